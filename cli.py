@@ -1,0 +1,159 @@
+"""The `kader` command line: a thin layer over `engine` (parse options, call, render, exit code)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from engine import __version__
+from engine.cli_nl import install as install_dutch
+from engine.errors import KaderFout
+from engine.output import write_atomic
+from engine.plan import build_plan
+from engine.render import Options, formats, render
+from engine.run import check_file, load_kader_for_listing
+
+install_dutch()
+
+EXIT_HELP = """\b
+Exitcodes:
+  0  geen tekorten: alle eisen voldoen (of zijn niet van toepassing)
+  1  tekorten of onbekende eisen gevonden
+  2  ongeldige invoer (bestand, YAML, veld, waarde, Kaderversie, optie)"""
+
+
+class DateType(click.ParamType):
+    name = "datum"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is geen datum; schrijf JJJJ-MM-DD, bv. 2023-03-01", param, ctx)
+
+
+def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
+    tty = sys.stdout.isatty() and not to_file
+    color = tty and "NO_COLOR" not in os.environ
+    width = shutil.get_terminal_size((100, 24)).columns if tty else 100
+    return Options(color=color, width=max(60, width), show_all=show_all)
+
+
+def kader_options(fn):
+    fn = click.option("--kader", "kader_version", metavar="VERSIE",
+                      help="Kaderversie (standaard: de versie die het assessment noemt, anders de nieuwste).")(fn)
+    fn = click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
+                      help="Map met 'kader/' en 'rules/' (standaard: het meegeleverde Kader 1.0).")(fn)
+    return fn
+
+
+def engine_options(fn):
+    fn = click.option("--engine", type=click.Choice(["python", "durable"]), default="python", show_default=True,
+                      help="Evaluatie-engine; durable vraagt de extra '.[durable]'.")(fn)
+    fn = click.option("--as-of", "as_of", type=DateType(), metavar="DATUM",
+                      help="Datum waarop getoetst wordt (JJJJ-MM-DD; standaard de peildatum van het assessment).")(fn)
+    return fn
+
+
+def emit(text: str, output: Path | None, force: bool, bom: bool = False) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_atomic(output, text, force=force, bom=bom)
+        click.echo(f"Geschreven: {output}", err=True)
+
+
+class KaderGroup(click.Group):
+    """Turns every KaderFout into a Dutch message on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KaderFout as exc:
+            click.echo("Fout: " + exc.render(), err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Afgebroken.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so plainly, in Dutch, without a traceback
+            if os.environ.get("KADERTOETS_DEBUG"):
+                raise
+            click.echo(f"Interne fout ({type(exc).__name__}: {exc}). Dit is een fout in kadertoets; "
+                       "meld het met het commando en het bestand. Zet KADERTOETS_DEBUG=1 voor details.", err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=KaderGroup, help="Kadertoets: toets lokale teams aan het Kader lokale teams regio Amersfoort.\n\n"
+             + EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="kader")
+def main():
+    pass
+
+
+@main.command(help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
+@click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(formats("check")), default="text", show_default=True,
+              help="Uitvoerformaat.")
+@click.option("--alles", is_flag=True, help="Toon ook eisen die voldoen of niet van toepassing zijn.")
+@engine_options
+@kader_options
+def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
+    evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
+    emit(render("check", fmt, evaluation, terminal_options(show_all=alles)), None, False)
+    sys.exit(0 if evaluation.fully_compliant else 1)
+
+
+@main.command(help="Maak het transformatieplan: acties per eigenaar en deadline, met de eigen acties van het team.\n\n"
+              "Met --format yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
+              + EXIT_HELP)
+@click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(formats("plan")), default="markdown", show_default=True,
+              help="Uitvoerformaat.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
+@engine_options
+@kader_options
+def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
+    evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
+    text = render("plan", fmt, build_plan(evaluation), terminal_options(to_file=output is not None))
+    emit(text, output, force, bom=(fmt == "csv"))
+    sys.exit(0 if evaluation.fully_compliant else 1)
+
+
+@main.command(help="Toon de eisen van een Kaderversie.")
+@click.option("--format", "fmt", type=click.Choice(formats("rules")), default="text", show_default=True,
+              help="Uitvoerformaat.")
+@kader_options
+def rules(fmt, kader_dir, kader_version):
+    kader = load_kader_for_listing(kader_dir, kader_version)
+    emit(render("rules", fmt, kader, terminal_options()), None, False)
+
+
+@main.command(help="Leg één eis volledig uit: tekst, bron, norm, wie het tekort kan oplossen en de actie.")
+@click.argument("rule_id", metavar="EIS")
+@click.option("--format", "fmt", type=click.Choice(formats("explain")), default="text", show_default=True,
+              help="Uitvoerformaat.")
+@kader_options
+def explain(rule_id, fmt, kader_dir, kader_version):
+    kader = load_kader_for_listing(kader_dir, kader_version)
+    rule = kader.rules.get(rule_id) or kader.rules.get(rule_id.upper())
+    if rule is None:
+        from engine.schema import suggestion
+
+        hint = suggestion(rule_id.upper(), kader.rules)
+        raise KaderFout.single(f"onbekende eis '{rule_id}' in Kader {kader.version}", field="EIS",
+                               hint=(hint.capitalize() + " " if hint else "") + "Zie 'kader rules' voor de lijst.")
+    emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
+
+
+if __name__ == "__main__":
+    main()

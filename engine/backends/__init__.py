@@ -1,0 +1,30 @@
+"""Evaluation backends, chosen by name (`--engine`). Each decides the truth of the compiled top
+conditions of a batch of rules: `truths(rules, env, statuses, as_of) -> {rule_id: {part: True|False|None}}`.
+"""
+
+from __future__ import annotations
+
+from ..errors import KaderFout
+
+BACKENDS = ("python", "durable")
+
+
+def get_backend(name: str):
+    """The backend by name; a clear Dutch error when it is unknown or cannot run here."""
+    if name == "python":
+        from .python import PythonBackend
+
+        return PythonBackend()
+    if name == "durable":
+        from .durable import DurableBackend, durable_unavailable_reason
+
+        reason = durable_unavailable_reason()
+        if reason:
+            raise KaderFout.single(
+                f"de durable-rules-engine kan hier niet draaien: {reason}",
+                field="--engine",
+                hint="Installeer de extra met: pip install '.[durable]' (werkt op Python 3.11 en 3.12, "
+                "vraagt een C-compiler), of gebruik --engine python (standaard, zelfde uitkomsten).",
+            )
+        return DurableBackend.shared()
+    raise KaderFout.single(f"onbekende engine '{name}'", field="--engine", hint="Kies python of durable.")

@@ -1,0 +1,79 @@
+"""Dutch for click's own messages (usage errors, help headings).
+
+click marks its texts for gettext but ships no Dutch catalogue; we install a small dictionary
+into click's modules so that usage errors and `--help` are Dutch like the rest of the tool.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+NL = {
+    "Usage:": "Gebruik:",
+    "Options": "Opties",
+    "Commands": "Opdrachten",
+    "Show this message and exit.": "Toon deze hulp en stop.",
+    "Show the version and exit.": "Toon de versie en stop.",
+    "%(prog)s, version %(version)s": "%(prog)s, versie %(version)s",
+    "Error: {message}": "Fout: {message}",
+    "Try '{command} {option}' for help.": "Probeer '{command} {option}' voor hulp.",
+    "No such option {name!r}.": "Onbekende optie {name!r}.",
+    "No such option: {name}": "Onbekende optie: {name}",
+    "No such command {name!r}.": "Onbekende opdracht {name!r}.",
+    "Missing argument": "Ontbrekend argument",
+    "Missing option": "Ontbrekende optie",
+    "Missing parameter": "Ontbrekende parameter",
+    "Missing command.": "Geef een opdracht op (check, plan, rules of explain).",
+    "Missing parameter: {param_name}": "Ontbrekende parameter: {param_name}",
+    "Missing {param_type}": "Ontbrekend: {param_type}",
+    "Invalid value for {param_hint}: {message}": "Ongeldige waarde voor {param_hint}: {message}",
+    "Invalid value: {message}": "Ongeldige waarde: {message}",
+    "Option {name!r} does not take a value.": "Optie {name!r} heeft geen waarde.",
+    "Aborted!": "Afgebroken.",
+    "default: {default}": "standaard: {default}",
+    "Choose from:\n\t{choices}": "Kies uit:\n\t{choices}",
+    "{value!r} is not a valid {number_type}.": "{value!r} is geen geldig {number_type}.",
+    "{value} is not in the range {range}.": "{value} ligt niet in het bereik {range}.",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} bestaat niet.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} is een map.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} is een bestand.",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} is niet leesbaar.",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} is niet schrijfbaar.",
+    "file": "bestand",
+    "directory": "map",
+    "path": "pad",
+    "unknown error": "onbekende fout",
+}
+NL_PLURAL = {
+    "Got unexpected extra argument ({args})": ("Onverwacht extra argument ({args})", "Onverwachte extra argumenten ({args})"),
+    "Option {name!r} requires an argument.": ("Optie {name!r} vraagt een waarde.", "Optie {name!r} vraagt {nargs} waarden."),
+    "{value!r} is not {choice}.": ("{value!r} is geen {choice}.", "{value!r} is geen van {choices}."),
+    "{value!r} does not match the format {format}.": (
+        "{value!r} past niet in het formaat {format}.", "{value!r} past niet in de formaten {formats}."),
+    "Did you mean {possibility}?": ("Bedoelde u {possibility}?", "(Bedoelde u een van: {possibilities}?)"),
+    "Takes {nargs} values but 1 was given.": ("Vraagt {nargs} waarden, maar kreeg er 1.", "Vraagt {nargs} waarden, maar kreeg er {len}."),
+}
+
+
+def _gettext(message: str) -> str:
+    return NL.get(message, message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    if singular in NL_PLURAL:
+        one, many = NL_PLURAL[singular]
+        return one if n == 1 else many
+    return singular if n == 1 else plural
+
+
+def install() -> None:
+    """Point click's gettext functions at the Dutch dictionary (idempotent)."""
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui", "utils"):
+        try:
+            module = importlib.import_module(f"click.{name}")
+        except ImportError:  # pragma: no cover - module layout of another click version
+            continue
+        if hasattr(module, "_"):
+            module._ = _gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = _ngettext

@@ -1,0 +1,129 @@
+"""Pure evaluation: (Kader, assessment, as-of date, backend) -> Evaluation. No I/O, no clock.
+
+The backend only decides the truth of each rule's three top conditions (van_toepassing, voldoet,
+deels); the status logic and the Dutch reasons are shared here, so both backends produce the same
+result model. Rules are evaluated in dependency layers; the result does not depend on file or rule
+order (findings are sorted by rule id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .conditions import explain
+from .model import Assessment, Evaluation, Finding, Kader, Rule, Status
+
+PARTS = ("van_toepassing", "voldoet", "deels")
+
+
+def rule_conditions(rule: Rule) -> dict:
+    """The top conditions of a rule by part name (absent parts left out)."""
+    out = {"van_toepassing": rule.applies, "voldoet": rule.meets, "deels": rule.partly}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def decide(truths: dict) -> tuple[Status, str]:
+    """Status logic from the truth of the top conditions; returns the status and the deciding part."""
+    if "van_toepassing" in truths:
+        t = truths["van_toepassing"]
+        if t is False:
+            return Status.NVT, "van_toepassing"
+        if t is None:
+            return Status.ONBEKEND, "van_toepassing"
+    t = truths["voldoet"]
+    if t is True:
+        return Status.VOLDOET, "voldoet"
+    if t is None:
+        return Status.ONBEKEND, "voldoet"
+    if "deels" in truths:
+        t = truths["deels"]
+        if t is True:
+            return Status.DEELS, "deels"
+        if t is None:
+            return Status.ONBEKEND, "deels"
+    return Status.VOLDOET_NIET, "voldoet"
+
+
+def _join(parts: list[str]) -> str:
+    return "; ".join(parts) if parts else "(geen voorwaarde)"
+
+
+def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict, as_of: dt.date,
+               notes: dict) -> tuple[str, tuple[str, ...]]:
+    """A Dutch reason: which condition decided, and which fields were missing."""
+    conds = rule_conditions(rule)
+    texts, missing = explain(conds[part], env, statuses, as_of)
+    if status == Status.NVT:
+        reason = "Niet van toepassing: " + _join(texts) + "."
+    elif status == Status.VOLDOET:
+        reason = "Voldoet: " + _join(texts) + "."
+    elif status == Status.DEELS:
+        not_met, _ = explain(rule.meets, env, statuses, as_of)
+        reason = "Deels: voldoet niet volledig (" + _join(not_met) + "), wel aan: " + _join(texts) + "."
+    elif status == Status.VOLDOET_NIET:
+        reason = "Voldoet niet: " + _join(texts)
+        if rule.partly is not None:
+            partly_texts, _ = explain(rule.partly, env, statuses, as_of)
+            reason += "; ook niet deels: " + _join(partly_texts)
+        reason += "."
+    else:  # onbekend
+        if part == "van_toepassing":
+            lead = "Onbekend of de eis van toepassing is"
+        elif part == "deels":
+            not_met, _ = explain(rule.meets, env, statuses, as_of)
+            lead = "Voldoet niet volledig (" + _join(not_met) + "); onbekend of de eis deels voldaan is"
+        else:
+            lead = "Onbekend: gegevens ontbreken om te bepalen of de eis voldoet"
+        reason = lead + ": ontbrekend " + ", ".join(sorted(missing)) + "."
+        extra = [f"toelichting bij {p}: {notes[p]}" for p in sorted(missing) if p in notes]
+        if extra:
+            reason += " " + " ".join(x[0].upper() + x[1:] + ("" if x.endswith(".") else ".") for x in extra)
+    return reason, tuple(sorted(missing)) if status == Status.ONBEKEND else ()
+
+
+def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> Finding:
+    status, part = decide(truths)
+    reason, missing = reason_for(rule, status, part, env, statuses, as_of, notes)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        theme=rule.theme,
+        status=status,
+        reason=reason,
+        responsible=rule.responsible,
+        missing=missing,
+        action=rule.action,
+        norm_origin=rule.norm_origin,
+    )
+
+
+def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend) -> Evaluation:
+    """Evaluate every rule of the Kader for one assessment at the given date."""
+    env = assessment.values()
+    notes = {p: f.note for p, f in assessment.facts.items() if f.value is None and f.note}
+    statuses: dict = {}
+    findings = []
+    for layer in kader.layers:
+        rules = [kader.rules[rid] for rid in layer]
+        truths = backend.truths(rules, env, statuses, as_of)
+        for rule in rules:
+            finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
+            statuses[rule.id] = finding.status
+            findings.append(finding)
+    findings.sort(key=lambda f: f.rule_id)
+    return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings))
+
+
+def example_env(example) -> dict:
+    env = {"team.taken.jeugd": example.tasks.get("jeugd", True), "team.taken.wmo": example.tasks.get("wmo", True)}
+    env.update({p: f.value for p, f in example.facts.items() if f.value is not None})
+    return env
+
+
+def evaluate_example(rule: Rule, example, as_of: dt.date, backend) -> Finding:
+    """Evaluate one rule on one of its examples (other rules' outcomes as the example states them)."""
+    env = example_env(example)
+    statuses = dict(example.rule_statuses)
+    notes = {p: f.note for p, f in example.facts.items() if f.value is None and f.note}
+    truths = backend.truths([rule], env, statuses, as_of)
+    return evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)

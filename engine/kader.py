@@ -1,0 +1,333 @@
+"""Loading one Kader version: manifest (`kader/<versie>.yaml`), questions and rules (`rules/<id>.yaml`).
+
+Loading fails closed: any problem in any file (reported all at once, each with file and line)
+stops the run, so a rule that cannot be evaluated is never skipped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .conditions import compile_condition
+from .errors import KaderFout, Problem, display_path
+from .facts import parse_facts
+from .model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
+                    Status)
+from .questions import load_questions
+from .schema import Node, collect, suggestion
+from .yamlload import load_yaml_file
+
+VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
+RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+MANIFEST_KEYS = ("versie", "naam", "status", "documentdatum", "ingangsdatum", "vragen", "rollen", "deadlines", "regels")
+MANIFEST_OPTIONAL = ("ingangsdatum_toelichting", "toelichting", "bron")
+RULE_REQUIRED = ("id", "titel", "thema", "uitleg", "bronnen", "norm_herkomst", "verantwoordelijk", "norm", "actie",
+                 "voorbeelden")
+RULE_OPTIONAL = ("norm_toelichting", "van_toepassing", "wijziging")
+
+
+def version_key(version: str) -> tuple:
+    return tuple(int(x) for x in version.split("."))
+
+
+def available_versions(kader_dir: Path) -> dict[str, Path]:
+    """Manifests in <kader_dir>/kader/: files named <versie>.yaml."""
+    folder = kader_dir / "kader"
+    if not folder.is_dir():
+        raise KaderFout.single(
+            "map 'kader/' met Kader-manifesten niet gevonden",
+            file=display_path(kader_dir),
+            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.",
+        )
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
+            found[path.stem] = path
+    if not found:
+        raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder))
+    return found
+
+
+def resolve_version(kader_dir: Path, version: str | None) -> str:
+    versions = available_versions(kader_dir)
+    if version is None:
+        return max(versions, key=version_key)
+    if version not in versions:
+        hint = suggestion(version, versions)
+        raise KaderFout.single(
+            f"onbekende Kaderversie '{version}'",
+            file=display_path(kader_dir / "kader"),
+            field="kader",
+            hint=(hint.capitalize() + " " if hint else "") + "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + ".",
+        )
+    return version
+
+
+_CACHE: dict = {}
+
+
+def load_kader(kader_dir: Path, version: str | None = None) -> Kader:
+    """Load and validate one Kader version (memoised per process on folder, version and file times)."""
+    kader_dir = Path(kader_dir)
+    version = resolve_version(kader_dir, version)
+    stamp = _stamp(kader_dir)
+    key = (str(kader_dir.resolve()), version)
+    hit = _CACHE.get(key)
+    if hit and hit[0] == stamp:
+        return hit[1]
+    kader = _load(kader_dir, version)
+    _CACHE[key] = (stamp, kader)
+    return kader
+
+
+def _stamp(kader_dir: Path):
+    items = []
+    for sub in ("kader", "rules"):
+        folder = kader_dir / sub
+        if folder.is_dir():
+            for p in folder.iterdir():
+                try:
+                    st = p.stat()
+                    items.append((str(p), st.st_mtime_ns, st.st_size))
+                except OSError:
+                    pass
+    return tuple(sorted(items))
+
+
+def _load(kader_dir: Path, version: str) -> Kader:
+    mpath = available_versions(kader_dir)[version]
+    mshown = display_path(mpath)
+    root = Node(load_yaml_file(mpath), mshown)
+    root.mapping(required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL, what="het manifest")
+    mversion = root.child("versie").version()
+    if mversion != version:
+        raise root.child("versie").fail(f"versie '{mversion}' komt niet overeen met de bestandsnaam '{mpath.name}'",
+                                        f"Noem het bestand {mversion}.yaml of zet versie: \"{version}\".")
+    status = root.child("status").choice(("concept", "vastgesteld"))
+    effective = root.child("ingangsdatum").date()
+    document_date = root.child("documentdatum").date()
+    roles = {}
+    rnode = root.child("rollen").mapping_any()
+    for key, node in rnode.items():
+        roles[key] = node.text()
+    deadlines = {}
+    for key, node in root.child("deadlines").mapping_any().items():
+        node.mapping(required=("datum", "label"), optional=("bron", "afgeleid", "toelichting"), what=f"deadline '{key}'")
+        deadlines[key] = Deadline(
+            key=key,
+            date=node.child("datum").date(),
+            label=node.child("label").text(),
+            source=node.child("bron").text() if node.has("bron") else None,
+            derived=node.child("afgeleid").boolean() if node.has("afgeleid") else False,
+        )
+    qname = root.child("vragen").text()
+    qpath = mpath.parent / qname
+    if not qpath.is_file():
+        raise root.child("vragen").fail(f"vragenbestand '{qname}' bestaat niet in {display_path(mpath.parent)}")
+    questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
+
+    rnodes = root.child("regels").sequence(min_items=1)
+    ids = []
+    problems: list[Problem] = []
+    for e in rnodes.elements():
+        rid = collect(problems, e.text)
+        if rid is None:
+            continue
+        if rid in ids:
+            problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest"))
+        ids.append(rid)
+    rules_dir = kader_dir / "rules"
+    rules = {}
+    id_set = set(ids)
+    for e, rid in zip(rnodes.elements(), ids):
+        path = rules_dir / f"{rid}.yaml"
+        if not path.is_file():
+            existing = sorted(p.stem for p in rules_dir.glob("*.yaml")) if rules_dir.is_dir() else []
+            hint = suggestion(rid, existing)
+            problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
+                                      (hint.capitalize() + " " if hint else "") + "Maak het regelbestand aan of verwijder de regel uit het manifest."))
+            continue
+        rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
+        if rule is not None:
+            rules[rid] = rule
+    if problems:
+        raise KaderFout(problems)
+    layers = dependency_layers(rules)
+    kader = Kader(
+        version=version,
+        name=root.child("naam").text(),
+        status=status,
+        document_date=document_date,
+        effective_date=effective,
+        effective_note=root.child("ingangsdatum_toelichting").text() if root.has("ingangsdatum_toelichting") else None,
+        roles=roles,
+        deadlines=deadlines,
+        questions=questions,
+        rules=rules,
+        layers=layers,
+        root=display_path(kader_dir),
+    )
+    return kader
+
+
+def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
+    shown = display_path(path)
+    root = Node(load_yaml_file(path), shown)
+    root.mapping(required=RULE_REQUIRED, optional=RULE_OPTIONAL, what="een regel")
+    problems: list[Problem] = []
+    rid = root.child("id").text()
+    if rid != path.stem:
+        problems.append(root.child("id").problem(f"id '{rid}' komt niet overeen met de bestandsnaam '{path.name}'",
+                                                 f"Noem het bestand {rid}.yaml of zet id: {path.stem}."))
+    elif not RULE_ID_RE.match(rid):
+        problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01."))
+    sources = collect(problems, _sources, root.child("bronnen"))
+    origin = collect(problems, root.child("norm_herkomst").choice, ("bron", "afgeleid"))
+    note = collect(problems, root.child("norm_toelichting").text) if root.has("norm_toelichting") else None
+    if origin == "afgeleid" and not note:
+        problems.append(root.problem("een afgeleide norm heeft een 'norm_toelichting' nodig",
+                                     "Leg uit welke drempel geen bron noemt en waarom deze gekozen is.",
+                                     field="norm_toelichting"))
+    responsible = collect(problems, root.child("verantwoordelijk").choice, RESPONSIBLE)
+    applies = collect(problems, compile_condition, root.child("van_toepassing"), questions, rule_ids) \
+        if root.has("van_toepassing") else None
+    norm = root.child("norm")
+    meets = partly = None
+    if collect(problems, norm.mapping, required=("voldoet",), optional=("deels",), what="de norm") is not None:
+        meets = collect(problems, compile_condition, norm.child("voldoet"), questions, rule_ids)
+        if norm.has("deels"):
+            partly = collect(problems, compile_condition, norm.child("deels"), questions, rule_ids)
+    action = collect(problems, _action, root.child("actie"), roles, deadlines)
+    examples = collect(problems, _examples, root.child("voorbeelden"), questions, rule_ids)
+    texts = {}
+    for key in ("titel", "thema", "uitleg"):
+        texts[key] = collect(problems, root.child(key).text)
+    change = collect(problems, root.child("wijziging").text) if root.has("wijziging") else None
+    if problems:
+        raise KaderFout(problems)
+    rule = Rule(
+        id=rid, title=texts["titel"], theme=texts["thema"], explanation=texts["uitleg"].strip(),
+        sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
+        applies=applies, meets=meets, partly=partly, action=action, examples=examples,
+        change_note=change, file=shown,
+    )
+    if rid in rule.depends_on():
+        raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf")
+    return rule
+
+
+def _sources(node: Node) -> tuple[Source, ...]:
+    node.sequence(min_items=1)
+    out = []
+    for e in node.elements():
+        e.mapping(optional=("bron", "sectie", "citaat", "url"), what="een bronverwijzing")
+        if e.has("url"):
+            url = e.child("url").text()
+            if not url.startswith(("http://", "https://")):
+                raise e.child("url").fail("een url begint met http:// of https://")
+            out.append(Source(url=url, section=e.child("sectie").text() if e.has("sectie") else None))
+            continue
+        if not e.has("bron"):
+            raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig")
+        code = e.child("bron").choice(tuple(SOURCE_CODES))
+        out.append(Source(
+            code=code,
+            section=e.child("sectie").text() if e.has("sectie") else None,
+            quote=e.child("citaat").text() if e.has("citaat") else None,
+        ))
+    return tuple(out)
+
+
+def _action(node: Node, roles: dict, deadlines: dict) -> ActionTemplate:
+    node.mapping(required=("omschrijving", "eigenaar", "deadline", "extra_middelen_mogelijk"), what="de actie")
+    owner = node.child("eigenaar").choice(tuple(roles))
+    deadline = node.child("deadline").choice(tuple(deadlines))
+    return ActionTemplate(
+        description=node.child("omschrijving").text().strip(),
+        owner=owner,
+        deadline=deadlines[deadline],
+        extra_budget_possible=node.child("extra_middelen_mogelijk").boolean(),
+    )
+
+
+def _examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Example, ...]:
+    node.sequence(min_items=1)
+    out = []
+    problems: list[Problem] = []
+    for e in node.elements():
+        ex = collect(problems, _example, e, questions, rule_ids)
+        if ex is not None:
+            out.append(ex)
+    names = [x.name for x in out]
+    for e, ex in zip(node.elements(), out):
+        if names.count(ex.name) > 1:
+            problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam."))
+            break
+    if problems:
+        raise KaderFout(problems)
+    return tuple(out)
+
+
+def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
+    e.mapping(required=("naam", "verwacht"), optional=("feiten", "team_taken", "regels"), what="een voorbeeld")
+    facts = parse_facts(e.child("feiten"), questions) if e.has("feiten") else {}
+    tasks = {"jeugd": True, "wmo": True}
+    if e.has("team_taken"):
+        tn = e.child("team_taken").mapping(optional=("jeugd", "wmo"), what="team_taken")
+        for key, sub in tn.items():
+            tasks[key] = sub.boolean()
+    statuses = {}
+    if e.has("regels"):
+        for rid, sub in e.child("regels").mapping_any().items():
+            if rid not in rule_ids:
+                raise sub.fail(f"onbekende regel '{rid}'")
+            statuses[rid] = Status(sub.choice([s.value for s in Status]))
+    return Example(
+        name=e.child("naam").text(),
+        facts=facts,
+        expected=Status(e.child("verwacht").choice([s.value for s in Status])),
+        tasks=tasks,
+        rule_statuses=statuses,
+        line=e.line,
+    )
+
+
+def dependency_layers(rules: dict) -> tuple[tuple[str, ...], ...]:
+    """Rules in topological layers (each sorted by id); a cycle is a load error naming the rules."""
+    deps = {rid: r.depends_on() for rid, r in rules.items()}
+    remaining = dict(deps)
+    layers = []
+    done: set[str] = set()
+    while remaining:
+        ready = sorted(rid for rid, d in remaining.items() if d <= done)
+        if not ready:
+            cycle = _find_cycle(remaining)
+            first = rules[cycle[0]]
+            raise KaderFout.single(
+                "regels verwijzen in een kring naar elkaar: " + " → ".join(cycle + [cycle[0]]),
+                file=first.file,
+                field="norm",
+                hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.",
+            )
+        layers.append(tuple(ready))
+        done |= set(ready)
+        for rid in ready:
+            del remaining[rid]
+    return tuple(layers)
+
+
+def _find_cycle(graph: dict) -> list[str]:
+    for start in sorted(graph):
+        path, seen = [start], {start}
+        node = start
+        while True:
+            nxt = sorted(d for d in graph.get(node, ()) if d in graph)
+            if not nxt:
+                break
+            node = nxt[0]
+            if node in seen:
+                return path[path.index(node):]
+            path.append(node)
+            seen.add(node)
+    return sorted(graph)[:1]

@@ -1,0 +1,267 @@
+"""The domain model shared by loading, evaluation, planning and rendering (one result model)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """Status of one requirement for one team."""
+
+    VOLDOET = "voldoet"
+    DEELS = "deels"
+    VOLDOET_NIET = "voldoet_niet"
+    ONBEKEND = "onbekend"
+    NVT = "nvt"
+
+    @property
+    def is_gap(self) -> bool:
+        return self in (Status.DEELS, Status.VOLDOET_NIET)
+
+
+STATUS_ORDER = [Status.VOLDOET_NIET, Status.DEELS, Status.ONBEKEND, Status.VOLDOET, Status.NVT]
+
+RESPONSIBLE = ("lokaal_team", "gemeente", "regio")
+RESPONSIBLE_LABEL = {
+    "lokaal_team": "Lokaal team",
+    "gemeente": "Gemeente",
+    "regio": "Regio (regionale afhankelijkheid)",
+}
+
+ACTION_STATUSES = ("gepland", "behaald", "deels_behaald", "niet_behaald")
+ACTION_STATUS_LABEL = {
+    "gepland": "Gepland",
+    "behaald": "Behaald",
+    "deels_behaald": "Deels behaald",
+    "niet_behaald": "Niet behaald",
+}
+
+SOURCE_CODES = {
+    "S0": "000_a88dcd15e2653a94.txt",
+    "S1": "001_3209eeb7fb7235b9.txt",
+    "S2": "002_a67f4668c5db422f.txt",
+    "S3": "003_013b88d480223314.txt",
+    "S4": "004_9b1f973741248cd4.txt",
+}
+SOURCE_TITLES = {
+    "S0": "Statusrapportage lokale teams aan het BOSD, maart 2023",
+    "S1": "Concept plan van aanpak versterking lokale teams 2021-2022",
+    "S2": "Regiovisie specialistische jeugdhulp 2021-2026",
+    "S3": "Memo experimenten jeugdhulp 2014",
+    "S4": "Voortgangsrapportage Q2 2022 (andere gemeente)",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One declared fact: its path, type and the Dutch question."""
+
+    path: str
+    type: str  # ja_nee | geheel_getal | getal | tekst | datum | keuze | meerkeuze
+    question: str
+    help: str = ""
+    unit: str | None = None
+    values: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str | None = None
+    section: str | None = None
+    quote: str | None = None
+    url: str | None = None
+
+    def label(self) -> str:
+        if self.url:
+            return self.url
+        text = f"{self.code} ({SOURCE_CODES.get(self.code, '?')})"
+        return f"{text} {self.section}" if self.section else text
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    date: dt.date
+    label: str
+    source: str | None = None
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class ActionTemplate:
+    """What a rule proposes for the transformatieplan when it is not met."""
+
+    description: str
+    owner: str
+    deadline: Deadline
+    extra_budget_possible: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    facts: dict
+    expected: Status
+    tasks: dict
+    rule_statuses: dict
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    theme: str
+    explanation: str
+    sources: tuple[Source, ...]
+    norm_origin: str  # bron | afgeleid
+    norm_note: str | None
+    responsible: str
+    applies: Any  # condition or None
+    meets: Any  # condition
+    partly: Any  # condition or None
+    action: ActionTemplate
+    examples: tuple[Example, ...]
+    change_note: str | None
+    file: str
+
+    def depends_on(self) -> set[str]:
+        from .conditions import rule_refs
+
+        deps: set[str] = set()
+        for cond in (self.applies, self.meets, self.partly):
+            if cond is not None:
+                deps |= rule_refs(cond)
+        return deps
+
+
+@dataclass(frozen=True)
+class Kader:
+    """One version of the Kader: manifest, questions and compiled rules, in dependency order."""
+
+    version: str
+    name: str
+    status: str
+    document_date: dt.date
+    effective_date: dt.date
+    effective_note: str | None
+    roles: dict
+    deadlines: dict
+    questions: dict  # path -> Question
+    rules: dict  # id -> Rule, in manifest order
+    layers: tuple[tuple[str, ...], ...]  # rule ids in dependency layers, each sorted
+    root: str  # folder it was loaded from (display)
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: Any  # None when the fact is listed without a value (explicitly unknown)
+    note: str | None = None
+    evidence: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    to: dt.date
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    """An action in a team's transformatieplan (S4 format)."""
+
+    requirement: str
+    description: str
+    owner: str
+    deadline: dt.date | None
+    status: str = "gepland"
+    moved: tuple[MovedDeadline, ...] = ()
+    extra_budget: bool | None = None
+    note: str | None = None
+    id: str | None = None
+
+    @property
+    def current_deadline(self) -> dt.date | None:
+        return self.moved[-1].to if self.moved else self.deadline
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    municipality: str
+    organisation: str
+    tasks: dict  # {"jeugd": bool, "wmo": bool}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    file: str
+    kader_version: str
+    reference_date: dt.date
+    team: Team
+    filled_in_by: dict
+    facts: dict  # path -> Fact
+    plan: tuple[PlanAction, ...]
+
+    def values(self) -> dict:
+        """Known values by path (team fields included); facts without a value are absent."""
+        env = {
+            "team.taken.jeugd": self.team.tasks.get("jeugd"),
+            "team.taken.wmo": self.team.tasks.get("wmo"),
+            "team.gemeente": self.team.municipality,
+            "team.organisatie": self.team.organisation,
+        }
+        env.update({p: f.value for p, f in self.facts.items()})
+        return {k: v for k, v in env.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result for one requirement for one team: the one result model every output uses."""
+
+    rule_id: str
+    title: str
+    theme: str
+    status: Status
+    reason: str
+    responsible: str
+    missing: tuple[str, ...] = ()
+    action: ActionTemplate | None = None
+    norm_origin: str = "bron"
+
+    @property
+    def regional_dependency(self) -> bool:
+        return self.responsible == "regio" and self.status.is_gap
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """All findings for one assessment at one as-of date."""
+
+    assessment: Assessment
+    kader: Kader
+    as_of: dt.date
+    engine: str
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for f in self.findings:
+            counts[f.status.value] += 1
+        return counts
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(f.status.is_gap for f in self.findings)
+
+    @property
+    def fully_compliant(self) -> bool:
+        return all(f.status in (Status.VOLDOET, Status.NVT) for f in self.findings)

@@ -1,0 +1,105 @@
+"""Output formats in a registry: `@renderer("check", "json")` registers a function that turns a
+result into text. The command line looks formats up here; no if/elif chains over formats.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Callable
+
+from ..model import Status
+
+_REGISTRY: dict[tuple[str, str], Callable] = {}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: colour (only on a terminal and without NO_COLOR), width, show compliant findings."""
+
+    color: bool = False
+    width: int = 100
+    show_all: bool = False
+
+
+def renderer(command: str, fmt: str):
+    def register(fn):
+        _REGISTRY[(command, fmt)] = fn
+        return fn
+
+    return register
+
+
+def formats(command: str) -> list[str]:
+    _load_all()
+    return [fmt for (cmd, fmt) in _REGISTRY if cmd == command]
+
+
+def render(command: str, fmt: str, result, options: Options) -> str:
+    _load_all()
+    return _REGISTRY[(command, fmt)](result, options)
+
+
+def _load_all() -> None:
+    from . import check, plan, rules  # noqa: F401  (registers the renderers)
+
+
+STATUS_SYMBOL = {
+    Status.VOLDOET: "✔",
+    Status.DEELS: "◐",
+    Status.VOLDOET_NIET: "✘",
+    Status.ONBEKEND: "?",
+    Status.NVT: "–",
+}
+STATUS_LABEL = {
+    Status.VOLDOET: "voldoet",
+    Status.DEELS: "deels",
+    Status.VOLDOET_NIET: "voldoet niet",
+    Status.ONBEKEND: "onbekend",
+    Status.NVT: "n.v.t.",
+}
+STATUS_STYLE = {
+    Status.VOLDOET: "green",
+    Status.DEELS: "yellow",
+    Status.VOLDOET_NIET: "bold red",
+    Status.ONBEKEND: "magenta",
+    Status.NVT: "dim",
+}
+
+
+def status_text(status: Status) -> str:
+    """Symbol and word, so the status reads without colour too."""
+    return f"{STATUS_SYMBOL[status]} {STATUS_LABEL[status]}"
+
+
+def console(options: Options):
+    """A rich Console writing into a buffer; plain text unless colour is asked for."""
+    from rich.console import Console
+
+    buf = io.StringIO()
+    con = Console(
+        file=buf,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    return con, buf
+
+
+def console_text(buf) -> str:
+    """The rendered text without trailing spaces (rich pads table titles to the full width)."""
+    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+
+
+def md_escape(text: str) -> str:
+    """Escape text for a Markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def summary_line(counts: dict) -> str:
+    order = [Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT]
+    return ", ".join(f"{counts[s.value]} {STATUS_LABEL[s]}" for s in order)

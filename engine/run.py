@@ -1,0 +1,50 @@
+"""Use cases at the edge (loading + evaluating), shared by the command line and the tests:
+load the Kader an assessment names, validate the assessment, evaluate it at a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .assessment import build_assessment, read_header
+from .backends import get_backend
+from .errors import KaderFout, display_path
+from .evaluate import evaluate
+from .kader import available_versions, load_kader
+from .model import Evaluation, Kader
+from .paths import bundled_root
+
+
+def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
+    path = Path(kader_dir) if kader_dir else bundled_root()
+    if not path.exists():
+        raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-dir",
+                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.")
+    return path
+
+
+def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
+    """Parse an assessment and load the Kader it names (or `version`, when the user forces one)."""
+    root, named = read_header(path)
+    chosen = version or named
+    if chosen not in available_versions(kader_dir):
+        node = root.child("kader")
+        raise node.fail(
+            f"onbekende Kaderversie '{chosen}'",
+            "Beschikbaar: " + ", ".join(sorted(available_versions(kader_dir))) + ". Pas 'kader:' aan of kies met --kader.",
+        )
+    kader = load_kader(kader_dir, chosen)
+    return build_assessment(root, kader), kader
+
+
+def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
+               engine: str = "python") -> Evaluation:
+    """Evaluate one assessment file; as_of defaults to the assessment's peildatum (reproducible)."""
+    kdir = kader_dir_or_default(kader_dir)
+    backend = get_backend(engine)
+    assessment, kader = load_for_assessment(Path(path), kdir, version)
+    return evaluate(kader, assessment, as_of or assessment.reference_date, backend)
+
+
+def load_kader_for_listing(kader_dir=None, version: str | None = None) -> Kader:
+    return load_kader(kader_dir_or_default(kader_dir), version)

@@ -1,0 +1,205 @@
+"""Typed, located access to loaded YAML: every mismatch becomes a Dutch Problem with file and line.
+
+`Node` wraps a value from `yamlload` together with the file it came from and its dotted path,
+so validators read like `node.mapping(required=..., optional=...)` and `node.get("id").text()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from .errors import KaderFout, Problem
+from .yamlload import LDict, LList
+
+TYPE_NAMES = {
+    dict: "een lijst van sleutels en waarden (mapping)",
+    list: "een lijst",
+    str: "tekst",
+    int: "een geheel getal",
+    float: "een getal",
+    bool: "true of false",
+    dt.date: "een datum (JJJJ-MM-DD)",
+}
+
+
+def describe_value(value) -> str:
+    """A short Dutch description of what a value is, for error messages."""
+    if value is None:
+        return "leeg"
+    if isinstance(value, bool):
+        return f"ja/nee-waarde {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"getal {value}"
+    if isinstance(value, dt.datetime):
+        return f"tijdstip {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"datum {value.isoformat()}"
+    if isinstance(value, str):
+        return f"tekst '{value}'"
+    if isinstance(value, dict):
+        return "een mapping"
+    if isinstance(value, list):
+        return "een lijst"
+    return type(value).__name__
+
+
+def suggestion(word: str, options) -> str | None:
+    """'bedoelde u ...?' for a mistyped key or value."""
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f"bedoelde u '{match[0]}'?" if match else None
+
+
+@dataclass
+class Node:
+    """A loaded YAML value with its file, dotted field path and position."""
+
+    value: object
+    file: str
+    path: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    # -- errors -------------------------------------------------------------
+    def problem(self, message: str, hint: str | None = None, field: str | None = None) -> Problem:
+        return Problem(message, file=self.file, line=self.line, column=self.column,
+                       field=field if field is not None else (self.path or None), hint=hint)
+
+    def fail(self, message: str, hint: str | None = None) -> KaderFout:
+        return KaderFout([self.problem(message, hint)])
+
+    # -- navigation ---------------------------------------------------------
+    def _child_path(self, key) -> str:
+        return f"{self.path}.{key}" if self.path else str(key)
+
+    def child(self, key) -> "Node":
+        value = self.value
+        line, col = self.line, self.column
+        if isinstance(value, LDict) and key in value.key_pos:
+            line, col = value.key_pos[key]
+        return Node(value.get(key) if isinstance(value, dict) else None, self.file, self._child_path(key), line, col)
+
+    def has(self, key) -> bool:
+        return isinstance(self.value, dict) and key in self.value
+
+    def get(self, key) -> "Node | None":
+        return self.child(key) if self.has(key) else None
+
+    def items(self):
+        assert isinstance(self.value, dict)
+        for key in self.value:
+            yield key, self.child(key)
+
+    def elements(self):
+        assert isinstance(self.value, list)
+        pos = getattr(self.value, "item_pos", [])
+        for i, item in enumerate(self.value):
+            line, col = pos[i] if i < len(pos) else (self.line, self.column)
+            yield Node(item, self.file, f"{self.path}[{i + 1}]", line, col)
+
+    # -- typed checks -------------------------------------------------------
+    def mapping_any(self) -> "Node":
+        """A mapping with free keys (names chosen by the author, e.g. roles or question paths)."""
+        if not isinstance(self.value, dict):
+            raise self.fail(f"verwacht {TYPE_NAMES[dict]}, maar vond {describe_value(self.value)}",
+                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.")
+        for key in self.value:
+            if not isinstance(key, str):
+                raise self.child(key).fail(f"sleutel {describe_value(key)} moet tekst zijn",
+                                           "Zet de sleutel tussen aanhalingstekens.")
+        return self
+
+    def mapping(self, required=(), optional=(), what: str = "") -> "Node":
+        if not isinstance(self.value, dict):
+            raise self.fail(f"verwacht {TYPE_NAMES[dict]}, maar vond {describe_value(self.value)}",
+                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.")
+        allowed = list(required) + list(optional)
+        problems = []
+        for key in self.value:
+            if not isinstance(key, str):
+                problems.append(self.child(key).problem(f"sleutel {describe_value(key)} moet tekst zijn",
+                                                        "Zet de sleutel tussen aanhalingstekens."))
+            elif key not in allowed:
+                hint = suggestion(key, allowed)
+                problems.append(self.child(key).problem(
+                    f"onbekend veld '{key}'{' in ' + what if what else ''}",
+                    (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(allowed) + ".",
+                ))
+        for key in required:
+            if key not in self.value:
+                problems.append(self.problem(f"verplicht veld '{key}' ontbreekt{' in ' + what if what else ''}",
+                                             f"Voeg '{key}:' toe.", field=self._child_path(key)))
+        if problems:
+            raise KaderFout(problems)
+        return self
+
+    def sequence(self, min_items: int = 0) -> "Node":
+        if not isinstance(self.value, list):
+            raise self.fail(f"verwacht {TYPE_NAMES[list]}, maar vond {describe_value(self.value)}",
+                            "Schrijf elk onderdeel op een eigen regel die begint met '- '.")
+        if len(self.value) < min_items:
+            raise self.fail(f"de lijst moet minstens {min_items} onderdeel/onderdelen bevatten")
+        return self
+
+    def text(self, allow_empty: bool = False) -> str:
+        v = self.value
+        if not isinstance(v, str) or isinstance(v, bool):
+            raise self.fail(f"verwacht tekst, maar vond {describe_value(v)}",
+                            "Zet de waarde tussen aanhalingstekens als het tekst moet zijn.")
+        if not allow_empty and not v.strip():
+            raise self.fail("mag niet leeg zijn")
+        return v
+
+    def choice(self, options) -> str:
+        v = self.value
+        if v not in options or not isinstance(v, str):
+            hint = suggestion(v, options)
+            raise self.fail(f"ongeldige waarde {describe_value(v)}",
+                            (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(map(str, options)) + ".")
+        return v
+
+    def boolean(self) -> bool:
+        if not isinstance(self.value, bool):
+            raise self.fail(f"verwacht true of false, maar vond {describe_value(self.value)}")
+        return self.value
+
+    def integer(self, minimum: int | None = None) -> int:
+        v = self.value
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(v)}")
+        if minimum is not None and v < minimum:
+            raise self.fail(f"moet minstens {minimum} zijn, maar is {v}")
+        return v
+
+    def number(self) -> float | int:
+        v = self.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise self.fail(f"verwacht een getal, maar vond {describe_value(v)}",
+                            "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.")
+        if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")):
+            raise self.fail("verwacht een eindig getal")
+        return v
+
+    def date(self) -> dt.date:
+        v = self.value
+        if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+            raise self.fail(f"verwacht een datum, maar vond {describe_value(v)}",
+                            "Schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bv. 2023-03-01.")
+        return v
+
+    def version(self) -> str:
+        v = self.value
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            raise self.fail(f"verwacht een versie zoals \"1.0\", maar vond {describe_value(v)}",
+                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.0".')
+        return str(v)
+
+
+def collect(problems: list[Problem], fn, *args, **kwargs):
+    """Run fn; on KaderFout add its problems to the list and return None (report all at once)."""
+    try:
+        return fn(*args, **kwargs)
+    except KaderFout as exc:
+        problems.extend(exc.problems)
+        return None

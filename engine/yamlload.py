@@ -1,0 +1,224 @@
+"""Our own YAML loader: safe types only, no duplicate keys, no aliases, line numbers kept.
+
+Mappings come back as `LDict` and sequences as `LList`; both remember the line and column
+of each key / item so that every later validation error can point at the exact place.
+Booleans are YAML 1.2 style (`true`/`false` only): `ja`, `nee`, `yes`, `no`, `on`, `off`
+stay strings, so a Dutch answer is never silently turned into a boolean.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import KaderFout, display_path
+
+MAX_BYTES = 1024 * 1024  # 1 MiB: far more than any Kader or assessment file needs
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LDict(dict):
+    """A mapping that remembers where each key stood (1-based line, column)."""
+
+    __slots__ = ("pos", "key_pos")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pos: tuple[int, int] | None = None
+        self.key_pos: dict = {}
+
+
+class LList(list):
+    """A sequence that remembers where each item stood (1-based line, column)."""
+
+    __slots__ = ("pos", "item_pos")
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.pos: tuple[int, int] | None = None
+        self.item_pos: list[tuple[int, int]] = []
+
+
+def _mark(node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Loader(_BaseLoader):
+    """Safe loader with duplicate-key rejection and position tracking."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects:
+            line, col = _mark(node)
+            raise _LoadProblem(
+                "YAML-verwijzingen (ankers met * en &) zijn niet toegestaan",
+                line,
+                col,
+                "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.",
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_yaml_map(self, node):
+        data = LDict()
+        data.pos = _mark(node)
+        yield data
+        if not isinstance(node, yaml.MappingNode):
+            return
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                line, col = _mark(key_node)
+                raise _LoadProblem("een sleutel moet een eenvoudige waarde zijn", line, col, None)
+            if key in data:
+                line, col = _mark(key_node)
+                first = data.key_pos[key][0]
+                raise _LoadProblem(
+                    f"sleutel '{key}' komt dubbel voor (eerder op regel {first})",
+                    line,
+                    col,
+                    "Verwijder of hernoem een van beide; YAML houdt anders stilzwijgend alleen de laatste.",
+                    field=str(key),
+                )
+            data.key_pos[key] = _mark(key_node)
+            data[key] = self.construct_object(value_node, deep=True)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            line, col = _mark(node)
+            raise _LoadProblem(
+                f"'{node.value}' is geen bestaande datum", line, col, "Schrijf een datum als JJJJ-MM-DD, bv. 2023-03-01."
+            )
+
+    def construct_yaml_seq(self, node):
+        data = LList()
+        data.pos = _mark(node)
+        yield data
+        for child in node.value:
+            data.item_pos.append(_mark(child))
+            data.append(self.construct_object(child, deep=True))
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+class _LoadProblem(Exception):
+    def __init__(self, message, line, column, hint, field=None):
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint, self.field = message, line, column, hint, field
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 file (BOM allowed) with a size limit; every failure is a KaderFout."""
+    shown = display_path(path)
+    try:
+        if path.is_dir():
+            raise KaderFout.single(
+                "dit is een map, geen bestand", file=shown, hint="Geef het pad van een .yaml-bestand op."
+            )
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise KaderFout.single(
+            "bestand bestaat niet", file=shown, hint="Controleer het pad en de spelling van de bestandsnaam."
+        ) from None
+    except PermissionError:
+        raise KaderFout.single(
+            "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand."
+        ) from None
+    except OSError as exc:
+        raise KaderFout.single(f"bestand kan niet gelezen worden ({exc.strerror})", file=shown) from None
+    if len(raw) > max_bytes:
+        raise KaderFout.single(
+            f"bestand is te groot (meer dan {max_bytes // 1024} KiB)",
+            file=shown,
+            hint="Een Kader- of assessmentbestand is normaal enkele KiB; controleer of dit het juiste bestand is.",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KaderFout.single(
+            "bestand is geen geldige UTF-8-tekst",
+            file=shown,
+            line=line,
+            hint="Sla het bestand op als UTF-8 (in de meeste editors: 'Opslaan als' → codering UTF-8).",
+        ) from None
+
+
+def load_yaml_text(text: str, shown: str):
+    """Parse YAML text into LDict/LList/scalars, raising KaderFout with file:line on any problem."""
+    if "\x00" in text:
+        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown)
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except _LoadProblem as exc:
+        raise KaderFout.single(
+            exc.message, file=shown, line=exc.line, column=exc.column, field=exc.field, hint=exc.hint
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "onleesbare YAML"
+        raise KaderFout.single(
+            f"geen geldige YAML ({_translate_yaml(what)})",
+            file=shown,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise KaderFout.single(f"geen geldige YAML ({exc})", file=shown) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # e.g. an impossible date such as 2023-02-30 in an implicit timestamp
+        raise KaderFout.single(
+            f"ongeldige waarde in YAML ({exc})",
+            file=shown,
+            hint="Controleer datums (JJJJ-MM-DD) en getallen in dit bestand.",
+        ) from None
+    finally:
+        loader.dispose()
+    return data
+
+
+_YAML_TERMS = {
+    "found character that cannot start any token": "teken dat hier niet mag staan",
+    "mapping values are not allowed here": "dubbele punt op een plek waar dat niet mag",
+    "could not find expected ':'": "dubbele punt ontbreekt",
+    "found undefined alias": "onbekende verwijzing (*)",
+    "expected <block end>, but found": "onverwachte inspringing",
+    "did not find expected": "verwacht teken ontbreekt (komma, haakje of aanhalingsteken)",
+    "found unexpected end of stream": "bestand eindigt onverwacht",
+    "found unknown escape character": "onbekend escape-teken",
+    "could not determine a constructor for the tag": "onbekende of onveilige YAML-tag",
+    "expected a single document in the stream": "meer dan één YAML-document (---) in het bestand",
+    "but found another document": "meer dan één YAML-document (---) in het bestand",
+}
+
+
+def _translate_yaml(what: str) -> str:
+    for english, dutch in _YAML_TERMS.items():
+        if english in what:
+            return dutch
+    return what
+
+
+def load_yaml_file(path: Path, max_bytes: int = MAX_BYTES):
+    """Read and parse one YAML file with our loader."""
+    return load_yaml_text(read_text(path, max_bytes), display_path(path))
