@@ -151,7 +151,7 @@ def explain(rule_id, fmt, kader_dir, kader_version):
 
         hint = suggestion(rule_id.upper(), kader.rules)
         raise KaderFout.single(f"onbekende eis '{rule_id}' in Kader {kader.version}", field="EIS",
-                               hint=(hint.capitalize() + " " if hint else "") + "Zie 'kader rules' voor de lijst.")
+                               hint=(hint + " " if hint else "") + "Zie 'kader rules' voor de lijst.")
     emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
 
 

@@ -101,7 +101,7 @@ def _action(e: Node, kader) -> PlanAction:
 
         hint = suggestion(rid, kader.rules)
         raise req.fail(f"onbekende eis '{rid}' in Kader {kader.version}",
-                       (hint.capitalize() + " " if hint else "") + "Gebruik een regel-id uit 'kader rules'.")
+                       (hint + " " if hint else "") + "Gebruik een regel-id uit 'kader rules'.")
     deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
     moved = []
     if e.has("deadline_verplaatst"):

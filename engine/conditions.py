@@ -129,7 +129,7 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
             hint = suggestion(key, ALL_OPERATORS)
             raise node.child(key).fail(
                 f"onbekende operator '{key}'",
-                (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(ALL_OPERATORS) + ".",
+                (hint + " " if hint else "") + "Toegestaan: " + ", ".join(ALL_OPERATORS) + ".",
             )
     combos = [k for k in keys if k in COMBINATORS]
     if combos:
@@ -150,7 +150,7 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
         if rule_ids is not None and rid not in rule_ids:
             hint = suggestion(rid, sorted(rule_ids))
             raise node.child("regel").fail(f"onbekende regel '{rid}'",
-                                           (hint.capitalize() + " " if hint else "") + "Gebruik een regel-id uit het manifest.")
+                                           (hint + " " if hint else "") + "Gebruik een regel-id uit het manifest.")
         st = node.child("status")
         values = [st.value] if isinstance(st.value, str) else st.sequence(min_items=1).value
         statuses = []
@@ -176,7 +176,7 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     if question is None:
         hint = suggestion(path, list(questions) + list(TEAM_FIELDS))
         raise fnode.fail(f"onbekend veld '{path}': het staat niet in de vragen van deze Kaderversie",
-                         (hint.capitalize() + " " if hint else "") + "Declareer het veld eerst in het vragenbestand.")
+                         (hint + " " if hint else "") + "Declareer het veld eerst in het vragenbestand.")
     vnode = node.child(op)
     if op == "aanwezig":
         return Present(path, vnode.boolean())
@@ -204,7 +204,7 @@ def _typed_value(node: Node, q: Question, op: str, element: bool = False):
         if not isinstance(v, str) or v not in q.values:
             hint = suggestion(v, q.values)
             raise node.fail(f"waarde {describe_value(v)} is geen toegestane waarde van '{q.path}'",
-                            (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
+                            (hint + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
         return v
     if t == "ja_nee":
         return node.boolean()

@@ -59,7 +59,7 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
             f"onbekende Kaderversie '{version}'",
             file=display_path(kader_dir / "kader"),
             field="kader",
-            hint=(hint.capitalize() + " " if hint else "") + "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + ".",
+            hint=(hint + " " if hint else "") + "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + ".",
         )
     return version
 
@@ -146,7 +146,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
             existing = sorted(p.stem for p in rules_dir.glob("*.yaml")) if rules_dir.is_dir() else []
             hint = suggestion(rid, existing)
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
-                                      (hint.capitalize() + " " if hint else "") + "Maak het regelbestand aan of verwijder de regel uit het manifest."))
+                                      (hint + " " if hint else "") + "Maak het regelbestand aan of verwijder de regel uit het manifest."))
             continue
         rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
         if rule is not None:

@@ -106,7 +106,7 @@ def check_value(node: Node, q: Question):
         if not isinstance(v, str) or v not in q.values:
             hint = suggestion(v, q.values)
             raise node.fail(f"waarde {describe_value(v)} is niet toegestaan",
-                            (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
+                            (hint + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
         return v
     if t == "meerkeuze":
         node.sequence()
@@ -115,7 +115,7 @@ def check_value(node: Node, q: Question):
             if not isinstance(e.value, str) or e.value not in q.values:
                 hint = suggestion(e.value, q.values)
                 raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
-                             (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
+                             (hint + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
             if e.value in out:
                 raise e.fail(f"waarde '{e.value}' staat dubbel in de lijst")
             out.append(e.value)
@@ -127,5 +127,5 @@ def unknown_field(node: Node, path, questions: dict) -> KaderFout:
     hint = suggestion(path, questions)
     return node.fail(
         f"onbekend feit '{path}': deze vraag bestaat niet in deze Kaderversie",
-        (hint.capitalize() + " " if hint else "") + "Zie 'kader rules' en het vragenbestand voor de geldige velden.",
+        (hint + " " if hint else "") + "Zie 'kader rules' en het vragenbestand voor de geldige velden.",
     )

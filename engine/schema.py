@@ -48,7 +48,7 @@ def describe_value(value) -> str:
 def suggestion(word: str, options) -> str | None:
     """'bedoelde u ...?' for a mistyped key or value."""
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f"bedoelde u '{match[0]}'?" if match else None
+    return f"Bedoelde u '{match[0]}'?" if match else None
 
 
 @dataclass
@@ -60,6 +60,10 @@ class Node:
     path: str = ""
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.line is None and getattr(self.value, "pos", None):
+            self.line, self.column = self.value.pos
 
     # -- errors -------------------------------------------------------------
     def problem(self, message: str, hint: str | None = None, field: str | None = None) -> Problem:
@@ -124,7 +128,7 @@ class Node:
                 hint = suggestion(key, allowed)
                 problems.append(self.child(key).problem(
                     f"onbekend veld '{key}'{' in ' + what if what else ''}",
-                    (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(allowed) + ".",
+                    (hint + " " if hint else "") + "Toegestaan: " + ", ".join(allowed) + ".",
                 ))
         for key in required:
             if key not in self.value:
@@ -156,7 +160,7 @@ class Node:
         if v not in options or not isinstance(v, str):
             hint = suggestion(v, options)
             raise self.fail(f"ongeldige waarde {describe_value(v)}",
-                            (hint.capitalize() + " " if hint else "") + "Toegestaan: " + ", ".join(map(str, options)) + ".")
+                            (hint + " " if hint else "") + "Toegestaan: " + ", ".join(map(str, options)) + ".")
         return v
 
     def boolean(self) -> bool:

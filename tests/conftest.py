@@ -1,0 +1,37 @@
+"""Shared fixtures: the repository root, the bundled Kader, the mini test Kader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "mini"
+ASSESSMENTS = sorted((ROOT / "assessments").glob("*.yaml"))
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def mini_kader():
+    from engine.kader import load_kader
+
+    return load_kader(MINI, "1.0")
+
+
+@pytest.fixture
+def bundled_kader():
+    from engine.kader import load_kader
+
+    return load_kader(ROOT, "1.0")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,73 @@
+"""The transformatieplan merge: keep the team's actions, propose for new gaps, flag what now complies,
+list regional dependencies apart, and survive a round trip through the YAML block."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+
+from conftest import FIXTURES, MINI, write
+from engine.model import Status
+from engine.plan import build_plan
+from engine.render import Options, render
+from engine.run import check_file
+
+BASE = (FIXTURES / "mini-team.yaml").read_text(encoding="utf-8")
+
+
+def plan_for(tmp_path, text, as_of=None):
+    return build_plan(check_file(write(tmp_path, "team.yaml", text), MINI, as_of=as_of))
+
+
+def test_existing_action_kept_and_flagged_when_requirement_complies(tmp_path):
+    plan = plan_for(tmp_path, BASE)
+    (item,) = plan.items
+    assert item.origin == "team" and item.status == "gepland"
+    assert item.original_deadline == dt.date(2023, 6, 1) and item.deadline == dt.date(2023, 9, 1)
+    assert item.finding_status == Status.VOLDOET and item.to_confirm
+
+
+def test_new_gap_gets_a_proposal_and_regional_gap_is_apart(tmp_path):
+    plan = plan_for(tmp_path, BASE.replace("a.aantal: 2", "a.aantal: 0"))
+    (local,) = plan.items
+    assert local.origin == "team" and not local.to_confirm  # the team's own action stays the action
+    (regional,) = plan.regional
+    assert regional.requirement == "T-B-01" and regional.origin == "voorstel" and regional.regional
+
+
+def test_proposal_when_team_has_no_action(tmp_path):
+    text = BASE.split("transformatieplan:")[0].replace("a.aantal: 2", "a.aantal: 1")
+    plan = plan_for(tmp_path, text)
+    (item,) = plan.items
+    assert item.origin == "voorstel" and item.description == "Doe iets." and item.deadline == dt.date(2024, 1, 1)
+
+
+def test_overdue_and_upcoming(tmp_path):
+    plan = plan_for(tmp_path, BASE.replace("a.aantal: 2", "a.aantal: 0"), as_of=dt.date(2023, 10, 1))
+    assert [i.requirement for i in plan.overdue()] == ["T-A-01"]
+    assert [i.requirement for i in plan.upcoming()] == ["T-B-01"]
+
+
+def test_round_trip_keeps_statuses(tmp_path):
+    text = BASE.split("transformatieplan:")[0].replace("a.aantal: 2", "a.aantal: 1")
+    first = plan_for(tmp_path, text)
+    block = yaml.safe_load(render("plan", "yaml", first, Options()))
+    block["transformatieplan"][0]["status"] = "deels_behaald"
+    block["transformatieplan"][0]["deadline_verplaatst"] = [{"naar": dt.date(2024, 6, 1)}]
+    second_text = text + yaml.safe_dump(block, allow_unicode=True, sort_keys=False)
+    second = plan_for(tmp_path, second_text)
+    (item,) = second.items
+    assert item.origin == "team" and item.status == "deels_behaald"
+    assert item.original_deadline == dt.date(2024, 1, 1) and item.deadline == dt.date(2024, 6, 1)
+    # and a third pass reproduces the same block: the round trip is stable
+    again = yaml.safe_load(render("plan", "yaml", second, Options()))
+    assert again == yaml.safe_load(render("plan", "yaml", plan_for(tmp_path, second_text), Options()))
+    assert again["transformatieplan"][0]["status"] == "deels_behaald"
+
+
+def test_markdown_checklist(tmp_path):
+    text = BASE.replace("status: gepland", "status: behaald")
+    md = render("plan", "markdown", plan_for(tmp_path, text), Options())
+    assert "- [x] **T-A-01** Werven" in md
+    assert "## Eerstvolgende deadlines" in md and "## Regionale afhankelijkheden" in md

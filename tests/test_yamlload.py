@@ -1,0 +1,95 @@
+"""Our YAML loader: duplicate keys, aliases, positions, booleans, encodings and size limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.errors import KaderFout
+from engine.yamlload import load_yaml_file, load_yaml_text
+
+
+def test_positions_are_kept():
+    data = load_yaml_text("a: 1\nb:\n  - x\n  - y\n", "t.yaml")
+    assert data.key_pos["b"] == (2, 1)
+    assert data["b"].item_pos == [(3, 5), (4, 5)]
+
+
+def test_duplicate_key_is_rejected_with_both_lines():
+    with pytest.raises(KaderFout) as exc:
+        load_yaml_text("a: 1\nb: 2\na: 3\n", "t.yaml")
+    problem = exc.value.problems[0]
+    assert (problem.file, problem.line, problem.field) == ("t.yaml", 3, "a")
+    assert "regel 1" in problem.message
+
+
+def test_nested_duplicate_key_is_rejected():
+    with pytest.raises(KaderFout) as exc:
+        load_yaml_text("feiten:\n  x: 1\n  x: 2\n", "t.yaml")
+    assert exc.value.problems[0].line == 3
+
+
+def test_aliases_are_rejected():
+    with pytest.raises(KaderFout, match="verwijzingen"):
+        load_yaml_text("a: &x [1, 2]\nb: *x\n", "t.yaml")
+
+
+@pytest.mark.parametrize("word", ["ja", "nee", "yes", "no", "on", "off", "Ja", "NO"])
+def test_yaml11_booleans_stay_strings(word):
+    assert load_yaml_text(f"a: {word}\n", "t.yaml")["a"] == word
+
+
+def test_true_false_are_booleans_and_dates_are_dates():
+    data = load_yaml_text("a: true\nb: false\nc: 2023-03-01\n", "t.yaml")
+    assert data == {"a": True, "b": False, "c": dt.date(2023, 3, 1)}
+
+
+def test_impossible_date_names_the_line():
+    with pytest.raises(KaderFout) as exc:
+        load_yaml_text("a: 1\nb: 2023-02-30\n", "t.yaml")
+    assert exc.value.problems[0].line == 2
+
+
+def test_python_tags_are_refused():
+    with pytest.raises(KaderFout, match="YAML-tag"):
+        load_yaml_text("a: !!python/object/apply:os.system ['echo hi']\n", "t.yaml")
+
+
+def test_syntax_error_names_line():
+    with pytest.raises(KaderFout) as exc:
+        load_yaml_text("a: [1, 2\nb: 3\n", "t.yaml")
+    assert exc.value.problems[0].line is not None
+
+
+def test_bom_and_crlf_are_fine(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_bytes("\ufeffa: 1\r\nb: één\r\n".encode("utf-8"))
+    assert load_yaml_file(path) == {"a": 1, "b": "één"}
+
+
+def test_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a: 1\nb: \xe9\xe9n\n")
+    with pytest.raises(KaderFout, match="UTF-8") as exc:
+        load_yaml_file(path)
+    assert exc.value.problems[0].line == 2
+
+
+def test_too_large_file_is_refused(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("a: 1\n" * 100)
+    with pytest.raises(KaderFout, match="te groot"):
+        load_yaml_file(path, max_bytes=50)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(KaderFout, match="bestaat niet"):
+        load_yaml_file(tmp_path / "nope.yaml")
+    with pytest.raises(KaderFout, match="map"):
+        load_yaml_file(tmp_path)
+
+
+def test_nul_byte_is_refused():
+    with pytest.raises(KaderFout, match="NUL"):
+        load_yaml_text("a: 1\x00\n", "t.yaml")
