@@ -14,6 +14,7 @@ from engine import __version__
 from engine.cli_nl import install as install_dutch
 from engine.errors import KaderFout
 from engine.output import write_atomic
+from engine.paths import bundled_assessments
 from engine.plan import build_plan
 from engine.render import Options, formats, render
 from engine.run import check_file, load_kader_for_listing
@@ -153,6 +154,13 @@ def explain(rule_id, fmt, kader_dir, kader_version):
         raise KaderFout.single(f"onbekende eis '{rule_id}' in Kader {kader.version}", field="EIS",
                                hint=(hint + " " if hint else "") + "Zie 'kader rules' voor de lijst.")
     emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
+
+
+@main.command(help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
+def voorbeelden():
+    folder = bundled_assessments()
+    for path in sorted(folder.glob("*.yaml")):
+        click.echo(str(path))
 
 
 if __name__ == "__main__":

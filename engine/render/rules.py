@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 from rich.table import Table
 from rich.text import Text
@@ -53,14 +54,14 @@ def rules_json(kader: Kader, options: Options) -> str:
 
 def explain_lines(kader: Kader, rule: Rule) -> list[str]:
     lines = [f"{rule.id}: {rule.title}", "", f"Thema: {rule.theme}", f"Kader: {kader.name} {kader.version}",
-             f"Wie kan het tekort oplossen: {RESPONSIBLE_LABEL[rule.responsible]}", "", "Uitleg:", f"  {rule.explanation}", "",
+             f"Wie kan het tekort oplossen: {RESPONSIBLE_LABEL[rule.responsible]}", "", "Uitleg:", *textwrap.wrap(rule.explanation, 96, initial_indent="  ", subsequent_indent="  "), "",
              "Bronnen:"]
     for s in rule.sources:
         lines.append(f"  - {s.label()}" + (f': "{s.quote}"' if s.quote else ""))
     origin = "gesteld door een bron" if rule.norm_origin == "bron" else "AFGELEID (geen bron noemt deze norm)"
     lines += ["", f"Norm: {origin}"]
     if rule.norm_note:
-        lines.append(f"  {rule.norm_note}")
+        lines += textwrap.wrap(rule.norm_note, 96, initial_indent="  ", subsequent_indent="  ")
     if rule.applies is not None:
         lines.append(f"  Van toepassing als: {describe(rule.applies)}")
     lines.append(f"  Voldoet als: {describe(rule.meets)}")

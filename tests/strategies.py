@@ -1,0 +1,67 @@
+"""Hypothesis strategies: valid assessments generated from a Kader's questions, and YAML-like junk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from engine.model import Assessment, Fact, Team
+
+
+def value_for(question):
+    t = question.type
+    if t == "ja_nee":
+        return st.booleans()
+    if t == "geheel_getal":
+        lo = int(question.minimum) if question.minimum is not None else -5
+        hi = int(question.maximum) if question.maximum is not None else lo + 200
+        return st.integers(min_value=lo, max_value=hi)
+    if t == "getal":
+        lo = question.minimum if question.minimum is not None else -5.0
+        hi = question.maximum if question.maximum is not None else lo + 200.0
+        return st.one_of(st.integers(min_value=int(lo), max_value=int(hi)),
+                         st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False),
+                         st.sampled_from([x for x in (0.0, 16.0, 16.5, 17.0, 1e-7, 0.78) if lo <= x <= hi]))
+    if t == "tekst":
+        return st.text(min_size=1, max_size=8)
+    if t == "datum":
+        return st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2025, 12, 31))
+    if t == "keuze":
+        return st.sampled_from(question.values)
+    if t == "meerkeuze":
+        return st.lists(st.sampled_from(question.values), unique=True).map(lambda xs: tuple(sorted(xs)))
+    raise AssertionError(t)
+
+
+def assessments(kader):
+    """Valid Assessment objects over the Kader's questions, with a random subset of facts."""
+    paths = sorted(kader.questions)
+
+    @st.composite
+    def build(draw):
+        chosen = draw(st.lists(st.sampled_from(paths), unique=True, max_size=len(paths))) if paths else []
+        facts = {p: Fact(draw(value_for(kader.questions[p]))) for p in chosen}
+        tasks = {"jeugd": draw(st.booleans()), "wmo": draw(st.booleans())}
+        reference = draw(st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2025, 12, 31)))
+        team = Team("gegenereerd", "Gegenereerd team", "Testdorp", "Test", tasks)
+        return Assessment("<gegenereerd>", kader.version, reference, team, {}, facts, ())
+
+    return build()
+
+
+yaml_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20),
+    st.dates(), st.sampled_from(["1.0", "ja", "nee", "2023-03-01", "KLT-VEI-02", "voldoet", "-", ""]),
+)
+yaml_keys = st.one_of(
+    st.sampled_from(["kader", "peildatum", "team", "feiten", "transformatieplan", "id", "naam", "gemeente",
+                     "organisatie", "taken", "jeugd", "wmo", "waarde", "toelichting", "eis", "status", "deadline",
+                     "omschrijving", "eigenaar", "veiligheid.aandachtsfunctionarissen", "eigen_begeleiding.tenzij"]),
+    st.text(max_size=10), st.integers(),
+)
+yaml_like = st.recursive(
+    yaml_scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(yaml_keys, children, max_size=5)),
+    max_leaves=25,
+)

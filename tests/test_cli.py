@@ -1,0 +1,131 @@
+"""The command line through click's runner: wiring, exit codes, Dutch errors, no tracebacks,
+and output files that are never half-written or silently overwritten."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from conftest import FIXTURES, MINI, write
+
+TEAM = str(FIXTURES / "mini-team.yaml")
+K = ["--kader-dir", str(MINI)]
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, env=None):
+        result = runner.invoke(cli.main, [str(a) for a in args], env=env, catch_exceptions=False)
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+def test_check_exit_1_on_gaps_and_json_shape(run):
+    result = run("check", TEAM, *K, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["team"]["id"] == "mini" and data["team"]["gemeente"] == "Testdorp"
+    assert data["kader"]["versie"] == "1.0" and data["peildatum"] == "2023-03-01"
+    assert {b["eis"] for b in data["bevindingen"]} == {"T-A-01", "T-B-01"}
+    for b in data["bevindingen"]:
+        assert {"eis", "status", "reden", "verantwoordelijk"} <= set(b)
+    assert sum(data["samenvatting"].values()) == 2
+
+
+def test_check_exit_0_when_everything_complies(run, tmp_path):
+    text = (FIXTURES / "mini-team.yaml").read_text().replace("waarde: concept", "waarde: vastgesteld")
+    result = run("check", write(tmp_path, "t.yaml", text), *K)
+    assert result.exit_code == 0, result.output
+
+
+def test_check_text_hides_compliant_unless_alles(run):
+    plain = run("check", TEAM, *K).stdout
+    assert "T-B-01" in plain and "T-A-01" not in plain and "--alles" in plain
+    assert "T-A-01" in run("check", TEAM, *K, "--alles").stdout
+
+
+def test_text_output_has_no_colour_codes_when_piped(run):
+    assert "\x1b[" not in run("check", TEAM, *K, "--alles").stdout
+
+
+def test_markdown(run):
+    out = run("check", TEAM, *K, "--format", "markdown").stdout
+    assert out.startswith("# Tekortenlijst Miniteam") and "| ◐ deels | T-B-01 |" in out
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "bestaat-niet.yaml"], "bestaat niet"),
+    (["check", TEAM, "--format", "pdf"], "Ongeldige waarde voor '--format'"),
+    (["check", TEAM, "--as-of", "1-3-2023"], "JJJJ-MM-DD"),
+    (["check", TEAM, "--kader", "9.9"], "onbekende Kaderversie '9.9'"),
+    (["check", TEAM, "--kader-dir", "geen-map"], "map bestaat niet"),
+    (["check", TEAM, "--onzin"], "Onbekende optie"),
+    (["explain", "T-A-1"], "Bedoelde u 'T-A-01'"),
+    (["check"], "Ontbrekend argument"),
+])
+def test_invalid_input_exits_2_in_dutch(run, args, needle):
+    extra = [] if "--kader-dir" in args else K
+    result = run(*args, *extra)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output
+
+
+def test_broken_yaml_names_file_and_line(run, tmp_path):
+    path = write(tmp_path, "kapot.yaml", "kader: \"1.0\"\npeildatum: 2023-03-01\nteam: [\n")
+    result = run("check", path, *K)
+    assert result.exit_code == 2 and "kapot.yaml:" in result.stderr
+
+
+def test_plan_writes_file_and_refuses_to_overwrite(run, tmp_path):
+    out = tmp_path / "plan.md"
+    assert run("plan", TEAM, *K, "-o", out).exit_code in (0, 1)
+    first = out.read_text(encoding="utf-8")
+    assert first.startswith("# Transformatieplan Miniteam")
+    out.write_text("eigen aantekeningen", encoding="utf-8")
+    result = run("plan", TEAM, *K, "-o", out)
+    assert result.exit_code == 2 and "--force" in result.stderr
+    assert out.read_text(encoding="utf-8") == "eigen aantekeningen"
+    assert run("plan", TEAM, *K, "-o", out, "--force").exit_code in (0, 1)
+    assert out.read_text(encoding="utf-8") == first
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".kadertoets-")]
+
+
+def test_plan_csv_file_has_bom_and_semicolons(run, tmp_path):
+    out = tmp_path / "plan.csv"
+    run("plan", TEAM, *K, "--format", "csv", "-o", out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"eis;titel;" in raw
+
+
+def test_plan_formats(run):
+    for fmt in ("markdown", "text", "json", "csv", "yaml"):
+        result = run("plan", TEAM, *K, "--format", fmt)
+        assert result.exit_code == 1 and "T-A-01" in result.stdout
+
+
+def test_rules_and_explain(run):
+    data = json.loads(run("rules", *K, "--format", "json").stdout)
+    assert [r["id"] for r in data] == ["T-A-01", "T-B-01"]
+    assert all({"id", "titel", "bron"} <= set(r) for r in data)
+    out = run("explain", "T-A-01", *K).stdout
+    assert "AFGELEID" in out and "Voldoet als: a.aantal is minstens 2" in out
+
+
+def test_durable_engine_unavailable_is_a_clear_error(run, monkeypatch):
+    import engine.backends.durable as durable
+
+    monkeypatch.setattr(durable, "durable_unavailable_reason", lambda: "niet geïnstalleerd")
+    result = run("check", TEAM, *K, "--engine", "durable")
+    assert result.exit_code == 2 and "pip install '.[durable]'" in result.output
+
+
+def test_help_is_dutch_and_documents_exit_codes(run):
+    out = run("--help").stdout
+    assert "Gebruik:" in out and "Exitcodes" in out and "Opdrachten" in out
