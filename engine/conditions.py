@@ -45,6 +45,7 @@ FIELD_OPS = {
     "aanwezig": None,  # any type
 }
 COMBINATORS = ("alle", "een_van", "niet")
+MAX_MONTHS = 1200
 ALL_OPERATORS = list(COMBINATORS) + ["regel", "veld"] + list(FIELD_OPS)
 
 
@@ -187,8 +188,12 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     if op in ("in", "niet_in"):
         vnode.sequence(min_items=1)
         value = tuple(_typed_value(e, question, op) for e in vnode.elements())
-    elif op == "aantal_min" or op == "binnen_maanden":
+    elif op == "aantal_min":
         value = vnode.integer(minimum=0)
+    elif op == "binnen_maanden":
+        value = vnode.integer(minimum=0)
+        if value > MAX_MONTHS:
+            raise vnode.fail(f"binnen_maanden mag hoogstens {MAX_MONTHS} zijn (100 jaar), maar is {value}")
     elif op == "bevat":
         value = _typed_value(vnode, question, op, element=True)
     else:
@@ -343,6 +348,8 @@ def describe(cond) -> str:
         return f"{cond.field} is {'ingevuld' if cond.expected else 'niet ingevuld'}"
     if cond.op == "binnen_maanden":
         return f"{cond.field} ligt hoogstens {cond.value} maanden vóór de peildatum"
+    if cond.op in ("in", "niet_in") and len(cond.value) == 1:
+        return f"{cond.field} {'is' if cond.op == 'in' else 'is niet'} {fmt_value(cond.value[0])}"
     return f"{cond.field} {OP_TEXT[cond.op]} {fmt_value(cond.value)}"
 
 

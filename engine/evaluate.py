@@ -84,6 +84,7 @@ def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict,
 def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> Finding:
     status, part = decide(truths)
     reason, missing = reason_for(rule, status, part, env, statuses, as_of, notes)
+    explained = tuple((p, notes[p]) for p in missing if p in notes)
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -94,6 +95,7 @@ def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt
         missing=missing,
         action=rule.action,
         norm_origin=rule.norm_origin,
+        notes=explained,
     )
 
 
@@ -120,8 +122,10 @@ def example_env(example) -> dict:
     return env
 
 
-def evaluate_example(rule: Rule, example, as_of: dt.date, backend) -> Finding:
-    """Evaluate one rule on one of its examples (other rules' outcomes as the example states them)."""
+def evaluate_example(rule: Rule, example, default_date: dt.date, backend) -> Finding:
+    """Evaluate one rule on one of its examples (other rules' outcomes as the example states them),
+    at the example's own peildatum or else `default_date` (the Kader's ingangsdatum)."""
+    as_of = example.reference_date or default_date
     env = example_env(example)
     statuses = dict(example.rule_statuses)
     notes = {p: f.note for p, f in example.facts.items() if f.value is None and f.note}

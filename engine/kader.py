@@ -270,7 +270,8 @@ def _examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Example,
 
 
 def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
-    e.mapping(required=("naam", "verwacht"), optional=("feiten", "team_taken", "regels"), what="een voorbeeld")
+    e.mapping(required=("naam", "verwacht"), optional=("feiten", "team_taken", "regels", "peildatum"),
+              what="een voorbeeld")
     facts = parse_facts(e.child("feiten"), questions) if e.has("feiten") else {}
     tasks = {"jeugd": True, "wmo": True}
     if e.has("team_taken"):
@@ -290,6 +291,7 @@ def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
         tasks=tasks,
         rule_statuses=statuses,
         line=e.line,
+        reference_date=e.child("peildatum").date() if e.has("peildatum") else None,
     )
 
 

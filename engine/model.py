@@ -111,6 +111,7 @@ class Example:
     tasks: dict
     rule_statuses: dict
     line: int | None = None
+    reference_date: "dt.date | None" = None  # peildatum of the example; default: the Kader's ingangsdatum
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class Finding:
     missing: tuple[str, ...] = ()
     action: ActionTemplate | None = None
     norm_origin: str = "bron"
+    notes: tuple[tuple[str, str], ...] = ()  # (field, toelichting) for missing fields the assessment explains
 
     @property
     def regional_dependency(self) -> bool:

@@ -6,8 +6,6 @@ The examples are the Kader editors' own test cases: if the Kader fails to load, 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from conftest import MINI, ROOT
@@ -15,25 +13,22 @@ from engine.backends.python import PythonBackend
 from engine.evaluate import evaluate_example
 from engine.kader import load_kader
 
-AS_OF = dt.date(2023, 3, 1)
-
-
 def _cases():
     cases = []
     for label, folder in (("kader-1.0", ROOT), ("mini", MINI)):
         kader = load_kader(folder, "1.0")
         for rule in kader.rules.values():
             for example in rule.examples:
-                cases.append(pytest.param(rule, example, id=f"{label}:{rule.id}:{example.name}"))
+                cases.append(pytest.param(rule, example, kader.effective_date, id=f"{label}:{rule.id}:{example.name}"))
     return cases
 
 
 CASES = _cases()
 
 
-@pytest.mark.parametrize("rule,example", CASES)
-def test_rule_example(rule, example):
-    finding = evaluate_example(rule, example, AS_OF, PythonBackend())
+@pytest.mark.parametrize("rule,example,default_date", CASES)
+def test_rule_example(rule, example, default_date):
+    finding = evaluate_example(rule, example, default_date, PythonBackend())
     assert finding.status == example.expected, (
         f"{rule.file}:{example.line}: voorbeeld '{example.name}' verwacht {example.expected.value}, "
         f"kreeg {finding.status.value}: {finding.reason}"

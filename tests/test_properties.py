@@ -134,8 +134,8 @@ def test_backends_agree_on_every_rule_example():
         kader = load_kader(folder, "1.0")
         for rule in kader.rules.values():
             for ex in rule.examples:
-                a = evaluate_example(rule, ex, dt.date(2023, 3, 1), PythonBackend())
-                b = evaluate_example(rule, ex, dt.date(2023, 3, 1), backend)
+                a = evaluate_example(rule, ex, kader.effective_date, PythonBackend())
+                b = evaluate_example(rule, ex, kader.effective_date, backend)
                 assert (a.status, a.reason) == (b.status, b.reason), f"{rule.id}: {ex.name}"
 
 

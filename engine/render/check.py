@@ -12,34 +12,49 @@ from . import (STATUS_LABEL, STATUS_STYLE, Options, console, console_text, md_es
 
 
 def visible(evaluation: Evaluation, options: Options):
-    """Findings to show: everything with --alles, otherwise all but voldoet and nvt."""
-    if options.show_all:
-        return list(evaluation.findings)
-    return [f for f in evaluation.findings if f.status not in (Status.VOLDOET, Status.NVT)]
+    """Findings for the main tables: the gaps, and with --alles also what complies or does not apply.
+    Unknowns get their own compact section (`unknowns`)."""
+    hidden = () if options.show_all else (Status.VOLDOET, Status.NVT)
+    return [f for f in evaluation.findings if f.status not in hidden and f.status != Status.ONBEKEND]
+
+
+def unknowns(evaluation: Evaluation):
+    return [f for f in evaluation.findings if f.status == Status.ONBEKEND]
 
 
 def grouped(findings):
-    """(responsible, theme) -> findings, in the order lokaal_team, gemeente, regio; themes alphabetical;
-    within a theme the weakest status first, then rule id."""
+    """[(responsible, findings)] in the order lokaal_team, gemeente, regio; within a group by theme,
+    then the weakest status first, then rule id."""
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     out = []
     for resp in RESPONSIBLE:
-        mine = [f for f in findings if f.responsible == resp]
-        for theme in sorted({f.theme for f in mine}):
-            items = sorted((f for f in mine if f.theme == theme), key=lambda f: (rank[f.status], f.rule_id))
-            out.append((resp, theme, items))
+        mine = sorted((f for f in findings if f.responsible == resp), key=lambda f: (f.theme, rank[f.status], f.rule_id))
+        if mine:
+            out.append((resp, mine))
     return out
+
+
+REGIONAL_NOTE = ("Deze eisen kan het team pas halen als de regio het gezamenlijke product heeft uitgewerkt; "
+                 "ze zijn geen lokaal tekort.")
+UNKNOWN_NOTE = "Voor deze eisen ontbreken gegevens; er wordt niet gegokt. Vul de ontbrekende feiten aan in het assessment."
+
+
+def missing_text(f) -> str:
+    """The missing fields of an onbekend finding, with the assessment's explanation where it gives one."""
+    text = ", ".join(f.missing)
+    for path, note in f.notes:
+        text += f"\nToelichting bij {path}: {note}"
+    return text
 
 
 def header_lines(evaluation: Evaluation) -> list[str]:
     a, k = evaluation.assessment, evaluation.kader
-    lines = [
+    return [
         f"Team: {a.team.name} ({a.team.municipality}, {a.team.organisation})",
         f"Kader: {k.name} {k.version} ({k.status})",
         f"Peildatum: {a.reference_date.isoformat()}   Getoetst op: {evaluation.as_of.isoformat()}   Engine: {evaluation.engine}",
         f"Bestand: {a.file}",
     ]
-    return lines
 
 
 def hidden_note(evaluation: Evaluation, options: Options) -> str | None:
@@ -48,6 +63,8 @@ def hidden_note(evaluation: Evaluation, options: Options) -> str | None:
     hidden = [f for f in evaluation.findings if f.status in (Status.VOLDOET, Status.NVT)]
     if not hidden:
         return None
+    if len(hidden) == 1:
+        return "1 eis die voldoet of niet van toepassing is, is verborgen; gebruik --alles om die te tonen."
     return f"{len(hidden)} eisen die voldoen of niet van toepassing zijn, zijn verborgen; gebruik --alles om ze te tonen."
 
 
@@ -58,28 +75,37 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
     for line in header_lines(evaluation):
         con.print(Text(line))
     shown = visible(evaluation, options)
-    current = None
-    for resp, theme, items in grouped(shown):
-        if resp != current:
-            con.print()
-            con.print(Text(f"== {RESPONSIBLE_LABEL[resp]} ==", style="bold"))
-            if resp == "regio":
-                con.print(Text("Deze eisen kan het team pas halen als de regio het gezamenlijke product heeft "
-                               "uitgewerkt; ze zijn geen lokaal tekort.", style="italic"))
-            current = resp
-        table = Table(title=f"Thema: {theme}", title_justify="left", show_lines=True, expand=True,
-                      header_style="bold")
+    for resp, items in grouped(shown):
+        con.print()
+        con.print(Text(f"== {RESPONSIBLE_LABEL[resp]} ==", style="bold"))
+        if resp == "regio":
+            con.print(Text(REGIONAL_NOTE, style="italic"))
+        table = Table(show_lines=True, expand=True, header_style="bold")
         table.add_column("Status", no_wrap=True, width=14)
         table.add_column("Eis", no_wrap=True, width=11)
+        table.add_column("Thema", width=14)
         table.add_column("Omschrijving en reden", ratio=1)
         for f in items:
             body = Text(f.title, style="bold")
             body.append("\n" + f.reason)
-            table.add_row(Text(status_text(f.status), style=STATUS_STYLE[f.status]), f.rule_id, body)
+            table.add_row(Text(status_text(f.status), style=STATUS_STYLE[f.status]), f.rule_id, f.theme, body)
         con.print(table)
     if not shown:
         con.print()
-        con.print(Text("Geen tekorten en geen onbekende eisen."))
+        con.print(Text("Geen tekorten gevonden."))
+    unknown = unknowns(evaluation)
+    if unknown:
+        con.print()
+        con.print(Text(f"== {status_text(Status.ONBEKEND).capitalize()}: nog vast te stellen ==", style="bold"))
+        con.print(Text(UNKNOWN_NOTE, style="italic"))
+        table = Table(show_lines=False, expand=True, header_style="bold")
+        table.add_column("Eis", no_wrap=True, width=11)
+        table.add_column("Wie", width=11)
+        table.add_column("Titel", ratio=2)
+        table.add_column("Ontbrekend", ratio=3, overflow="fold")
+        for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
+            table.add_row(Text(f.rule_id, style=STATUS_STYLE[f.status]), f.responsible, f.title, missing_text(f))
+        con.print(table)
     note = hidden_note(evaluation, options)
     if note:
         con.print()
@@ -88,7 +114,7 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
     con.print(Text("Samenvatting: " + summary_line(evaluation.counts()), style="bold"))
     regional = sum(1 for f in evaluation.findings if f.regional_dependency)
     if regional:
-        con.print(Text(f"Waarvan regionale afhankelijkheden: {regional}"))
+        con.print(Text(f"Waarvan regionale afhankelijkheden (tekorten die alleen de regio kan oplossen): {regional}"))
     return console_text(buf)
 
 
@@ -106,17 +132,24 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         f"- Samenvatting: {summary_line(evaluation.counts())}",
         "",
     ]
-    current = None
-    for resp, theme, items in grouped(visible(evaluation, options)):
-        if resp != current:
-            lines += [f"## {RESPONSIBLE_LABEL[resp]}", ""]
-            if resp == "regio":
-                lines += ["Deze eisen kan het team pas halen als de regio het gezamenlijke product heeft uitgewerkt; "
-                          "ze zijn geen lokaal tekort.", ""]
-            current = resp
-        lines += [f"### {md_escape(theme)}", "", "| Status | Eis | Titel | Reden |", "|---|---|---|---|"]
+    shown = visible(evaluation, options)
+    for resp, items in grouped(shown):
+        lines += [f"## {RESPONSIBLE_LABEL[resp]}", ""]
+        if resp == "regio":
+            lines += [REGIONAL_NOTE, ""]
+        lines += ["| Status | Eis | Thema | Titel | Reden |", "|---|---|---|---|---|"]
         for f in items:
-            lines.append(f"| {status_text(f.status)} | {f.rule_id} | {md_escape(f.title)} | {md_escape(f.reason)} |")
+            lines.append(f"| {status_text(f.status)} | {f.rule_id} | {md_escape(f.theme)} | {md_escape(f.title)} "
+                         f"| {md_escape(f.reason)} |")
+        lines.append("")
+    if not shown:
+        lines += ["Geen tekorten gevonden.", ""]
+    unknown = unknowns(evaluation)
+    if unknown:
+        lines += ["## Onbekend: nog vast te stellen", "", UNKNOWN_NOTE, "",
+                  "| Eis | Wie | Titel | Ontbrekend |", "|---|---|---|---|"]
+        for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
+            lines.append(f"| {f.rule_id} | {f.responsible} | {md_escape(f.title)} | {md_escape(missing_text(f))} |")
         lines.append("")
     note = hidden_note(evaluation, options)
     if note:
@@ -134,6 +167,7 @@ def finding_json(f) -> dict:
         "verantwoordelijk": f.responsible,
         "regionale_afhankelijkheid": f.regional_dependency,
         "ontbrekend": list(f.missing),
+        "toelichting_ontbrekend": {path: note for path, note in f.notes},
         "norm_herkomst": f.norm_origin,
         "actie": {
             "omschrijving": f.action.description,
