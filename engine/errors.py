@@ -26,7 +26,7 @@ class Problem:
         return ":".join(parts)
 
     def render(self) -> str:
-        text = f"{self.location()}: "
+        text = f"{self.location()}: " if self.file or self.line is not None else ""
         if self.field:
             text += f"veld '{self.field}': "
         text += self.message

@@ -54,6 +54,33 @@ class _Loader(_BaseLoader):
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
+    def get_single_data(self):
+        node = self.get_single_node()
+        if node is None:
+            return None
+        self._key_paths = {}
+        self._record_paths(node, "")
+        return self.construct_document(node)
+
+    def _record_paths(self, node, prefix: str) -> None:
+        """Remember the dotted path of every mapping key, so a duplicate key names its full field."""
+        stack = [(node, prefix)]
+        seen = set()
+        while stack:
+            current, path = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, yaml.MappingNode):
+                for key_node, value_node in current.value:
+                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                    child = f"{path}.{key}" if path else str(key)
+                    self._key_paths[id(key_node)] = child
+                    stack.append((value_node, child))
+            elif isinstance(current, yaml.SequenceNode):
+                for i, item in enumerate(current.value):
+                    stack.append((item, f"{path}[{i + 1}]"))
+
     def construct_object(self, node, deep=False):
         if node in self.constructed_objects:
             line, col = _mark(node)
@@ -87,7 +114,7 @@ class _Loader(_BaseLoader):
                     line,
                     col,
                     "Verwijder of hernoem een van beide; YAML houdt anders stilzwijgend alleen de laatste.",
-                    field=str(key),
+                    field=getattr(self, "_key_paths", {}).get(id(key_node), str(key)),
                 )
             data.key_pos[key] = _mark(key_node)
             data[key] = self.construct_object(value_node, deep=True)

@@ -71,3 +71,21 @@ def test_markdown_checklist(tmp_path):
     md = render("plan", "markdown", plan_for(tmp_path, text), Options())
     assert "- [x] **T-A-01** Werven" in md
     assert "## Eerstvolgende deadlines" in md and "## Regionale afhankelijkheden" in md
+
+
+def test_round_trip_on_a_shipped_assessment(tmp_path, root):
+    """Bunschoten, March 2023: the proposed plan, pasted back with the team's own statuses, keeps them."""
+    source = (root / "assessments" / "bunschoten-2023-03.yaml").read_text(encoding="utf-8")
+    first = build_plan(check_file(write(tmp_path, "b.yaml", source), root))
+    proposals = [i for i in first.items if i.origin == "voorstel"]
+    assert proposals, "Bunschoten heeft lokale tekorten in maart 2023"
+    block = yaml.safe_load(render("plan", "yaml", first, Options()))
+    assert [a["eis"] for a in block["transformatieplan"]] == [i.requirement for i in first.items]
+    block["transformatieplan"][0]["status"] = "behaald"
+    text = source.rstrip("\n") + "\n" + yaml.safe_dump(block, allow_unicode=True, sort_keys=False)
+    second = build_plan(check_file(write(tmp_path, "b2.yaml", text), root))
+    assert [(i.requirement, i.origin) for i in second.items] == [(i.requirement, "team") for i in first.items]
+    assert second.items[0].status == "behaald"
+    assert "- [x] **" + second.items[0].requirement in render("plan", "markdown", second, Options())
+    # regional dependencies are never put on the team's own list
+    assert all(not i.regional for i in second.items)

@@ -28,6 +28,7 @@ def test_nested_duplicate_key_is_rejected():
     with pytest.raises(KaderFout) as exc:
         load_yaml_text("feiten:\n  x: 1\n  x: 2\n", "t.yaml")
     assert exc.value.problems[0].line == 3
+    assert exc.value.problems[0].field == "feiten.x"
 
 
 def test_aliases_are_rejected():
