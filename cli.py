@@ -16,6 +16,7 @@ from engine.errors import KaderFout
 from engine.output import write_atomic
 from engine.paths import bundled_assessments
 from engine.plan import build_plan
+from engine.schema import hint_with
 from engine.render import Options, formats, render
 from engine.run import check_file, load_kader_for_listing
 
@@ -148,11 +149,8 @@ def explain(rule_id, fmt, kader_dir, kader_version):
     kader = load_kader_for_listing(kader_dir, kader_version)
     rule = kader.rules.get(rule_id) or kader.rules.get(rule_id.upper())
     if rule is None:
-        from engine.schema import suggestion
-
-        hint = suggestion(rule_id.upper(), kader.rules)
         raise KaderFout.single(f"onbekende eis '{rule_id}' in Kader {kader.version}", field="EIS",
-                               hint=(hint + " " if hint else "") + "Zie 'kader rules' voor de lijst.")
+                               hint=hint_with(rule_id.upper(), kader.rules, "Zie 'kader rules' voor de lijst."))
     emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
 
 

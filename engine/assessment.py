@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from .errors import KaderFout, Problem, display_path
 from .facts import parse_facts
 from .model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
-from .schema import Node, collect
+from .schema import Node, collect, hint_with
 from .yamlload import load_yaml_file
 
 TOP_KEYS_REQUIRED = ("kader", "peildatum", "team", "feiten")
@@ -97,11 +96,8 @@ def _action(e: Node, kader) -> PlanAction:
     req = e.child("eis")
     rid = req.text()
     if rid not in kader.rules:
-        from .schema import suggestion
-
-        hint = suggestion(rid, kader.rules)
         raise req.fail(f"onbekende eis '{rid}' in Kader {kader.version}",
-                       (hint + " " if hint else "") + "Gebruik een regel-id uit 'kader rules'.")
+                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."))
     deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
     moved = []
     if e.has("deadline_verplaatst"):
@@ -120,8 +116,3 @@ def _action(e: Node, kader) -> PlanAction:
         note=e.child("toelichting").text() if e.has("toelichting") else None,
         id=e.child("id").text() if e.has("id") else None,
     )
-
-
-def today() -> dt.date:
-    """The clock lives here, at the edge, never in evaluation."""
-    return dt.date.today()

@@ -12,9 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import KaderFout
 from .model import Question, Status
-from .schema import Node, describe_value, suggestion
+from .schema import Node, allowed_hint, describe_value, hint_with
 
 Truth = Union[bool, None]
 
@@ -127,10 +126,9 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     keys = [k for k in node.value]
     for key in keys:
         if key not in ALL_OPERATORS and key != "status":
-            hint = suggestion(key, ALL_OPERATORS)
             raise node.child(key).fail(
                 f"onbekende operator '{key}'",
-                (hint + " " if hint else "") + "Toegestaan: " + ", ".join(ALL_OPERATORS) + ".",
+                allowed_hint(key, ALL_OPERATORS),
             )
     combos = [k for k in keys if k in COMBINATORS]
     if combos:
@@ -149,16 +147,11 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
         node.mapping(required=("regel", "status"), what="een regel-voorwaarde")
         rid = node.child("regel").text()
         if rule_ids is not None and rid not in rule_ids:
-            hint = suggestion(rid, sorted(rule_ids))
             raise node.child("regel").fail(f"onbekende regel '{rid}'",
-                                           (hint + " " if hint else "") + "Gebruik een regel-id uit het manifest.")
+                                           hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."))
         st = node.child("status")
-        values = [st.value] if isinstance(st.value, str) else st.sequence(min_items=1).value
-        statuses = []
-        for e in (st.elements() if isinstance(st.value, list) else [st]):
-            statuses.append(Status(e.choice([s.value for s in Status])))
-        del values
-        return RuleRef(rid, frozenset(statuses))
+        items = st.sequence(min_items=1).elements() if isinstance(st.value, list) else [st]
+        return RuleRef(rid, frozenset(Status(e.choice([s.value for s in Status])) for e in items))
     if "veld" not in keys:
         raise node.fail("een voorwaarde heeft 'veld', 'regel', 'alle', 'een_van' of 'niet' nodig")
     ops = [k for k in keys if k in FIELD_OPS]
@@ -175,9 +168,8 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     path = fnode.text()
     question = questions.get(path) or TEAM_FIELDS.get(path)
     if question is None:
-        hint = suggestion(path, list(questions) + list(TEAM_FIELDS))
         raise fnode.fail(f"onbekend veld '{path}': het staat niet in de vragen van deze Kaderversie",
-                         (hint + " " if hint else "") + "Declareer het veld eerst in het vragenbestand.")
+                         hint_with(path, list(questions) + list(TEAM_FIELDS), "Declareer het veld eerst in het vragenbestand."))
     vnode = node.child(op)
     if op == "aanwezig":
         return Present(path, vnode.boolean())
@@ -207,9 +199,8 @@ def _typed_value(node: Node, q: Question, op: str, element: bool = False):
     v = node.value
     if t in ("keuze", "meerkeuze"):
         if not isinstance(v, str) or v not in q.values:
-            hint = suggestion(v, q.values)
             raise node.fail(f"waarde {describe_value(v)} is geen toegestane waarde van '{q.path}'",
-                            (hint + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
+                            allowed_hint(v, q.values))
         return v
     if t == "ja_nee":
         return node.boolean()

@@ -32,9 +32,7 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
     if q is None:
         raise unknown_field(fnode, path, questions)
     line = fnode.line
-    if isinstance(fnode.value, dict) and q.type != "meerkeuze" or (
-        isinstance(fnode.value, dict) and any(k in fnode.value for k in FACT_KEYS)
-    ):
+    if isinstance(fnode.value, dict):  # long form; no answer type is itself a mapping
         fnode.mapping(optional=FACT_KEYS, what=f"feit '{path}'")
         if not fnode.has("waarde") and not fnode.has("toelichting"):
             raise fnode.fail("een feit in de lange vorm heeft 'waarde' of 'toelichting' nodig")

@@ -15,7 +15,7 @@ from .facts import parse_facts
 from .model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
                     Status)
 from .questions import load_questions
-from .schema import Node, collect, suggestion
+from .schema import Node, collect, hint_with
 from .yamlload import load_yaml_file
 
 VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
@@ -54,12 +54,11 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
     if version is None:
         return max(versions, key=version_key)
     if version not in versions:
-        hint = suggestion(version, versions)
         raise KaderFout.single(
             f"onbekende Kaderversie '{version}'",
             file=display_path(kader_dir / "kader"),
             field="kader",
-            hint=(hint + " " if hint else "") + "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + ".",
+            hint=hint_with(version, versions, "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + "."),
         )
     return version
 
@@ -144,9 +143,8 @@ def _load(kader_dir: Path, version: str) -> Kader:
         path = rules_dir / f"{rid}.yaml"
         if not path.is_file():
             existing = sorted(p.stem for p in rules_dir.glob("*.yaml")) if rules_dir.is_dir() else []
-            hint = suggestion(rid, existing)
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
-                                      (hint + " " if hint else "") + "Maak het regelbestand aan of verwijder de regel uit het manifest."))
+                                      hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest.")))
             continue
         rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
         if rule is not None:

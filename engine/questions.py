@@ -10,7 +10,7 @@ import re
 
 from .errors import KaderFout
 from .model import Question
-from .schema import Node, collect, describe_value, suggestion
+from .schema import Node, allowed_hint, collect, describe_value, hint_with
 
 TYPES = ("ja_nee", "geheel_getal", "getal", "tekst", "datum", "keuze", "meerkeuze")
 TYPE_LABEL = {
@@ -104,18 +104,16 @@ def check_value(node: Node, q: Question):
         return node.date()
     if t == "keuze":
         if not isinstance(v, str) or v not in q.values:
-            hint = suggestion(v, q.values)
             raise node.fail(f"waarde {describe_value(v)} is niet toegestaan",
-                            (hint + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
+                            allowed_hint(v, q.values))
         return v
     if t == "meerkeuze":
         node.sequence()
         out = []
         for e in node.elements():
             if not isinstance(e.value, str) or e.value not in q.values:
-                hint = suggestion(e.value, q.values)
                 raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
-                             (hint + " " if hint else "") + "Toegestaan: " + ", ".join(q.values) + ".")
+                             allowed_hint(e.value, q.values))
             if e.value in out:
                 raise e.fail(f"waarde '{e.value}' staat dubbel in de lijst")
             out.append(e.value)
@@ -124,8 +122,7 @@ def check_value(node: Node, q: Question):
 
 
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:
-    hint = suggestion(path, questions)
     return node.fail(
         f"onbekend feit '{path}': deze vraag bestaat niet in deze Kaderversie",
-        (hint + " " if hint else "") + "Zie 'kader rules' en het vragenbestand voor de geldige velden.",
+        hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."),
     )

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from .errors import KaderFout, Problem
-from .yamlload import LDict, LList
+from .yamlload import LDict
 
 TYPE_NAMES = {
     dict: "een lijst van sleutels en waarden (mapping)",
@@ -49,6 +49,16 @@ def suggestion(word: str, options) -> str | None:
     """'bedoelde u ...?' for a mistyped key or value."""
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f"Bedoelde u '{match[0]}'?" if match else None
+
+
+def hint_with(word, options, tail: str = "") -> str:
+    """'Bedoelde u ...?' (when something is close) followed by `tail` (e.g. the allowed values)."""
+    hint = suggestion(word, options)
+    return " ".join(x for x in (hint, tail) if x)
+
+
+def allowed_hint(word, options) -> str:
+    return hint_with(word, options, "Toegestaan: " + ", ".join(map(str, options)) + ".")
 
 
 @dataclass
@@ -125,11 +135,8 @@ class Node:
                 problems.append(self.child(key).problem(f"sleutel {describe_value(key)} moet tekst zijn",
                                                         "Zet de sleutel tussen aanhalingstekens."))
             elif key not in allowed:
-                hint = suggestion(key, allowed)
                 problems.append(self.child(key).problem(
-                    f"onbekend veld '{key}'{' in ' + what if what else ''}",
-                    (hint + " " if hint else "") + "Toegestaan: " + ", ".join(allowed) + ".",
-                ))
+                    f"onbekend veld '{key}'{' in ' + what if what else ''}", allowed_hint(key, allowed)))
         for key in required:
             if key not in self.value:
                 problems.append(self.problem(f"verplicht veld '{key}' ontbreekt{' in ' + what if what else ''}",
@@ -157,10 +164,8 @@ class Node:
 
     def choice(self, options) -> str:
         v = self.value
-        if v not in options or not isinstance(v, str):
-            hint = suggestion(v, options)
-            raise self.fail(f"ongeldige waarde {describe_value(v)}",
-                            (hint + " " if hint else "") + "Toegestaan: " + ", ".join(map(str, options)) + ".")
+        if not isinstance(v, str) or v not in options:
+            raise self.fail(f"ongeldige waarde {describe_value(v)}", allowed_hint(v, options))
         return v
 
     def boolean(self) -> bool:

@@ -3,7 +3,6 @@ rule and fact order, and both backends agreeing on shipped and generated assessm
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import shutil
 
