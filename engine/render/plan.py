@@ -120,7 +120,8 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
         lines.append("")
         for f in plan.unknown:
             missing = ", ".join(f.missing) if f.missing else "zie reden"
-            lines.append(f"- [ ] **{f.rule_id}** {f.title} (ontbrekend: {missing})")
+            where = "; regionaal" if f.responsible == "regio" else ""
+            lines.append(f"- [ ] **{f.rule_id}** {f.title} (ontbrekend: {missing}{where})")
     else:
         lines.append("Niets: alle eisen zijn bepaald.")
     lines.append("")
