@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ class DateType(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
             return dt.date.fromisoformat(value)
         except (TypeError, ValueError):
             self.fail(f"'{value}' is geen datum; schrijf JJJJ-MM-DD, bv. 2023-03-01", param, ctx)
@@ -64,12 +67,23 @@ def engine_options(fn):
     return fn
 
 
-def emit(text: str, output: Path | None, force: bool, bom: bool = False) -> None:
+def emit(text: str, output: Path | None, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        try:
+            click.echo(text, nl=not text.endswith("\n"))
+        except OSError as exc:
+            raise KaderFout.single(f"de uitvoer kan niet geschreven worden ({exc.strerror or exc})", field="uitvoer",
+                                   hint="Controleer waar de uitvoer heen gaat (schijf vol, gesloten pijp?).") from None
     else:
-        write_atomic(output, text, force=force, bom=bom)
+        write_atomic(output, text, force=force, bom=bom, inputs=inputs)
         click.echo(f"Geschreven: {output}", err=True)
+
+
+def warn_as_of(evaluation) -> None:
+    if evaluation.as_of < evaluation.assessment.reference_date:
+        click.echo(f"Let op: --as-of {evaluation.as_of.isoformat()} ligt vóór de peildatum "
+                   f"{evaluation.assessment.reference_date.isoformat()}; datums in het assessment na --as-of "
+                   "tellen dan als 'nog niet'.", err=True)
 
 
 class KaderGroup(click.Group):
@@ -94,14 +108,14 @@ class KaderGroup(click.Group):
             ctx.exit(3)
 
 
-@click.group(cls=KaderGroup, help="Kadertoets: toets lokale teams aan het Kader lokale teams regio Amersfoort.\n\n"
+@click.group(cls=KaderGroup, options_metavar="[OPTIES]", subcommand_metavar="OPDRACHT [ARGUMENTEN]...", help="Kadertoets: toets lokale teams aan het Kader lokale teams regio Amersfoort.\n\n"
              + EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kader")
 def main():
     pass
 
 
-@main.command(help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
+@main.command(options_metavar="[OPTIES]", help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(formats("check")), default="text", show_default=True,
               help="Uitvoerformaat.")
@@ -110,11 +124,12 @@ def main():
 @kader_options
 def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
+    warn_as_of(evaluation)
     emit(render("check", fmt, evaluation, terminal_options(show_all=alles)), None, False)
     sys.exit(0 if evaluation.fully_compliant else 1)
 
 
-@main.command(help="Maak het transformatieplan: acties per eigenaar en deadline, met de eigen acties van het team.\n\n"
+@main.command(options_metavar="[OPTIES]", help="Maak het transformatieplan: acties per eigenaar en deadline, met de eigen acties van het team.\n\n"
               "Met --format yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
               + EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
@@ -126,12 +141,13 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
 @kader_options
 def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
+    warn_as_of(evaluation)
     text = render("plan", fmt, build_plan(evaluation), terminal_options(to_file=output is not None))
-    emit(text, output, force, bom=(fmt == "csv"))
+    emit(text, output, force, bom=(fmt == "csv"), inputs=(assessment,))
     sys.exit(0 if evaluation.fully_compliant else 1)
 
 
-@main.command(help="Toon de eisen van een Kaderversie.")
+@main.command(options_metavar="[OPTIES]", help="Toon de eisen van een Kaderversie.")
 @click.option("--format", "fmt", type=click.Choice(formats("rules")), default="text", show_default=True,
               help="Uitvoerformaat.")
 @kader_options
@@ -140,7 +156,7 @@ def rules(fmt, kader_dir, kader_version):
     emit(render("rules", fmt, kader, terminal_options()), None, False)
 
 
-@main.command(help="Leg één eis volledig uit: tekst, bron, norm, wie het tekort kan oplossen en de actie.")
+@main.command(options_metavar="[OPTIES]", help="Leg één eis volledig uit: tekst, bron, norm, wie het tekort kan oplossen en de actie.")
 @click.argument("rule_id", metavar="EIS")
 @click.option("--format", "fmt", type=click.Choice(formats("explain")), default="text", show_default=True,
               help="Uitvoerformaat.")
@@ -154,7 +170,7 @@ def explain(rule_id, fmt, kader_dir, kader_version):
     emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
 
 
-@main.command(help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
+@main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
 def voorbeelden():
     folder = bundled_assessments()
     for path in sorted(folder.glob("*.yaml")):

@@ -223,6 +223,8 @@ def months_before(day: dt.date, months: int) -> dt.date:
     total = day.year * 12 + (day.month - 1) - months
     year, month = divmod(total, 12)
     month += 1
+    if year < dt.MINYEAR:
+        return dt.date.min
     for d in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, min(d, day.day))
@@ -333,27 +335,34 @@ def describe(cond) -> str:
     if isinstance(cond, Not):
         return "niet (" + describe(cond.part) + ")"
     if isinstance(cond, RuleRef):
-        names = " of ".join(s.value for s in sorted(cond.statuses, key=lambda s: s.value))
-        return f"uitkomst van {cond.rule_id} is {names}"
-    if isinstance(cond, Present):
-        return f"{cond.field} is {'ingevuld' if cond.expected else 'niet ingevuld'}"
-    if cond.op == "binnen_maanden":
-        return f"{cond.field} ligt hoogstens {cond.value} maanden vóór de peildatum"
-    if cond.op in ("in", "niet_in") and len(cond.value) == 1:
-        return f"{cond.field} {'is' if cond.op == 'in' else 'is niet'} {fmt_value(cond.value[0])}"
-    return f"{cond.field} {OP_TEXT[cond.op]} {fmt_value(cond.value)}"
+        return f"uitkomst van {cond.rule_id} {requirement(cond)}"
+    return f"{cond.field} {requirement(cond)}"
+
+
+def requirement(leaf) -> str:
+    """What a leaf requires, without the field: 'is minstens 2', 'is ingevuld', 'is voldoet of deels'."""
+    if isinstance(leaf, RuleRef):
+        return "is " + " of ".join(s.value for s in sorted(leaf.statuses, key=lambda s: s.value))
+    if isinstance(leaf, Present):
+        return "is ingevuld" if leaf.expected else "is niet ingevuld"
+    if leaf.op == "binnen_maanden":
+        return f"ligt hoogstens {leaf.value} maanden vóór de peildatum"
+    if leaf.op in ("in", "niet_in") and len(leaf.value) == 1:
+        return f"{'is' if leaf.op == 'in' else 'is niet'} {fmt_value(leaf.value[0])}"
+    return f"{OP_TEXT[leaf.op]} {fmt_value(leaf.value)}"
 
 
 def _leaf_with_value(cond, env, statuses) -> str:
-    text = describe(cond)
+    """A leaf as 'field = actual value (vereist: ...)', so it never reads as a statement of fact."""
+    wanted = requirement(cond)
     if isinstance(cond, RuleRef):
         st = statuses.get(cond.rule_id)
-        return f"{text} (uitkomst: {st.value if st else 'onbekend'})"
-    if isinstance(cond, Compare):
-        if cond.field in env:
-            return f"{text} (waarde: {fmt_value(env[cond.field])})"
-        return f"{text} (niet ingevuld)"
-    return text
+        return f"uitkomst {cond.rule_id} = {st.value if st else 'onbekend'} (vereist: {wanted})"
+    if cond.field not in env:
+        return f"{cond.field} niet ingevuld (vereist: {wanted})"
+    if isinstance(cond, Present):
+        return f"{cond.field} ingevuld (vereist: {wanted})"
+    return f"{cond.field} = {fmt_value(env[cond.field])} (vereist: {wanted})"
 
 
 def explain(cond, env: dict, statuses: dict, as_of: dt.date) -> tuple[list[str], set[str]]:

@@ -59,22 +59,21 @@ def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict,
         reason = "Voldoet: " + _join(texts) + "."
     elif status == Status.DEELS:
         not_met, _ = explain(rule.meets, env, statuses, as_of)
-        reason = "Deels: voldoet niet volledig (" + _join(not_met) + "), wel aan: " + _join(texts) + "."
+        reason = "Deels. Niet voldaan: " + _join(not_met) + ". Wel voldaan (deels): " + _join(texts) + "."
     elif status == Status.VOLDOET_NIET:
-        reason = "Voldoet niet: " + _join(texts)
+        reason = "Voldoet niet. Niet voldaan: " + _join(texts) + "."
         if rule.partly is not None:
             partly_texts, _ = explain(rule.partly, env, statuses, as_of)
-            reason += "; ook niet deels: " + _join(partly_texts)
-        reason += "."
+            reason += " Ook niet deels: " + _join(partly_texts) + "."
     else:  # onbekend
         if part == "van_toepassing":
             lead = "Onbekend of de eis van toepassing is"
         elif part == "deels":
             not_met, _ = explain(rule.meets, env, statuses, as_of)
-            lead = "Voldoet niet volledig (" + _join(not_met) + "); onbekend of de eis deels voldaan is"
+            lead = "Voldoet niet volledig (niet voldaan: " + _join(not_met) + "); onbekend of de eis deels voldaan is"
         else:
             lead = "Onbekend: gegevens ontbreken om te bepalen of de eis voldoet"
-        reason = lead + ": ontbrekend " + ", ".join(sorted(missing)) + "."
+        reason = lead + ". Ontbrekend: " + ", ".join(sorted(missing)) + "."
         extra = [f"toelichting bij {p}: {notes[p]}" for p in sorted(missing) if p in notes]
         if extra:
             reason += " " + " ".join(x[0].upper() + x[1:] + ("" if x.endswith(".") else ".") for x in extra)

@@ -34,19 +34,31 @@ def version_key(version: str) -> tuple:
 def available_versions(kader_dir: Path) -> dict[str, Path]:
     """Manifests in <kader_dir>/kader/: files named <versie>.yaml."""
     folder = kader_dir / "kader"
-    if not folder.is_dir():
+    if not _is_dir(folder):
         raise KaderFout.single(
             "map 'kader/' met Kader-manifesten niet gevonden",
             file=display_path(kader_dir),
             hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.",
         )
     found = {}
-    for path in sorted(folder.iterdir()):
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise KaderFout.single(f"map kan niet gelezen worden ({exc.strerror})", file=display_path(folder),
+                               hint="Controleer de leesrechten van de map.") from None
+    for path in entries:
         if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
             found[path.stem] = path
     if not found:
         raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder))
     return found
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def resolve_version(kader_dir: Path, version: str | None) -> str:
@@ -73,24 +85,23 @@ def load_kader(kader_dir: Path, version: str | None = None) -> Kader:
     stamp = _stamp(kader_dir)
     key = (str(kader_dir.resolve()), version)
     hit = _CACHE.get(key)
-    if hit and hit[0] == stamp:
+    if stamp is not None and hit and hit[0] == stamp:
         return hit[1]
     kader = _load(kader_dir, version)
-    _CACHE[key] = (stamp, kader)
+    if stamp is not None:
+        _CACHE[key] = (stamp, kader)
     return kader
 
 
 def _stamp(kader_dir: Path):
     items = []
     for sub in ("kader", "rules"):
-        folder = kader_dir / sub
-        if folder.is_dir():
-            for p in folder.iterdir():
-                try:
-                    st = p.stat()
-                    items.append((str(p), st.st_mtime_ns, st.st_size))
-                except OSError:
-                    pass
+        try:
+            for p in (kader_dir / sub).iterdir():
+                st = p.stat()
+                items.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            return None  # unreadable: never cache; the load itself reports the problem
     return tuple(sorted(items))
 
 
@@ -127,22 +138,31 @@ def _load(kader_dir: Path, version: str) -> Kader:
     questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
 
     rnodes = root.child("regels").sequence(min_items=1)
-    ids = []
+    listed: list[tuple[Node, str]] = []
     problems: list[Problem] = []
     for e in rnodes.elements():
         rid = collect(problems, e.text)
         if rid is None:
             continue
-        if rid in ids:
+        if rid in [r for _, r in listed]:
             problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest"))
-        ids.append(rid)
+        listed.append((e, rid))
     rules_dir = kader_dir / "rules"
+    if not _is_dir(rules_dir):
+        raise KaderFout.single("map 'rules/' met de regelbestanden niet gevonden", file=display_path(kader_dir),
+                               hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).")
+    try:
+        existing = sorted(p.stem for p in rules_dir.glob("*.yaml"))
+    except OSError:
+        existing = []
     rules = {}
-    id_set = set(ids)
-    for e, rid in zip(rnodes.elements(), ids):
+    id_set = {rid for _, rid in listed}
+    for e, rid in listed:
         path = rules_dir / f"{rid}.yaml"
-        if not path.is_file():
-            existing = sorted(p.stem for p in rules_dir.glob("*.yaml")) if rules_dir.is_dir() else []
+        if path.exists() and not path.is_file():
+            problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis."))
+            continue
+        if not path.exists():
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
                                       hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest.")))
             continue

@@ -80,8 +80,8 @@ class Source:
     def label(self) -> str:
         if self.url:
             return self.url
-        text = f"{self.code} ({SOURCE_CODES.get(self.code, '?')})"
-        return f"{text} {self.section}" if self.section else text
+        text = f"{self.code} {SOURCE_TITLES.get(self.code, '')} ({SOURCE_CODES.get(self.code, '?')})"
+        return f"{text}, {self.section}" if self.section else text
 
 
 @dataclass(frozen=True)

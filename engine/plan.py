@@ -28,11 +28,12 @@ class PlanItem:
     original_deadline: dt.date | None
     moved: tuple
     status: str  # gepland | behaald | deels_behaald | niet_behaald
-    extra_budget: bool | None
+    extra_budget: bool | None  # the team's own "extra_middelen_nodig" (None for a proposal)
     origin: str  # "team" (from the assessment) | "voorstel" (proposed from the rule)
-    to_confirm: bool  # the requirement now complies / does not apply: confirm the action is done
-    overdue: bool
-    deadline_label: str | None = None
+    to_confirm: bool  # open action, but the requirement now complies / no longer applies: confirm it is done
+    overdue: bool  # a team action whose current deadline lies before the as-of date and is not behaald
+    done_but_gap: bool = False  # the team says behaald, but the requirement still has a gap
+    extra_budget_possible: bool = False  # the Kader says extra budget may be needed (proposals)
     deadline_derived: bool = False
     note: str | None = None
     id: str | None = None
@@ -44,6 +45,9 @@ class PlanItem:
     @property
     def regional(self) -> bool:
         return self.responsible == "regio"
+
+    def deadline_passed(self, as_of: dt.date) -> bool:
+        return bool(self.deadline and self.deadline < as_of and not self.done)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ def _item_from_action(action: PlanAction, finding: Finding, as_of: dt.date) -> P
         origin="team",
         to_confirm=complies and action.status != "behaald",
         overdue=bool(deadline and deadline < as_of and action.status != "behaald"),
+        done_but_gap=action.status == "behaald" and finding.status.is_gap,
         note=action.note,
         id=action.id,
     )
@@ -103,11 +108,11 @@ def _proposal(finding: Finding, as_of: dt.date) -> PlanItem:
         original_deadline=template.deadline.date,
         moved=(),
         status="gepland",
-        extra_budget=template.extra_budget_possible,
+        extra_budget=None,
         origin="voorstel",
         to_confirm=False,
-        overdue=template.deadline.date < as_of,
-        deadline_label=template.deadline.label,
+        overdue=False,  # nobody agreed to a proposal yet; see deadline_passed
+        extra_budget_possible=template.extra_budget_possible,
         deadline_derived=template.deadline.derived,
     )
 
@@ -134,4 +139,4 @@ def build_plan(evaluation: Evaluation) -> Plan:
 
 
 def _sort_key(item: PlanItem):
-    return (item.owner, item.deadline or dt.date.max, item.requirement, item.description)
+    return (item.owner.casefold(), item.deadline or dt.date.max, item.requirement, item.description)

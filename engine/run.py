@@ -10,7 +10,7 @@ from .assessment import build_assessment, read_header
 from .backends import get_backend
 from .errors import KaderFout, display_path
 from .evaluate import evaluate
-from .kader import available_versions, load_kader
+from .kader import available_versions, load_kader, version_key
 from .model import Evaluation, Kader
 from .paths import bundled_root
 
@@ -27,12 +27,13 @@ def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
     """Parse an assessment and load the Kader it names (or `version`, when the user forces one)."""
     root, named = read_header(path)
     chosen = version or named
+    available = ", ".join(sorted(available_versions(kader_dir), key=version_key))
     if chosen not in available_versions(kader_dir):
-        node = root.child("kader")
-        raise node.fail(
-            f"onbekende Kaderversie '{chosen}'",
-            "Beschikbaar: " + ", ".join(sorted(available_versions(kader_dir))) + ". Pas 'kader:' aan of kies met --kader.",
-        )
+        if version:
+            raise KaderFout.single(f"onbekende Kaderversie '{version}'", field="--kader",
+                                   hint=f"Beschikbaar: {available}.")
+        raise root.child("kader").fail(f"onbekende Kaderversie '{chosen}'",
+                                       f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.")
     kader = load_kader(kader_dir, chosen)
     return build_assessment(root, kader), kader
 

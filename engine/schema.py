@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from .errors import KaderFout, Problem
 from .yamlload import LDict
 
+MAX_NUMBER = 10**12  # far beyond any count or amount in this domain; keeps both backends exact
+
 TYPE_NAMES = {
     dict: "een lijst van sleutels en waarden (mapping)",
     list: "een lijst",
@@ -42,7 +44,11 @@ def describe_value(value) -> str:
         return "een mapping"
     if isinstance(value, list):
         return "een lijst"
-    return type(value).__name__
+    if isinstance(value, (bytes, bytearray)):
+        return "binaire gegevens"
+    if isinstance(value, (set, frozenset)):
+        return "een verzameling (!!set)"
+    return f"een waarde van type {type(value).__name__}"
 
 
 def suggestion(word: str, options) -> str | None:
@@ -170,7 +176,8 @@ class Node:
 
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):
-            raise self.fail(f"verwacht true of false, maar vond {describe_value(self.value)}")
+            raise self.fail(f"verwacht true of false, maar vond {describe_value(self.value)}",
+                            "Schrijf true (ja) of false (nee), zonder aanhalingstekens.")
         return self.value
 
     def integer(self, minimum: int | None = None) -> int:
@@ -179,6 +186,12 @@ class Node:
             raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(v)}")
         if minimum is not None and v < minimum:
             raise self.fail(f"moet minstens {minimum} zijn, maar is {v}")
+        return self._bounded(v)
+
+    def _bounded(self, v):
+        if abs(v) > MAX_NUMBER:
+            raise self.fail(f"getal {v} is onrealistisch groot (de grens is {MAX_NUMBER:,})".replace(",", "."),
+                            "Controleer of er geen cijfers te veel staan.")
         return v
 
     def number(self) -> float | int:
@@ -186,9 +199,9 @@ class Node:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(f"verwacht een getal, maar vond {describe_value(v)}",
                             "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.")
-        if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")):
-            raise self.fail("verwacht een eindig getal")
-        return v
+        if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            raise self.fail("verwacht een gewoon getal, maar vond oneindig of NaN", "Vul een getal in, bv. 0,78 als 0.78.")
+        return self._bounded(v)
 
     def date(self) -> dt.date:
         v = self.value

@@ -46,11 +46,14 @@ def _mark(node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_REPLACED_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 class _Loader(_BaseLoader):
     """Safe loader with duplicate-key rejection and position tracking."""
 
     yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        first: [(tag, rx) for tag, rx in resolvers if tag not in _REPLACED_TAGS]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
@@ -137,8 +140,16 @@ class _Loader(_BaseLoader):
             data.append(self.construct_object(child, deep=True))
 
 
+# YAML 1.2 core schema for booleans and numbers: YAML 1.1 would read 010 as 8, 1:30 as 90 and
+# 0b11 as 3, silently; here those stay text and the validator says a number was expected.
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"),
 )
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
@@ -202,9 +213,12 @@ def load_yaml_text(text: str, shown: str):
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "onleesbare YAML"
+        what = _translate_yaml(exc.problem or exc.context or "onleesbare YAML")
+        lines = text.splitlines()
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
+            what = "een tab-teken; YAML springt alleen in met spaties"
         raise KaderFout.single(
-            f"geen geldige YAML ({_translate_yaml(what)})",
+            f"geen geldige YAML ({what})",
             file=shown,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
@@ -212,13 +226,13 @@ def load_yaml_text(text: str, shown: str):
         ) from None
     except yaml.YAMLError as exc:
         raise KaderFout.single(f"geen geldige YAML ({exc})", file=shown) from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # e.g. an impossible date such as 2023-02-30 in an implicit timestamp
-        raise KaderFout.single(
-            f"ongeldige waarde in YAML ({exc})",
-            file=shown,
-            hint="Controleer datums (JJJJ-MM-DD) en getallen in dit bestand.",
-        ) from None
+    except RecursionError:
+        raise KaderFout.single("de YAML is te diep genest", file=shown,
+                               hint="Een assessment of regel heeft maar een paar niveaus; controleer de haakjes.") from None
+    except (ValueError, TypeError, OverflowError):
+        # e.g. `!!int "abc"` or a number of thousands of digits
+        raise KaderFout.single("ongeldige waarde in YAML (een expliciete !!-tag of een onmogelijk getal)", file=shown,
+                               hint="Laat !!-tags weg en controleer de getallen in dit bestand.") from None
     finally:
         loader.dispose()
     return data
@@ -226,7 +240,10 @@ def load_yaml_text(text: str, shown: str):
 
 _YAML_TERMS = {
     "found character that cannot start any token": "teken dat hier niet mag staan",
-    "mapping values are not allowed here": "dubbele punt op een plek waar dat niet mag",
+    "mapping values are not allowed": "dubbele punt op een plek waar dat niet mag (zet tekst met ': ' tussen aanhalingstekens)",
+    "second occurrence": "hetzelfde anker (&) komt twee keer voor",
+    "found unknown directive": "onbekende YAML-opdracht (regel die met % begint)",
+    "found invalid Unicode character escape code": "ongeldige Unicode-code in tekst tussen dubbele aanhalingstekens",
     "could not find expected ':'": "dubbele punt ontbreekt",
     "found undefined alias": "onbekende verwijzing (*)",
     "expected <block end>, but found": "onverwachte inspringing",

@@ -77,3 +77,13 @@ def test_fact_without_value_is_unknown_with_its_note(tmp_path):
     assert finding.status.value == "onbekend"
     assert finding.missing == ("a.aantal",)
     assert "vraagteken" in finding.reason
+
+
+def test_huge_number_in_a_fact_is_refused(tmp_path):
+    (p,) = fails(tmp_path, BASE.replace("a.aantal: 2", "a.aantal: 99999999999999999999"))
+    assert "onrealistisch groot" in p.message and p.line == 10
+
+
+def test_yaml11_octal_is_not_read_as_a_number(tmp_path):
+    (p,) = fails(tmp_path, BASE.replace("a.aantal: 2", "a.aantal: 1:30"))
+    assert "geheel getal" in p.message

@@ -129,3 +129,44 @@ def test_durable_engine_unavailable_is_a_clear_error(run, monkeypatch):
 def test_help_is_dutch_and_documents_exit_codes(run):
     out = run("--help").stdout
     assert "Gebruik:" in out and "Exitcodes" in out and "Opdrachten" in out
+
+
+def test_output_never_overwrites_the_input_even_with_force(run, tmp_path):
+    source = tmp_path / "team.yaml"
+    source.write_text((FIXTURES / "mini-team.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    before = source.read_bytes()
+    result = run("plan", source, *K, "--format", "yaml", "-o", source, "--force")
+    assert result.exit_code == 2 and "invoerbestand" in result.stderr
+    assert source.read_bytes() == before
+
+
+def test_output_file_gets_normal_permissions(run, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "plan.md"
+    old = os.umask(0o022)
+    try:
+        run("plan", TEAM, *K, "-o", out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    out.chmod(0o640)
+    run("plan", TEAM, *K, "-o", out, "--force")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_output_into_missing_folder_is_a_clear_error(run, tmp_path):
+    result = run("plan", TEAM, *K, "-o", tmp_path / "nope" / "plan.md")
+    assert result.exit_code == 2 and "map" in result.stderr
+
+
+def test_unknown_version_from_the_option_blames_the_option(run):
+    result = run("check", TEAM, *K, "--kader", "2.0")
+    assert result.exit_code == 2 and "veld '--kader'" in result.stderr and "mini-team.yaml" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["2023-W09-3", "20230301", "0001-01-01"])
+def test_as_of_edge_values_never_crash(run, value):
+    result = run("check", TEAM, *K, "--as-of", value)
+    assert result.exit_code in (1, 2)

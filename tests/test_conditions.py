@@ -107,3 +107,16 @@ def test_months_before_clamps_month_end():
     assert months_before(dt.date(2023, 3, 31), 1) == dt.date(2023, 2, 28)
     assert months_before(dt.date(2024, 3, 31), 1) == dt.date(2024, 2, 29)
     assert months_before(dt.date(2023, 1, 15), 13) == dt.date(2021, 12, 15)
+
+
+def test_months_before_never_leaves_the_calendar():
+    assert months_before(dt.date(1, 3, 1), 12) == dt.date.min
+    cond = comp("{veld: a.datum, binnen_maanden: 1200}")
+    assert ev(cond, {"a.datum": dt.date(1990, 1, 1)}) is True
+
+
+def test_huge_numbers_are_refused_at_load():
+    with pytest.raises(KaderFout, match="onrealistisch groot"):
+        comp("{veld: a.aantal, min: 99999999999999999999}")
+    with pytest.raises(KaderFout, match="hoogstens 1200"):
+        comp("{veld: a.datum, binnen_maanden: 5000}")

@@ -89,3 +89,46 @@ def test_round_trip_on_a_shipped_assessment(tmp_path, root):
     assert "- [x] **" + second.items[0].requirement in render("plan", "markdown", second, Options())
     # regional dependencies are never put on the team's own list
     assert all(not i.regional for i in second.items)
+
+
+def test_yaml_block_is_readable_by_our_own_loader(root):
+    """Shared deadlines must not come out as YAML aliases, which our loader refuses."""
+    from conftest import ASSESSMENTS
+    from engine.yamlload import load_yaml_text
+
+    for path in ASSESSMENTS:
+        text = render("plan", "yaml", build_plan(check_file(path, root)), Options())
+        assert "&id" not in text and "*id" not in text
+        load_yaml_text(text, "plan.yaml")
+
+
+def test_moved_deadline_history_is_shown_per_action(tmp_path):
+    extra = """  - eis: T-A-01
+    omschrijving: "Opleiden"
+    eigenaar: implementatieverantwoordelijke
+    deadline: 2023-09-01
+    status: gepland
+"""
+    md = render("plan", "markdown", plan_for(tmp_path, BASE + extra), Options())
+    lines = [line for line in md.splitlines() if line.startswith("- [ ] **T-A-01**")]
+    assert len(lines) == 2
+    werven = next(line for line in lines if "Werven" in line)
+    opleiden = next(line for line in lines if "Opleiden" in line)
+    assert "deadline verplaatst: 2023-06-01 → 2023-09-01 (vacature)" in werven
+    assert "verplaatst" not in opleiden
+
+
+def test_action_marked_behaald_while_gap_remains_is_flagged(tmp_path):
+    text = BASE.replace("a.aantal: 2", "a.aantal: 0").replace("status: gepland", "status: behaald")
+    plan = plan_for(tmp_path, text)
+    (item,) = plan.items
+    assert item.done and item.done_but_gap
+    assert "TE CONTROLEREN" in render("plan", "markdown", plan, Options())
+
+
+def test_proposals_are_not_overdue_but_say_the_kader_deadline_passed(tmp_path):
+    text = BASE.split("transformatieplan:")[0].replace("a.aantal: 2", "a.aantal: 1")
+    plan = plan_for(tmp_path, text, as_of=dt.date(2024, 6, 1))
+    (item,) = plan.items
+    assert item.origin == "voorstel" and not item.overdue and plan.overdue() == []
+    assert "Kader-deadline al verstreken" in render("plan", "markdown", plan, Options())

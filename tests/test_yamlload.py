@@ -94,3 +94,23 @@ def test_missing_file_and_directory(tmp_path):
 def test_nul_byte_is_refused():
     with pytest.raises(KaderFout, match="NUL"):
         load_yaml_text("a: 1\x00\n", "t.yaml")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("010", 10.0),  # decimal, never octal 8
+    ("1:30", "1:30"),  # never sexagesimal 90
+    ("0b11", "0b11"),
+    ("0x1F", "0x1F"),
+    ("1_000", "1_000"),
+    ("-3", -3),
+    ("16.5", 16.5),
+    ("1e-7", 1e-7),
+])
+def test_numbers_follow_yaml_12_not_11(text, expected):
+    assert load_yaml_text(f"a: {text}\n", "t.yaml")["a"] == expected
+
+
+def test_tab_indentation_is_named():
+    with pytest.raises(KaderFout, match="tab") as exc:
+        load_yaml_text("a:\n\tb: 1\n", "t.yaml")
+    assert exc.value.problems[0].line == 2

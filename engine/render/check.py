@@ -86,7 +86,8 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         table.add_column("Thema", width=14)
         table.add_column("Omschrijving en reden", ratio=1)
         for f in items:
-            body = Text(f.title, style="bold")
+            body = Text()
+            body.append(f.title, style="bold")
             body.append("\n" + f.reason)
             table.add_row(Text(status_text(f.status), style=STATUS_STYLE[f.status]), f.rule_id, f.theme, body)
         con.print(table)

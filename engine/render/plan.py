@@ -19,47 +19,61 @@ def owner_label(plan: Plan, owner: str) -> str:
     return plan.evaluation.kader.roles.get(owner, owner)
 
 
-def deadline_text(item: PlanItem) -> str:
-    if not item.deadline:
-        return "geen deadline"
-    text = item.deadline.isoformat()
-    if item.moved:
-        history = " → ".join([item.original_deadline.isoformat() if item.original_deadline else "?"]
-                             + [m.to.isoformat() for m in item.moved])
-        text += f" (verplaatst: {history})"
-    if item.deadline_derived:
-        text += " (afgeleide datum)"
-    return text
+def one_line(text: str) -> str:
+    """User text on one line, so a multi-line toelichting or name cannot break a list or heading."""
+    return " ".join(str(text).split())
+
+
+def history_text(item: PlanItem) -> str | None:
+    """A moved deadline as history on the action itself: 2023-06-01 → 2023-09-01 (reason)."""
+    if not item.moved:
+        return None
+    steps = [item.original_deadline.isoformat() if item.original_deadline else "geen"]
+    for m in item.moved:
+        steps.append(m.to.isoformat() + (f" ({one_line(m.note)})" if m.note else ""))
+    return "deadline verplaatst: " + " → ".join(steps)
 
 
 def item_line(plan: Plan, item: PlanItem) -> str:
+    as_of = plan.evaluation.as_of
     box = "[x]" if item.done else "[ ]"
-    parts = [f"- {box} **{item.requirement}** {item.description}"]
-    meta = [f"status: {ACTION_STATUS_LABEL[item.status]}", f"eis: {STATUS_LABEL[item.finding_status]}"]
+    parts = [f"- {box} **{item.requirement}** {one_line(item.description)}"]
+    meta = [f"actie: {ACTION_STATUS_LABEL[item.status].lower()}", f"stand eis: {STATUS_LABEL[item.finding_status]}"]
     if item.origin == "voorstel":
         meta.append("voorstel uit het Kader")
+    history = history_text(item)
+    if history:
+        meta.append(history)
+    if item.deadline_derived:
+        meta.append("afgeleide datum")
     if item.extra_budget:
+        meta.append("extra middelen nodig")
+    elif item.extra_budget_possible:
         meta.append("mogelijk extra middelen nodig")
     if item.overdue:
         meta.append("VERLOPEN")
+    elif item.origin == "voorstel" and item.deadline_passed(as_of):
+        meta.append("Kader-deadline al verstreken")
     parts.append(" (" + "; ".join(meta) + ")")
     if item.to_confirm:
-        parts.append(" — TE BEVESTIGEN: de eis voldoet nu; bevestig dat deze actie behaald is")
+        why = "voldoet nu" if item.finding_status.value == "voldoet" else "is niet (meer) van toepassing"
+        parts.append(f" — TE BEVESTIGEN: de eis {why}; bevestig dat deze actie behaald is")
+    if item.done_but_gap:
+        parts.append(" — TE CONTROLEREN: de actie is behaald, maar de eis voldoet nog niet")
     if item.note:
-        parts.append(f" — {item.note}")
+        parts.append(f" — {one_line(item.note)}")
     return "".join(parts)
 
 
 def _groups(plan: Plan, items):
-    """(owner label, [(deadline text, items)]) in owner, deadline order."""
+    """(owner label, [(deadline heading, items)]) in owner, current-deadline order."""
     out = []
-    for owner, by_owner in groupby(items, key=lambda i: i.owner):
+    for _, by_owner in groupby(items, key=lambda i: i.owner.casefold()):
         by_owner = list(by_owner)
         groups = []
-        for _, same in groupby(by_owner, key=lambda i: i.deadline):
-            same = list(same)
-            groups.append((deadline_text(same[0]), same))
-        out.append((owner_label(plan, owner), groups))
+        for deadline, same in groupby(by_owner, key=lambda i: i.deadline):
+            groups.append((f"Deadline {deadline.isoformat()}" if deadline else "Zonder deadline", list(same)))
+        out.append((one_line(owner_label(plan, by_owner[0].owner)), groups))
     return out
 
 
@@ -68,7 +82,7 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
     a, k = ev.assessment, ev.kader
     h1, h2, h3 = heading, heading + "#", heading + "##"
     lines = [
-        f"{h1} Transformatieplan {a.team.name}",
+        f"{h1} Transformatieplan {one_line(a.team.name)}",
         "",
         f"Gemeente: {a.team.municipality} · Kader {k.version} ({k.status}) · peildatum {a.reference_date.isoformat()}"
         f" · stand per {ev.as_of.isoformat()}",
@@ -82,20 +96,20 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
     if upcoming:
         for item in upcoming:
             where = " (regionaal)" if item.regional else ""
-            lines.append(f"- {item.deadline.isoformat()}: {item.requirement} {item.description}{where}")
+            lines.append(f"- {item.deadline.isoformat()}: {item.requirement} {one_line(item.description)}{where}")
     else:
-        lines.append("- Geen openstaande deadlines na de peildatum.")
+        lines.append(f"- Geen openstaande deadlines vanaf {ev.as_of.isoformat()}.")
     overdue = plan.overdue()
     if overdue:
-        lines += ["", "Verlopen (deadline voor de peildatum, niet behaald):", ""]
+        lines += ["", f"Verlopen (deadline vóór {ev.as_of.isoformat()}, niet behaald):", ""]
         for item in overdue:
-            lines.append(f"- {item.deadline.isoformat()}: {item.requirement} {item.description}")
+            lines.append(f"- {item.deadline.isoformat()}: {item.requirement} {one_line(item.description)}")
     lines += ["", f"{h2} Acties van gemeente en lokaal team", ""]
     if plan.items:
         for owner, groups in _groups(plan, plan.items):
             lines += [f"{h3} {owner}", ""]
             for deadline, items in groups:
-                lines.append(f"Deadline {deadline}:")
+                lines.append(f"{deadline}:")
                 lines.append("")
                 lines += [item_line(plan, i) for i in items]
                 lines.append("")
@@ -108,7 +122,7 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
         for owner, groups in _groups(plan, plan.regional):
             lines += [f"{h3} {owner}", ""]
             for deadline, items in groups:
-                lines.append(f"Deadline {deadline}:")
+                lines.append(f"{deadline}:")
                 lines.append("")
                 lines += [item_line(plan, i) for i in items]
                 lines.append("")
@@ -161,9 +175,11 @@ def item_json(plan: Plan, item: PlanItem) -> dict:
         "oorspronkelijke_deadline": item.original_deadline.isoformat() if item.original_deadline else None,
         "deadline_verplaatst": [{"naar": m.to.isoformat(), "toelichting": m.note} for m in item.moved],
         "status": item.status,
-        "extra_middelen": item.extra_budget,
+        "extra_middelen_nodig": item.extra_budget,
+        "extra_middelen_mogelijk": item.extra_budget_possible,
         "herkomst": item.origin,
         "te_bevestigen": item.to_confirm,
+        "te_controleren": item.done_but_gap,
         "verlopen": item.overdue,
         "toelichting": item.note,
     }
@@ -188,7 +204,8 @@ def plan_json(plan: Plan, options: Options) -> str:
 
 
 CSV_COLUMNS = ["eis", "titel", "status_eis", "verantwoordelijk", "omschrijving", "eigenaar", "deadline",
-               "oorspronkelijke_deadline", "status", "extra_middelen", "herkomst", "te_bevestigen", "verlopen"]
+               "oorspronkelijke_deadline", "status", "extra_middelen_nodig", "extra_middelen_mogelijk", "herkomst",
+               "te_bevestigen", "te_controleren", "verlopen", "toelichting"]
 
 
 @renderer("plan", "csv")
@@ -229,6 +246,14 @@ def action_yaml(item: PlanItem) -> dict:
 def plan_yaml(plan: Plan, options: Options) -> str:
     """The `transformatieplan:` block, to replace the one in the assessment (statuses kept)."""
     actions = [action_yaml(i) for i in plan.items + plan.regional if i.origin == "team" or not i.regional]
-    header = ("# Transformatieplan voor " + plan.evaluation.assessment.team.name
-              + ": vervang hiermee het blok 'transformatieplan:' in het assessment.\n")
-    return header + yaml.safe_dump({"transformatieplan": actions}, allow_unicode=True, sort_keys=False, width=100)
+    name = " ".join(plan.evaluation.assessment.team.name.split())
+    header = f"# Transformatieplan voor {name}: vervang hiermee het blok 'transformatieplan:' in het assessment.\n"
+    return header + yaml.dump({"transformatieplan": actions}, Dumper=_NoAliasDumper, allow_unicode=True,
+                              sort_keys=False, width=100)
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """Our loader refuses YAML aliases, so the round-trip output must never contain them."""
+
+    def ignore_aliases(self, data):
+        return True
