@@ -47,6 +47,16 @@ def missing_text(f) -> str:
     return text
 
 
+def filled_in_text(filled: dict) -> str:
+    """'naam (rol), datum' from the assessment's ingevuld_door block; the toelichting stays in JSON."""
+    who = filled.get("naam", "")
+    if filled.get("rol"):
+        who = f"{who} ({filled['rol']})" if who else filled["rol"]
+    if filled.get("datum"):
+        who = f"{who}, {filled['datum'].isoformat()}" if who else filled["datum"].isoformat()
+    return " ".join(str(who).split())
+
+
 def header_lines(evaluation: Evaluation) -> list[str]:
     a, k = evaluation.assessment, evaluation.kader
     return [
@@ -54,7 +64,7 @@ def header_lines(evaluation: Evaluation) -> list[str]:
         f"Kader: {k.name} {k.version} ({k.status})",
         f"Peildatum: {a.reference_date.isoformat()}   Getoetst op: {evaluation.as_of.isoformat()}   Engine: {evaluation.engine}",
         f"Bestand: {a.file}",
-    ]
+    ] + ([f"Ingevuld door: {filled_in_text(a.filled_in_by)}"] if filled_in_text(a.filled_in_by) else [])
 
 
 def hidden_note(evaluation: Evaluation, options: Options) -> str | None:
@@ -195,6 +205,7 @@ def evaluation_json(evaluation: Evaluation) -> dict:
         "getoetst_op": evaluation.as_of.isoformat(),
         "engine": evaluation.engine,
         "bestand": a.file,
+        "ingevuld_door": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in a.filled_in_by.items()},
         "bevindingen": [finding_json(f) for f in evaluation.findings],
         "samenvatting": evaluation.counts(),
     }
