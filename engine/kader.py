@@ -228,7 +228,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         id=rid, title=texts["titel"], theme=texts["thema"], explanation=texts["uitleg"].strip(),
         sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
-        change_note=change, file=shown,
+        change_note=change, file=shown, norm_line=norm.line,
     )
     if rid in rule.depends_on():
         raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf")
@@ -327,6 +327,7 @@ def dependency_layers(rules: dict) -> tuple[tuple[str, ...], ...]:
             raise KaderFout.single(
                 "regels verwijzen in een kring naar elkaar: " + " → ".join(cycle + [cycle[0]]),
                 file=first.file,
+                line=first.norm_line,
                 field="norm",
                 hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.",
             )

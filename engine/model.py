@@ -131,6 +131,7 @@ class Rule:
     examples: tuple[Example, ...]
     change_note: str | None
     file: str
+    norm_line: int | None = None  # where the norm starts, for errors about it (e.g. a cycle)
 
     def depends_on(self) -> set[str]:
         from .conditions import rule_refs

@@ -65,3 +65,20 @@ yaml_like = st.recursive(
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(yaml_keys, children, max_size=5)),
     max_leaves=25,
 )
+
+
+def plan_actions(kader):
+    """Random transformatieplan actions on the Kader's requirements (some with moved deadlines)."""
+    from engine.model import ACTION_STATUSES, MovedDeadline, PlanAction
+
+    day = st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2025, 12, 31))
+    action = st.builds(
+        PlanAction,
+        requirement=st.sampled_from(sorted(kader.rules)),
+        description=st.text(min_size=1, max_size=12).map(str.strip).filter(bool),  # as the loader stores it
+        owner=st.sampled_from(sorted(kader.roles) + ["Jan de Vries"]),
+        deadline=st.one_of(st.none(), day),
+        status=st.sampled_from(ACTION_STATUSES),
+        moved=st.lists(st.builds(MovedDeadline, to=day), max_size=2).map(tuple),
+    )
+    return st.lists(action, max_size=6).map(tuple)

@@ -40,6 +40,7 @@ def test_cycle_is_a_load_error(kdir):
          "voldoet: {regel: T-B-01, status: [voldoet]}")
     (p,) = problems(kdir)
     assert "kring" in p.message and "T-A-01" in p.message and "T-B-01" in p.message
+    assert p.file.endswith("T-A-01.yaml") and p.line == 12
 
 
 def test_self_reference_is_a_load_error(kdir):

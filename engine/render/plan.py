@@ -132,10 +132,14 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
     if plan.unknown:
         lines.append("Voor deze eisen ontbreken gegevens; vul ze aan in het assessment:")
         lines.append("")
+        questions = plan.evaluation.kader.questions
         for f in plan.unknown:
-            missing = ", ".join(f.missing) if f.missing else "zie reden"
-            where = "; regionaal" if f.responsible == "regio" else ""
-            lines.append(f"- [ ] **{f.rule_id}** {f.title} (ontbrekend: {missing}{where})")
+            where = " (regionaal)" if f.responsible == "regio" else ""
+            lines.append(f"- [ ] **{f.rule_id}** {one_line(f.title)}{where}")
+            for path in f.missing:
+                q = questions.get(path)
+                ask = f"{one_line(q.question)} (`{path}`)" if q else path
+                lines.append(f"  - {ask}")
     else:
         lines.append("Niets: alle eisen zijn bepaald.")
     lines.append("")
