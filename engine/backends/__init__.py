@@ -4,6 +4,8 @@ conditions of a batch of rules: `truths(rules, env, statuses, as_of) -> {rule_id
 
 from __future__ import annotations
 
+import sys
+
 from ..errors import KaderFout
 
 BACKENDS = ("python", "durable")
@@ -20,11 +22,10 @@ def get_backend(name: str):
 
         reason = durable_unavailable_reason()
         if reason:
-            raise KaderFout.single(
-                f"de durable-rules-engine kan hier niet draaien: {reason}",
-                field="--engine",
-                hint="Installeer de extra met: pip install '.[durable]' (werkt op Python 3.11 en 3.12, "
-                "vraagt een C-compiler), of gebruik --engine python (standaard, zelfde uitkomsten).",
-            )
+            hint = "Gebruik --engine python (de standaard, met dezelfde uitkomsten)"
+            if sys.version_info < (3, 13):
+                hint += ", of installeer de extra met: pip install '.[durable]' (vraagt een C-compiler)"
+            raise KaderFout.single(f"de durable-rules-engine kan hier niet draaien: {reason}", field="--engine",
+                                   hint=hint + ".")
         return DurableBackend.shared()
     raise KaderFout.single(f"onbekende engine '{name}'", field="--engine", hint="Kies python of durable.")
