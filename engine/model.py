@@ -262,9 +262,5 @@ class Evaluation:
         return counts
 
     @property
-    def has_gaps(self) -> bool:
-        return any(f.status.is_gap for f in self.findings)
-
-    @property
     def fully_compliant(self) -> bool:
         return all(f.status in (Status.VOLDOET, Status.NVT) for f in self.findings)

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, Evaluation, Status
-from . import (STATUS_LABEL, STATUS_STYLE, Options, console, console_text, md_escape, renderer, status_text, summary_line)
+from . import (STATUS_STYLE, Options, console, console_text, md_escape, renderer, status_text, summary_line)
 
 
 def visible(evaluation: Evaluation, options: Options):
@@ -215,5 +215,3 @@ def evaluation_json(evaluation: Evaluation) -> dict:
 def check_json(evaluation: Evaluation, options: Options) -> str:
     return json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2) + "\n"
 
-
-__all__ = ["STATUS_LABEL"]
