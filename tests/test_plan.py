@@ -132,3 +132,12 @@ def test_proposals_are_not_overdue_but_say_the_kader_deadline_passed(tmp_path):
     (item,) = plan.items
     assert item.origin == "voorstel" and not item.overdue and plan.overdue() == []
     assert "Kader-deadline al verstreken" in render("plan", "markdown", plan, Options())
+
+
+def test_yaml_block_keeps_unicode_line_breaks(tmp_path):
+    """Found by hypothesis: U+0085 (NEL) in a description was folded into a space."""
+    from engine.yamlload import load_yaml_text
+
+    text = BASE.replace('omschrijving: "Werven"', 'omschrijving: "Werven\\Nintern"')
+    block = load_yaml_text(render("plan", "yaml", plan_for(tmp_path, text), Options()), "plan.yaml")
+    assert block["transformatieplan"][0]["omschrijving"] == "Werven\x85intern"

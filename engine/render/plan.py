@@ -261,3 +261,14 @@ class _NoAliasDumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data):
         return True
+
+
+def _represent_str(dumper, data: str):
+    # Unicode line breaks (NEL, LS, PS) would be folded away in a plain or block scalar:
+    # double quotes keep them as escapes, so the text reads back exactly.
+    if any(ch in data for ch in "\x85\u2028\u2029"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return dumper.represent_str(data)
+
+
+_NoAliasDumper.add_representer(str, _represent_str)
