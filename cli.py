@@ -18,6 +18,7 @@ from engine.output import write_atomic
 from engine.paths import bundled_assessments
 from engine.plan import build_plan
 from engine.schema import hint_with
+from engine.sweep import build_trend, load_sweep
 from engine.render import Options, formats, render
 from engine.run import check_file, load_kader_for_listing
 
@@ -145,6 +146,59 @@ def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version
     text = render("plan", fmt, build_plan(evaluation), terminal_options(to_file=output is not None))
     emit(text, output, force, bom=(fmt == "csv"), inputs=(assessment,))
     sys.exit(0 if evaluation.fully_compliant else 1)
+
+
+SWEEP_EXIT_HELP = """\b
+Exitcodes:
+  0  geen tekorten bij alle teams
+  1  tekorten of onbekende eisen bij een of meer teams
+  2  een of meer ongeldige bestanden (die staan bovenaan de uitvoer), of ongeldige opties"""
+
+
+def sweep_options(fn):
+    fn = click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")(fn)
+    fn = click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND",
+                      help="Schrijf naar dit bestand.")(fn)
+    return fn
+
+
+@main.command(options_metavar="[OPTIES]", help="Regionaal overzicht: alle assessments onder de gegeven bestanden en "
+              "mappen (recursief, *.yaml/*.yml), de matrix van teams en eisen, per eis en per team.\n\n"
+              "Per team telt het laatste assessment (of het laatste op of vóór --peildatum).\n\n" + SWEEP_EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
+@click.option("--format", "fmt", type=click.Choice(formats("sweep")), default="text", show_default=True,
+              help="Uitvoerformaat.")
+@click.option("--peildatum", "cutoff", type=DateType(), metavar="DATUM",
+              help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
+@sweep_options
+@engine_options
+@kader_options
+def sweep(paths, fmt, cutoff, output, force, as_of, engine, kader_dir, kader_version):
+    result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine)
+    text = render("sweep", fmt, result, terminal_options(to_file=output is not None))
+    emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
+    sys.exit(result.exit_code)
+
+
+@main.command(options_metavar="[OPTIES]", help="Voortgang over de peildata: per team en eis de status per peildatum "
+              "en wat er veranderde (verbeterd, verslechterd, gelijk, nieuw, gewijzigd), de aantallen van de regio "
+              "per peildatum en de voortgang van de transformatieplannen.\n\n" + SWEEP_EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
+@click.option("--format", "fmt", type=click.Choice(formats("trend")), default="text", show_default=True,
+              help="Uitvoerformaat.")
+@sweep_options
+@engine_options
+@kader_options
+def trend(paths, fmt, output, force, as_of, engine, kader_dir, kader_version):
+    result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine)
+    progress = build_trend(result)
+    text = render("trend", fmt, progress, terminal_options(to_file=output is not None))
+    emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
+    sys.exit(progress.exit_code)
+
+
+def result_files(result):
+    return [ev.assessment.file for ev in result.all_evaluations] + [i.file for i in result.invalid]
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de eisen van een Kaderversie.")

@@ -41,6 +41,17 @@ def test_golden(assessment, case, monkeypatch):
     assert result.stdout == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_golden_sweep(fmt, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli.main, ["sweep", "assessments", "--format", fmt])
+    assert result.exit_code == 1, result.output
+    golden = GOLDEN / ("sweep-assessments." + {"text": "txt", "markdown": "md"}[fmt])
+    if os.environ.get("KADERTOETS_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
 def test_every_municipality_ships():
     names = sorted(p.stem for p in ASSESSMENTS)
     assert names == [f"{g}-2023-03" for g in

@@ -41,7 +41,7 @@ def render(command: str, fmt: str, result, options: Options) -> str:
 
 
 def _load_all() -> None:
-    from . import check, plan, rules  # noqa: F401  (registers the renderers)
+    from . import check, plan, rules, sweep  # noqa: F401  (registers the renderers)
 
 
 STATUS_SYMBOL = {

@@ -1,0 +1,312 @@
+"""Renderers for `kader sweep` (the regional matrix and summaries) and `kader trend` (progress over
+peildata): text (rich), Markdown, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Status
+from ..sweep import CHANGE_LABEL, Sweep, Trend
+from . import STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, md_escape, renderer
+from .check import evaluation_json
+
+MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
+LEGEND = "Legenda: " + ", ".join(f"{STATUS_SYMBOL[s]} {STATUS_LABEL[s]}" for s in
+                                 (Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT))
+COUNT_ORDER = [Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT]
+
+
+def rows_by_theme(sweep: Sweep):
+    """Requirement rows (rule id, title, theme) of the matrix, grouped by theme."""
+    reqs = {r.rule_id: r for r in sweep.requirements()}
+    return sorted(reqs.values(), key=lambda r: (r.theme, r.rule_id))
+
+
+def cell(ev, rule_id: str) -> Status | None:
+    for f in ev.findings:
+        if f.rule_id == rule_id:
+            return f.status
+    return None
+
+
+def team_label(ev) -> str:
+    t = ev.assessment.team
+    return f"{t.municipality} ({t.organisation})" if t.municipality != t.organisation else t.municipality
+
+
+def invalid_count(invalid) -> str:
+    return "1 ONGELDIG BESTAND" if len(invalid) == 1 else f"{len(invalid)} ONGELDIGE BESTANDEN"
+
+
+def invalid_lines(invalid) -> list[str]:
+    out = []
+    for item in invalid:
+        for p in item.problems:
+            out.append(p.render())
+    return out
+
+
+# ------------------------------------------------------------------ sweep --------------------
+@renderer("sweep", "text")
+def sweep_text(sweep: Sweep, options: Options) -> str:
+    con, buf = console(options)
+    con.print(Text("Kadertoets: regionaal overzicht", style="bold"))
+    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {sweep.cutoff.isoformat()}"
+                                                         if sweep.cutoff else ", laatste peildatum per team")))
+    if sweep.invalid:
+        con.print()
+        con.print(Text(f"!! {invalid_count(sweep.invalid)}: deze teams ontbreken in het overzicht !!", style="bold red"))
+        for line in invalid_lines(sweep.invalid):
+            con.print(Text(line))
+    evs = list(sweep.evaluations)
+    if evs and len(evs) <= MAX_TEXT_COLUMNS:
+        con.print()
+        con.print(Text("Matrix (eisen per thema × teams)", style="bold"))
+        table = Table(show_lines=False, header_style="bold", expand=False)
+        table.add_column("Thema / eis", min_width=12, max_width=24)
+        for ev in evs:
+            table.add_column(ev.assessment.team.id, justify="center", no_wrap=True, min_width=len(ev.assessment.team.id))
+        last_theme = None
+        for req in rows_by_theme(sweep):
+            if req.theme != last_theme:
+                table.add_row(Text(req.theme, style="bold"), *[""] * len(evs))
+                last_theme = req.theme
+            cells = []
+            for ev in evs:
+                st = cell(ev, req.rule_id)
+                cells.append(Text(STATUS_SYMBOL[st], style=STATUS_STYLE[st]) if st else Text("·"))
+            table.add_row("  " + req.rule_id, *cells)
+        con.print(table)
+        con.print(Text(LEGEND + ", · niet in de Kaderversie van dit team"))
+        con.print(Text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {team_label(ev)}, peildatum "
+                                              f"{ev.assessment.reference_date.isoformat()}" for ev in evs)))
+    elif evs:
+        con.print()
+        con.print(Text(f"De matrix van {len(evs)} teams past niet in een terminal; gebruik --format markdown, csv "
+                       "of json."))
+    for title, regional in (("Per eis (zwakste eerst)", False), ("Regionale afhankelijkheden (alleen de regio kan "
+                                                                  "deze tekorten oplossen)", True)):
+        reqs = [r for r in sweep.requirements() if (r.responsible == "regio") == regional]
+        if not reqs:
+            continue
+        con.print()
+        con.print(Text(title, style="bold"))
+        table = Table(header_style="bold", expand=True)
+        table.add_column("Eis", no_wrap=True)
+        table.add_column("Titel", ratio=1)
+        for s in COUNT_ORDER:
+            table.add_column(STATUS_SYMBOL[s], justify="right", no_wrap=True)
+        for r in reqs:
+            table.add_row(r.rule_id, r.title, *[str(r.counts[s.value]) for s in COUNT_ORDER])
+        con.print(table)
+    if evs:
+        con.print()
+        con.print(Text("Per team", style="bold"))
+        table = Table(header_style="bold", expand=True)
+        table.add_column("Team", ratio=1)
+        table.add_column("Peildatum", no_wrap=True)
+        for s in COUNT_ORDER:
+            table.add_column(STATUS_SYMBOL[s], justify="right", no_wrap=True)
+        table.add_column("Compleet", justify="right", no_wrap=True)
+        for t in sweep.teams():
+            ev = t.evaluation
+            table.add_row(f"{ev.assessment.team.id}: {team_label(ev)}", ev.assessment.reference_date.isoformat(),
+                          *[str(t.counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}")
+        con.print(table)
+        con.print(Text("Compleet: aandeel van de toepasselijke eisen dat niet onbekend is."))
+    return console_text(buf)
+
+
+@renderer("sweep", "markdown")
+def sweep_markdown(sweep: Sweep, options: Options) -> str:
+    evs = list(sweep.evaluations)
+    lines = ["# Regionaal overzicht lokale teams", ""]
+    if sweep.invalid:
+        lines += [f"**Let op: {invalid_count(sweep.invalid).lower()}; deze teams ontbreken in het overzicht.**", ""]
+        lines += [f"- {md_escape(line)}" for line in invalid_lines(sweep.invalid)] + [""]
+    if evs:
+        lines += ["## Matrix", "", LEGEND + "; · niet in de Kaderversie van dit team", ""]
+        lines.append("| Thema | Eis | " + " | ".join(md_escape(team_label(ev)) for ev in evs) + " |")
+        lines.append("|---|---|" + "---|" * len(evs))
+        for req in rows_by_theme(sweep):
+            cells = [STATUS_SYMBOL[st] if (st := cell(ev, req.rule_id)) else "·" for ev in evs]
+            lines.append(f"| {md_escape(req.theme)} | {req.rule_id} | " + " | ".join(cells) + " |")
+        lines.append("")
+    header = "| Eis | Titel | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |"
+    for title, regional in (("Per eis (zwakste eerst)", False), ("Regionale afhankelijkheden", True)):
+        reqs = [r for r in sweep.requirements() if (r.responsible == "regio") == regional]
+        if reqs:
+            lines += [f"## {title}", "", header, "|---|---|" + "---:|" * len(COUNT_ORDER)]
+            lines += [f"| {r.rule_id} | {md_escape(r.title)} | " + " | ".join(str(r.counts[s.value]) for s in COUNT_ORDER)
+                      + " |" for r in reqs]
+            lines.append("")
+    if evs:
+        lines += ["## Per team", "", "| Team | Peildatum | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER)
+                  + " | Compleet |", "|---|---|" + "---:|" * (len(COUNT_ORDER) + 1)]
+        for t in sweep.teams():
+            ev = t.evaluation
+            lines.append(f"| {md_escape(team_label(ev))} | {ev.assessment.reference_date.isoformat()} | "
+                         + " | ".join(str(t.counts[s.value]) for s in COUNT_ORDER) + f" | {t.completeness:.0%} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def requirement_json(r) -> dict:
+    return {"eis": r.rule_id, "titel": r.title, "thema": r.theme, "verantwoordelijk": r.responsible,
+            "aantallen": r.counts}
+
+
+def invalid_json(invalid) -> list[dict]:
+    return [{"bestand": i.file, "fouten": [{"regel": p.line, "kolom": p.column, "veld": p.field,
+                                            "melding": p.message, "oplossing": p.hint} for p in i.problems]}
+            for i in invalid]
+
+
+@renderer("sweep", "json")
+def sweep_json(sweep: Sweep, options: Options) -> str:
+    teams = []
+    for t in sweep.teams():
+        data = evaluation_json(t.evaluation)
+        data["compleetheid"] = round(t.completeness, 4)
+        teams.append(data)
+    data = {
+        "peildatum_tot_en_met": sweep.cutoff.isoformat() if sweep.cutoff else None,
+        "teams": teams,
+        "eisen": [requirement_json(r) for r in sweep.requirements()],
+        "ongeldige_bestanden": invalid_json(sweep.invalid),
+        "samenvatting": {s.value: sum(ev.counts()[s.value] for ev in sweep.evaluations) for s in Status},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema", "verantwoordelijk",
+             "status", "reden"]
+
+
+@renderer("sweep", "csv")
+def sweep_csv(sweep: Sweep, options: Options) -> str:
+    """One row per team × requirement; ';' as separator (Dutch Excel); the CLI adds a BOM in files."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(SWEEP_CSV)
+    for ev in sweep.evaluations:
+        a = ev.assessment
+        for f in ev.findings:
+            writer.writerow([a.team.municipality, a.team.organisation, a.team.id, a.reference_date.isoformat(),
+                             ev.kader.version, f.rule_id, f.title, f.theme, f.responsible, f.status.value, f.reason])
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ trend --------------------
+def trend_cell(status, change) -> str:
+    symbol = STATUS_SYMBOL[status] if status else "·"
+    return f"{symbol} {CHANGE_LABEL[change]}"
+
+
+@renderer("trend", "text")
+def trend_text(trend: Trend, options: Options) -> str:
+    con, buf = console(options)
+    con.print(Text("Kadertoets: voortgang over de peildata", style="bold"))
+    if trend.invalid:
+        con.print()
+        con.print(Text(f"!! {invalid_count(trend.invalid)}: niet meegeteld !!", style="bold red"))
+        for line in invalid_lines(trend.invalid):
+            con.print(Text(line))
+    con.print()
+    con.print(Text("Regio: aantallen per status per peildatum", style="bold"))
+    table = Table(header_style="bold")
+    table.add_column("Peildatum", no_wrap=True)
+    for s in COUNT_ORDER:
+        table.add_column(STATUS_LABEL[s], justify="right")
+    for day, counts in trend.region_counts():
+        table.add_row(day.isoformat(), *[str(counts[s.value]) for s in COUNT_ORDER])
+    con.print(table)
+    for team in trend.teams:
+        last = team.evaluations[-1]
+        con.print()
+        con.print(Text(f"{team.team_id}: {team_label(last)}", style="bold"))
+        table = Table(header_style="bold", expand=False)
+        table.add_column("Eis", no_wrap=True)
+        for day in team.dates:
+            table.add_column(day.isoformat(), no_wrap=True)
+        for rid in team.rule_ids():
+            statuses, changes = team.statuses(rid), team.changes(rid)
+            table.add_row(rid, *[Text(trend_cell(s, c), style=STATUS_STYLE[s] if s else "")
+                                 for s, c in zip(statuses, changes)])
+        con.print(table)
+        progress = team.plan_progress()
+        con.print(Text("Transformatieplan: " + "; ".join(
+            f"{p['peildatum'].isoformat()}: {p['acties']} acties, {p['behaald']} behaald, {p['verlopen']} verlopen, "
+            f"{p['verplaatst']} verplaatst" for p in progress)))
+    con.print()
+    con.print(Text(LEGEND + "; · niet in de Kaderversie van die peildatum"))
+    return console_text(buf)
+
+
+@renderer("trend", "markdown")
+def trend_markdown(trend: Trend, options: Options) -> str:
+    lines = ["# Voortgang lokale teams", ""]
+    if trend.invalid:
+        lines += [f"**Let op: {invalid_count(trend.invalid).lower()}, niet meegeteld.**", ""]
+        lines += [f"- {md_escape(line)}" for line in invalid_lines(trend.invalid)] + [""]
+    lines += ["## Regio per peildatum", "", "| Peildatum | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |",
+              "|---|" + "---:|" * len(COUNT_ORDER)]
+    for day, counts in trend.region_counts():
+        lines.append(f"| {day.isoformat()} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
+    lines.append("")
+    for team in trend.teams:
+        lines += [f"## {md_escape(team_label(team.evaluations[-1]))} ({team.team_id})", "",
+                  "| Eis | " + " | ".join(d.isoformat() for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
+        for rid in team.rule_ids():
+            lines.append(f"| {rid} | " + " | ".join(trend_cell(s, c) for s, c in
+                                                   zip(team.statuses(rid), team.changes(rid))) + " |")
+        lines.append("")
+        for p in team.plan_progress():
+            lines.append(f"- Transformatieplan {p['peildatum'].isoformat()}: {p['acties']} acties, {p['behaald']} "
+                         f"behaald, {p['verlopen']} verlopen, {p['verplaatst']} verplaatst")
+        lines.append("")
+    return "\n".join(lines)
+
+
+@renderer("trend", "json")
+def trend_json(trend: Trend, options: Options) -> str:
+    teams = []
+    for team in trend.teams:
+        last = team.evaluations[-1].assessment.team
+        teams.append({
+            "team": {"id": last.id, "naam": last.name, "gemeente": last.municipality, "organisatie": last.organisation},
+            "peildata": [d.isoformat() for d in team.dates],
+            "eisen": [{"eis": rid,
+                       "statussen": [s.value if s else None for s in team.statuses(rid)],
+                       "veranderingen": team.changes(rid)} for rid in team.rule_ids()],
+            "transformatieplan": [{**p, "peildatum": p["peildatum"].isoformat()} for p in team.plan_progress()],
+        })
+    data = {
+        "regio": [{"peildatum": d.isoformat(), "aantallen": c} for d, c in trend.region_counts()],
+        "teams": teams,
+        "ongeldige_bestanden": invalid_json(trend.invalid),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+TREND_CSV = ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering"]
+
+
+@renderer("trend", "csv")
+def trend_csv(trend: Trend, options: Options) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(TREND_CSV)
+    for team in trend.teams:
+        t = team.evaluations[-1].assessment.team
+        for rid in team.rule_ids():
+            for day, s, c in zip(team.dates, team.statuses(rid), team.changes(rid)):
+                writer.writerow([t.municipality, t.organisation, t.id, rid, day.isoformat(),
+                                 s.value if s else "", c])
+    return buf.getvalue()
+
