@@ -18,8 +18,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def write_atomic(path: Path, text: str, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
-    """Write text to path via a temporary file in the same folder and an atomic rename.
+def write_atomic(path: Path, text: str | bytes, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
+    """Write text (UTF-8, with a BOM if asked) or bytes (as they are, e.g. XLSX) to path via a temporary
+    file in the same folder and an atomic rename.
 
     A symlink is followed (its target is replaced, the link stays); the new file gets the old
     file's permissions, or the usual ones for a new file (0666 minus the umask)."""
@@ -45,7 +46,7 @@ def write_atomic(path: Path, text: str, force: bool, bom: bool = False, inputs: 
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    data = text.encode("utf-8-sig" if bom else "utf-8")
+    data = bytes(text) if isinstance(text, (bytes, bytearray)) else text.encode("utf-8-sig" if bom else "utf-8")
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".kadertoets-", dir=folder)

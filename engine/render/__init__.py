@@ -35,13 +35,22 @@ def formats(command: str) -> list[str]:
     return [fmt for (cmd, fmt) in _REGISTRY if cmd == command]
 
 
-def render(command: str, fmt: str, result, options: Options) -> str:
+# Formats whose renderer returns bytes instead of text: written to a file as they are, never to a terminal.
+BINARY_FORMATS = frozenset({"xlsx"})
+
+
+def is_binary(fmt: str) -> bool:
+    return fmt in BINARY_FORMATS
+
+
+def render(command: str, fmt: str, result, options: Options) -> str | bytes:
+    """The rendered result: text, or bytes for the binary formats (BINARY_FORMATS)."""
     _load_all()
     return _REGISTRY[(command, fmt)](result, options)
 
 
 def _load_all() -> None:
-    from . import check, plan, rules, sweep  # noqa: F401  (registers the renderers)
+    from . import check, plan, rules, sweep, sweep_html, sweep_xlsx  # noqa: F401  (registers the renderers)
 
 
 STATUS_SYMBOL = {

@@ -1,0 +1,285 @@
+"""HTML renderers for `kader sweep` and `kader trend`: ONE self-contained file (inline CSS, a few lines
+of inline JS, an inline SVG chart; no external scripts, fonts or images), so it works offline and as an
+e-mail attachment. Every value from the input goes through html.escape."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ..model import Status
+from ..sweep import CHANGE_LABEL, Sweep, Trend
+from . import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, status_text
+from .sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, team_label
+
+# Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
+STATUS_BG = {
+    Status.VOLDOET: "#c6efce",
+    Status.DEELS: "#ffeb9c",
+    Status.VOLDOET_NIET: "#ffc7ce",
+    Status.ONBEKEND: "#e4d7f5",
+    Status.NVT: "#ededed",
+}
+# Line colours for the trend chart.
+STATUS_LINE = {
+    Status.VOLDOET: "#2e7d32",
+    Status.DEELS: "#b8860b",
+    Status.VOLDOET_NIET: "#c62828",
+    Status.ONBEKEND: "#6a1b9a",
+    Status.NVT: "#757575",
+}
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:1.5rem;color:#111;line-height:1.4}
+h1{font-size:1.5rem;margin:0 0 .3rem}h2{font-size:1.2rem;margin:1.8rem 0 .5rem;border-bottom:1px solid #ccc}
+h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
+table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.9rem}
+th,td{border:1px solid #bbb;padding:.2rem .45rem;vertical-align:top;text-align:left}
+th{background:#ddebf7}
+td.num{text-align:right}
+.heatmap td.st{text-align:center;white-space:nowrap;min-width:2.2rem}
+.heatmap td:first-child{white-space:nowrap}
+.heatmap td.st a{color:inherit;text-decoration:none;display:block}
+.heatmap th.team{text-align:center;vertical-align:bottom;max-width:9rem;font-size:.85rem}
+.heatmap th.theme{background:#f3f3f3;text-align:left}
+.invalid{border:3px solid #c62828;background:#fff0f0;padding:.6rem 1rem;margin:1rem 0}
+.invalid h2{color:#c62828;border:0;margin-top:0}
+.legend span{display:inline-block;border:1px solid #bbb;padding:.1rem .4rem;margin:.1rem .3rem .1rem 0}
+.team-detail{margin-top:1.5rem;padding-top:.3rem}
+:target{outline:3px solid #1565c0;outline-offset:2px}
+tr:target td{background:#fff59d}
+.muted{color:#555}
+.only-gaps tr.ok{display:none}
+button{font:inherit;padding:.2rem .6rem;margin:.4rem 0}
+@media print{button{display:none}}
+"""
+CSS += "".join(f".st-{s.value}{{background:{STATUS_BG[s]}}}" for s in Status)
+
+SCRIPT = """
+document.getElementById('toggle-gaps').addEventListener('click', function () {
+  var on = document.body.classList.toggle('only-gaps');
+  this.textContent = on ? 'Toon alle bevindingen' : 'Toon alleen tekorten en onbekend';
+});
+"""
+
+
+def e(value) -> str:
+    """Escape any value from the input for HTML text and attribute values."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _page(title: str, body: list[str], script: str = "") -> str:
+    parts = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
+    parts += body
+    if script:
+        parts.append(f"<script>{script}</script>")
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def anchors(team_ids) -> dict[str, str]:
+    """A safe, unique HTML id per team id (the team id itself may contain anything)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for tid in team_ids:
+        base = "team-" + (re.sub(r"[^a-z0-9_-]+", "-", tid.casefold()).strip("-") or "x")
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        out[tid] = anchor
+    return out
+
+
+def _rule_anchor(team_anchor: str, rule_id: str) -> str:
+    return f"{team_anchor}--{re.sub(r'[^A-Za-z0-9_-]+', '-', rule_id)}"
+
+
+def _invalid_block(invalid, note: str) -> list[str]:
+    if not invalid:
+        return []
+    out = ['<section class="invalid" id="ongeldig" role="alert">',
+           f"<h2>⚠ {e(invalid_count(invalid))}: {e(note)}</h2>", "<ul>"]
+    for item in invalid:
+        for p in item.problems:
+            out.append(f"<li><code>{e(item.file)}</code>: {e(p.render())}</li>")
+    out += ["</ul>", "</section>"]
+    return out
+
+
+def _teams(n: int) -> str:
+    return "1 team" if n == 1 else f"{n} teams"
+
+
+def _legend(extra: str) -> str:
+    spans = "".join(f'<span class="st-{s.value}">{e(status_text(s))}</span>' for s in COUNT_ORDER)
+    return f'<p class="legend">Legenda: {spans}<span>· {e(extra)}</span></p>'
+
+
+def _count_cells(counts) -> str:
+    return "".join(f'<td class="num">{counts[s.value]}</td>' for s in COUNT_ORDER)
+
+
+def _count_headers() -> str:
+    return "".join(f"<th>{e(status_text(s))}</th>" for s in COUNT_ORDER)
+
+
+# ------------------------------------------------------------------ sweep --------------------
+@renderer("sweep", "html")
+def sweep_html(sweep: Sweep, options: Options) -> str:
+    evs = list(sweep.evaluations)
+    ids = anchors(ev.assessment.team.id for ev in evs)
+    scope = (f"peildatum tot en met {sweep.cutoff.isoformat()}" if sweep.cutoff else "laatste peildatum per team")
+    body = ["<h1>Regionaal overzicht lokale teams</h1>", f'<p class="muted">{_teams(len(evs))}, {e(scope)}</p>']
+    body += _invalid_block(sweep.invalid, "deze teams ontbreken in het overzicht")
+    body.append('<nav><a href="#matrix">Matrix</a> · <a href="#per-eis">Per eis</a> · '
+                '<a href="#regionaal">Regionale afhankelijkheden</a> · <a href="#per-team">Per team</a></nav>')
+    # matrix (heatmap): requirements grouped by theme × teams grouped by gemeente/organisatie
+    if evs:
+        body += ['<h2 id="matrix">Matrix</h2>', _legend("niet in de Kaderversie van dit team"),
+                 '<table class="heatmap">', "<thead><tr><th>Eis</th><th>Titel</th>"]
+        body += [f'<th class="team" scope="col"><a href="#{ids[ev.assessment.team.id]}" '
+                 f'title="{e(ev.assessment.team.name)}">{e(team_label(ev))}</a></th>' for ev in evs]
+        body.append("</tr></thead><tbody>")
+        last_theme = None
+        for req in rows_by_theme(sweep):
+            if req.theme != last_theme:
+                body.append(f'<tr><th class="theme" colspan="{len(evs) + 2}">{e(req.theme)}</th></tr>')
+                last_theme = req.theme
+            row = [f"<tr><td>{e(req.rule_id)}</td><td>{e(req.title)}</td>"]
+            for ev in evs:
+                st = cell(ev, req.rule_id)
+                if st is None:
+                    row.append('<td class="st" title="niet in de Kaderversie van dit team">·</td>')
+                    continue
+                target = _rule_anchor(ids[ev.assessment.team.id], req.rule_id)
+                tip = f"{team_label(ev)} – {req.rule_id}: {STATUS_LABEL[st]}"
+                row.append(f'<td class="st st-{st.value}" title="{e(tip)}"><a href="#{target}">'
+                           f'{e(STATUS_SYMBOL[st])}<span class="word"> {e(STATUS_LABEL[st])}</span></a></td>')
+            body.append("".join(row) + "</tr>")
+        body.append("</tbody></table>")
+    # per requirement, regional dependencies apart
+    for anchor, title, regional in (("per-eis", "Per eis (zwakste eerst)", False),
+                                    ("regionaal", "Regionale afhankelijkheden (alleen de regio kan deze tekorten "
+                                                  "oplossen)", True)):
+        reqs = [r for r in sweep.requirements() if (r.responsible == "regio") == regional]
+        body.append(f'<h2 id="{anchor}">{e(title)}</h2>')
+        if not reqs:
+            body.append('<p class="muted">Geen.</p>')
+            continue
+        body.append(f"<table><thead><tr><th>Eis</th><th>Titel</th><th>Thema</th>{_count_headers()}</tr></thead><tbody>")
+        body += [f"<tr><td>{e(r.rule_id)}</td><td>{e(r.title)}</td><td>{e(r.theme)}</td>{_count_cells(r.counts)}</tr>"
+                 for r in reqs]
+        body.append("</tbody></table>")
+    # per team: summary, then each team's findings with reasons
+    if evs:
+        body += ['<h2 id="per-team">Per team</h2>',
+                 f"<table><thead><tr><th>Team</th><th>Peildatum</th>{_count_headers()}<th>Compleet</th></tr></thead>"
+                 "<tbody>"]
+        for t in sweep.teams():
+            ev = t.evaluation
+            body.append(f'<tr><td><a href="#{ids[ev.assessment.team.id]}">{e(team_label(ev))}</a></td>'
+                        f"<td>{ev.assessment.reference_date.isoformat()}</td>{_count_cells(t.counts)}"
+                        f'<td class="num">{t.completeness:.0%}</td></tr>')
+        body += ["</tbody></table>", '<button type="button" id="toggle-gaps">Toon alleen tekorten en onbekend</button>']
+        for ev in evs:
+            a = ev.assessment
+            anchor = ids[a.team.id]
+            body += [f'<section class="team-detail" id="{anchor}">',
+                     f"<h3>{e(a.team.name)} — {e(team_label(ev))}</h3>",
+                     f'<p class="muted">Team-id {e(a.team.id)}; peildatum {a.reference_date.isoformat()}; '
+                     f"Kader {e(ev.kader.version)}; bestand <code>{e(a.file)}</code></p>",
+                     "<table><thead><tr><th>Eis</th><th>Titel</th><th>Thema</th><th>Verantwoordelijk</th>"
+                     "<th>Status</th><th>Reden</th></tr></thead><tbody>"]
+            for f in ev.findings:
+                ok = " ok" if f.status in (Status.VOLDOET, Status.NVT) else ""
+                body.append(f'<tr id="{_rule_anchor(anchor, f.rule_id)}" class="finding{ok}"><td>{e(f.rule_id)}</td>'
+                            f"<td>{e(f.title)}</td><td>{e(f.theme)}</td><td>{e(f.responsible)}</td>"
+                            f'<td class="st-{f.status.value}">{e(status_text(f.status))}</td><td>{e(f.reason)}</td></tr>')
+            body += ["</tbody></table>", '<p><a href="#matrix">↑ naar de matrix</a></p>', "</section>"]
+    return _page("Regionaal overzicht lokale teams", body, SCRIPT if evs else "")
+
+
+# ------------------------------------------------------------------ trend --------------------
+def trend_svg(region) -> str:
+    """An inline SVG line chart of the region's counts per status over the peildata (no JS)."""
+    width, height, left, right, top, bottom = 760, 320, 50, 170, 20, 50
+    plot_w, plot_h = width - left - right, height - top - bottom
+    days = [d for d, _ in region]
+    peak = max([c[s.value] for _, c in region for s in COUNT_ORDER] + [1])
+    ymax = -(-peak // 4) * 4  # a multiple of 4: whole numbers on the 5 grid lines
+
+    def x(i):
+        return left + (plot_w / 2 if len(days) == 1 else plot_w * i / (len(days) - 1))
+
+    def y(v):
+        return top + plot_h - plot_h * v / ymax
+
+    label = "Regio: aantal eisen per status per peildatum"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" id="trend-chart" role="img" aria-label="{e(label)}" '
+           f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f"<title>{e(label)}</title>",
+           f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#999"/>']
+    for k in range(5):
+        v = ymax * k / 4
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e0e0e0"/>'
+                   f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
+    for i, d in enumerate(days):
+        out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{e(d.isoformat())}</text>')
+    for n, s in enumerate(COUNT_ORDER):
+        pts = [(x(i), y(c[s.value])) for i, (_, c) in enumerate(region)]
+        color = STATUS_LINE[s]
+        if len(pts) > 1:
+            out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" '
+                       f'points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}"/>')
+        for (px, py), (d, c) in zip(pts, region):
+            out.append(f'<text x="{px:.1f}" y="{py + 4:.1f}" text-anchor="middle" fill="{color}" font-size="14">'
+                       f'{e(STATUS_SYMBOL[s])}<title>{e(d.isoformat())}: {c[s.value]} {e(STATUS_LABEL[s])}</title></text>')
+        ly = top + 10 + n * 20
+        out.append(f'<line x1="{width - right + 15}" x2="{width - right + 35}" y1="{ly}" y2="{ly}" stroke="{color}" '
+                   f'stroke-width="2"/><text x="{width - right + 40}" y="{ly + 4}">{e(status_text(s))}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+@renderer("trend", "html")
+def trend_html(trend: Trend, options: Options) -> str:
+    region = trend.region_counts()
+    ids = anchors(t.team_id for t in trend.teams)
+    body = ["<h1>Voortgang lokale teams</h1>",
+            f'<p class="muted">{_teams(len(trend.teams))}, {len(region)} peildata</p>']
+    body += _invalid_block(trend.invalid, "niet meegeteld")
+    body.append('<h2 id="regio">Regio: aantallen per status per peildatum</h2>')
+    if region:
+        body.append(trend_svg(region))
+    body.append(f"<table><thead><tr><th>Peildatum</th>{_count_headers()}</tr></thead><tbody>")
+    body += [f"<tr><td>{d.isoformat()}</td>{_count_cells(c)}</tr>" for d, c in region]
+    body.append("</tbody></table>")
+    if trend.teams:
+        body.append("<nav>Teams: " + " · ".join(f'<a href="#{ids[t.team_id]}">{e(team_label(t.evaluations[-1]))}</a>'
+                                                for t in trend.teams) + "</nav>")
+        body.append(_legend("niet in de Kaderversie van die peildatum"))
+    for team in trend.teams:
+        last = team.evaluations[-1]
+        body += [f'<section class="team-detail" id="{ids[team.team_id]}">',
+                 f"<h2>{e(last.assessment.team.name)} — {e(team_label(last))}</h2>",
+                 '<table class="heatmap"><thead><tr><th>Eis</th>'
+                 + "".join(f"<th>{d.isoformat()}</th>" for d in team.dates) + "</tr></thead><tbody>"]
+        for rid in team.rule_ids():
+            cells = []
+            for s, c in zip(team.statuses(rid), team.changes(rid)):
+                cls = f' class="st st-{s.value}"' if s else ' class="st"'
+                word = STATUS_LABEL[s] if s else "niet in Kaderversie"
+                cells.append(f"<td{cls}>{e(STATUS_SYMBOL[s] if s else '·')} {e(word)}<br>"
+                             f'<span class="muted">{e(CHANGE_LABEL[c])}</span></td>')
+            body.append(f"<tr><td>{e(rid)}</td>{''.join(cells)}</tr>")
+        body += ["</tbody></table>", "<h3>Transformatieplan</h3>",
+                 "<table><thead><tr><th>Peildatum</th><th>Acties</th><th>Behaald</th><th>Verlopen</th>"
+                 "<th>Verplaatst</th></tr></thead><tbody>"]
+        body += [f'<tr><td>{p["peildatum"].isoformat()}</td><td class="num">{p["acties"]}</td>'
+                 f'<td class="num">{p["behaald"]}</td><td class="num">{p["verlopen"]}</td>'
+                 f'<td class="num">{p["verplaatst"]}</td></tr>' for p in team.plan_progress()]
+        body += ["</tbody></table>", "</section>"]
+    return _page("Voortgang lokale teams", body)
