@@ -19,7 +19,7 @@ from engine.paths import bundled_assessments
 from engine.plan import build_plan
 from engine.schema import hint_with
 from engine.sweep import build_trend, load_sweep
-from engine.render import Options, formats, render
+from engine.render import Options, formats, is_binary, render
 from engine.run import check_file, load_kader_for_listing
 
 install_dutch()
@@ -68,7 +68,13 @@ def engine_options(fn):
     return fn
 
 
-def emit(text: str, output: Path | None, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
+def check_binary_target(fmt: str, output) -> None:
+    if is_binary(fmt) and output is None:
+        raise KaderFout.single(f"het formaat {fmt} is binair en kan niet naar het scherm geschreven worden",
+                               field="--format", hint=f"Schrijf naar een bestand met -o, bijvoorbeeld -o regio.{fmt}.")
+
+
+def emit(text: str | bytes, output: Path | None, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
     if output is None:
         try:
             click.echo(text, nl=not text.endswith("\n"))
@@ -156,6 +162,10 @@ Exitcodes:
 
 
 def sweep_options(fn):
+    fn = click.option("--geen-cache", "no_cache", is_flag=True,
+                      help="Gebruik de cache met ingelezen assessments niet (lees elk bestand opnieuw en schrijf "
+                           "niets in de cache). De cache staat in $KADERTOETS_CACHE_DIR, anders "
+                           "$XDG_CACHE_HOME/kadertoets of ~/.cache/kadertoets; hij verandert nooit de uitkomst.")(fn)
     fn = click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")(fn)
     fn = click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND",
                       help="Schrijf naar dit bestand.")(fn)
@@ -173,8 +183,9 @@ def sweep_options(fn):
 @sweep_options
 @engine_options
 @kader_options
-def sweep(paths, fmt, cutoff, output, force, as_of, engine, kader_dir, kader_version):
-    result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine)
+def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir, kader_version):
+    check_binary_target(fmt, output)
+    result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine, use_cache=not no_cache)
     text = render("sweep", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
     sys.exit(result.exit_code)
@@ -189,8 +200,9 @@ def sweep(paths, fmt, cutoff, output, force, as_of, engine, kader_dir, kader_ver
 @sweep_options
 @engine_options
 @kader_options
-def trend(paths, fmt, output, force, as_of, engine, kader_dir, kader_version):
-    result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine)
+def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_version):
+    check_binary_target(fmt, output)
+    result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine, use_cache=not no_cache)
     progress = build_trend(result)
     text = render("trend", fmt, progress, terminal_options(to_file=output is not None))
     emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))

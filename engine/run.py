@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .assessment import build_assessment, read_header
+from .assessment import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED, build_assessment
 from .backends import get_backend
 from .errors import KaderFout, display_path
 from .evaluate import evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import Evaluation, Kader
+from .schema import Node
+from .yamlload import load_yaml_file
 from .paths import bundled_root
 
 
@@ -23,19 +25,32 @@ def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
     return path
 
 
-def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
-    """Parse an assessment and load the Kader it names (or `version`, when the user forces one)."""
-    root, named = read_header(path)
+def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None, versions=None, kaders=None):
+    """Validate a parsed assessment tree against the Kader it names (or `version`, when the user
+    forces one). `versions` and `kaders` memoise the Kader look-ups over a sweep."""
+    root = Node(tree, shown)
+    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+    named = root.child("kader").version()
     chosen = version or named
-    available = ", ".join(sorted(available_versions(kader_dir), key=version_key))
-    if chosen not in available_versions(kader_dir):
+    versions = available_versions(kader_dir) if versions is None else versions
+    if chosen not in versions:
+        available = ", ".join(sorted(versions, key=version_key))
         if version:
             raise KaderFout.single(f"onbekende Kaderversie '{version}'", field="--kader",
                                    hint=f"Beschikbaar: {available}.")
         raise root.child("kader").fail(f"onbekende Kaderversie '{chosen}'",
                                        f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.")
-    kader = load_kader(kader_dir, chosen)
+    if kaders is None:
+        kaders = {}
+    if chosen not in kaders:
+        kaders[chosen] = load_kader(kader_dir, chosen)
+    kader = kaders[chosen]
     return build_assessment(root, kader), kader
+
+
+def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
+    """Parse an assessment file and load the Kader it names (or `version`, when the user forces one)."""
+    return assessment_from_tree(load_yaml_file(path), display_path(path), kader_dir, version)
 
 
 def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,

@@ -5,14 +5,18 @@ and summarise per requirement and per team. Loading is here; evaluation stays pu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .backends import get_backend
 from .errors import KaderFout, Problem, display_path
 from .evaluate import evaluate
+from .kader import available_versions, load_kader
 from .model import Evaluation, Status
-from .run import kader_dir_or_default, load_for_assessment
+from .cache import cache_dir, load_tree
+from .parallel import run_chunks
+from .run import assessment_from_tree, kader_dir_or_default
 
 SUFFIXES = (".yaml", ".yml")
 RANKED = {Status.VOLDOET_NIET: 0, Status.DEELS: 1, Status.VOLDOET: 2}
@@ -119,20 +123,91 @@ def team_key(ev: Evaluation):
     return (t.municipality.casefold(), t.organisation.casefold(), t.id)
 
 
-def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
-               as_of: dt.date | None = None, engine: str = "python") -> Sweep:
-    """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `cutoff`)."""
-    kdir = kader_dir_or_default(kader_dir)
-    backend = get_backend(engine)
-    files, invalid = discover(paths)
-    loaded: list[Evaluation] = []
-    for path in files:
+def _shown(path: Path, cwd: Path | None) -> str:
+    """display_path for an already resolved path, without resolving it again (thousands of files)."""
+    if cwd is None:
+        return display_path(path)
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def _shared(findings, pool: dict) -> tuple:
+    """The same finding (rule, status, reason...) for many teams is kept once in memory."""
+    out = []
+    for f in findings:
         try:
-            assessment, kader = load_for_assessment(path, kdir, version)
+            out.append(pool.setdefault(f, f))
+        except TypeError:  # not hashable: keep as is
+            out.append(f)
+    return tuple(out)
+
+
+_COMPUTE = object()
+
+
+def _versions(kader_dir: Path):
+    try:
+        return available_versions(kader_dir)
+    except KaderFout:
+        return None  # reported per file, as before
+
+
+def _load_chunk(items, folder, kader_dir, version, as_of, engine, strip, kaders=None, versions=_COMPUTE):
+    """Parse (through the cache), validate and evaluate some files: per file ("ok", Evaluation) or
+    ("fout", problems). In a worker process (`strip`) the Evaluation goes back without its Kader."""
+    kaders = {} if kaders is None else kaders
+    versions = _versions(kader_dir) if versions is _COMPUTE else versions
+    backend = get_backend(engine)
+    out = []
+    for path, shown in items:
+        try:
+            tree = load_tree(path, folder, shown)
+            assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
         except KaderFout as exc:
-            invalid.append(Invalid(display_path(path), tuple(exc.problems)))
+            out.append(("fout", tuple(exc.problems)))
             continue
-        loaded.append(evaluate(kader, assessment, as_of or assessment.reference_date, backend))
+        ev = evaluate(kader, assessment, as_of or assessment.reference_date, backend)
+        out.append(("ok", replace(ev, kader=None) if strip else ev))
+    return out
+
+
+def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
+               as_of: dt.date | None = None, engine: str = "python", use_cache: bool = True,
+               progress: bool | None = None, parallel_threshold: int | None = None) -> Sweep:
+    """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `cutoff`).
+
+    Parsing (the expensive step) goes through the parse cache (unless `use_cache` is false); for
+    many files, parsing, validation and evaluation run in worker processes (an Evaluation travels
+    back without its Kader). Validation and evaluation always run fresh. Results are identical, and
+    in the same order, whatever the cache or the parallelism did."""
+    kdir = kader_dir_or_default(kader_dir)
+    get_backend(engine)  # an unavailable engine fails here, once
+    files, invalid = discover(paths)
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        cwd = None
+    loaded: list[Evaluation] = []
+    folder = cache_dir() if use_cache else None
+    kaders: dict = {}
+    findings: dict = {}
+    items = [(path, _shown(path, cwd)) for path in files]
+    job = dict(folder=folder, kader_dir=kdir, version=version, as_of=as_of, engine=engine)
+    for (path, shown), (kind, payload) in run_chunks(
+            items, partial(_load_chunk, **job, strip=True), progress, parallel_threshold,
+            serial_work=partial(_load_chunk, **job, strip=False, kaders=kaders, versions=_versions(kdir))):
+        if kind != "ok":
+            invalid.append(Invalid(shown, payload))
+            continue
+        ev = payload
+        if ev.kader is None:  # evaluated in a worker: the Kader itself does not travel back
+            chosen = version or ev.assessment.kader_version
+            if chosen not in kaders:
+                kaders[chosen] = load_kader(kdir, chosen)
+            ev = replace(ev, kader=kaders[chosen])
+        loaded.append(replace(ev, findings=_shared(ev.findings, findings)))
     by_key: dict[tuple, list[Evaluation]] = {}
     for ev in loaded:
         by_key.setdefault((ev.assessment.team.id, ev.assessment.reference_date), []).append(ev)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the test suite never writes into the user's own cache folder
+os.environ.setdefault("KADERTOETS_CACHE_DIR", tempfile.mkdtemp(prefix="kadertoets-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -140,3 +140,11 @@ def test_sweep_never_writes_over_an_input(tmp_path):
     before = target.read_bytes()
     result = run("sweep", tmp_path, "--kader-dir", ROOT, "-o", target, "--force")
     assert result.exit_code == 2 and target.read_bytes() == before
+
+
+def test_xlsx_needs_an_output_file(tmp_path):
+    result = run("sweep", ROOT / "assessments", "--kader-dir", ROOT, "--format", "xlsx")
+    assert result.exit_code == 2 and "binair" in result.stderr
+    out = tmp_path / "regio.xlsx"
+    assert run("sweep", ROOT / "assessments", "--kader-dir", ROOT, "--format", "xlsx", "-o", out).exit_code == 1
+    assert out.read_bytes()[:2] == b"PK"

@@ -11,6 +11,7 @@ from itertools import groupby
 import yaml
 
 from ..model import ACTION_STATUS_LABEL
+from ..yamlload import _Loader
 from ..plan import Plan, PlanItem
 from . import STATUS_LABEL, Options, renderer, summary_line
 
@@ -272,3 +273,6 @@ def _represent_str(dumper, data: str):
 
 
 _NoAliasDumper.add_representer(str, _represent_str)
+# Quote exactly what our own loader would read as something other than text (YAML 1.2 numbers
+# like 1e3, booleans true/false), so every string comes back as the same string.
+_NoAliasDumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
