@@ -104,6 +104,17 @@ def console_text(buf) -> str:
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
 
 
+def csv_text(header: list, rows) -> str:
+    """CSV as Dutch Excel expects it: ';' as separator, CRLF; the CLI adds a BOM when writing a file."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
 def md_escape(text: str) -> str:
     """Escape text for a Markdown table cell."""
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")

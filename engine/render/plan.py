@@ -3,8 +3,6 @@ YAML (the YAML is the `transformatieplan:` block to paste back into the assessme
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from itertools import groupby
 
@@ -13,7 +11,7 @@ import yaml
 from ..model import ACTION_STATUS_LABEL
 from ..yamlload import _Loader
 from ..plan import Plan, PlanItem
-from . import STATUS_LABEL, Options, renderer, summary_line
+from . import STATUS_LABEL, Options, csv_text, renderer, summary_line
 
 
 def owner_label(plan: Plan, owner: str) -> str:
@@ -215,15 +213,10 @@ CSV_COLUMNS = ["eis", "titel", "status_eis", "verantwoordelijk", "omschrijving",
 
 @renderer("plan", "csv")
 def plan_csv(plan: Plan, options: Options) -> str:
-    """UTF-8 CSV with ';' as separator (what Dutch Excel expects); the CLI adds a BOM when writing a file."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for item in plan.items + plan.regional:
-        row = item_json(plan, item)
-        writer.writerow(["" if row[c] is None else ("ja" if row[c] is True else "nee" if row[c] is False else row[c])
-                         for c in CSV_COLUMNS])
-    return buf.getvalue()
+    def cell(value):
+        return "" if value is None else ("ja" if value is True else "nee" if value is False else value)
+
+    return csv_text(CSV_COLUMNS, ([cell(item_json(plan, i)[c]) for c in CSV_COLUMNS] for i in plan.items + plan.regional))
 
 
 def action_yaml(item: PlanItem) -> dict:

@@ -3,8 +3,6 @@ peildata): text (rich), Markdown, JSON and CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from rich.table import Table
@@ -12,7 +10,8 @@ from rich.text import Text
 
 from ..model import Status
 from ..sweep import CHANGE_LABEL, Sweep, Trend
-from . import STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, md_escape, renderer
+from . import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, md_escape,
+               renderer)
 from .check import evaluation_json
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
@@ -190,16 +189,12 @@ SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "ti
 
 @renderer("sweep", "csv")
 def sweep_csv(sweep: Sweep, options: Options) -> str:
-    """One row per team × requirement; ';' as separator (Dutch Excel); the CLI adds a BOM in files."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(SWEEP_CSV)
-    for ev in sweep.evaluations:
-        a = ev.assessment
-        for f in ev.findings:
-            writer.writerow([a.team.municipality, a.team.organisation, a.team.id, a.reference_date.isoformat(),
-                             ev.kader.version, f.rule_id, f.title, f.theme, f.responsible, f.status.value, f.reason])
-    return buf.getvalue()
+    """One row per team × requirement."""
+    return csv_text(SWEEP_CSV, (
+        [ev.assessment.team.municipality, ev.assessment.team.organisation, ev.assessment.team.id,
+         ev.assessment.reference_date.isoformat(), ev.kader.version, f.rule_id, f.title, f.theme, f.responsible,
+         f.status.value, f.reason]
+        for ev in sweep.evaluations for f in ev.findings))
 
 
 # ------------------------------------------------------------------ trend --------------------
@@ -299,14 +294,13 @@ TREND_CSV = ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "v
 
 @renderer("trend", "csv")
 def trend_csv(trend: Trend, options: Options) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(TREND_CSV)
-    for team in trend.teams:
-        t = team.evaluations[-1].assessment.team
-        for rid in team.rule_ids():
-            for day, s, c in zip(team.dates, team.statuses(rid), team.changes(rid)):
-                writer.writerow([t.municipality, t.organisation, t.id, rid, day.isoformat(),
-                                 s.value if s else "", c])
-    return buf.getvalue()
+    """One row per team × requirement × peildatum."""
+    def rows():
+        for team in trend.teams:
+            t = team.evaluations[-1].assessment.team
+            for rid in team.rule_ids():
+                for day, s, c in zip(team.dates, team.statuses(rid), team.changes(rid)):
+                    yield [t.municipality, t.organisation, t.id, rid, day.isoformat(), s.value if s else "", c]
+
+    return csv_text(TREND_CSV, rows())
 
