@@ -198,6 +198,11 @@ def sweep_csv(sweep: Sweep, options: Options) -> str:
 
 
 # ------------------------------------------------------------------ trend --------------------
+def progress_text(p: dict) -> str:
+    return (f"{p['peildatum'].isoformat()}: {p['acties']} acties, {p['behaald']} behaald, "
+            f"{p['verlopen']} verlopen, {p['verplaatst']} verplaatst")
+
+
 def trend_cell(status, change) -> str:
     symbol = STATUS_SYMBOL[status] if status else "·"
     return f"{symbol} {CHANGE_LABEL[change]}"
@@ -236,8 +241,7 @@ def trend_text(trend: Trend, options: Options) -> str:
         con.print(table)
         progress = team.plan_progress()
         con.print(Text("Transformatieplan: " + "; ".join(
-            f"{p['peildatum'].isoformat()}: {p['acties']} acties, {p['behaald']} behaald, {p['verlopen']} verlopen, "
-            f"{p['verplaatst']} verplaatst" for p in progress)))
+            progress_text(p) for p in progress)))
     con.print()
     con.print(Text(LEGEND + "; · niet in de Kaderversie van die peildatum"))
     return console_text(buf)
@@ -262,8 +266,7 @@ def trend_markdown(trend: Trend, options: Options) -> str:
                                                    zip(team.statuses(rid), team.changes(rid))) + " |")
         lines.append("")
         for p in team.plan_progress():
-            lines.append(f"- Transformatieplan {p['peildatum'].isoformat()}: {p['acties']} acties, {p['behaald']} "
-                         f"behaald, {p['verlopen']} verlopen, {p['verplaatst']} verplaatst")
+            lines.append(f"- Transformatieplan {progress_text(p)}")
         lines.append("")
     return "\n".join(lines)
 
