@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,96 @@ def test_tab_indentation_is_named():
     with pytest.raises(KaderFout, match="tab") as exc:
         load_yaml_text("a:\n\tb: 1\n", "t.yaml")
     assert exc.value.problems[0].line == 2
+
+
+# ---- the fast builder and the full constructor agree --------------------------------------------
+import yaml as _yaml  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from engine import yamlload  # noqa: E402
+from strategies import yaml_like  # noqa: E402
+
+
+def _slow(text: str):
+    """The full constructor alone (the fast builder switched off)."""
+    original = yamlload._fast_build
+
+    def refuse(node, loader):
+        raise yamlload._Fallback
+
+    yamlload._fast_build = refuse
+    try:
+        return _outcome(text)
+    finally:
+        yamlload._fast_build = original
+
+
+def _outcome(text: str):
+    """Data with every position, or the error as rendered."""
+    try:
+        data = load_yaml_text(text, "x.yaml")
+    except KaderFout as exc:
+        return ("fout", [p.render() for p in exc.problems])
+    return ("ok", _with_positions(data))
+
+
+def _with_positions(data):
+    if isinstance(data, dict):
+        return (type(data).__name__, getattr(data, "pos", None), getattr(data, "key_pos", None),
+                [(k, type(k).__name__, _with_positions(v)) for k, v in data.items()])
+    if isinstance(data, list):
+        return (type(data).__name__, getattr(data, "pos", None), getattr(data, "item_pos", None),
+                [_with_positions(v) for v in data])
+    return (type(data).__name__, repr(data))
+
+
+TRICKY = [
+    "a: 1\nb: [1, 2, {c: d}]\n",
+    "a: &x 1\nb: *x\n",  # alias
+    "a: 1\na: 2\n",  # duplicate
+    "x:\n  y: 1\n  y: 2\n",  # nested duplicate
+    "<<: {a: 1}\nb: 2\n",  # merge key
+    "a: !!int '0x1F'\nb: !!float '1_000.5'\nc: .inf\nd: -.NaN\ne: 0o17\n",
+    "d: 2023-02-30\n",  # impossible date
+    "d: 2023-03-01\nt: 2023-03-01T10:00:00Z\n",
+    "? [1, 2]\n: x\n",  # a list as key
+    "a: !!binary aGVsbG8=\nb: !!set {x, y}\n",
+    "a: !onbekend 1\n",
+    "- 1\n- -2\n- +3\n- 1.5e3\n- .5\n- 1.\n- True\n- FALSE\n- ~\n- null\n- ''\n",
+    "1: een\n2023-03-01: datum\ntrue: waar\nnull: niks\n",
+    "1: a\n'1': b\n",  # int and str keys differ
+    "1: a\n1.0: b\n",  # equal as keys in Python
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_builder_agrees_with_full_constructor_on_edge_cases(text):
+    assert _outcome(text) == _slow(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(yaml_like)
+def test_fast_builder_agrees_with_full_constructor_on_any_document(data):
+    text = _yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    assert _outcome(text) == _slow(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:-[]{},&*!<>?'\"#\n .0123456789tT~")), max_size=60))
+def test_fast_builder_agrees_with_full_constructor_on_any_text(text):
+    assert _outcome(text) == _slow(text)
+
+
+def test_shipped_files_build_the_same_fast_and_slow():
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "assessments").glob("*.yaml")) + sorted((root / "rules").glob("*.yaml")) + \
+        sorted((root / "kader").glob("*.yaml"))
+    assert len(files) > 30
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert _outcome(text) == _slow(text), path.name
+        loader = yamlload._Loader(text)
+        try:  # and the fast builder really builds them (no fallback)
+            assert isinstance(yamlload._fast_build(loader.get_single_node(), loader), dict), path.name
+        finally:
+            loader.dispose()
