@@ -36,12 +36,41 @@ def cache_dir() -> Path:
     return base / "kadertoets"
 
 
-def _key(raw: bytes) -> str:
+def content_key(raw: bytes) -> str:
     return hashlib.sha256(_SALT + b"\0" + raw).hexdigest()
 
 
 def _entry(folder: Path, key: str) -> Path:
     return folder / key[:2] / f"{key}.pickle"
+
+
+def read_entry(folder: Path, key: str) -> bytes | None:
+    """The bytes of one cache entry, or None when it is missing or unreadable."""
+    try:
+        with open(_entry(folder, key), "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def write_entry(folder: Path, key: str, data: bytes) -> None:
+    """Write one entry atomically (temporary file + rename); a cache that cannot be written is no error."""
+    entry = _entry(folder, key)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, entry)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
 
 
 def _read_raw(path: Path) -> bytes:
@@ -73,44 +102,30 @@ def load_tree(path: Path, folder: Path | None = None, shown: str | None = None):
     if folder is None:
         return load_yaml_text(read_text(path), shown or display_path(path))
     raw = _read_raw(path)
-    key = _key(raw)
-    entry = _entry(folder, key)
-    try:
-        with open(entry, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # missing, unreadable, truncated or corrupt: parse again
-        pass
-    tree = load_yaml_text(_decode(raw, path), shown or display_path(path))
-    _store(entry, tree)
-    return tree
+    return tree_from_raw(raw, content_key(raw), path, folder, shown)
 
 
-def _store(entry: Path, tree) -> None:
-    """Write atomically (temporary file + rename); a cache that cannot be written is no error."""
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(tree, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)
-        except BaseException:
+def read_file(path: Path) -> tuple[bytes, str]:
+    """A file's bytes and its content key; failures raise the same KaderFout as the uncached loader."""
+    raw = _read_raw(Path(path))
+    return raw, content_key(raw)
+
+
+def tree_from_raw(raw: bytes, key: str, path: Path, folder: Path | None, shown: str | None = None):
+    """The parsed tree of already read bytes: from the cache entry `key` when there is a sound one,
+    else parsed (and stored, when `folder` is given)."""
+    if folder is not None:
+        data = read_entry(folder, key)
+        if data is not None:
             try:
-                os.unlink(tmp)
-            except OSError:
+                return pickle.loads(data)
+            except Exception:  # truncated or corrupt: parse again
                 pass
-            raise
-    except (OSError, pickle.PicklingError, RecursionError):
-        pass
-
-
-def load_trees(items, folder: Path | None):
-    """Parse several files, given as (path, shown name); per file ("ok", tree) or ("fout", problems).
-    Used by the worker processes."""
-    out = []
-    for p, shown in items:
+    tree = load_yaml_text(_decode(raw, path), shown or display_path(path))
+    if folder is not None:
         try:
-            out.append(("ok", load_tree(p, folder, shown)))
-        except KaderFout as exc:
-            out.append(("fout", tuple(exc.problems)))
-    return out
+            data = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError):
+            return tree
+        write_entry(folder, key, data)
+    return tree

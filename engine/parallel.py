@@ -8,10 +8,7 @@ import os
 from collections import deque
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
-from pathlib import Path
 
-from .cache import cache_dir, load_trees
 
 PARALLEL_THRESHOLD = 50  # fewer files: parse in this process (no start-up cost)
 PROGRESS_THRESHOLD = 200  # fewer files: no progress bar
@@ -23,13 +20,6 @@ def _workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def parse_all(files: list[tuple[Path, str]], use_cache: bool = True, progress: bool | None = None,
-              threshold: int | None = None, workers: int | None = None):
-    """For every (path, shown name), in order, yield ((path, shown), ("ok", tree) | ("fout", problems))."""
-    folder = cache_dir() if use_cache else None
-    yield from run_chunks(files, partial(load_trees, folder=folder), progress, threshold, workers)
 
 
 def run_chunks(files: list, work, progress: bool | None = None, threshold: int | None = None,

@@ -5,7 +5,7 @@ and summarise per requirement and per team. Loading is here; evaluation stays pu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -14,8 +14,9 @@ from .errors import KaderFout, Problem, display_path
 from .evaluate import evaluate
 from .kader import available_versions, load_kader
 from .model import Evaluation, Status
-from .cache import cache_dir, load_tree
+from .cache import cache_dir, read_entry, read_file, tree_from_raw, write_entry
 from .parallel import run_chunks
+from .resultcache import CorruptRecord, context_key, decode, encode, result_key
 from .run import assessment_from_tree, kader_dir_or_default
 
 SUFFIXES = (".yaml", ".yml")
@@ -133,18 +134,8 @@ def _shown(path: Path, cwd: Path | None) -> str:
         return str(path)
 
 
-def _shared(findings, pool: dict) -> tuple:
-    """The same finding (rule, status, reason...) for many teams is kept once in memory."""
-    out = []
-    for f in findings:
-        try:
-            out.append(pool.setdefault(f, f))
-        except TypeError:  # not hashable: keep as is
-            out.append(f)
-    return tuple(out)
-
-
 _COMPUTE = object()
+RECORDS = "resultaten"  # evaluation records live in this subfolder of the cache folder
 
 
 def _versions(kader_dir: Path):
@@ -154,22 +145,35 @@ def _versions(kader_dir: Path):
         return None  # reported per file, as before
 
 
-def _load_chunk(items, folder, kader_dir, version, as_of, engine, strip, kaders=None, versions=_COMPUTE):
-    """Parse (through the cache), validate and evaluate some files: per file ("ok", Evaluation) or
-    ("fout", problems). In a worker process (`strip`) the Evaluation goes back without its Kader."""
+def _load_chunk(items, folder, records, kader_dir, version, as_of, engine, context, kaders=None, versions=_COMPUTE,
+                trust=True):
+    """Read some files and give per file ("ok", record bytes) or ("fout", problems).
+
+    A record comes from the evaluation cache when there is one for this content and context (and
+    `trust`); else the file is parsed (through the parse cache), validated and evaluated, and the
+    record stored. Runs in worker processes for many files: records are bytes, cheap to hand over."""
     kaders = {} if kaders is None else kaders
     versions = _versions(kader_dir) if versions is _COMPUTE else versions
     backend = get_backend(engine)
     out = []
     for path, shown in items:
         try:
-            tree = load_tree(path, folder, shown)
+            raw, key = read_file(path)
+            rkey = result_key(context, key) if context else None
+            if trust and records is not None and rkey is not None:
+                data = read_entry(records, rkey)
+                if data is not None:
+                    out.append(("ok", data))
+                    continue
+            tree = tree_from_raw(raw, key, path, folder, shown)
             assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
         except KaderFout as exc:
             out.append(("fout", tuple(exc.problems)))
             continue
-        ev = evaluate(kader, assessment, as_of or assessment.reference_date, backend)
-        out.append(("ok", replace(ev, kader=None) if strip else ev))
+        data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend))
+        if records is not None and rkey is not None:
+            write_entry(records, rkey, data)
+        out.append(("ok", data))
     return out
 
 
@@ -178,10 +182,12 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
                progress: bool | None = None, parallel_threshold: int | None = None) -> Sweep:
     """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `cutoff`).
 
-    Parsing (the expensive step) goes through the parse cache (unless `use_cache` is false); for
-    many files, parsing, validation and evaluation run in worker processes (an Evaluation travels
-    back without its Kader). Validation and evaluation always run fresh. Results are identical, and
-    in the same order, whatever the cache or the parallelism did."""
+    Every file goes through the same steps, in worker processes when there are many: read, then
+    either the cached evaluation record (resultcache.py: keyed on the file's content and on the Kader
+    files, forced version, as-of date, engine and code) or parse (through the parse cache), validate,
+    evaluate and store. The record is decoded here against the Kader. Results are identical, and in
+    the same order, whatever the caches or the parallelism did; `use_cache=False` reads and writes no
+    cache at all."""
     kdir = kader_dir_or_default(kader_dir)
     get_backend(engine)  # an unavailable engine fails here, once
     files, invalid = discover(paths)
@@ -191,23 +197,32 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         cwd = None
     loaded: list[Evaluation] = []
     folder = cache_dir() if use_cache else None
+    context = context_key(kdir, version, as_of, engine)
     kaders: dict = {}
-    findings: dict = {}
+    pool: dict = {}
+    versions = _versions(kdir)
     items = [(path, _shown(path, cwd)) for path in files]
-    job = dict(folder=folder, kader_dir=kdir, version=version, as_of=as_of, engine=engine)
-    for (path, shown), (kind, payload) in run_chunks(
-            items, partial(_load_chunk, **job, strip=True), progress, parallel_threshold,
-            serial_work=partial(_load_chunk, **job, strip=False, kaders=kaders, versions=_versions(kdir))):
-        if kind != "ok":
-            invalid.append(Invalid(shown, payload))
-            continue
-        ev = payload
-        if ev.kader is None:  # evaluated in a worker: the Kader itself does not travel back
-            chosen = version or ev.assessment.kader_version
-            if chosen not in kaders:
-                kaders[chosen] = load_kader(kdir, chosen)
-            ev = replace(ev, kader=kaders[chosen])
-        loaded.append(replace(ev, findings=_shared(ev.findings, findings)))
+    job = dict(folder=folder, records=folder / RECORDS if folder else None, kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context)
+    serial = partial(_load_chunk, **job, kaders=kaders, versions=versions)
+
+    def kader_for(assessment):
+        chosen = version or assessment.kader_version
+        if chosen not in kaders:
+            kaders[chosen] = load_kader(kdir, chosen)
+        return kaders[chosen]
+
+    for (path, shown), (kind, payload) in run_chunks(items, partial(_load_chunk, **job), progress,
+                                                     parallel_threshold, serial_work=serial):
+        if kind == "ok":
+            try:
+                loaded.append(decode(payload, shown, kader_for, pool))
+                continue
+            except CorruptRecord:  # a damaged cache entry: evaluate this file again
+                ((kind, payload),) = serial([(path, shown)], trust=False)
+                if kind == "ok":
+                    loaded.append(decode(payload, shown, kader_for, pool))
+                    continue
+        invalid.append(Invalid(shown, payload))
     by_key: dict[tuple, list[Evaluation]] = {}
     for ev in loaded:
         by_key.setdefault((ev.assessment.team.id, ev.assessment.reference_date), []).append(ev)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from engine import cache
 from engine.model import Status
-from engine.sweep import load_sweep
+from engine.sweep import RECORDS, load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENTS = ROOT / "assessments"
@@ -47,7 +47,13 @@ def corpus(tmp_path):
 
 
 def entries(folder: Path):
-    return sorted(folder.rglob("*.pickle")) if folder.exists() else []
+    """Parse-cache entries (parsed trees)."""
+    return sorted(p for p in folder.rglob("*.pickle") if RECORDS not in p.parts) if folder.exists() else []
+
+
+def records(folder: Path):
+    """Evaluation records."""
+    return sorted((folder / RECORDS).rglob("*.pickle")) if (folder / RECORDS).exists() else []
 
 
 def test_cache_hit_gives_identical_results(corpus, cache_dir):
@@ -56,6 +62,7 @@ def test_cache_hit_gives_identical_results(corpus, cache_dir):
     cold = load_sweep([corpus])
     stored = entries(cache_dir)
     assert len(stored) == 7 + 1 + 24  # every parsable file; the broken YAML is not cached
+    assert len(records(cache_dir)) == 7 + 24  # every valid assessment
     warm = load_sweep([corpus])
     assert fingerprint(plain) == fingerprint(cold) == fingerprint(warm)
     # error messages keep their lines through the cache
@@ -69,8 +76,72 @@ def test_corrupt_or_empty_cache_entry_is_parsed_again(corpus, cache_dir):
     stored[0].write_bytes(b"geen pickle")
     stored[1].write_bytes(b"")
     stored[2].write_bytes(stored[2].read_bytes()[:40])  # truncated
+    shutil.rmtree(cache_dir / RECORDS)  # so the sweep goes back to the parsed trees
     assert fingerprint(load_sweep([corpus])) == expected
     assert stored[0].read_bytes() != b"geen pickle"  # overwritten with a good entry
+
+
+def test_warm_sweep_neither_parses_nor_evaluates(corpus, cache_dir, monkeypatch):
+    import engine.sweep as sweep_module
+
+    expected = fingerprint(load_sweep([corpus], use_cache=False))
+    load_sweep([corpus])
+    calls = []
+    real = sweep_module.evaluate
+    monkeypatch.setattr(sweep_module, "evaluate", lambda *a: calls.append(a) or real(*a))
+    warm = load_sweep([corpus], parallel_threshold=10_000)
+    assert fingerprint(warm) == expected
+    assert calls == []  # every valid file came from its record
+
+
+def test_corrupt_or_foreign_record_is_evaluated_again(corpus, cache_dir):
+    expected = fingerprint(load_sweep([corpus], use_cache=False))
+    load_sweep([corpus])
+    stored = records(cache_dir)
+    stored[0].write_bytes(b"geen record")
+    stored[1].write_bytes(b"")
+    stored[2].write_bytes(stored[2].read_bytes()[:40])  # truncated
+    good = stored[3].read_bytes()
+    stored[3].write_bytes(good[:16] + good[17:] + b"x")  # one byte changed: the checksum no longer fits
+    assert fingerprint(load_sweep([corpus])) == expected
+    assert fingerprint(load_sweep([corpus], parallel_threshold=1)) == expected
+    assert stored[0].read_bytes() != b"geen record"  # overwritten with a good record
+    assert stored[3].read_bytes() == good
+
+
+def kader_copy(tmp_path) -> Path:
+    folder = tmp_path / "kader-kopie"
+    shutil.copytree(ROOT / "kader", folder / "kader")
+    shutil.copytree(ROOT / "rules", folder / "rules")
+    return folder
+
+
+def statuses(sweep):
+    return {(ev.assessment.team.id, f.rule_id): f.status for ev in sweep.all_evaluations for f in ev.findings}
+
+
+def test_changed_kader_is_never_served_from_cache(tmp_path, cache_dir):
+    kdir = kader_copy(tmp_path)
+    before = load_sweep([ASSESSMENTS], kader_dir=kdir)
+    rule = kdir / "rules" / "KLT-VEI-02.yaml"
+    text = rule.read_text(encoding="utf-8")
+    norm = "    veld: veiligheid.aandachtsfunctionarissen\n    min: 1\n"
+    assert norm in text
+    rule.write_text(text.replace(norm, norm.replace("min: 1", "min: 1000")), encoding="utf-8")  # stricter
+    after = load_sweep([ASSESSMENTS], kader_dir=kdir)
+    fresh = load_sweep([ASSESSMENTS], kader_dir=kdir, use_cache=False)
+    assert statuses(after) == statuses(fresh)
+    assert statuses(after) != statuses(before)
+
+
+def test_as_of_and_engine_are_part_of_the_key(cache_dir):
+    import datetime as dt
+
+    on_peildatum = load_sweep([ASSESSMENTS])
+    later = load_sweep([ASSESSMENTS], as_of=dt.date(2024, 6, 1))
+    assert {ev.as_of for ev in later.evaluations} == {dt.date(2024, 6, 1)}
+    assert fingerprint(later) == fingerprint(load_sweep([ASSESSMENTS], as_of=dt.date(2024, 6, 1), use_cache=False))
+    assert fingerprint(load_sweep([ASSESSMENTS])) == fingerprint(on_peildatum)
 
 
 def test_changed_file_is_not_served_from_cache(tmp_path, cache_dir):
@@ -104,16 +175,6 @@ def test_parallel_and_serial_give_identical_results_in_order(corpus, cache_dir, 
     assert fingerprint(serial) == fingerprint(parallel)
     assert [ev.assessment.file for ev in serial.all_evaluations] == \
         [ev.assessment.file for ev in parallel.all_evaluations]
-
-
-def test_parse_all_keeps_order_with_workers(corpus, cache_dir):
-    from engine.parallel import parse_all
-
-    files = sorted(corpus.rglob("*.yaml"))
-    items = [(p, p.name) for p in files]
-    out = list(parse_all(items, use_cache=False, progress=False, threshold=0, workers=2))
-    assert [i for i, _ in out] == items
-    assert sum(1 for _, (kind, _) in out if kind == "fout") == 1
 
 
 def test_cache_folder_follows_environment(monkeypatch, tmp_path):

@@ -15,6 +15,7 @@ from . import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, cons
 from .check import evaluation_json
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
+MAX_RICH_ROWS = 200  # longer per-team tables as plain aligned columns (rich is slow on thousands of rows)
 LEGEND = "Legenda: " + ", ".join(f"{STATUS_SYMBOL[s]} {STATUS_LABEL[s]}" for s in
                                  (Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT))
 COUNT_ORDER = [Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT]
@@ -103,22 +104,45 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         for r in reqs:
             table.add_row(r.rule_id, r.title, *[str(r.counts[s.value]) for s in COUNT_ORDER])
         con.print(table)
+    plain_rows = None
     if evs:
         con.print()
         con.print(Text("Per team", style="bold"))
-        table = Table(header_style="bold", expand=True)
-        table.add_column("Team", ratio=1)
-        table.add_column("Peildatum", no_wrap=True)
-        for s in COUNT_ORDER:
-            table.add_column(STATUS_SYMBOL[s], justify="right", no_wrap=True)
-        table.add_column("Compleet", justify="right", no_wrap=True)
+        header = ["Team", "Peildatum", *[STATUS_SYMBOL[s] for s in COUNT_ORDER], "Compleet"]
+        rows = []
         for t in sweep.teams():
             ev = t.evaluation
-            table.add_row(f"{ev.assessment.team.id}: {team_label(ev)}", ev.assessment.reference_date.isoformat(),
-                          *[str(t.counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}")
-        con.print(table)
-        con.print(Text("Compleet: aandeel van de toepasselijke eisen dat niet onbekend is."))
-    return console_text(buf)
+            counts = t.counts
+            rows.append([f"{ev.assessment.team.id}: {team_label(ev)}", ev.assessment.reference_date.isoformat(),
+                         *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"])
+        if len(rows) <= MAX_RICH_ROWS:
+            table = Table(header_style="bold", expand=True)
+            table.add_column("Team", ratio=1)
+            table.add_column("Peildatum", no_wrap=True)
+            for s in COUNT_ORDER:
+                table.add_column(STATUS_SYMBOL[s], justify="right", no_wrap=True)
+            table.add_column("Compleet", justify="right", no_wrap=True)
+            for row in rows:
+                table.add_row(*row)
+            con.print(table)
+            con.print(Text("Compleet: aandeel van de toepasselijke eisen dat niet onbekend is."))
+        else:
+            plain_rows = plain_table(header, rows)
+            plain_rows.append("Compleet: aandeel van de toepasselijke eisen dat niet onbekend is.")
+    text = console_text(buf)
+    if plain_rows:  # many teams: aligned columns without rich (a table of thousands of rows is slow there)
+        text = text.rstrip("\n") + "\n" + "\n".join(plain_rows) + "\n"
+    return text
+
+
+def plain_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Lines of an aligned table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row):
+        return "  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
 
 @renderer("sweep", "markdown")
