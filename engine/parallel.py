@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from collections import deque
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 
 PARALLEL_THRESHOLD = 50  # fewer files: parse in this process (no start-up cost)
@@ -39,6 +38,8 @@ def run_chunks(files: list, work, progress: bool | None = None, threshold: int |
                     bar.advance(1)
                 yield path, result
             return
+        from concurrent.futures import ProcessPoolExecutor  # only here: its import costs ~10 ms
+
         size = max(1, min(CHUNK, -(-len(files) // (workers * 4))))
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         ahead = 3 * workers  # chunks in flight: keeps the workers busy without holding every tree

@@ -39,15 +39,17 @@ class CorruptRecord(Exception):
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Hash of this package's source, the Python version and PyYAML's: a new release or a local
-    change of the code gives new keys."""
+    """The package's version, every source file's name, size and modification time, the Python
+    version and PyYAML's: a new release or any local change of the code gives new keys."""
     import yaml
 
-    h = hashlib.sha256(f"{RECORD_FORMAT}/{sys.version_info[:2]}/{yaml.__version__}".encode())
+    from . import __version__
+
+    h = hashlib.sha256(f"{RECORD_FORMAT}/{__version__}/{sys.version_info[:2]}/{yaml.__version__}".encode())
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode() + b"\0")
-        h.update(path.read_bytes())
+        st = path.stat()
+        h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
 
 
@@ -75,6 +77,19 @@ def context_key(kader_dir: Path, version: str | None, as_of: dt.date | None, eng
         return None
     text = "\0".join([code_fingerprint(), kader, version or "-", as_of.isoformat() if as_of else "-", engine])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def kader_key(kader_dir: Path, version: str) -> str | None:
+    """Key of a loaded Kader in the cache: its files, the code, and the folder and working directory
+    (file names in the Kader are shown relative to the working directory)."""
+    kader = kader_fingerprint(kader_dir)
+    if kader is None:
+        return None
+    try:
+        where = f"{Path(kader_dir).resolve()}\0{Path.cwd()}"
+    except OSError:
+        return None
+    return hashlib.sha256(f"kader\0{code_fingerprint()}\0{kader}\0{version}\0{where}".encode()).hexdigest()
 
 
 def result_key(context: str, content: str) -> str:

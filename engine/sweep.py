@@ -5,7 +5,10 @@ and summarise per requirement and per team. Loading is here; evaluation stays pu
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -13,10 +16,10 @@ from .backends import get_backend
 from .errors import KaderFout, Problem, display_path
 from .evaluate import evaluate
 from .kader import available_versions, load_kader
-from .model import Evaluation, Status
-from .cache import cache_dir, read_entry, read_file, tree_from_raw, write_entry
+from .model import Evaluation, Kader, Status
+from .cache import Cache, cache_dir, read_file, tree_from_raw
 from .parallel import run_chunks
-from .resultcache import CorruptRecord, context_key, decode, encode, result_key
+from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
 from .run import assessment_from_tree, kader_dir_or_default
 
 SUFFIXES = (".yaml", ".yml")
@@ -97,26 +100,61 @@ class Sweep:
 
 
 def discover(paths) -> tuple[list[Path], list[Invalid]]:
-    """All *.yaml / *.yml files under the given files and folders, sorted; missing paths are invalid."""
-    files: list[Path] = []
+    """All *.yaml / *.yml files under the given files and folders (folders sorted by path parts,
+    symbolic links followed, each file once even when reached twice); missing paths are invalid.
+    Paths come back absolute and normalised, not resolved: a file reached through a link keeps the
+    name the user sees."""
+    files: list[str] = []
     invalid: list[Invalid] = []
+    seen: set = set()
+
+    def add(name: str) -> None:
+        try:
+            st = os.stat(name)
+        except OSError:
+            return
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            files.append(name)
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            try:
-                found = [p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()]
-            except OSError as exc:
-                invalid.append(Invalid(display_path(path), (Problem(f"map kan niet gelezen worden ({exc.strerror})",
-                                                                    file=display_path(path)),)))
-                continue
-            files.extend(sorted(found))
+            found, problems = _walk(os.path.abspath(path))
+            for folder, exc in problems:
+                shown = display_path(Path(folder))
+                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({exc.strerror})", file=shown),)))
+            for name in sorted(found, key=lambda n: n.split(os.sep)):
+                add(name)
         elif path.exists():
-            files.append(path)
+            add(os.path.abspath(path))
         else:
             invalid.append(Invalid(display_path(path), (Problem(
                 "pad bestaat niet", file=display_path(path), hint="Controleer het pad en de spelling."),)))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return [Path(p) for p in unique], invalid
+    return [Path(name) for name in files], invalid
+
+
+def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]]]:
+    """The YAML files under a folder (following links to folders, never twice into the same one)."""
+    found: list[str] = []
+    problems: list[tuple[str, OSError]] = []
+    visited: set = set()
+    for folder, dirs, names in os.walk(root, followlinks=True,
+                                       onerror=lambda exc: problems.append((exc.filename or root, exc))):
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in visited:  # a link back up: a loop
+                dirs[:] = []
+                continue
+            visited.add((st.st_dev, st.st_ino))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(SUFFIXES):
+                full = os.path.join(folder, name)
+                if os.path.isfile(full):
+                    found.append(full)
+    return found, problems
 
 
 def team_key(ev: Evaluation):
@@ -124,18 +162,20 @@ def team_key(ev: Evaluation):
     return (t.municipality.casefold(), t.organisation.casefold(), t.id)
 
 
-def _shown(path: Path, cwd: Path | None) -> str:
-    """display_path for an already resolved path, without resolving it again (thousands of files)."""
+def _shown(path: Path, cwd: str | None) -> str:
+    """The name shown for an absolute, normalised path: relative to the working directory when it lies
+    under it, else absolute (string work only: thousands of files)."""
+    name = str(path)
     if cwd is None:
         return display_path(path)
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)
+    if name.startswith(cwd):
+        return name[len(cwd):]
+    return name
 
 
 _COMPUTE = object()
-RECORDS = "resultaten"  # evaluation records live in this subfolder of the cache folder
+LOOKUP_BLOCK = 500  # files per cache look-up (and per decoded block held as bytes)
+STORE_EVERY = 256  # new cache entries per transaction
 
 
 def _versions(kader_dir: Path):
@@ -145,36 +185,57 @@ def _versions(kader_dir: Path):
         return None  # reported per file, as before
 
 
-def _load_chunk(items, folder, records, kader_dir, version, as_of, engine, context, kaders=None, versions=_COMPUTE,
-                trust=True):
-    """Read some files and give per file ("ok", record bytes) or ("fout", problems).
-
-    A record comes from the evaluation cache when there is one for this content and context (and
-    `trust`); else the file is parsed (through the parse cache), validated and evaluated, and the
-    record stored. Runs in worker processes for many files: records are bytes, cheap to hand over."""
+def _evaluate_chunk(items, cache, kader_dir, version, as_of, engine, context, kaders=None, versions=_COMPUTE):
+    """Parse (through the tree cache), validate and evaluate some files; per file ("ok", record bytes,
+    entries) or ("fout", problems, entries), where entries are new cache entries for the caller to
+    store. Runs in worker processes for many files: records and entries are bytes, cheap to hand over."""
     kaders = {} if kaders is None else kaders
     versions = _versions(kader_dir) if versions is _COMPUTE else versions
     backend = get_backend(engine)
     out = []
     for path, shown in items:
+        entries = []
         try:
             raw, key = read_file(path)
-            rkey = result_key(context, key) if context else None
-            if trust and records is not None and rkey is not None:
-                data = read_entry(records, rkey)
-                if data is not None:
-                    out.append(("ok", data))
-                    continue
-            tree = tree_from_raw(raw, key, path, folder, shown)
+            tree, entry = tree_from_raw(raw, key, path, cache, shown)
+            if entry is not None:
+                entries.append(entry)
             assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
         except KaderFout as exc:
-            out.append(("fout", tuple(exc.problems)))
+            out.append(("fout", tuple(exc.problems), entries))
             continue
         data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend))
-        if records is not None and rkey is not None:
-            write_entry(records, rkey, data)
-        out.append(("ok", data))
+        if cache is not None and context is not None:
+            entries.append(("records", result_key(context, key), data))
+        out.append(("ok", data, entries))
     return out
+
+
+def _key_or_problems(path: Path):
+    """The content key of a file, or the problems that make it unreadable."""
+    try:
+        return read_file(path)[1]
+    except KaderFout as exc:
+        return tuple(exc.problems)
+
+
+def cached_kader(kader_dir: Path, version: str, cache: "Cache | None") -> Kader:
+    """load_kader, through the cache (loading and compiling 30 YAML files costs more than a warm
+    sweep of a thousand assessments)."""
+    key = kader_key(kader_dir, version) if cache is not None else None
+    if key is not None:
+        data = cache.get("kaders", key)
+        if data is not None:
+            try:
+                kader = pickle.loads(data)
+                if isinstance(kader, Kader) and kader.version == version:
+                    return kader
+            except Exception:  # damaged: load again
+                pass
+    kader = load_kader(kader_dir, version)
+    if key is not None:
+        cache.put_many([("kaders", key, pickle.dumps(kader, protocol=pickle.HIGHEST_PROTOCOL))])
+    return kader
 
 
 def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
@@ -182,47 +243,74 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
                progress: bool | None = None, parallel_threshold: int | None = None) -> Sweep:
     """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `cutoff`).
 
-    Every file goes through the same steps, in worker processes when there are many: read, then
-    either the cached evaluation record (resultcache.py: keyed on the file's content and on the Kader
-    files, forced version, as-of date, engine and code) or parse (through the parse cache), validate,
-    evaluate and store. The record is decoded here against the Kader. Results are identical, and in
-    the same order, whatever the caches or the parallelism did; `use_cache=False` reads and writes no
-    cache at all."""
+    Here: read and hash every file, and look its evaluation record up in the cache (resultcache.py:
+    keyed on the file's content and on the Kader files, forced version, as-of date, engine and code).
+    The files without one are parsed (through the tree cache), validated and evaluated, in worker
+    processes when there are many; their new entries are stored here, in batches. Every record is
+    decoded against the Kader. Results are identical, and in the same order, whatever the caches or
+    the parallelism did; `use_cache=False` reads and writes no cache at all."""
     kdir = kader_dir_or_default(kader_dir)
     get_backend(engine)  # an unavailable engine fails here, once
     files, invalid = discover(paths)
     try:
-        cwd = Path.cwd().resolve()
+        cwd = os.path.join(os.getcwd(), "")
     except OSError:
         cwd = None
-    loaded: list[Evaluation] = []
-    folder = cache_dir() if use_cache else None
+    cache = Cache(cache_dir()) if use_cache else None
     context = context_key(kdir, version, as_of, engine)
     kaders: dict = {}
     pool: dict = {}
-    versions = _versions(kdir)
     items = [(path, _shown(path, cwd)) for path in files]
-    job = dict(folder=folder, records=folder / RECORDS if folder else None, kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context)
-    serial = partial(_load_chunk, **job, kaders=kaders, versions=versions)
+    job = dict(cache=cache, kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context)
+    serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=_versions(kdir))
 
     def kader_for(assessment):
         chosen = version or assessment.kader_version
         if chosen not in kaders:
-            kaders[chosen] = load_kader(kdir, chosen)
+            kaders[chosen] = cached_kader(kdir, chosen, cache)
         return kaders[chosen]
 
-    for (path, shown), (kind, payload) in run_chunks(items, partial(_load_chunk, **job), progress,
-                                                     parallel_threshold, serial_work=serial):
-        if kind == "ok":
-            try:
-                loaded.append(decode(payload, shown, kader_for, pool))
-                continue
-            except CorruptRecord:  # a damaged cache entry: evaluate this file again
-                ((kind, payload),) = serial([(path, shown)], trust=False)
-                if kind == "ok":
-                    loaded.append(decode(payload, shown, kader_for, pool))
-                    continue
-        invalid.append(Invalid(shown, payload))
+    outcome: list = [None] * len(items)  # per file: an Evaluation, or problems
+    todo: list[int] = []
+    if cache is None or context is None:
+        todo = list(range(len(items)))
+    else:
+        with ThreadPoolExecutor(max_workers=4) as readers:  # reading and hashing release the GIL
+            for start in range(0, len(items), LOOKUP_BLOCK):
+                block = range(start, min(start + LOOKUP_BLOCK, len(items)))
+                keys = {}
+                for i, key in zip(block, readers.map(_key_or_problems, [items[i][0] for i in block])):
+                    if isinstance(key, str):
+                        keys[i] = result_key(context, key)
+                    else:
+                        outcome[i] = key
+                found = cache.get_many("records", list(keys.values()))
+                for i, rkey in keys.items():
+                    try:
+                        if rkey not in found:
+                            raise CorruptRecord("niet in de cache")
+                        outcome[i] = decode(found[rkey], items[i][1], kader_for, pool)
+                    except CorruptRecord:  # not there, or damaged: evaluate (and store) again
+                        todo.append(i)
+    entries: list = []
+    for i, (kind, payload, new) in zip(todo, (r for _, r in run_chunks(
+            [items[i] for i in todo], partial(_evaluate_chunk, **job), progress, parallel_threshold,
+            serial_work=serial))):
+        outcome[i] = decode(payload, items[i][1], kader_for, pool) if kind == "ok" else payload
+        if cache is not None:
+            entries.extend(new)
+            if len(entries) >= STORE_EVERY:
+                cache.put_many(entries)
+                entries = []
+    if cache is not None:
+        cache.put_many(entries)
+        cache.close()
+    loaded: list[Evaluation] = []
+    for (path, shown), result in zip(items, outcome):
+        if isinstance(result, Evaluation):
+            loaded.append(result)
+        else:
+            invalid.append(Invalid(shown, result))
     by_key: dict[tuple, list[Evaluation]] = {}
     for ev in loaded:
         by_key.setdefault((ev.assessment.team.id, ev.assessment.reference_date), []).append(ev)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from click.testing import CliRunner
 
 from engine import cache
 from engine.model import Status
-from engine.sweep import RECORDS, load_sweep
+from engine.sweep import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENTS = ROOT / "assessments"
@@ -46,14 +48,27 @@ def corpus(tmp_path):
     return folder
 
 
+def _rows(folder: Path, table: str) -> list[tuple[str, bytes]]:
+    db = folder / cache.DB_NAME
+    if not db.exists():
+        return []
+    with closing(sqlite3.connect(db)) as conn:
+        return sorted(conn.execute(f"SELECT key, data FROM {table}"))
+
+
 def entries(folder: Path):
-    """Parse-cache entries (parsed trees)."""
-    return sorted(p for p in folder.rglob("*.pickle") if RECORDS not in p.parts) if folder.exists() else []
+    """Parse-cache entries (parsed trees): (key, bytes)."""
+    return _rows(folder, "trees")
 
 
 def records(folder: Path):
-    """Evaluation records."""
-    return sorted((folder / RECORDS).rglob("*.pickle")) if (folder / RECORDS).exists() else []
+    """Evaluation records: (key, bytes)."""
+    return _rows(folder, "records")
+
+
+def overwrite(folder: Path, table: str, key: str, data: bytes) -> None:
+    with closing(sqlite3.connect(folder / cache.DB_NAME)) as conn, conn:
+        conn.execute(f"UPDATE {table} SET data = ? WHERE key = ?", (data, key))
 
 
 def test_cache_hit_gives_identical_results(corpus, cache_dir):
@@ -73,12 +88,32 @@ def test_cache_hit_gives_identical_results(corpus, cache_dir):
 def test_corrupt_or_empty_cache_entry_is_parsed_again(corpus, cache_dir):
     expected = fingerprint(load_sweep([corpus]))
     stored = entries(cache_dir)
-    stored[0].write_bytes(b"geen pickle")
-    stored[1].write_bytes(b"")
-    stored[2].write_bytes(stored[2].read_bytes()[:40])  # truncated
-    shutil.rmtree(cache_dir / RECORDS)  # so the sweep goes back to the parsed trees
+    overwrite(cache_dir, "trees", stored[0][0], b"geen pickle")
+    overwrite(cache_dir, "trees", stored[1][0], b"")
+    overwrite(cache_dir, "trees", stored[2][0], stored[2][1][:40])  # truncated
+    with closing(sqlite3.connect(cache_dir / cache.DB_NAME)) as conn, conn:
+        conn.execute("DELETE FROM records")  # so the sweep goes back to the parsed trees
     assert fingerprint(load_sweep([corpus])) == expected
-    assert stored[0].read_bytes() != b"geen pickle"  # overwritten with a good entry
+    assert dict(entries(cache_dir))[stored[0][0]] == stored[0][1]  # overwritten with a good entry
+
+
+def test_corrupt_database_file_is_replaced(corpus, cache_dir):
+    expected = fingerprint(load_sweep([corpus], use_cache=False))
+    load_sweep([corpus])
+    db = cache_dir / cache.DB_NAME
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    db.write_bytes(b"dit is geen database" * 100)
+    assert fingerprint(load_sweep([corpus])) == expected
+    assert len(records(cache_dir)) == 7 + 24  # a new database, filled again
+    assert fingerprint(load_sweep([corpus])) == expected
+
+
+def test_unwritable_cache_folder_changes_nothing(corpus, tmp_path, monkeypatch):
+    blocked = tmp_path / "bestand"
+    blocked.write_text("geen map", encoding="utf-8")
+    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(blocked / "cache"))  # under a file: cannot be made
+    assert fingerprint(load_sweep([corpus])) == fingerprint(load_sweep([corpus], use_cache=False))
 
 
 def test_warm_sweep_neither_parses_nor_evaluates(corpus, cache_dir, monkeypatch):
@@ -98,15 +133,16 @@ def test_corrupt_or_foreign_record_is_evaluated_again(corpus, cache_dir):
     expected = fingerprint(load_sweep([corpus], use_cache=False))
     load_sweep([corpus])
     stored = records(cache_dir)
-    stored[0].write_bytes(b"geen record")
-    stored[1].write_bytes(b"")
-    stored[2].write_bytes(stored[2].read_bytes()[:40])  # truncated
-    good = stored[3].read_bytes()
-    stored[3].write_bytes(good[:16] + good[17:] + b"x")  # one byte changed: the checksum no longer fits
+    overwrite(cache_dir, "records", stored[0][0], b"geen record")
+    overwrite(cache_dir, "records", stored[1][0], b"")
+    overwrite(cache_dir, "records", stored[2][0], stored[2][1][:40])  # truncated
+    key, good = stored[3]
+    overwrite(cache_dir, "records", key, good[:16] + good[17:] + b"x")  # one byte off: the checksum fails
     assert fingerprint(load_sweep([corpus])) == expected
     assert fingerprint(load_sweep([corpus], parallel_threshold=1)) == expected
-    assert stored[0].read_bytes() != b"geen record"  # overwritten with a good record
-    assert stored[3].read_bytes() == good
+    now = dict(records(cache_dir))
+    assert now[stored[0][0]] == stored[0][1]  # overwritten with a good record
+    assert now[key] == good
 
 
 def kader_copy(tmp_path) -> Path:
@@ -196,3 +232,14 @@ def test_generator_is_valid_deterministic_and_covers_every_status(tmp_path, cach
     assert len(result.all_evaluations) == 30 and len(result.evaluations) == 10  # three peildata per team
     seen = {f.status for ev in result.all_evaluations for f in ev.findings}
     assert seen == set(Status)
+
+
+def test_discovery_follows_links_once_and_survives_a_loop(tmp_path, cache_dir):
+    folder = tmp_path / "regio"
+    shutil.copytree(ASSESSMENTS, folder / "echt")
+    (folder / "echt" / "lus").symlink_to(folder, target_is_directory=True)  # a loop back up
+    (folder / "ook-bunschoten.yaml").symlink_to(folder / "echt" / "bunschoten-2023-03.yaml")  # the same file twice
+    result = load_sweep([folder, folder / "echt" / "bunschoten-2023-03.yaml"])
+    assert not result.invalid  # the same file is read once, so no "two files, same team and peildatum"
+    assert len(result.evaluations) == 7
+
