@@ -9,6 +9,7 @@ rule that cannot be evaluated fails the load instead of being skipped silently.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Union
 
@@ -339,6 +340,7 @@ def describe(cond) -> str:
     return f"{cond.field} {requirement(cond)}"
 
 
+@lru_cache(maxsize=4096)
 def requirement(leaf) -> str:
     """What a leaf requires, without the field: 'is minstens 2', 'is ingevuld', 'is voldoet of deels'."""
     if isinstance(leaf, RuleRef):
@@ -365,32 +367,35 @@ def _leaf_with_value(cond, env, statuses) -> str:
     return f"{cond.field} = {fmt_value(env[cond.field])} (vereist: {wanted})"
 
 
-def explain(cond, env: dict, statuses: dict, as_of: dt.date) -> tuple[list[str], set[str]]:
-    """The parts of a condition that decided its outcome, and the missing fields behind an onbekend."""
-    t = evaluate(cond, env, statuses, as_of)
-    if isinstance(cond, (All, Any_)):
+def explain(cond, env: dict, statuses: dict, as_of: dt.date, truth=None) -> tuple[list[str], set[str]]:
+    """The parts of a condition that decided its outcome, and the missing fields behind an onbekend.
+    `truth`, when given, is the condition's truth already known (each part is evaluated once)."""
+    t = evaluate(cond, env, statuses, as_of) if truth is None else truth[0]
+    cls = cond.__class__
+    if cls is All or cls is Any_:
         # decisive parts: for All-false / Any-true the parts with that value; for unknown the unknown parts;
         # otherwise all parts
         if t is None:
             wanted = None
-        elif isinstance(cond, All):
+        elif cls is All:
             wanted = False if t is False else True
         else:
             wanted = True if t is True else False
         texts, missing = [], set()
         for part in cond.parts:
-            if evaluate(part, env, statuses, as_of) is wanted:
-                sub_texts, sub_missing = explain(part, env, statuses, as_of)
+            pt = evaluate(part, env, statuses, as_of)
+            if pt is wanted:
+                sub_texts, sub_missing = explain(part, env, statuses, as_of, (pt,))
                 texts.extend(sub_texts)
                 missing |= sub_missing
         return texts, missing
-    if isinstance(cond, Not):
+    if cls is Not:
         texts, missing = explain(cond.part, env, statuses, as_of)
         return ([f"niet: {x}" for x in texts], missing)
     missing = set()
     if t is None:
-        if isinstance(cond, RuleRef):
+        if cls is RuleRef:
             missing.add(f"uitkomst {cond.rule_id}")
-        elif isinstance(cond, Compare):
+        elif cls is Compare:
             missing.add(cond.field)
     return [_leaf_with_value(cond, env, statuses)], missing

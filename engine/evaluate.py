@@ -49,10 +49,12 @@ def _join(parts: list[str]) -> str:
 
 
 def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict, as_of: dt.date,
-               notes: dict) -> tuple[str, tuple[str, ...]]:
-    """A Dutch reason: which condition decided, and which fields were missing."""
+               notes: dict, truths: dict | None = None) -> tuple[str, tuple[str, ...]]:
+    """A Dutch reason: which condition decided, and which fields were missing. `truths` (the top
+    conditions' truth by part, as the backend decided them) saves evaluating them again."""
     conds = rule_conditions(rule)
-    texts, missing = explain(conds[part], env, statuses, as_of)
+    known = (truths[part],) if truths is not None and part in truths else None
+    texts, missing = explain(conds[part], env, statuses, as_of, known)
     if status == Status.NVT:
         reason = "Niet van toepassing: " + _join(texts) + "."
     elif status == Status.VOLDOET:
@@ -82,7 +84,7 @@ def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict,
 
 def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> Finding:
     status, part = decide(truths)
-    reason, missing = reason_for(rule, status, part, env, statuses, as_of, notes)
+    reason, missing = reason_for(rule, status, part, env, statuses, as_of, notes, truths)
     explained = tuple((p, notes[p]) for p in missing if p in notes)
     return Finding(
         rule_id=rule.id,

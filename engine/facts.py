@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .errors import KaderFout
 from .model import Fact
-from .questions import check_value, unknown_field
+from .questions import NOT_SURE, check_value, quick_value, unknown_field
 from .schema import Node, collect
+from .yamlload import LDict
 
 FACT_KEYS = ("waarde", "toelichting", "bewijs")
 
@@ -18,13 +19,48 @@ def parse_facts(node: Node, questions: dict) -> dict[str, Fact]:
     node.mapping_any()
     facts: dict[str, Fact] = {}
     problems = []
-    for path, fnode in node.items():
-        fact = collect(problems, _fact, path, fnode, questions)
+    key_pos = getattr(node.value, "key_pos", {})
+    for path, raw in node.value.items():
+        fact = _quick_fact(raw, questions.get(path), key_pos.get(path))
+        if fact is not None:
+            facts[path] = fact
+            continue
+        fact = collect(problems, _fact, path, node.child(path), questions)
         if fact is not None:
             facts[path] = fact
     if problems:
         raise KaderFout(problems)
     return facts
+
+
+def _quick_fact(raw, q, pos) -> Fact | None:
+    """The Fact for a plainly valid entry, without building nodes; None when not sure (then _fact
+    decides, and words any error). Gives exactly what _fact gives."""
+    if q is None or pos is None:
+        return None
+    line = pos[0]
+    if raw.__class__ is not LDict:
+        if raw is None:
+            return Fact(None, None, None, line)
+        value = quick_value(raw, q)
+        return None if value is NOT_SURE else Fact(value, None, None, line)
+    if not raw.keys() <= _FACT_KEY_SET or not raw.keys() & _VALUE_OR_NOTE:
+        return None
+    value = raw.get("waarde")
+    if value is not None:
+        value = quick_value(value, q)
+        if value is NOT_SURE:
+            return None
+    note, evidence = raw.get("toelichting", _ABSENT), raw.get("bewijs", _ABSENT)
+    for text in (note, evidence):
+        if text is not _ABSENT and (text.__class__ is not str or not text.strip()):
+            return None
+    return Fact(value, None if note is _ABSENT else note, None if evidence is _ABSENT else evidence, line)
+
+
+_ABSENT = object()
+_FACT_KEY_SET = frozenset(FACT_KEYS)
+_VALUE_OR_NOTE = frozenset(("waarde", "toelichting"))
 
 
 def _fact(path, fnode: Node, questions: dict) -> Fact:

@@ -6,11 +6,12 @@ assessments, rule examples (and later templates and migration) all derive from o
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .errors import KaderFout
 from .model import Question
-from .schema import Node, allowed_hint, collect, describe_value, hint_with
+from .schema import MAX_NUMBER, Node, allowed_hint, collect, describe_value, hint_with
 
 TYPES = ("ja_nee", "geheel_getal", "getal", "tekst", "datum", "keuze", "meerkeuze")
 TYPE_LABEL = {
@@ -119,6 +120,37 @@ def check_value(node: Node, q: Question):
             out.append(e.value)
         return tuple(sorted(out))
     raise AssertionError(t)
+
+
+NOT_SURE = object()
+
+
+def quick_value(v, q: Question):
+    """check_value for a plain, valid answer without building error context (thousands of files in a
+    sweep): the same normalised value, or NOT_SURE, and then check_value decides and words the error."""
+    t = q.type
+    cls = v.__class__
+    if t == "ja_nee":
+        return v if cls is bool else NOT_SURE
+    if t == "keuze":
+        return v if cls is str and v in q.values else NOT_SURE
+    if t == "tekst":
+        return v if cls is str and v.strip() else NOT_SURE
+    if t == "geheel_getal" or t == "getal":
+        if not (cls is int or (cls is float and t == "getal" and v == v and abs(v) != float("inf"))):
+            return NOT_SURE
+        if abs(v) > MAX_NUMBER or (q.minimum is not None and v < q.minimum) or \
+                (q.maximum is not None and v > q.maximum):
+            return NOT_SURE
+        return v
+    if t == "datum":
+        return v if cls is dt.date else NOT_SURE
+    if t == "meerkeuze":
+        if not isinstance(v, list) or not all(e.__class__ is str and e in q.values for e in v) or \
+                len(set(v)) != len(v):
+            return NOT_SURE
+        return tuple(sorted(v))
+    return NOT_SURE
 
 
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:

@@ -228,6 +228,36 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+.0123456789"),
 )
+def _fast_resolvers(cls) -> None:
+    """Replace BaseResolver.resolve (called from libyaml for every node) by a table lookup with the
+    same outcome: our loader has no path resolvers, so only the implicit ones matter; per first
+    character the candidate (tag, regexp) list is joined with the wildcard list once, not per call."""
+    table = cls.yaml_implicit_resolvers
+    wildcard = table.get(None, [])
+    joined = {first: tuple(resolvers) + tuple(wildcard) for first, resolvers in table.items() if first is not None}
+    fallback = tuple(wildcard)
+    scalar_tag, seq_tag, map_tag = cls.DEFAULT_SCALAR_TAG, cls.DEFAULT_SEQUENCE_TAG, cls.DEFAULT_MAPPING_TAG
+    scalar_node, seq_node = yaml.ScalarNode, yaml.SequenceNode
+
+    def resolve(self, kind, value, implicit):
+        if kind is scalar_node:
+            if implicit[0]:
+                for tag, regexp in joined.get(value[:1], fallback):
+                    if regexp.match(value):
+                        return tag
+            return scalar_tag
+        return seq_tag if kind is seq_node else map_tag
+
+    def descend_resolver(self, current_node, current_index):
+        return None
+
+    def ascend_resolver(self):
+        return None
+
+    assert not cls.yaml_path_resolvers
+    cls.resolve, cls.descend_resolver, cls.ascend_resolver = resolve, descend_resolver, ascend_resolver
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
@@ -343,3 +373,5 @@ def _translate_yaml(what: str) -> str:
 def load_yaml_file(path: Path, max_bytes: int = MAX_BYTES):
     """Read and parse one YAML file with our loader."""
     return load_yaml_text(read_text(path, max_bytes), display_path(path))
+
+_fast_resolvers(_Loader)  # after every add_implicit_resolver above

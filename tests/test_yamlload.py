@@ -208,3 +208,19 @@ def test_shipped_files_build_the_same_fast_and_slow():
             assert isinstance(yamlload._fast_build(loader.get_single_node(), loader), dict), path.name
         finally:
             loader.dispose()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=12), st.sampled_from(
+    ["", "~", "null", "Null", "true", "False", "0", "-3", "+4", "010", "0x1F", "1.5", ".5", "1e3", ".inf", "-.Inf",
+     ".nan", "2023-03-01", "2023-03-01T10:00:00Z", "<<", "=", "ja", "no", "1_000", "1:30"])),
+       st.tuples(st.booleans(), st.booleans()))
+def test_fast_resolver_gives_the_tag_pyyaml_would(value, implicit):
+    from yaml.resolver import BaseResolver
+
+    loader = yamlload._Loader("")
+    try:
+        for kind in (_yaml.ScalarNode, _yaml.SequenceNode, _yaml.MappingNode):
+            assert loader.resolve(kind, value, implicit) == BaseResolver.resolve(loader, kind, value, implicit)
+    finally:
+        loader.dispose()
