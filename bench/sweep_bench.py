@@ -44,9 +44,17 @@ def floor(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def sweep(folder: Path, cache: Path, fmt: str, extra=()) -> tuple[float, dict, int]:
-    env = dict(os.environ, KADERTOETS_CACHE_DIR=str(cache))
-    cmd = [sys.executable, str(MEASURE), "sweep", str(folder), "--format", fmt, *extra]
+def environment(cache: Path, pycache: Path) -> dict:
+    """As an installed `kader` runs: with compiled bytecode (pip compiles it on install; here a
+    bytecode folder of this run, filled by a first call), and with the given cache folder."""
+    env = dict(os.environ, KADERTOETS_CACHE_DIR=str(cache), PYTHONPYCACHEPREFIX=str(pycache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def sweep(folder: Path, cache: Path, fmt: str, pycache: Path, extra=()) -> tuple[float, dict, int]:
+    env = environment(cache, pycache)
+    cmd = [sys.executable, str(MEASURE), "sweep", str(folder), *(["--format", fmt] if fmt else []), *extra]
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     took = time.perf_counter() - start
@@ -62,12 +70,15 @@ def sweep(folder: Path, cache: Path, fmt: str, extra=()) -> tuple[float, dict, i
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="15,1500,15000", help="komma-gescheiden aantallen bestanden")
-    ap.add_argument("--format", default="json", help="uitvoerformaat van kader sweep (standaard json)")
+    ap.add_argument("--format", default="", help="uitvoerformaat van kader sweep (standaard: tekst, zoals de gebruiker hem ziet)")
     ap.add_argument("--keep", type=Path, help="map voor de gegenereerde bestanden (blijft staan)")
     args = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
     work = args.keep or Path(tempfile.mkdtemp(prefix="kadertoets-bench-"))
     rows = []
+    pycache = work / "bytecode"
+    subprocess.run([sys.executable, str(MEASURE), "--version"], env=environment(work / "cache-versie", pycache),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     try:
         print(f"{'N':>7} {'vloer':>8} {'koud':>8} {'warm':>8} {'koud/vloer':>10} {'warm/vloer':>10} "
               f"{'ms/bestand koud':>15} {'ms/bestand warm':>15} {'piek MB':>8} {'werker MB':>9}", flush=True)
@@ -80,8 +91,8 @@ def main(argv=None) -> int:
             t_floor = floor(files)
             cache = work / f"cache-{n}"
             shutil.rmtree(cache, ignore_errors=True)
-            t_cold, mem_cold, _ = sweep(folder, cache, args.format)
-            t_warm, mem_warm, _ = sweep(folder, cache, args.format)
+            t_cold, mem_cold, _ = sweep(folder, cache, args.format, pycache)
+            t_warm, mem_warm, _ = sweep(folder, cache, args.format, pycache)
             peak = max(mem_cold.get("self_kb", 0), mem_warm.get("self_kb", 0)) / 1024
             worker = max(mem_cold.get("worker_kb", 0), mem_warm.get("worker_kb", 0)) / 1024
             row = dict(n=n, floor=t_floor, cold=t_cold, warm=t_warm, peak_mb=peak, worker_mb=worker)
