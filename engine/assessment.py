@@ -10,29 +10,26 @@ from .model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
 from .schema import Node, collect, hint_with
 from .yamlload import load_yaml_file
 
-TOP_KEYS_REQUIRED = ("kader", "peildatum", "team", "feiten")
-TOP_KEYS_OPTIONAL = ("ingevuld_door", "transformatieplan")
+TOP_KEYS_REQUIRED = ("peildatum", "team", "feiten")
+TOP_KEYS_OPTIONAL = ("kader", "ingevuld_door", "transformatieplan")  # without kader: the version of the peildatum
 TEAM_REQUIRED = ("id", "naam", "gemeente", "organisatie", "taken")
 ACTION_REQUIRED = ("eis", "omschrijving", "eigenaar", "deadline", "status")
 ACTION_OPTIONAL = ("id", "deadline_verplaatst", "extra_middelen_nodig", "toelichting")
 
 
-def read_header(path: Path) -> tuple[Node, str]:
-    """Parse the file and return its root node and the Kader version it names."""
-    root = Node(load_yaml_file(path), display_path(path))
-    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
-    return root, root.child("kader").version()
-
-
 def load_assessment(path: Path, kader) -> Assessment:
     """Load an assessment and validate it against `kader` (its questions, rules and roles)."""
-    root, _ = read_header(Path(path))
-    return build_assessment(root, kader)
+    root = Node(load_yaml_file(Path(path)), display_path(Path(path)))
+    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+    named = root.has("kader")
+    return build_assessment(root, kader, "assessment" if named else "peildatum")
 
 
-def build_assessment(root: Node, kader) -> Assessment:
+def build_assessment(root: Node, kader, version_source: str = "assessment") -> Assessment:
+    """Validate an assessment against `kader`, the version chosen for it (`version_source`: named in
+    the assessment, in effect on its peildatum, or forced with --kader; see VERSION_SOURCE_LABEL)."""
     problems: list[Problem] = []
-    version = root.child("kader").version()
+    version = kader.version
     reference = collect(problems, root.child("peildatum").date)
     team = collect(problems, _team, root.child("team"))
     filled = {}
@@ -57,6 +54,7 @@ def build_assessment(root: Node, kader) -> Assessment:
         filled_in_by=filled,
         facts=facts,
         plan=plan,
+        kader_version_source=version_source,
     )
 
 

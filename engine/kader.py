@@ -6,6 +6,7 @@ stops the run, so a rule that cannot be evaluated is never skipped silently.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from .yamlload import load_yaml_file
 
 VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
 RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
-MANIFEST_KEYS = ("versie", "naam", "status", "documentdatum", "ingangsdatum", "vragen", "rollen", "deadlines", "regels")
-MANIFEST_OPTIONAL = ("ingangsdatum_toelichting", "toelichting", "bron")
+MANIFEST_KEYS = ("versie", "naam", "status", "documentdatum", "ingangsdatum", "wijzigingen", "vragen", "rollen",
+                 "deadlines", "regels")
+MANIFEST_OPTIONAL = ("ingangsdatum_toelichting", "toelichting", "bron", "vorige_versie", "regels_map")
+RULES_FOLDER_RE = re.compile(r"^rules[A-Za-z0-9._-]*$")
 RULE_REQUIRED = ("id", "titel", "thema", "uitleg", "bronnen", "norm_herkomst", "verantwoordelijk", "norm", "actie",
                  "voorbeelden")
-RULE_OPTIONAL = ("norm_toelichting", "van_toepassing", "wijziging")
+RULE_OPTIONAL = ("norm_toelichting", "van_toepassing", "wijziging", "voorheen")
 
 
 def version_key(version: str) -> tuple:
@@ -93,16 +96,59 @@ def load_kader(kader_dir: Path, version: str | None = None) -> Kader:
     return kader
 
 
+def kader_files(kader_dir: Path) -> list[Path]:
+    """Every file a Kader folder's versions can read: kader/* and the rule folders rules*/*
+    (sorted). Raises OSError when one cannot be listed."""
+    kader_dir = Path(kader_dir)
+    folders = [kader_dir / "kader"] + sorted(p for p in kader_dir.glob("rules*") if p.is_dir())
+    out = []
+    for folder in folders:
+        out.extend(p for p in folder.iterdir() if p.is_file())
+    return sorted(out)
+
+
 def _stamp(kader_dir: Path):
-    items = []
-    for sub in ("kader", "rules"):
+    try:
+        items = []
+        for p in kader_files(kader_dir):
+            st = p.stat()
+            items.append((str(p), st.st_mtime_ns, st.st_size))
+    except OSError:
+        return None  # unreadable: never cache; the load itself reports the problem
+    return tuple(items)
+
+
+_DATES: dict = {}
+
+
+def effective_dates(kader_dir: Path) -> dict[str, "dt.date | None"]:
+    """Per version the ingangsdatum its manifest states (None when it cannot be read; loading that
+    version reports why). Memoised like load_kader."""
+    kader_dir = Path(kader_dir)
+    stamp = _stamp(kader_dir)
+    key = str(kader_dir.resolve())
+    hit = _DATES.get(key)
+    if stamp is not None and hit and hit[0] == stamp:
+        return hit[1]
+    out = {}
+    for version, path in available_versions(kader_dir).items():
         try:
-            for p in (kader_dir / sub).iterdir():
-                st = p.stat()
-                items.append((str(p), st.st_mtime_ns, st.st_size))
-        except OSError:
-            return None  # unreadable: never cache; the load itself reports the problem
-    return tuple(sorted(items))
+            data = load_yaml_file(path)
+            day = data.get("ingangsdatum") if isinstance(data, dict) else None
+        except KaderFout:
+            day = None
+        out[version] = day if isinstance(day, dt.date) and not isinstance(day, dt.datetime) else None
+    if stamp is not None:
+        _DATES[key] = (stamp, out)
+    return out
+
+
+def version_on(kader_dir: Path, day: dt.date) -> str | None:
+    """The version in effect on `day`: the latest whose ingangsdatum is on or before it (like a dated
+    parameter); of two with the same date the higher version. None when none was in effect yet."""
+    dates = effective_dates(kader_dir)
+    candidates = [(d, version_key(v), v) for v, d in dates.items() if d is not None and d <= day]
+    return max(candidates)[2] if candidates else None
 
 
 def _load(kader_dir: Path, version: str) -> Kader:
@@ -147,8 +193,28 @@ def _load(kader_dir: Path, version: str) -> Kader:
         if rid in [r for _, r in listed]:
             problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest"))
         listed.append((e, rid))
-    rules_dir = kader_dir / "rules"
+    changelog = _changelog(root.child("wijzigingen"))
+    previous = None
+    if root.has("vorige_versie"):
+        previous = root.child("vorige_versie").version()
+        if previous not in available_versions(kader_dir):
+            raise root.child("vorige_versie").fail(
+                f"vorige versie '{previous}' bestaat niet in {display_path(kader_dir / 'kader')}",
+                hint_with(previous, available_versions(kader_dir), "Noem een bestaande versie of laat de sleutel weg."))
+        if version_key(previous) >= version_key(version):
+            raise root.child("vorige_versie").fail(f"vorige versie '{previous}' is niet ouder dan {version}")
+    folder = "rules"
+    if root.has("regels_map"):
+        folder = root.child("regels_map").text()
+        if not RULES_FOLDER_RE.match(folder):
+            raise root.child("regels_map").fail(
+                f"ongeldige regelmap '{folder}'",
+                "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).")
+    rules_dir = kader_dir / folder
     if not _is_dir(rules_dir):
+        if root.has("regels_map"):
+            raise root.child("regels_map").fail(f"map '{folder}/' met de regelbestanden niet gevonden in "
+                                                f"{display_path(kader_dir)}")
         raise KaderFout.single("map 'rules/' met de regelbestanden niet gevonden", file=display_path(kader_dir),
                                hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).")
     try:
@@ -185,8 +251,34 @@ def _load(kader_dir: Path, version: str) -> Kader:
         rules=rules,
         layers=layers,
         root=display_path(kader_dir),
+        changelog=changelog,
+        previous_version=previous,
+        rules_folder=folder,
     )
+    _check_history(kader)
     return kader
+
+
+def _changelog(node: Node) -> tuple[str, ...]:
+    """`wijzigingen`: one text, or a list of texts."""
+    if isinstance(node.value, list):
+        node.sequence(min_items=1)
+        return tuple(e.text().strip() for e in node.elements())
+    return (node.text().strip(),)
+
+
+def _check_history(kader: Kader) -> None:
+    """`voorheen` names ids of earlier versions: never a requirement that still exists in this one."""
+    problems = []
+    for rule in kader.rules.values():
+        for old in rule.previous_ids:
+            if old in kader.rules:
+                problems.append(Problem(
+                    f"voorheen: '{old}' bestaat nog in deze versie; een eis kan alleen een verdwenen eis voortzetten",
+                    file=rule.file, field="voorheen",
+                    hint="Haal het id weg uit 'voorheen', of haal de oude eis uit het manifest."))
+    if problems:
+        raise KaderFout(problems)
 
 
 def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
@@ -217,22 +309,39 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         if norm.has("deels"):
             partly = collect(problems, compile_condition, norm.child("deels"), questions, rule_ids)
     action = collect(problems, _action, root.child("actie"), roles, deadlines)
-    examples = collect(problems, _examples, root.child("voorbeelden"), questions, rule_ids)
+    examples = collect(problems, parse_examples, root.child("voorbeelden"), questions, rule_ids)
     texts = {}
     for key in ("titel", "thema", "uitleg"):
         texts[key] = collect(problems, root.child(key).text)
     change = collect(problems, root.child("wijziging").text) if root.has("wijziging") else None
+    previous_ids = collect(problems, _previous_ids, root.child("voorheen"), rid) if root.has("voorheen") else ()
     if problems:
         raise KaderFout(problems)
     rule = Rule(
         id=rid, title=texts["titel"], theme=texts["thema"], explanation=texts["uitleg"].strip(),
         sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
-        change_note=change, file=shown, norm_line=norm.line,
+        change_note=change, file=shown, norm_line=norm.line, previous_ids=previous_ids or (),
     )
     if rid in rule.depends_on():
         raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf")
     return rule
+
+
+def _previous_ids(node: Node, own: str) -> tuple[str, ...]:
+    """`voorheen`: the ids (of earlier versions) this requirement continues: renamed, split or merged."""
+    node.sequence(min_items=1)
+    out = []
+    for e in node.elements():
+        old = e.text()
+        if not RULE_ID_RE.match(old):
+            raise e.fail(f"ongeldig regel-id '{old}'", "Gebruik de vorm KLT-THEMA-01.")
+        if old == own:
+            raise e.fail(f"'{old}' is het id van deze eis zelf", "Noem in 'voorheen' alleen ids uit eerdere versies.")
+        if old in out:
+            raise e.fail(f"'{old}' staat dubbel in 'voorheen'")
+        out.append(old)
+    return tuple(out)
 
 
 def _sources(node: Node) -> tuple[Source, ...]:
@@ -269,7 +378,8 @@ def _action(node: Node, roles: dict, deadlines: dict) -> ActionTemplate:
     )
 
 
-def _examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Example, ...]:
+def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Example, ...]:
+    """Validate a `voorbeelden:` list (a rule's own, or an extra example file's for `kader test`)."""
     node.sequence(min_items=1)
     out = []
     problems: list[Problem] = []

@@ -132,6 +132,7 @@ class Rule:
     change_note: str | None
     file: str
     norm_line: int | None = None  # where the norm starts, for errors about it (e.g. a cycle)
+    previous_ids: tuple[str, ...] = ()  # `voorheen`: ids of earlier versions this requirement continues
 
     def depends_on(self) -> set[str]:
         from .conditions import rule_refs
@@ -159,6 +160,16 @@ class Kader:
     rules: dict  # id -> Rule, in manifest order
     layers: tuple[tuple[str, ...], ...]  # rule ids in dependency layers, each sorted
     root: str  # folder it was loaded from (display)
+    changelog: tuple[str, ...] = ()  # `wijzigingen`: what changed in this version
+    previous_version: str | None = None  # `vorige_versie`
+    rules_folder: str = "rules"  # `regels_map`: the folder (in the Kader folder) with this version's rules
+
+    def successors(self, rule_id: str) -> tuple[str, ...]:
+        """The ids in this version that continue `rule_id` of an earlier version: itself when it still
+        exists, else the rules that name it in `voorheen` (one when renamed, several when split)."""
+        if rule_id in self.rules:
+            return (rule_id,)
+        return tuple(r.id for r in self.rules.values() if rule_id in r.previous_ids)
 
 
 @dataclass(frozen=True)
@@ -203,6 +214,13 @@ class Team:
     tasks: dict  # {"jeugd": bool, "wmo": bool}
 
 
+VERSION_SOURCE_LABEL = {
+    "assessment": "genoemd in het assessment",
+    "peildatum": "de versie die op de peildatum gold (het assessment noemt geen versie)",
+    "optie": "gekozen met --kader",
+}
+
+
 @dataclass(frozen=True)
 class Assessment:
     file: str
@@ -212,6 +230,7 @@ class Assessment:
     filled_in_by: dict
     facts: dict  # path -> Fact
     plan: tuple[PlanAction, ...]
+    kader_version_source: str = "assessment"  # assessment | peildatum | optie (VERSION_SOURCE_LABEL)
 
     def values(self) -> dict:
         """Known values by path (team fields included); facts without a value are absent."""

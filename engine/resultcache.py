@@ -26,6 +26,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from .kader import kader_files
 from .model import Evaluation, Finding, Kader, Status
 
 RECORD_FORMAT = 1
@@ -54,17 +55,15 @@ def code_fingerprint() -> str:
 
 
 def kader_fingerprint(kader_dir: Path) -> str | None:
-    """Hash of the names and bytes of every file in <kader_dir>/kader and <kader_dir>/rules; None when
-    something cannot be read (then nothing is cached: the load itself reports the problem)."""
+    """Hash of the names and bytes of every file of the Kader folder (kader/ and the rules* folders);
+    None when something cannot be read (then nothing is cached: the load itself reports the problem)."""
     h = hashlib.sha256()
+    root = Path(kader_dir)
     try:
-        for sub in ("kader", "rules"):
-            folder = Path(kader_dir) / sub
-            for path in sorted(folder.iterdir()):
-                if path.is_file():
-                    h.update(f"{sub}/{path.name}".encode() + b"\0")
-                    h.update(path.read_bytes())
-                    h.update(b"\0")
+        for path in kader_files(root):
+            h.update(f"{path.relative_to(root)}".encode() + b"\0")
+            h.update(path.read_bytes())
+            h.update(b"\0")
     except OSError:
         return None
     return h.hexdigest()

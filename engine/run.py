@@ -10,7 +10,7 @@ from .assessment import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED, build_assessment
 from .backends import get_backend
 from .errors import KaderFout, display_path
 from .evaluate import evaluate
-from .kader import available_versions, load_kader, version_key
+from .kader import available_versions, effective_dates, load_kader, version_key, version_on
 from .model import Evaluation, Kader
 from .schema import Node
 from .yamlload import load_yaml_file
@@ -26,26 +26,38 @@ def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
 
 
 def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None, versions=None, kaders=None):
-    """Validate a parsed assessment tree against the Kader it names (or `version`, when the user
-    forces one). `versions` and `kaders` memoise the Kader look-ups over a sweep."""
+    """Validate a parsed assessment tree against the Kader version chosen for it: `version` when the
+    user forces one, else the version the assessment names, else the version in effect on its
+    peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep."""
     root = Node(tree, shown)
     root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
-    named = root.child("kader").version()
-    chosen = version or named
     versions = available_versions(kader_dir) if versions is None else versions
-    if chosen not in versions:
-        available = ", ".join(sorted(versions, key=version_key))
-        if version:
+    available = ", ".join(sorted(versions, key=version_key))
+    if version:
+        chosen, source = version, "optie"
+        if chosen not in versions:
             raise KaderFout.single(f"onbekende Kaderversie '{version}'", field="--kader",
                                    hint=f"Beschikbaar: {available}.")
-        raise root.child("kader").fail(f"onbekende Kaderversie '{chosen}'",
-                                       f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.")
+    elif root.has("kader"):
+        chosen, source = root.child("kader").version(), "assessment"
+        if chosen not in versions:
+            raise root.child("kader").fail(f"onbekende Kaderversie '{chosen}'",
+                                           f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.")
+    else:
+        day = root.child("peildatum").date()
+        chosen, source = version_on(kader_dir, day), "peildatum"
+        if chosen is None:
+            dates = ", ".join(f"{v} vanaf {d.isoformat()}" for v, d in sorted(
+                effective_dates(kader_dir).items(), key=lambda kv: version_key(kv[0])) if d is not None)
+            raise root.child("peildatum").fail(
+                f"op peildatum {day.isoformat()} gold nog geen Kaderversie ({dates or 'geen ingangsdatum bekend'})",
+                "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.")
     if kaders is None:
         kaders = {}
     if chosen not in kaders:
         kaders[chosen] = load_kader(kader_dir, chosen)
     kader = kaders[chosen]
-    return build_assessment(root, kader), kader
+    return build_assessment(root, kader, source), kader
 
 
 def load_for_assessment(path: Path, kader_dir: Path, version: str | None):

@@ -7,7 +7,7 @@ import json
 from rich.table import Table
 from rich.text import Text
 
-from ..model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, Evaluation, Status
+from ..model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, VERSION_SOURCE_LABEL, Evaluation, Status
 from . import (STATUS_STYLE, Options, console, console_text, md_escape, renderer, status_text, summary_line)
 
 
@@ -57,11 +57,18 @@ def filled_in_text(filled: dict) -> str:
     return " ".join(str(who).split())
 
 
+def version_note(assessment) -> str:
+    """Why this Kader version, when the assessment did not name it itself."""
+    if assessment.kader_version_source == "assessment":
+        return ""
+    return f"; {VERSION_SOURCE_LABEL[assessment.kader_version_source]}"
+
+
 def header_lines(evaluation: Evaluation) -> list[str]:
     a, k = evaluation.assessment, evaluation.kader
     return [
         f"Team: {a.team.name} ({a.team.municipality}, {a.team.organisation})",
-        f"Kader: {k.name} {k.version} ({k.status})",
+        f"Kader: {k.name} {k.version} ({k.status})" + version_note(a),
         f"Peildatum: {a.reference_date.isoformat()}   Getoetst op: {evaluation.as_of.isoformat()}   Engine: {evaluation.engine}",
         f"Bestand: {a.file}",
     ] + ([f"Ingevuld door: {filled_in_text(a.filled_in_by)}"] if filled_in_text(a.filled_in_by) else [])
@@ -200,7 +207,7 @@ def evaluation_json(evaluation: Evaluation) -> dict:
             "organisatie": a.team.organisation,
             "taken": dict(a.team.tasks),
         },
-        "kader": {"versie": k.version, "naam": k.name, "status": k.status},
+        "kader": {"versie": k.version, "naam": k.name, "status": k.status, "gekozen": a.kader_version_source},
         "peildatum": a.reference_date.isoformat(),
         "getoetst_op": evaluation.as_of.isoformat(),
         "engine": evaluation.engine,
