@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -14,13 +15,15 @@ import click
 from engine import __version__
 from engine.cli_nl import install as install_dutch
 from engine.errors import KaderFout
+from engine.jsonschema import header_targets, schema_files
 from engine.output import write_atomic
 from engine.paths import bundled_assessments
 from engine.plan import build_plan
 from engine.schema import hint_with
 from engine.sweep import build_trend, load_sweep
 from engine.render import Options, formats, is_binary, render
-from engine.run import check_file, load_kader_for_listing
+from engine.run import check_file, kader_dir_or_default, load_kader_for_listing
+from engine.selftest import load_example_files, run_selftest
 
 install_dutch()
 
@@ -234,6 +237,63 @@ def explain(rule_id, fmt, kader_dir, kader_version):
         raise KaderFout.single(f"onbekende eis '{rule_id}' in Kader {kader.version}", field="EIS",
                                hint=hint_with(rule_id.upper(), kader.rules, "Zie 'kader rules' voor de lijst."))
     emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
+
+
+TEST_EXIT_HELP = """\b
+Exitcodes:
+  0  alle voorbeelden geslaagd
+  1  een of meer voorbeelden mislukt
+  2  ongeldige invoer (onbekende eis, ongeldig voorbeeldbestand, Kaderversie, optie)"""
+
+
+@main.command("test", options_metavar="[OPTIES]",
+              help="Draai de voorbeelden van de eisen als tests: per eis geslaagd of mislukt (met de verwachte en de "
+                   "werkelijke status en de reden) en welke statussen de voorbeelden bereiken (dekking).\n\n"
+                   "Zonder EIS worden alle eisen getoetst.\n\n" + TEST_EXIT_HELP)
+@click.argument("rule_ids", nargs=-1, metavar="[EIS]...")
+@click.option("--voorbeelden", "examples_dir", type=click.Path(path_type=Path), metavar="MAP",
+              help="Map met extra voorbeeldbestanden (*.yaml): 'regel: EIS' en 'voorbeelden:' zoals in een regel.")
+@click.option("--format", "fmt", type=click.Choice(formats("test")), default="text", show_default=True,
+              help="Uitvoerformaat.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
+@kader_options
+def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_version):
+    kader = load_kader_for_listing(kader_dir, kader_version)
+    extra = load_example_files(kader, examples_dir) if examples_dir is not None else []
+    report = run_selftest(kader, rule_ids, extra)
+    text = render("test", fmt, report, terminal_options(to_file=output is not None))
+    inputs = tuple(r.file for r in kader.rules.values()) + tuple(e.file for e in extra)
+    emit(text, output, force, inputs=inputs)
+    sys.exit(report.exit_code)
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Schrijf JSON Schemas voor regels, manifest, vragen en assessments van een Kaderversie, voor "
+                   "editors met een YAML-taalserver (aanvulling en controle tijdens het typen).")
+@click.option("-o", "--output", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              metavar="MAP", help="Map waarin de schemabestanden komen (wordt aangemaakt).")
+@click.option("--force", is_flag=True, help="Overschrijf bestaande schemabestanden.")
+@kader_options
+def schema(folder, force, kader_dir, kader_version):
+    kader = load_kader_for_listing(kader_dir, kader_version)
+    files = schema_files(kader)
+    if not force:  # refuse before writing anything, not after half the files
+        for name in files:
+            if (folder / name).exists():
+                raise KaderFout.single("bestand bestaat al en wordt niet overschreven", file=str(folder / name),
+                                       field="-o", hint="Kies een andere map, of gebruik --force.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KaderFout.single(f"map kan niet gemaakt worden ({exc.strerror or exc})", file=str(folder),
+                               field="-o", hint="Kies een map waarin u mag schrijven.") from None
+    for name, content in files.items():
+        write_atomic(folder / name, json.dumps(content, ensure_ascii=False, indent=2) + "\n", force=force)
+    click.echo(f"{len(files)} schema's geschreven naar {folder}. Zet als eerste regel in een YAML-bestand "
+               "(het pad is relatief aan dat bestand):")
+    for kind, line in header_targets(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
+        click.echo(f"  {kind + ':':<12}{line}")
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")

@@ -170,3 +170,42 @@ def test_unknown_version_from_the_option_blames_the_option(run):
 def test_as_of_edge_values_never_crash(run, value):
     result = run("check", TEAM, *K, "--as-of", value)
     assert result.exit_code in (1, 2)
+
+
+# ---- kader test and kader schema ------------------------------------------------------------------
+def test_kader_test_passes_on_the_bundled_kader_and_speaks_junit(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    result = CliRunner().invoke(cli.main, ["test"])
+    assert result.exit_code == 0, result.output
+    assert "alle voorbeelden geslaagd" in result.output
+    out = tmp_path / "kader.xml"
+    result = CliRunner().invoke(cli.main, ["test", "KLT-VEI-02", "--format", "junit", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cases = ET.parse(out).getroot().findall(".//testcase")
+    assert cases and all("KLT-VEI-02" in c.get("classname") for c in cases)
+
+
+def test_kader_test_unknown_rule_is_invalid_input():
+    result = CliRunner().invoke(cli.main, ["test", "KLT-VEI-2"])
+    assert result.exit_code == 2
+    assert "Bedoelde u 'KLT-VEI-02'?" in result.output
+
+
+def test_kader_schema_writes_every_schema_once(tmp_path):
+    import json
+
+    folder = tmp_path / "schemas"
+    result = CliRunner().invoke(cli.main, ["schema", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["assessment-1.0.schema.json", "manifest.schema.json", "regel-1.0.schema.json",
+                     "vragen.schema.json"]
+    for p in folder.iterdir():
+        assert json.loads(p.read_text(encoding="utf-8"))["$schema"].startswith("https://json-schema.org/")
+    assert "# yaml-language-server: $schema=" in result.output
+    before = (folder / "manifest.schema.json").read_bytes()
+    again = CliRunner().invoke(cli.main, ["schema", "-o", str(folder)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert (folder / "manifest.schema.json").read_bytes() == before
+    assert CliRunner().invoke(cli.main, ["schema", "-o", str(folder), "--force"]).exit_code == 0

@@ -1,7 +1,8 @@
 """Every rule's examples run as tests, one test id per example (bundled Kader and the mini fixture).
 
 The examples are the Kader editors' own test cases: if the Kader fails to load, collection fails
-(fail closed) rather than silently running nothing.
+(fail closed) rather than silently running nothing. The cases and their evaluation come from the
+same runner as `kader test` (engine.selftest), so the suite and the command cannot disagree.
 """
 
 from __future__ import annotations
@@ -10,39 +11,34 @@ import pytest
 
 from conftest import MINI, ROOT
 from engine.backends.python import PythonBackend
-from engine.evaluate import evaluate_example
 from engine.kader import load_kader
+from engine.selftest import collect, run_case, run_selftest
+
 
 def _cases():
     cases = []
     for label, folder in (("kader-1.0", ROOT), ("mini", MINI)):
         kader = load_kader(folder, "1.0")
-        for rule in kader.rules.values():
-            for example in rule.examples:
-                cases.append(pytest.param(rule, example, kader.effective_date, id=f"{label}:{rule.id}:{example.name}"))
+        for case in collect(kader):
+            cases.append(pytest.param(case, id=f"{label}:{case.rule.id}:{case.example.name}"))
     return cases
 
 
 CASES = _cases()
 
 
-@pytest.mark.parametrize("rule,example,default_date", CASES)
-def test_rule_example(rule, example, default_date):
-    finding = evaluate_example(rule, example, default_date, PythonBackend())
-    assert finding.status == example.expected, (
-        f"{rule.file}:{example.line}: voorbeeld '{example.name}' verwacht {example.expected.value}, "
-        f"kreeg {finding.status.value}: {finding.reason}"
+@pytest.mark.parametrize("case", CASES)
+def test_rule_example(case):
+    result = run_case(case, PythonBackend())
+    assert result.passed, (
+        f"{result.location}: voorbeeld '{result.name}' verwacht {result.expected.value}, "
+        f"kreeg {result.actual.value}: {result.reason}"
     )
 
 
 def test_bundled_kader_has_examples_for_every_rule():
-    kader = load_kader(ROOT, "1.0")
-    assert kader.rules, "het meegeleverde Kader heeft geen regels"
-    for rule in kader.rules.values():
-        reachable = {"voldoet", "voldoet_niet", "onbekend"}
-        if rule.partly is not None:
-            reachable.add("deels")
-        if rule.applies is not None:
-            reachable.add("nvt")
-        covered = {ex.expected.value for ex in rule.examples}
-        assert reachable <= covered, f"{rule.id}: geen voorbeeld voor {sorted(reachable - covered)}"
+    report = run_selftest(load_kader(ROOT, "1.0"))
+    assert report.rules, "het meegeleverde Kader heeft geen regels"
+    for rule in report.rules:
+        assert not rule.missing, f"{rule.rule_id}: geen voorbeeld voor {sorted(s.value for s in rule.missing)}"
+    assert report.coverage.complete
