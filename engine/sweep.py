@@ -9,14 +9,14 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from .backends import get_backend
 from .errors import KaderFout, Problem, display_path
 from .evaluate import evaluate
-from .kader import available_versions, load_kader
-from .model import Evaluation, Kader, Status
+from .kader import available_versions, load_kader, version_key
+from .model import STATUS_ORDER, Evaluation, Kader, Status
 from .cache import Cache, cache_dir, read_file, tree_from_raw
 from .parallel import run_chunks
 from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
@@ -375,6 +375,10 @@ def change(previous: Status | None, current: Status | None) -> str:
 
 @dataclass(frozen=True)
 class TeamTrend:
+    """One team over its peildata. Requirements are compared by id in the team's latest Kader
+    version: a requirement renamed or split in a later version (`voorheen`) is followed under its new
+    id(s); when several old requirements were merged into one, the weakest old status is shown."""
+
     team_id: str
     evaluations: tuple[Evaluation, ...]  # by peildatum
 
@@ -382,18 +386,54 @@ class TeamTrend:
     def dates(self) -> list[dt.date]:
         return [ev.assessment.reference_date for ev in self.evaluations]
 
-    def rule_ids(self) -> list[str]:
-        ids: dict[str, None] = {}
+    def _current_ids(self, ev: Evaluation, rule_id: str) -> tuple[str, ...]:
+        """The ids under which `rule_id` (of `ev`'s Kader version) lives on in the latest version."""
+        latest = self.evaluations[-1].kader
+        if latest is None or ev.kader is latest or rule_id in latest.rules:
+            return (rule_id,)
+        ids = (rule_id,)
+        for kader in self._kaders_after(ev.kader):  # follow voorheen through every later version used
+            ids = tuple(dict.fromkeys(s for i in ids for s in (kader.successors(i) or (i,))))
+        return ids
+
+    def _kaders_after(self, kader) -> list:
+        out = []
         for ev in self.evaluations:
+            k = ev.kader
+            if k is not None and k is not kader and all(k is not o for o in out) and \
+                    (kader is None or version_key(k.version) > version_key(kader.version)):
+                out.append(k)
+        return sorted(out, key=lambda k: version_key(k.version))
+
+    @cached_property
+    def _index(self) -> list[dict[str, list]]:
+        """Per evaluation: current id -> the findings that live on under it."""
+        out = []
+        for ev in self.evaluations:
+            by_id: dict[str, list] = {}
             for f in ev.findings:
-                ids.setdefault(f.rule_id)
-        return sorted(ids)
+                for cid in self._current_ids(ev, f.rule_id):
+                    by_id.setdefault(cid, []).append(f)
+            out.append(by_id)
+        return out
+
+    def rule_ids(self) -> list[str]:
+        return sorted({cid for by_id in self._index for cid in by_id})
+
+    def former_ids(self, rule_id: str) -> list[str]:
+        """The other ids this requirement had at earlier peildata (renamed, split or merged)."""
+        out: dict[str, None] = {}
+        for by_id in self._index:
+            for f in by_id.get(rule_id, []):
+                if f.rule_id != rule_id:
+                    out.setdefault(f.rule_id)
+        return list(out)
 
     def statuses(self, rule_id: str) -> list[Status | None]:
         out = []
-        for ev in self.evaluations:
-            match = [f.status for f in ev.findings if f.rule_id == rule_id]
-            out.append(match[0] if match else None)
+        for by_id in self._index:
+            found = [f.status for f in by_id.get(rule_id, [])]
+            out.append(min(found, key=STATUS_ORDER.index) if found else None)
         return out
 
     def changes(self, rule_id: str) -> list[str]:

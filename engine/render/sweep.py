@@ -260,8 +260,8 @@ def trend_text(trend: Trend, options: Options) -> str:
             table.add_column(day.isoformat(), no_wrap=True)
         for rid in team.rule_ids():
             statuses, changes = team.statuses(rid), team.changes(rid)
-            table.add_row(rid, *[Text(trend_cell(s, c), style=STATUS_STYLE[s] if s else "")
-                                 for s, c in zip(statuses, changes)])
+            table.add_row(requirement_label(team, rid), *[Text(trend_cell(s, c), style=STATUS_STYLE[s] if s else "")
+                                                          for s, c in zip(statuses, changes)])
         con.print(table)
         progress = team.plan_progress()
         con.print(Text("Transformatieplan: " + "; ".join(
@@ -269,6 +269,12 @@ def trend_text(trend: Trend, options: Options) -> str:
     con.print()
     con.print(Text(LEGEND + "; · niet in de Kaderversie van die peildatum"))
     return console_text(buf)
+
+
+def requirement_label(team, rule_id: str) -> str:
+    """The requirement's id, with its earlier ids when it was renamed, split or merged."""
+    former = team.former_ids(rule_id)
+    return f"{rule_id} (voorheen {', '.join(former)})" if former else rule_id
 
 
 @renderer("trend", "markdown")
@@ -286,7 +292,7 @@ def trend_markdown(trend: Trend, options: Options) -> str:
         lines += [f"## {md_escape(team_label(team.evaluations[-1]))} ({team.team_id})", "",
                   "| Eis | " + " | ".join(d.isoformat() for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
         for rid in team.rule_ids():
-            lines.append(f"| {rid} | " + " | ".join(trend_cell(s, c) for s, c in
+            lines.append(f"| {md_escape(requirement_label(team, rid))} | " + " | ".join(trend_cell(s, c) for s, c in
                                                    zip(team.statuses(rid), team.changes(rid))) + " |")
         lines.append("")
         for p in team.plan_progress():
@@ -304,6 +310,7 @@ def trend_json(trend: Trend, options: Options) -> str:
             "team": {"id": last.id, "naam": last.name, "gemeente": last.municipality, "organisatie": last.organisation},
             "peildata": [d.isoformat() for d in team.dates],
             "eisen": [{"eis": rid,
+                       "voorheen": team.former_ids(rid),
                        "statussen": [s.value if s else None for s in team.statuses(rid)],
                        "veranderingen": team.changes(rid)} for rid in team.rule_ids()],
             "transformatieplan": [{**p, "peildatum": p["peildatum"].isoformat()} for p in team.plan_progress()],
