@@ -52,15 +52,14 @@ def content_key(raw: bytes) -> str:
 def read_file(path: Path) -> tuple[bytes, str]:
     """A file's bytes and its content key; every failure (missing, a folder, too big, unreadable)
     raises the same KaderFout as the uncached loader."""
-    path = Path(path)
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError:
-        read_text(path)  # raises the precise Dutch message
+        read_text(Path(path))  # raises the precise Dutch message
         raise
     if len(raw) > MAX_BYTES:
-        read_text(path)
+        read_text(Path(path))
     return raw, content_key(raw)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -275,10 +276,8 @@ class Evaluation:
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
     def counts(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Status}
-        for f in self.findings:
-            counts[f.status.value] += 1
-        return counts
+        counted = Counter(f.status for f in self.findings)
+        return {s.value: counted[s] for s in Status}
 
     @property
     def fully_compliant(self) -> bool:

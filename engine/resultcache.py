@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .kader import kader_files
-from .model import Evaluation, Finding, Kader, Status
+from .model import Assessment, Evaluation, Finding, Kader, Status
 
 RECORD_FORMAT = 1
 _DIGEST = 16  # bytes of blake2b checksum in front of every record
@@ -116,16 +116,17 @@ def decode(data: bytes, shown: str, kader_for, pool: dict) -> Evaluation:
     if fmt != RECORD_FORMAT:
         raise CorruptRecord(f"formaat {fmt}")
     kader = kader_for(slim)
-    return Evaluation(assessment=replace(slim, file=shown), kader=kader, as_of=as_of, engine=engine,
-                      findings=tuple(_finding(kader, item, pool) for item in findings))
+    shared = pool.setdefault(id(kader), {})
+    get = shared.get
+    assessment = object.__new__(Assessment)  # dataclasses.replace(slim, file=shown), without its cost
+    assessment.__dict__.update(slim.__dict__)
+    assessment.__dict__["file"] = shown
+    return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=engine,
+                      findings=tuple(get(item) or _finding(kader, item, shared) for item in findings))
 
 
 def _finding(kader: Kader, item: tuple, pool: dict) -> Finding:
-    key = (id(kader), item)
-    try:
-        return pool[key]
-    except KeyError:
-        pass
+    """The Finding for a record's (rule id, status, reason, missing, notes), made once per pool."""
     rule_id, status, reason, missing, notes = item
     rule = kader.rules.get(rule_id)
     if rule is None:
@@ -133,5 +134,5 @@ def _finding(kader: Kader, item: tuple, pool: dict) -> Finding:
     finding = Finding(rule_id=rule_id, title=rule.title, theme=rule.theme, status=_STATUS[status], reason=reason,
                       responsible=rule.responsible, missing=missing, action=rule.action,
                       norm_origin=rule.norm_origin, notes=notes)
-    pool[key] = finding
+    pool[item] = finding
     return finding

@@ -8,7 +8,6 @@ import datetime as dt
 import os
 import pickle
 from dataclasses import dataclass, field
-from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, partial
 from pathlib import Path
 
@@ -80,6 +79,10 @@ class Sweep:
 
     def requirements(self) -> list[RequirementSummary]:
         """Per requirement id (union over the Kader versions in use), weakest first."""
+        return list(self._requirements)
+
+    @cached_property
+    def _requirements(self) -> tuple[RequirementSummary, ...]:
         seen: dict[str, RequirementSummary] = {}
         for ev in self.evaluations:
             for f in ev.findings:
@@ -87,7 +90,7 @@ class Sweep:
                     seen[f.rule_id] = RequirementSummary(f.rule_id, f.title, f.theme, f.responsible,
                                                          {s.value: 0 for s in Status})
                 seen[f.rule_id].counts[f.status.value] += 1
-        return sorted(seen.values(), key=lambda r: r.weakness)
+        return tuple(sorted(seen.values(), key=lambda r: r.weakness))
 
     def teams(self) -> list[TeamSummary]:
         return [TeamSummary(ev) for ev in self.evaluations]
@@ -275,23 +278,22 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
     if cache is None or context is None:
         todo = list(range(len(items)))
     else:
-        with ThreadPoolExecutor(max_workers=4) as readers:  # reading and hashing release the GIL
-            for start in range(0, len(items), LOOKUP_BLOCK):
-                block = range(start, min(start + LOOKUP_BLOCK, len(items)))
-                keys = {}
-                for i, key in zip(block, readers.map(_key_or_problems, [items[i][0] for i in block])):
-                    if isinstance(key, str):
-                        keys[i] = result_key(context, key)
-                    else:
-                        outcome[i] = key
-                found = cache.get_many("records", list(keys.values()))
-                for i, rkey in keys.items():
-                    try:
-                        if rkey not in found:
-                            raise CorruptRecord("niet in de cache")
-                        outcome[i] = decode(found[rkey], items[i][1], kader_for, pool)
-                    except CorruptRecord:  # not there, or damaged: evaluate (and store) again
-                        todo.append(i)
+        for start in range(0, len(items), LOOKUP_BLOCK):
+            keys = {}
+            for i in range(start, min(start + LOOKUP_BLOCK, len(items))):
+                key = _key_or_problems(items[i][0])
+                if isinstance(key, str):
+                    keys[i] = result_key(context, key)
+                else:
+                    outcome[i] = key
+            found = cache.get_many("records", list(keys.values()))
+            for i, rkey in keys.items():
+                try:
+                    if rkey not in found:
+                        raise CorruptRecord("niet in de cache")
+                    outcome[i] = decode(found[rkey], items[i][1], kader_for, pool)
+                except CorruptRecord:  # not there, or damaged: evaluate (and store) again
+                    todo.append(i)
     entries: list = []
     for i, (kind, payload, new) in zip(todo, (r for _, r in run_chunks(
             [items[i] for i in todo], partial(_evaluate_chunk, **job), progress, parallel_threshold,
