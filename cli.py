@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -22,7 +23,10 @@ from engine.plan import build_plan
 from engine.schema import hint_with
 from engine.sweep import build_trend, load_sweep
 from engine.render import Options, formats, is_binary, render
-from engine.run import check_file, kader_dir_or_default, load_kader_for_listing
+from engine.diff import diff_kaders, impact
+from engine.migrate import migrate as migrate_assessment, migration_yaml
+from engine.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
+                        load_for_assessment, load_kader_for_listing)
 from engine.selftest import load_example_files, run_selftest
 
 install_dutch()
@@ -294,6 +298,71 @@ def schema(folder, force, kader_dir, kader_version):
                "(het pad is relatief aan dat bestand):")
     for kind, line in header_targets(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
         click.echo(f"  {kind + ':':<12}{line}")
+
+
+DIFF_EXIT_HELP = """\b
+Exitcodes:
+  0  het verschil is getoond
+  2  ongeldige invoer (onbekende versie of map, een Kader dat niet laadt, een ongeldig assessment)"""
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Verschil tussen twee Kaderversies: eisen toegevoegd, verwijderd, hernoemd of gewijzigd (per veld "
+                   "oud en nieuw) en vragen toegevoegd, verwijderd of gewijzigd.\n\n"
+                   "OUD en NIEUW zijn een versie uit --kader-dir (1.0), een Kader-map (de hoogste versie daarin) "
+                   "of MAP@VERSIE, zodat u een werkkopie met de gepubliceerde versie kunt vergelijken. Met "
+                   "--assessments ziet u per team welke eisen een andere status krijgen.\n\n" + DIFF_EXIT_HELP)
+@click.argument("old_spec", metavar="OUD")
+@click.argument("new_spec", metavar="NIEUW")
+@click.option("--assessments", "assessment_paths", multiple=True, type=click.Path(path_type=Path), metavar="PAD",
+              help="Assessments (bestanden of mappen) om de gevolgen voor de teams te tonen; mag vaker.")
+@click.option("--format", "fmt", type=click.Choice(formats("diff")), default="text", show_default=True,
+              help="Uitvoerformaat (markdown voor de changelog).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
+@click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
+              help="Map met 'kader/' en 'rules/' voor versies zonder map (standaard: het meegeleverde Kader).")
+def diff(old_spec, new_spec, assessment_paths, fmt, output, force, kader_dir):
+    old, old_label = kader_from_spec(old_spec, kader_dir)
+    new, new_label = kader_from_spec(new_spec, kader_dir)
+    changes = diff_kaders(old, new, old_label, new_label)
+    effect = None
+    if assessment_paths:
+        assessments, invalid = load_assessments_against(assessment_paths, old)
+        effect = replace(impact(old, new, assessments), invalid=tuple(invalid))
+    text = render("diff", fmt, (changes, effect), terminal_options(to_file=output is not None))
+    emit(text, output, force, inputs=tuple(assessment_paths))
+    sys.exit(2 if effect is not None and effect.invalid else 0)
+
+
+MIGRATE_EXIT_HELP = """\b
+Exitcodes:
+  0  alles overgenomen
+  1  overgenomen, maar er zijn feiten te herbevestigen of weggelaten, of acties weggelaten (zie het verslag)
+  2  ongeldige invoer (bestand, versie, bestaand uitvoerbestand zonder --force)"""
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Zet een assessment over naar een andere Kaderversie en schrijf een nieuw bestand; het origineel "
+                   "blijft ongemoeid. Het verslag zegt per feit en per actie wat er gebeurde; nieuwe vragen staan "
+                   "als open vragen bovenin het nieuwe bestand.\n\n" + MIGRATE_EXIT_HELP)
+@click.argument("assessment", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--naar", "target", required=True, metavar="VERSIE", help="De Kaderversie van het nieuwe bestand.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="NIEUW_BESTAND",
+              help="Het nieuwe assessment.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand (nooit het origineel).")
+@click.option("--format", "fmt", type=click.Choice(formats("migrate")), default="text", show_default=True,
+              help="Formaat van het verslag.")
+@kader_options
+def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
+    kdir = kader_dir_or_default(kader_dir)
+    source, old = load_for_assessment(assessment, kdir, kader_version)
+    new = load_kader_for_listing(kdir, target)
+    result = migrate_assessment(source, old, new)
+    write_atomic(output, migration_yaml(result), force=force, inputs=(assessment,))
+    emit(render("migrate", fmt, result, terminal_options()), None, False)
+    click.echo(f"Geschreven: {output}", err=True)
+    sys.exit(1 if result.needs_attention else 0)
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")

@@ -8,7 +8,7 @@ from .questions import NOT_SURE, check_value, quick_value, unknown_field
 from .schema import Node, collect
 from .yamlload import LDict
 
-FACT_KEYS = ("waarde", "toelichting", "bewijs")
+FACT_KEYS = ("waarde", "toelichting", "bewijs", "herbevestigen")
 
 
 def parse_facts(node: Node, questions: dict) -> dict[str, Fact]:
@@ -55,7 +55,10 @@ def _quick_fact(raw, q, pos) -> Fact | None:
     for text in (note, evidence):
         if text is not _ABSENT and (text.__class__ is not str or not text.strip()):
             return None
-    return Fact(value, None if note is _ABSENT else note, None if evidence is _ABSENT else evidence, line)
+    reconfirm = raw.get("herbevestigen", False)
+    if reconfirm.__class__ is not bool:
+        return None
+    return Fact(value, None if note is _ABSENT else note, None if evidence is _ABSENT else evidence, line, reconfirm)
 
 
 _ABSENT = object()
@@ -77,7 +80,8 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
             value = check_value(fnode.child("waarde"), q)
         note = fnode.child("toelichting").text() if fnode.has("toelichting") else None
         evidence = fnode.child("bewijs").text() if fnode.has("bewijs") else None
-        return Fact(value, note, evidence, line)
+        reconfirm = fnode.child("herbevestigen").boolean() if fnode.has("herbevestigen") else False
+        return Fact(value, note, evidence, line, reconfirm)
     if fnode.value is None:
         return Fact(None, None, None, line)
     return Fact(check_value(fnode, q), None, None, line)

@@ -201,6 +201,8 @@ def _long_form(value: dict, what: str) -> dict:
                             "De waarde; leeg (of weggelaten, met een toelichting) betekent: onbekend."),
             "toelichting": _text("Uitleg bij de waarde, of waarom de waarde onbekend is."),
             "bewijs": _text("Waar de waarde vandaan komt (bron, document, datum)."),
+            "herbevestigen": _boolean("true: overgenomen bij een migratie naar een nieuwe Kaderversie en nog te "
+                                      "bevestigen (de vraag is veranderd); haal weg na controle."),
         },
         optional=FACT_KEYS,
         description=f"Lange vorm van {what}.",

@@ -179,6 +179,7 @@ class Fact:
     note: str | None = None
     evidence: str | None = None
     line: int | None = None
+    reconfirm: bool = False  # `herbevestigen: true`: carried over by a migration, still to be confirmed
 
 
 @dataclass(frozen=True)

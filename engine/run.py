@@ -10,8 +10,8 @@ from .assessment import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED, build_assessment
 from .backends import get_backend
 from .errors import KaderFout, display_path
 from .evaluate import evaluate
-from .kader import available_versions, effective_dates, load_kader, version_key, version_on
-from .model import Evaluation, Kader
+from .kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
+from .model import Assessment, Evaluation, Kader
 from .schema import Node
 from .yamlload import load_yaml_file
 from .paths import bundled_root
@@ -76,3 +76,42 @@ def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_
 
 def load_kader_for_listing(kader_dir=None, version: str | None = None) -> Kader:
     return load_kader(kader_dir_or_default(kader_dir), version)
+
+
+def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
+    """A Kader named on the command line, and its label: a version of --kader-dir ("1.1"), a Kader
+    folder (its highest version) or a folder with a version ("kopie@1.1")."""
+    folder, _, version = spec.rpartition("@") if "@" in spec else ("", "", spec)
+    if folder:
+        return load_kader(_kader_folder(folder, spec), version), spec
+    path = Path(spec)
+    if VERSION_RE.match(spec) and not (path / "kader").is_dir():
+        return load_kader(kader_dir_or_default(kader_dir), spec), spec
+    kader = load_kader(_kader_folder(spec, spec), None)
+    return kader, f"{spec}@{kader.version}"
+
+
+def _kader_folder(folder: str, spec: str) -> Path:
+    path = Path(folder)
+    if not (path / "kader").is_dir():
+        raise KaderFout.single(f"'{spec}' is geen Kaderversie en geen Kader-map", field="versie",
+                               hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.")
+    return path
+
+
+def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], list[tuple[str, tuple]]]:
+    """Every assessment under `paths` validated against `kader` (whatever version it names): the
+    valid ones, and (file, problems) for the others."""
+    from .sweep import discover
+
+    files, invalid = discover(paths)
+    out, bad = [], [(i.file, i.problems) for i in invalid]
+    for path in files:
+        shown = display_path(path)
+        try:
+            root = Node(load_yaml_file(path), shown)
+            root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+            out.append(build_assessment(root, kader, "optie"))
+        except KaderFout as exc:
+            bad.append((shown, tuple(exc.problems)))
+    return out, bad

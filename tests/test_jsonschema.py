@@ -265,7 +265,7 @@ def test_every_question_is_a_fact_with_its_type_and_values(bundled):
         short, empty, long = fact["anyOf"]
         assert short["type"] == expected_type[q.type], path
         assert empty == {"type": "null"}
-        assert set(long["properties"]) == {"waarde", "toelichting", "bewijs"} and long["additionalProperties"] is False
+        assert set(long["properties"]) == {"waarde", "toelichting", "bewijs", "herbevestigen"} and long["additionalProperties"] is False
         assert long["properties"]["waarde"]["anyOf"][0] == short
         if q.type == "keuze":
             assert short["enum"] == list(q.values)

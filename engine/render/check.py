@@ -71,7 +71,9 @@ def header_lines(evaluation: Evaluation) -> list[str]:
         f"Kader: {k.name} {k.version} ({k.status})" + version_note(a),
         f"Peildatum: {a.reference_date.isoformat()}   Getoetst op: {evaluation.as_of.isoformat()}   Engine: {evaluation.engine}",
         f"Bestand: {a.file}",
-    ] + ([f"Ingevuld door: {filled_in_text(a.filled_in_by)}"] if filled_in_text(a.filled_in_by) else [])
+    ] + ([f"Ingevuld door: {filled_in_text(a.filled_in_by)}"] if filled_in_text(a.filled_in_by) else []) + \
+        ([f"Te herbevestigen (overgenomen bij een migratie, de vraag is veranderd): {', '.join(reconfirm)}"]
+         if (reconfirm := sorted(p for p, f in a.facts.items() if f.reconfirm)) else [])
 
 
 def hidden_note(evaluation: Evaluation, options: Options) -> str | None:

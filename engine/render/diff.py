@@ -1,0 +1,184 @@
+"""Renderers for `kader diff` (text, JSON, Markdown for the changelog) and `kader migrate` (the
+report: text and JSON). The migrated file itself is written by migrate.migration_yaml."""
+
+from __future__ import annotations
+
+import json
+
+from ..diff import Impact, KaderDiff
+from ..migrate import ACTION_OUTCOME_LABEL, FACT_OUTCOME_LABEL, Migration
+from . import STATUS_LABEL, Options, md_escape, renderer
+
+
+def _status(s) -> str:
+    return STATUS_LABEL[s] if s is not None else "(geen)"
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split()) if text is not None else "(geen)"
+
+
+def _sections(d: KaderDiff) -> list[tuple[str, list[str]]]:
+    """The diff as (heading, lines) in reading order; shared by text and Markdown."""
+    t = d.titles
+    out = [
+        ("Eisen toegevoegd", [f"{r}: {t.get(r, '')}" for r in d.added]),
+        ("Eisen verwijderd", [f"{r}: {t.get(r, '')}" for r in d.removed]),
+        ("Eisen hernoemd, gesplitst of samengevoegd",
+         [f"{', '.join(r.old_ids)} -> {', '.join(r.new_ids)} ({r.kind})" for r in d.renamed]),
+    ]
+    changed = []
+    for c in d.changed:
+        name = c.new_id if c.old_id == c.new_id else f"{c.old_id} -> {c.new_id}"
+        changed.append(f"{name}: {c.title}")
+        for f in c.changes:
+            changed.append(f"  {f.field}:")
+            changed.append(f"    oud:   {_one_line(f.old)}")
+            changed.append(f"    nieuw: {_one_line(f.new)}")
+    out.append(("Eisen gewijzigd", changed))
+    out.append(("Vragen toegevoegd", list(d.questions_added)))
+    out.append(("Vragen verwijderd", list(d.questions_removed)))
+    qlines = []
+    for q in d.questions_changed:
+        qlines.append(q.path)
+        for f in q.changes:
+            qlines.append(f"  {f.field}: {_one_line(f.old)} -> {_one_line(f.new)}")
+    out.append(("Vragen gewijzigd", qlines))
+    return out
+
+
+def _impact_lines(imp: Impact) -> list[str]:
+    lines = [f"{len(imp.teams)} van {imp.checked} teams krijgen op minstens één eis een andere status."]
+    for label, n in imp.transitions():
+        old, new = label.split(" -> ")
+        lines.append(f"  {n}x {old.replace('_', ' ')} -> {new.replace('_', ' ')}")
+    for team in imp.teams:
+        lines.append(f"{team.team_id} ({team.team_name}, {team.file}):")
+        for c in team.changes:
+            name = c.new_id if c.old_id == c.new_id else f"{c.old_id or '(nieuw)'} -> {c.new_id or '(vervallen)'}"
+            lines.append(f"  {name}: {_status(c.old)} -> {_status(c.new)}")
+        if team.migration_notes:
+            lines.append("  feiten bij migratie: " + "; ".join(team.migration_notes))
+    for file, problems in imp.invalid:
+        lines.append(f"ONGELDIG: {file}: " + "; ".join(p.render() for p in problems))
+    return lines
+
+
+@renderer("diff", "text")
+def diff_text(result, options: Options) -> str:
+    d, imp = result
+    lines = [f"Kader {d.old_label} -> {d.new_label}"]
+    if d.empty:
+        lines.append("Geen verschillen in eisen en vragen.")
+    for heading, body in _sections(d):
+        if body:
+            lines += ["", f"{heading} ({sum(1 for b in body if not b.startswith(' '))}):"]
+            lines += [f"  {b}" for b in body]
+    if imp is not None:
+        lines += ["", "Gevolgen voor de teams (dezelfde feiten, na migratie):"]
+        lines += [f"  {x}" for x in _impact_lines(imp)]
+    return "\n".join(lines) + "\n"
+
+
+@renderer("diff", "markdown")
+def diff_markdown(result, options: Options) -> str:
+    d, imp = result
+    lines = [f"## Kader {d.new_label} (ten opzichte van {d.old_label})", ""]
+    if d.empty:
+        lines += ["Geen verschillen in eisen en vragen.", ""]
+    for heading, body in _sections(d):
+        if not body:
+            continue
+        lines += [f"### {heading}", ""]
+        for b in body:
+            depth = (len(b) - len(b.lstrip(" "))) // 2
+            lines.append("  " * depth + "- " + md_escape(b.strip()))
+        lines.append("")
+    if imp is not None:
+        lines += ["### Gevolgen voor de teams", ""]
+        lines += [f"- {md_escape(x.strip())}" if not x.startswith("  ") else f"  - {md_escape(x.strip())}"
+                  for x in _impact_lines(imp)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@renderer("diff", "json")
+def diff_json(result, options: Options) -> str:
+    d, imp = result
+    data = {
+        "oud": d.old_label,
+        "nieuw": d.new_label,
+        "eisen": {
+            "toegevoegd": list(d.added),
+            "verwijderd": list(d.removed),
+            "hernoemd": [{"oud": list(r.old_ids), "nieuw": list(r.new_ids), "soort": r.kind} for r in d.renamed],
+            "gewijzigd": [{"oud_id": c.old_id, "nieuw_id": c.new_id, "titel": c.title,
+                           "velden": [{"veld": f.field, "oud": f.old, "nieuw": f.new} for f in c.changes]}
+                          for c in d.changed],
+        },
+        "vragen": {
+            "toegevoegd": list(d.questions_added),
+            "verwijderd": list(d.questions_removed),
+            "gewijzigd": [{"pad": q.path, "velden": [{"veld": f.field, "oud": f.old, "nieuw": f.new}
+                                                     for f in q.changes]} for q in d.questions_changed],
+        },
+    }
+    if imp is not None:
+        data["gevolgen"] = {
+            "teams_getoetst": imp.checked,
+            "teams_met_verandering": len(imp.teams),
+            "overgangen": [{"overgang": k, "aantal": n} for k, n in imp.transitions()],
+            "teams": [{"team": t.team_id, "naam": t.team_name, "bestand": t.file,
+                       "veranderingen": [{"oud_id": c.old_id, "nieuw_id": c.new_id,
+                                          "oud": c.old.value if c.old else None,
+                                          "nieuw": c.new.value if c.new else None} for c in t.changes],
+                       "migratie": list(t.migration_notes)} for t in imp.teams],
+            "ongeldig": [{"bestand": f, "problemen": [p.render() for p in ps]} for f, ps in imp.invalid],
+        }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------------------ migrate -----------------------
+def _value(v) -> str:
+    from ..conditions import fmt_value
+
+    return "(geen waarde)" if v is None else fmt_value(v)
+
+
+@renderer("migrate", "text")
+def migrate_text(m: Migration, options: Options) -> str:
+    lines = [f"Migratie van {m.source}: Kader {m.old_version} -> {m.new_version}", "", "Feiten:"]
+    for f in m.facts:
+        extra = f" ({f.detail})" if f.detail else ""
+        lines.append(f"  {f.path} = {_value(f.value)}: {FACT_OUTCOME_LABEL[f.outcome]}{extra}")
+    if not m.facts:
+        lines.append("  (geen)")
+    lines += ["", "Open vragen (nieuw in deze versie, nog onbekend):"]
+    lines += [f"  {q.path}: {' '.join(q.question.split())}" for q in m.open_questions] or ["  (geen)"]
+    lines += ["", "Acties in het transformatieplan:"]
+    for a in m.actions:
+        target = f" -> {a.new_requirement}" if a.new_requirement and a.new_requirement != a.requirement else ""
+        others = f" (ook: {', '.join(a.others)})" if a.others else ""
+        lines.append(f"  {a.requirement}{target}: {_one_line(a.description)}: {ACTION_OUTCOME_LABEL[a.outcome]}{others}")
+    if not m.actions:
+        lines.append("  (geen)")
+    counts = {o: sum(1 for f in m.facts if f.outcome == o) for o in FACT_OUTCOME_LABEL}
+    lines += ["", "Samenvatting: " + ", ".join(f"{n} {o}" for o, n in counts.items())
+              + f"; {len(m.open_questions)} open vragen; "
+              + f"{sum(1 for a in m.actions if a.outcome == 'vervallen')} acties weggelaten."]
+    return "\n".join(lines) + "\n"
+
+
+@renderer("migrate", "json")
+def migrate_json(m: Migration, options: Options) -> str:
+    data = {
+        "bron": m.source,
+        "oud": m.old_version,
+        "nieuw": m.new_version,
+        "feiten": [{"pad": f.path, "uitkomst": f.outcome, "waarde": _value(f.value) if f.value is not None else None,
+                    "toelichting": f.detail or None} for f in m.facts],
+        "open_vragen": [{"pad": q.path, "vraag": q.question} for q in m.open_questions],
+        "acties": [{"eis": a.requirement, "nieuwe_eis": a.new_requirement, "uitkomst": a.outcome,
+                    "omschrijving": a.description, "ook": list(a.others)} for a in m.actions],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
