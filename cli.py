@@ -24,6 +24,7 @@ from engine.schema import hint_with
 from engine.sweep import build_trend, load_sweep
 from engine.render import Options, formats, is_binary, render
 from engine.diff import diff_kaders, impact
+from engine.lint import lint as lint_kader
 from engine.migrate import migrate as migrate_assessment, migration_yaml
 from engine.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
                         load_for_assessment, load_kader_for_listing)
@@ -298,6 +299,32 @@ def schema(folder, force, kader_dir, kader_version):
                "(het pad is relatief aan dat bestand):")
     for kind, line in header_targets(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
         click.echo(f"  {kind + ':':<12}{line}")
+
+
+LINT_EXIT_HELP = """\b
+Exitcodes:
+  0  geen fouten (waarschuwingen mogen, behalve met --strict)
+  1  alleen waarschuwingen, met --strict
+  2  fouten gevonden"""
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Controleer het Kader (alle manifesten, vragen en regels) en, als u ze noemt, assessments: alle "
+                   "problemen tegelijk, elk als bestand:regel:kolom: code: melding. Naast schemafouten ook normen "
+                   "die niet kunnen kloppen, bronnen zonder sectie of citaat, ontbrekende en mislukte voorbeelden.\n\n"
+                   + LINT_EXIT_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PAD]...")
+@click.option("--format", "fmt", type=click.Choice(formats("lint")), default="text", show_default=True,
+              help="Uitvoerformaat (github: annotaties in GitHub Actions).")
+@click.option("--strict", is_flag=True, help="Exitcode 1 als er alleen waarschuwingen zijn.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
+@click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
+              help="Map met 'kader/' en 'rules/' (standaard: het meegeleverde Kader).")
+def lint(paths, fmt, strict, output, force, kader_dir):
+    report = lint_kader(kader_dir_or_default(kader_dir), paths)
+    emit(render("lint", fmt, report, terminal_options(to_file=output is not None)), output, force, inputs=tuple(paths))
+    sys.exit(report.exit_code(strict))
 
 
 DIFF_EXIT_HELP = """\b

@@ -66,7 +66,7 @@ def _team(node: Node) -> Team:
     tid_text = tid.text()
     if not all(c.isalnum() or c in "-_." for c in tid_text):
         raise tid.fail(f"team-id '{tid_text}' bevat tekens die niet mogen",
-                       "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.")
+                       "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code="KT104")
     return Team(
         id=tid_text,
         name=node.child("naam").text(),
@@ -95,7 +95,7 @@ def _action(e: Node, kader) -> PlanAction:
     rid = req.text()
     if rid not in kader.rules:
         raise req.fail(f"onbekende eis '{rid}' in Kader {kader.version}",
-                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."))
+                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code="KT306")
     deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
     moved = []
     if e.has("deadline_verplaatst"):

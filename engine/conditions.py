@@ -13,6 +13,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Union
 
+from .errors import KaderFout
 from .model import Question, Status
 from .schema import Node, allowed_hint, describe_value, hint_with
 
@@ -123,20 +124,20 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     """Compile a YAML condition (a Node) into the IR, validating it against the questions."""
     if not isinstance(node.value, dict):
         raise node.fail(f"een voorwaarde moet een mapping zijn, maar vond {describe_value(node.value)}",
-                        "Bijvoorbeeld: {veld: veiligheid.aandachtsfunctionarissen, min: 1}.")
+                        "Bijvoorbeeld: {veld: veiligheid.aandachtsfunctionarissen, min: 1}.", code="KT107")
     keys = [k for k in node.value]
     for key in keys:
         if key not in ALL_OPERATORS and key != "status":
             raise node.child(key).fail(
                 f"onbekende operator '{key}'",
-                allowed_hint(key, ALL_OPERATORS),
+                allowed_hint(key, ALL_OPERATORS), code="KT302"
             )
     combos = [k for k in keys if k in COMBINATORS]
     if combos:
         if len(keys) != 1:
             raise node.fail(f"'{combos[0]}' moet alleen staan in een voorwaarde (vond ook: "
                             f"{', '.join(k for k in keys if k != combos[0])})",
-                            "Zet extra voorwaarden als onderdeel in de lijst van 'alle' of 'een_van'.")
+                            "Zet extra voorwaarden als onderdeel in de lijst van 'alle' of 'een_van'.", code="KT107")
         key = combos[0]
         sub = node.child(key)
         if key == "niet":
@@ -149,20 +150,20 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
         rid = node.child("regel").text()
         if rule_ids is not None and rid not in rule_ids:
             raise node.child("regel").fail(f"onbekende regel '{rid}'",
-                                           hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."))
+                                           hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."), code="KT306")
         st = node.child("status")
         items = st.sequence(min_items=1).elements() if isinstance(st.value, list) else [st]
         return RuleRef(rid, frozenset(Status(e.choice([s.value for s in Status])) for e in items))
     if "veld" not in keys:
-        raise node.fail("een voorwaarde heeft 'veld', 'regel', 'alle', 'een_van' of 'niet' nodig")
+        raise node.fail("een voorwaarde heeft 'veld', 'regel', 'alle', 'een_van' of 'niet' nodig", code="KT107")
     ops = [k for k in keys if k in FIELD_OPS]
     extra = [k for k in keys if k not in FIELD_OPS and k != "veld"]
     if extra:
-        raise node.child(extra[0]).fail(f"'{extra[0]}' hoort niet bij een veld-voorwaarde")
+        raise node.child(extra[0]).fail(f"'{extra[0]}' hoort niet bij een veld-voorwaarde", code="KT302")
     if len(ops) != 1:
         raise node.fail(
             "een veld-voorwaarde heeft precies één operator nodig" + (f" (vond: {', '.join(ops)})" if ops else ""),
-            "Operatoren: " + ", ".join(FIELD_OPS) + ".",
+            "Operatoren: " + ", ".join(FIELD_OPS) + ".", code="KT107"
         )
     op = ops[0]
     fnode = node.child("veld")
@@ -170,14 +171,14 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     question = questions.get(path) or TEAM_FIELDS.get(path)
     if question is None:
         raise fnode.fail(f"onbekend veld '{path}': het staat niet in de vragen van deze Kaderversie",
-                         hint_with(path, list(questions) + list(TEAM_FIELDS), "Declareer het veld eerst in het vragenbestand."))
+                         hint_with(path, list(questions) + list(TEAM_FIELDS), "Declareer het veld eerst in het vragenbestand."), code="KT301")
     vnode = node.child(op)
     if op == "aanwezig":
         return Present(path, vnode.boolean())
     allowed = FIELD_OPS[op]
     if question.type not in allowed:
         raise vnode.fail(f"operator '{op}' past niet bij veld '{path}' van type {question.type}",
-                         f"'{op}' werkt op: {', '.join(allowed)}.")
+                         f"'{op}' werkt op: {', '.join(allowed)}.", code="KT304")
     if op in ("in", "niet_in"):
         vnode.sequence(min_items=1)
         value = tuple(_typed_value(e, question, op) for e in vnode.elements())
@@ -186,7 +187,7 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
     elif op == "binnen_maanden":
         value = vnode.integer(minimum=0)
         if value > MAX_MONTHS:
-            raise vnode.fail(f"binnen_maanden mag hoogstens {MAX_MONTHS} zijn (100 jaar), maar is {value}")
+            raise vnode.fail(f"binnen_maanden mag hoogstens {MAX_MONTHS} zijn (100 jaar), maar is {value}", code="KT104")
     elif op == "bevat":
         value = _typed_value(vnode, question, op, element=True)
     else:
@@ -195,13 +196,24 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
 
 
 def _typed_value(node: Node, q: Question, op: str, element: bool = False):
-    """Check that a comparison value has the field's type (a string is never compared with a number)."""
+    """Check that a comparison value has the field's type (a string is never compared with a number);
+    a value of the wrong type is a type mismatch (KT304), not a schema error."""
+    try:
+        return _typed(node, q, op)
+    except KaderFout as exc:
+        for p in exc.problems:
+            if p.code == "KT103":
+                p.code = "KT304"
+        raise
+
+
+def _typed(node: Node, q: Question, op: str):
     t = q.type
     v = node.value
     if t in ("keuze", "meerkeuze"):
         if not isinstance(v, str) or v not in q.values:
             raise node.fail(f"waarde {describe_value(v)} is geen toegestane waarde van '{q.path}'",
-                            allowed_hint(v, q.values))
+                            allowed_hint(v, q.values), code="KT303")
         return v
     if t == "ja_nee":
         return node.boolean()
@@ -215,7 +227,7 @@ def _typed_value(node: Node, q: Question, op: str, element: bool = False):
         return node.date()
     if t == "tekst":
         return node.text()
-    raise node.fail(f"type {t} kan niet vergeleken worden")
+    raise node.fail(f"type {t} kan niet vergeleken worden", code="KT304")
 
 
 # ---------------------------------------------------------- evaluate --------

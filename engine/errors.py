@@ -16,6 +16,7 @@ class Problem:
     column: int | None = None
     field: str | None = None
     hint: str | None = None
+    code: str | None = None  # kind of problem (engine/lintcodes.py), for `kader lint`
 
     def location(self) -> str:
         parts = [self.file or "<invoer>"]

@@ -74,7 +74,7 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
     if isinstance(fnode.value, dict):  # long form; no answer type is itself a mapping
         fnode.mapping(optional=FACT_KEYS, what=f"feit '{path}'")
         if not fnode.has("waarde") and not fnode.has("toelichting"):
-            raise fnode.fail("een feit in de lange vorm heeft 'waarde' of 'toelichting' nodig")
+            raise fnode.fail("een feit in de lange vorm heeft 'waarde' of 'toelichting' nodig", code="KT101")
         value = None
         if fnode.has("waarde") and fnode.value["waarde"] is not None:
             value = check_value(fnode.child("waarde"), q)

@@ -41,19 +41,19 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
         raise KaderFout.single(
             "map 'kader/' met Kader-manifesten niet gevonden",
             file=display_path(kader_dir),
-            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.",
+            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.", code="KT004"
         )
     found = {}
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         raise KaderFout.single(f"map kan niet gelezen worden ({exc.strerror})", file=display_path(folder),
-                               hint="Controleer de leesrechten van de map.") from None
+                               hint="Controleer de leesrechten van de map.", code="KT004") from None
     for path in entries:
         if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
             found[path.stem] = path
     if not found:
-        raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder))
+        raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder), code="KT004")
     return found
 
 
@@ -73,7 +73,7 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
             f"onbekende Kaderversie '{version}'",
             file=display_path(kader_dir / "kader"),
             field="kader",
-            hint=hint_with(version, versions, "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + "."),
+            hint=hint_with(version, versions, "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + "."), code="KT203"
         )
     return version
 
@@ -81,19 +81,41 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
 _CACHE: dict = {}
 
 
-def load_kader(kader_dir: Path, version: str | None = None) -> Kader:
-    """Load and validate one Kader version (memoised per process on folder, version and file times)."""
+def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = True) -> Kader:
+    """Load and validate one Kader version (memoised per process on folder, version and file times).
+
+    Fails closed: besides every problem in the files, a norm that cannot be right (a `voldoet` that
+    can never hold, an unreachable `deels`, an applicability that is never true; see normcheck.py)
+    is a load error, so check, plan and sweep refuse such a Kader. `kader lint` passes
+    check_norms=False and reports those itself, with the rest."""
     kader_dir = Path(kader_dir)
     version = resolve_version(kader_dir, version)
     stamp = _stamp(kader_dir)
     key = (str(kader_dir.resolve()), version)
     hit = _CACHE.get(key)
     if stamp is not None and hit and hit[0] == stamp:
-        return hit[1]
-    kader = _load(kader_dir, version)
-    if stamp is not None:
-        _CACHE[key] = (stamp, kader)
+        kader, problems = hit[1], hit[2]
+    else:
+        kader = _load(kader_dir, version)
+        problems = _norm_errors(kader)
+        if stamp is not None:
+            _CACHE[key] = (stamp, kader, problems)
+    if check_norms and problems:
+        raise KaderFout(list(problems))
     return kader
+
+
+def _norm_errors(kader: Kader) -> tuple[Problem, ...]:
+    """Error-level norm problems of every rule (normcheck), located at the rule's norm."""
+    from .lintcodes import ERROR, severity
+    from .normcheck import norm_problems
+
+    out = []
+    for rule in kader.rules.values():
+        for code, message, hint in norm_problems(rule, kader.questions):
+            if severity(code) == ERROR:
+                out.append(Problem(message, file=rule.file, line=rule.norm_line, field="norm", hint=hint, code=code))
+    return tuple(out)
 
 
 def kader_files(kader_dir: Path) -> list[Path]:
@@ -159,7 +181,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
     mversion = root.child("versie").version()
     if mversion != version:
         raise root.child("versie").fail(f"versie '{mversion}' komt niet overeen met de bestandsnaam '{mpath.name}'",
-                                        f"Noem het bestand {mversion}.yaml of zet versie: \"{version}\".")
+                                        f"Noem het bestand {mversion}.yaml of zet versie: \"{version}\".", code="KT201")
     status = root.child("status").choice(("concept", "vastgesteld"))
     effective = root.child("ingangsdatum").date()
     document_date = root.child("documentdatum").date()
@@ -180,7 +202,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
     qname = root.child("vragen").text()
     qpath = mpath.parent / qname
     if not qpath.is_file():
-        raise root.child("vragen").fail(f"vragenbestand '{qname}' bestaat niet in {display_path(mpath.parent)}")
+        raise root.child("vragen").fail(f"vragenbestand '{qname}' bestaat niet in {display_path(mpath.parent)}", code="KT203")
     questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
 
     rnodes = root.child("regels").sequence(min_items=1)
@@ -191,7 +213,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
         if rid is None:
             continue
         if rid in [r for _, r in listed]:
-            problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest"))
+            problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest", code="KT202"))
         listed.append((e, rid))
     changelog = _changelog(root.child("wijzigingen"))
     previous = None
@@ -200,23 +222,23 @@ def _load(kader_dir: Path, version: str) -> Kader:
         if previous not in available_versions(kader_dir):
             raise root.child("vorige_versie").fail(
                 f"vorige versie '{previous}' bestaat niet in {display_path(kader_dir / 'kader')}",
-                hint_with(previous, available_versions(kader_dir), "Noem een bestaande versie of laat de sleutel weg."))
+                hint_with(previous, available_versions(kader_dir), "Noem een bestaande versie of laat de sleutel weg."), code="KT203")
         if version_key(previous) >= version_key(version):
-            raise root.child("vorige_versie").fail(f"vorige versie '{previous}' is niet ouder dan {version}")
+            raise root.child("vorige_versie").fail(f"vorige versie '{previous}' is niet ouder dan {version}", code="KT104")
     folder = "rules"
     if root.has("regels_map"):
         folder = root.child("regels_map").text()
         if not RULES_FOLDER_RE.match(folder):
             raise root.child("regels_map").fail(
                 f"ongeldige regelmap '{folder}'",
-                "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).")
+                "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).", code="KT104")
     rules_dir = kader_dir / folder
     if not _is_dir(rules_dir):
         if root.has("regels_map"):
             raise root.child("regels_map").fail(f"map '{folder}/' met de regelbestanden niet gevonden in "
-                                                f"{display_path(kader_dir)}")
+                                                f"{display_path(kader_dir)}", code="KT203")
         raise KaderFout.single("map 'rules/' met de regelbestanden niet gevonden", file=display_path(kader_dir),
-                               hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).")
+                               hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).", code="KT203")
     try:
         existing = sorted(p.stem for p in rules_dir.glob("*.yaml"))
     except OSError:
@@ -226,11 +248,11 @@ def _load(kader_dir: Path, version: str) -> Kader:
     for e, rid in listed:
         path = rules_dir / f"{rid}.yaml"
         if path.exists() and not path.is_file():
-            problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis."))
+            problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis.", code="KT203"))
             continue
         if not path.exists():
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
-                                      hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest.")))
+                                      hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest."), code="KT203"))
             continue
         rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
         if rule is not None:
@@ -284,21 +306,26 @@ def _check_history(kader: Kader) -> None:
 def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
     shown = display_path(path)
     root = Node(load_yaml_file(path), shown)
-    root.mapping(required=RULE_REQUIRED, optional=RULE_OPTIONAL, what="een regel")
     problems: list[Problem] = []
+    try:
+        root.mapping(required=RULE_REQUIRED, optional=RULE_OPTIONAL, what="een regel")
+    except KaderFout as exc:  # only unknown keys: report them and check the rest of the rule too
+        if not isinstance(root.value, dict) or any(p.code != "KT102" for p in exc.problems):
+            raise
+        problems.extend(exc.problems)
     rid = root.child("id").text()
     if rid != path.stem:
         problems.append(root.child("id").problem(f"id '{rid}' komt niet overeen met de bestandsnaam '{path.name}'",
-                                                 f"Noem het bestand {rid}.yaml of zet id: {path.stem}."))
+                                                 f"Noem het bestand {rid}.yaml of zet id: {path.stem}.", code="KT201"))
     elif not RULE_ID_RE.match(rid):
-        problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01."))
+        problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01.", code="KT205"))
     sources = collect(problems, _sources, root.child("bronnen"))
     origin = collect(problems, root.child("norm_herkomst").choice, ("bron", "afgeleid"))
     note = collect(problems, root.child("norm_toelichting").text) if root.has("norm_toelichting") else None
     if origin == "afgeleid" and not note:
         problems.append(root.problem("een afgeleide norm heeft een 'norm_toelichting' nodig",
                                      "Leg uit welke drempel geen bron noemt en waarom deze gekozen is.",
-                                     field="norm_toelichting"))
+                                     field="norm_toelichting", code="KT503"))
     responsible = collect(problems, root.child("verantwoordelijk").choice, RESPONSIBLE)
     applies = collect(problems, compile_condition, root.child("van_toepassing"), questions, rule_ids) \
         if root.has("van_toepassing") else None
@@ -324,7 +351,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         change_note=change, file=shown, norm_line=norm.line, previous_ids=previous_ids or (),
     )
     if rid in rule.depends_on():
-        raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf")
+        raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code="KT305")
     return rule
 
 
@@ -335,11 +362,11 @@ def _previous_ids(node: Node, own: str) -> tuple[str, ...]:
     for e in node.elements():
         old = e.text()
         if not RULE_ID_RE.match(old):
-            raise e.fail(f"ongeldig regel-id '{old}'", "Gebruik de vorm KLT-THEMA-01.")
+            raise e.fail(f"ongeldig regel-id '{old}'", "Gebruik de vorm KLT-THEMA-01.", code="KT205")
         if old == own:
-            raise e.fail(f"'{old}' is het id van deze eis zelf", "Noem in 'voorheen' alleen ids uit eerdere versies.")
+            raise e.fail(f"'{old}' is het id van deze eis zelf", "Noem in 'voorheen' alleen ids uit eerdere versies.", code="KT206")
         if old in out:
-            raise e.fail(f"'{old}' staat dubbel in 'voorheen'")
+            raise e.fail(f"'{old}' staat dubbel in 'voorheen'", code="KT206")
         out.append(old)
     return tuple(out)
 
@@ -352,11 +379,11 @@ def _sources(node: Node) -> tuple[Source, ...]:
         if e.has("url"):
             url = e.child("url").text()
             if not url.startswith(("http://", "https://")):
-                raise e.child("url").fail("een url begint met http:// of https://")
+                raise e.child("url").fail("een url begint met http:// of https://", code="KT104")
             out.append(Source(url=url, section=e.child("sectie").text() if e.has("sectie") else None))
             continue
         if not e.has("bron"):
-            raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig")
+            raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig", code="KT101")
         code = e.child("bron").choice(tuple(SOURCE_CODES))
         out.append(Source(
             code=code,
@@ -390,7 +417,7 @@ def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Exa
     names = [x.name for x in out]
     for e, ex in zip(node.elements(), out):
         if names.count(ex.name) > 1:
-            problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam."))
+            problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam.", code="KT202"))
             break
     if problems:
         raise KaderFout(problems)
@@ -410,7 +437,7 @@ def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
     if e.has("regels"):
         for rid, sub in e.child("regels").mapping_any().items():
             if rid not in rule_ids:
-                raise sub.fail(f"onbekende regel '{rid}'")
+                raise sub.fail(f"onbekende regel '{rid}'", code="KT306")
             statuses[rid] = Status(sub.choice([s.value for s in Status]))
     return Example(
         name=e.child("naam").text(),
@@ -439,7 +466,7 @@ def dependency_layers(rules: dict) -> tuple[tuple[str, ...], ...]:
                 file=first.file,
                 line=first.norm_line,
                 field="norm",
-                hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.",
+                hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code="KT305"
             )
         layers.append(tuple(ready))
         done |= set(ready)

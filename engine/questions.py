@@ -45,24 +45,24 @@ def _question(path, node: Node) -> Question:
     if not isinstance(path, str) or not PATH_RE.match(path) or path.startswith("team."):
         raise node.fail(f"ongeldig vraagpad '{path}'",
                         "Gebruik kleine letters, cijfers en _ met punten ertussen, bv. veiligheid.aandachtsfunctionarissen "
-                        "(team.* is gereserveerd).")
+                        "(team.* is gereserveerd).", code="KT104")
     node.mapping(required=("type", "vraag"), optional=QUESTION_KEYS[2:], what=f"vraag '{path}'")
     qtype = node.child("type").choice(TYPES)
     values: tuple[str, ...] = ()
     if qtype in ("keuze", "meerkeuze"):
         if not node.has("waarden"):
-            raise node.fail(f"vraag '{path}' van type {qtype} heeft 'waarden' nodig")
+            raise node.fail(f"vraag '{path}' van type {qtype} heeft 'waarden' nodig", code="KT101")
         wn = node.child("waarden").sequence(min_items=1)
         values = tuple(e.text() for e in wn.elements())
         if len(set(values)) != len(values):
-            raise wn.fail("waarden mogen niet dubbel voorkomen")
+            raise wn.fail("waarden mogen niet dubbel voorkomen", code="KT104")
     elif node.has("waarden"):
-        raise node.child("waarden").fail(f"'waarden' hoort alleen bij keuze en meerkeuze, niet bij {qtype}")
+        raise node.child("waarden").fail(f"'waarden' hoort alleen bij keuze en meerkeuze, niet bij {qtype}", code="KT102")
     minimum = maximum = None
     for key in ("minimum", "maximum"):
         if node.has(key):
             if qtype not in ("geheel_getal", "getal"):
-                raise node.child(key).fail(f"'{key}' hoort alleen bij getallen")
+                raise node.child(key).fail(f"'{key}' hoort alleen bij getallen", code="KT102")
             if key == "minimum":
                 minimum = node.child(key).number()
             else:
@@ -87,7 +87,7 @@ def check_value(node: Node, q: Question):
     if t == "ja_nee":
         if not isinstance(v, bool):
             hint = "Schrijf true of false (zonder aanhalingstekens)."
-            raise node.fail(f"verwacht ja/nee (true of false), maar vond {describe_value(v)}", hint)
+            raise node.fail(f"verwacht ja/nee (true of false), maar vond {describe_value(v)}", hint, code="KT103")
         return v
     if t in ("geheel_getal", "getal"):
         if t == "geheel_getal":
@@ -95,9 +95,9 @@ def check_value(node: Node, q: Question):
         else:
             value = node.number()
         if q.minimum is not None and value < q.minimum:
-            raise node.fail(f"waarde {value} is kleiner dan het minimum {q.minimum:g}")
+            raise node.fail(f"waarde {value} is kleiner dan het minimum {q.minimum:g}", code="KT104")
         if q.maximum is not None and value > q.maximum:
-            raise node.fail(f"waarde {value} is groter dan het maximum {q.maximum:g}")
+            raise node.fail(f"waarde {value} is groter dan het maximum {q.maximum:g}", code="KT104")
         return value
     if t == "tekst":
         return node.text()
@@ -106,7 +106,7 @@ def check_value(node: Node, q: Question):
     if t == "keuze":
         if not isinstance(v, str) or v not in q.values:
             raise node.fail(f"waarde {describe_value(v)} is niet toegestaan",
-                            allowed_hint(v, q.values))
+                            allowed_hint(v, q.values), code="KT104")
         return v
     if t == "meerkeuze":
         node.sequence()
@@ -114,9 +114,9 @@ def check_value(node: Node, q: Question):
         for e in node.elements():
             if not isinstance(e.value, str) or e.value not in q.values:
                 raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
-                             allowed_hint(e.value, q.values))
+                             allowed_hint(e.value, q.values), code="KT104")
             if e.value in out:
-                raise e.fail(f"waarde '{e.value}' staat dubbel in de lijst")
+                raise e.fail(f"waarde '{e.value}' staat dubbel in de lijst", code="KT104")
             out.append(e.value)
         return tuple(sorted(out))
     raise AssertionError(t)
@@ -156,5 +156,5 @@ def quick_value(v, q: Question):
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:
     return node.fail(
         f"onbekend feit '{path}': deze vraag bestaat niet in deze Kaderversie",
-        hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."),
+        hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."), code="KT301"
     )

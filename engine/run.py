@@ -21,7 +21,7 @@ def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
     path = Path(kader_dir) if kader_dir else bundled_root()
     if not path.exists():
         raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-dir",
-                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.")
+                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.", code="KT004")
     return path
 
 
@@ -37,12 +37,12 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
         chosen, source = version, "optie"
         if chosen not in versions:
             raise KaderFout.single(f"onbekende Kaderversie '{version}'", field="--kader",
-                                   hint=f"Beschikbaar: {available}.")
+                                   hint=f"Beschikbaar: {available}.", code="KT203")
     elif root.has("kader"):
         chosen, source = root.child("kader").version(), "assessment"
         if chosen not in versions:
             raise root.child("kader").fail(f"onbekende Kaderversie '{chosen}'",
-                                           f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.")
+                                           f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.", code="KT203")
     else:
         day = root.child("peildatum").date()
         chosen, source = version_on(kader_dir, day), "peildatum"
@@ -51,7 +51,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
                 effective_dates(kader_dir).items(), key=lambda kv: version_key(kv[0])) if d is not None)
             raise root.child("peildatum").fail(
                 f"op peildatum {day.isoformat()} gold nog geen Kaderversie ({dates or 'geen ingangsdatum bekend'})",
-                "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.")
+                "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.", code="KT104")
     if kaders is None:
         kaders = {}
     if chosen not in kaders:
@@ -95,7 +95,7 @@ def _kader_folder(folder: str, spec: str) -> Path:
     path = Path(folder)
     if not (path / "kader").is_dir():
         raise KaderFout.single(f"'{spec}' is geen Kaderversie en geen Kader-map", field="versie",
-                               hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.")
+                               hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.", code="KT004")
     return path
 
 

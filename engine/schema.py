@@ -82,12 +82,13 @@ class Node:
             self.line, self.column = self.value.pos
 
     # -- errors -------------------------------------------------------------
-    def problem(self, message: str, hint: str | None = None, field: str | None = None) -> Problem:
+    def problem(self, message: str, hint: str | None = None, field: str | None = None,
+                code: str | None = None) -> Problem:
         return Problem(message, file=self.file, line=self.line, column=self.column,
-                       field=field if field is not None else (self.path or None), hint=hint)
+                       field=field if field is not None else (self.path or None), hint=hint, code=code)
 
-    def fail(self, message: str, hint: str | None = None) -> KaderFout:
-        return KaderFout([self.problem(message, hint)])
+    def fail(self, message: str, hint: str | None = None, code: str | None = None) -> KaderFout:
+        return KaderFout([self.problem(message, hint, code=code)])
 
     # -- navigation ---------------------------------------------------------
     def _child_path(self, key) -> str:
@@ -123,30 +124,30 @@ class Node:
         """A mapping with free keys (names chosen by the author, e.g. roles or question paths)."""
         if not isinstance(self.value, dict):
             raise self.fail(f"verwacht {TYPE_NAMES[dict]}, maar vond {describe_value(self.value)}",
-                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.")
+                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code="KT103")
         for key in self.value:
             if not isinstance(key, str):
                 raise self.child(key).fail(f"sleutel {describe_value(key)} moet tekst zijn",
-                                           "Zet de sleutel tussen aanhalingstekens.")
+                                           "Zet de sleutel tussen aanhalingstekens.", code="KT103")
         return self
 
     def mapping(self, required=(), optional=(), what: str = "") -> "Node":
         if not isinstance(self.value, dict):
             raise self.fail(f"verwacht {TYPE_NAMES[dict]}, maar vond {describe_value(self.value)}",
-                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.")
+                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code="KT103")
         allowed = list(required) + list(optional)
         problems = []
         for key in self.value:
             if not isinstance(key, str):
                 problems.append(self.child(key).problem(f"sleutel {describe_value(key)} moet tekst zijn",
-                                                        "Zet de sleutel tussen aanhalingstekens."))
+                                                        "Zet de sleutel tussen aanhalingstekens.", code="KT103"))
             elif key not in allowed:
                 problems.append(self.child(key).problem(
-                    f"onbekend veld '{key}'{' in ' + what if what else ''}", allowed_hint(key, allowed)))
+                    f"onbekend veld '{key}'{' in ' + what if what else ''}", allowed_hint(key, allowed), code="KT102"))
         for key in required:
             if key not in self.value:
                 problems.append(self.problem(f"verplicht veld '{key}' ontbreekt{' in ' + what if what else ''}",
-                                             f"Voeg '{key}:' toe.", field=self._child_path(key)))
+                                             f"Voeg '{key}:' toe.", field=self._child_path(key), code="KT101"))
         if problems:
             raise KaderFout(problems)
         return self
@@ -154,67 +155,67 @@ class Node:
     def sequence(self, min_items: int = 0) -> "Node":
         if not isinstance(self.value, list):
             raise self.fail(f"verwacht {TYPE_NAMES[list]}, maar vond {describe_value(self.value)}",
-                            "Schrijf elk onderdeel op een eigen regel die begint met '- '.")
+                            "Schrijf elk onderdeel op een eigen regel die begint met '- '.", code="KT103")
         if len(self.value) < min_items:
-            raise self.fail(f"de lijst moet minstens {min_items} onderdeel/onderdelen bevatten")
+            raise self.fail(f"de lijst moet minstens {min_items} onderdeel/onderdelen bevatten", code="KT105")
         return self
 
     def text(self, allow_empty: bool = False) -> str:
         v = self.value
         if not isinstance(v, str) or isinstance(v, bool):
             raise self.fail(f"verwacht tekst, maar vond {describe_value(v)}",
-                            "Zet de waarde tussen aanhalingstekens als het tekst moet zijn.")
+                            "Zet de waarde tussen aanhalingstekens als het tekst moet zijn.", code="KT103")
         if not allow_empty and not v.strip():
-            raise self.fail("mag niet leeg zijn")
+            raise self.fail("mag niet leeg zijn", code="KT105")
         return v
 
     def choice(self, options) -> str:
         v = self.value
         if not isinstance(v, str) or v not in options:
-            raise self.fail(f"ongeldige waarde {describe_value(v)}", allowed_hint(v, options))
+            raise self.fail(f"ongeldige waarde {describe_value(v)}", allowed_hint(v, options), code="KT104")
         return v
 
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):
             raise self.fail(f"verwacht true of false, maar vond {describe_value(self.value)}",
-                            "Schrijf true (ja) of false (nee), zonder aanhalingstekens.")
+                            "Schrijf true (ja) of false (nee), zonder aanhalingstekens.", code="KT103")
         return self.value
 
     def integer(self, minimum: int | None = None) -> int:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, int):
-            raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(v)}")
+            raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(v)}", code="KT103")
         if minimum is not None and v < minimum:
-            raise self.fail(f"moet minstens {minimum} zijn, maar is {v}")
+            raise self.fail(f"moet minstens {minimum} zijn, maar is {v}", code="KT104")
         return self._bounded(v)
 
     def _bounded(self, v):
         if abs(v) > MAX_NUMBER:
             raise self.fail(f"getal {v} is onrealistisch groot (de grens is {MAX_NUMBER:,})".replace(",", "."),
-                            "Controleer of er geen cijfers te veel staan.")
+                            "Controleer of er geen cijfers te veel staan.", code="KT104")
         return v
 
     def number(self) -> float | int:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(f"verwacht een getal, maar vond {describe_value(v)}",
-                            "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.")
+                            "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.", code="KT103")
         if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-            raise self.fail("verwacht een gewoon getal, maar vond oneindig of NaN", "Vul een getal in, bv. 0,78 als 0.78.")
+            raise self.fail("verwacht een gewoon getal, maar vond oneindig of NaN", "Vul een getal in, bv. 0,78 als 0.78.", code="KT104")
         return self._bounded(v)
 
     def date(self) -> dt.date:
         v = self.value
         if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
             raise self.fail(f"verwacht een datum, maar vond {describe_value(v)}",
-                            "Schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bv. 2023-03-01.")
+                            "Schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bv. 2023-03-01.", code="KT103")
         return v
 
     def version(self) -> str:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             raise self.fail(f"verwacht een versie zoals \"1.0\", maar vond {describe_value(v)}",
-                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.0".')
+                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.0".', code="KT103")
         return str(v)
 
 

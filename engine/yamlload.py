@@ -95,7 +95,7 @@ class _Loader(_BaseLoader):
                 "YAML-verwijzingen (ankers met * en &) zijn niet toegestaan",
                 line,
                 col,
-                "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.",
+                "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.", code="KT003"
             )
         return super().construct_object(node, deep=deep)
 
@@ -112,7 +112,7 @@ class _Loader(_BaseLoader):
                 hash(key)
             except TypeError:
                 line, col = _mark(key_node)
-                raise _LoadProblem("een sleutel moet een eenvoudige waarde zijn", line, col, None)
+                raise _LoadProblem("een sleutel moet een eenvoudige waarde zijn", line, col, None, code="KT103")
             if key in data:
                 line, col = _mark(key_node)
                 first = data.key_pos[key][0]
@@ -121,7 +121,7 @@ class _Loader(_BaseLoader):
                     line,
                     col,
                     "Verwijder of hernoem een van beide; YAML houdt anders stilzwijgend alleen de laatste.",
-                    field=getattr(self, "_key_paths", {}).get(id(key_node), str(key)),
+                    field=getattr(self, "_key_paths", {}).get(id(key_node), str(key)), code="KT002"
                 )
             data.key_pos[key] = _mark(key_node)
             data[key] = self.construct_object(value_node, deep=True)
@@ -132,7 +132,7 @@ class _Loader(_BaseLoader):
         except (ValueError, OverflowError):
             line, col = _mark(node)
             raise _LoadProblem(
-                f"'{node.value}' is geen bestaande datum", line, col, "Schrijf een datum als JJJJ-MM-DD, bv. 2023-03-01."
+                f"'{node.value}' is geen bestaande datum", line, col, "Schrijf een datum als JJJJ-MM-DD, bv. 2023-03-01.", code="KT103"
             )
 
     def construct_yaml_seq(self, node):
@@ -264,9 +264,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 
 class _LoadProblem(Exception):
-    def __init__(self, message, line, column, hint, field=None):
+    def __init__(self, message, line, column, hint, field=None, code="KT001"):
         super().__init__(message)
         self.message, self.line, self.column, self.hint, self.field = message, line, column, hint, field
+        self.code = code
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
@@ -275,25 +276,25 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     try:
         if path.is_dir():
             raise KaderFout.single(
-                "dit is een map, geen bestand", file=shown, hint="Geef het pad van een .yaml-bestand op."
+                "dit is een map, geen bestand", file=shown, hint="Geef het pad van een .yaml-bestand op.", code="KT004"
             )
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise KaderFout.single(
-            "bestand bestaat niet", file=shown, hint="Controleer het pad en de spelling van de bestandsnaam."
+            "bestand bestaat niet", file=shown, hint="Controleer het pad en de spelling van de bestandsnaam.", code="KT004"
         ) from None
     except PermissionError:
         raise KaderFout.single(
-            "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand."
+            "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand.", code="KT004"
         ) from None
     except OSError as exc:
-        raise KaderFout.single(f"bestand kan niet gelezen worden ({exc.strerror})", file=shown) from None
+        raise KaderFout.single(f"bestand kan niet gelezen worden ({exc.strerror})", file=shown, code="KT004") from None
     if len(raw) > max_bytes:
         raise KaderFout.single(
             f"bestand is te groot (meer dan {max_bytes // 1024} KiB)",
             file=shown,
-            hint="Een Kader- of assessmentbestand is normaal enkele KiB; controleer of dit het juiste bestand is.",
+            hint="Een Kader- of assessmentbestand is normaal enkele KiB; controleer of dit het juiste bestand is.", code="KT004"
         )
     try:
         return raw.decode("utf-8-sig")
@@ -303,20 +304,20 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             "bestand is geen geldige UTF-8-tekst",
             file=shown,
             line=line,
-            hint="Sla het bestand op als UTF-8 (in de meeste editors: 'Opslaan als' → codering UTF-8).",
+            hint="Sla het bestand op als UTF-8 (in de meeste editors: 'Opslaan als' → codering UTF-8).", code="KT004"
         ) from None
 
 
 def load_yaml_text(text: str, shown: str):
     """Parse YAML text into LDict/LList/scalars, raising KaderFout with file:line on any problem."""
     if "\x00" in text:
-        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown)
+        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown, code="KT004")
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
     except _LoadProblem as exc:
         raise KaderFout.single(
-            exc.message, file=shown, line=exc.line, column=exc.column, field=exc.field, hint=exc.hint
+            exc.message, file=shown, line=exc.line, column=exc.column, field=exc.field, hint=exc.hint, code=exc.code
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -329,17 +330,17 @@ def load_yaml_text(text: str, shown: str):
             file=shown,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
-            hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.",
+            hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.", code="KT001"
         ) from None
     except yaml.YAMLError as exc:
-        raise KaderFout.single(f"geen geldige YAML ({exc})", file=shown) from None
+        raise KaderFout.single(f"geen geldige YAML ({exc})", file=shown, code="KT001") from None
     except RecursionError:
         raise KaderFout.single("de YAML is te diep genest", file=shown,
-                               hint="Een assessment of regel heeft maar een paar niveaus; controleer de haakjes.") from None
+                               hint="Een assessment of regel heeft maar een paar niveaus; controleer de haakjes.", code="KT001") from None
     except (ValueError, TypeError, OverflowError):
         # e.g. `!!int "abc"` or a number of thousands of digits
         raise KaderFout.single("ongeldige waarde in YAML (een expliciete !!-tag of een onmogelijk getal)", file=shown,
-                               hint="Laat !!-tags weg en controleer de getallen in dit bestand.") from None
+                               hint="Laat !!-tags weg en controleer de getallen in dit bestand.", code="KT001") from None
     finally:
         loader.dispose()
     return data

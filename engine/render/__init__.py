@@ -50,7 +50,7 @@ def render(command: str, fmt: str, result, options: Options) -> str | bytes:
 
 
 def _load_all() -> None:
-    from . import check, diff, plan, rules, selftest, sweep, sweep_html, sweep_xlsx  # noqa: F401  (registers the renderers)
+    from . import check, diff, lint, plan, rules, selftest, sweep, sweep_html, sweep_xlsx  # noqa: F401  (registers the renderers)
 
 
 STATUS_SYMBOL = {

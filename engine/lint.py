@@ -1,0 +1,185 @@
+"""`kader lint`: every problem in a Kader folder (all versions, questions, rules) and, when given,
+in assessments, at once, each with a code (lintcodes.py), file, line and column.
+
+Loading problems come with their code from where they are raised; on top of those lint adds what a
+loader cannot: norms that cannot be right (normcheck.py), sources without section or quote, a
+source norm without any quote, examples missing for a status the rule can produce, examples that
+give another status than they expect, and rule files no manifest lists. Findings are deduplicated
+and sorted by file and position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import KaderFout, Problem, display_path
+from .kader import available_versions, load_kader
+from .lintcodes import ERROR, WARNING, severity
+from .model import Kader, Rule
+from .normcheck import norm_problems, reachable_statuses
+from .schema import Node
+from .selftest import reachable_statuses as syntactic_reachable, run_selftest
+from .yamlload import load_yaml_file
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    code: str
+    severity: str  # fout | waarschuwing
+    file: str | None
+    line: int | None
+    column: int | None
+    field: str | None
+    message: str
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "<invoer>"] + [str(x) for x in (self.line, self.column) if x is not None]
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class LintReport:
+    findings: tuple[LintFinding, ...]
+    versions: tuple[str, ...]
+    assessments: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.errors:
+            return 2
+        return 1 if strict and self.warnings else 0
+
+
+def _from_problem(p: Problem) -> LintFinding:
+    code = p.code or "KT000"
+    if code == "KT101" and p.field == "actie":
+        code = "KT504"
+    return LintFinding(code, severity(code), p.file, p.line, p.column, p.field, p.message, p.hint)
+
+
+def _finding(code: str, node: Node, message: str, hint: str | None = None) -> LintFinding:
+    return LintFinding(code, severity(code), node.file, node.line, node.column, node.path or None, message, hint)
+
+
+def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
+    kader_dir = Path(kader_dir)
+    found: list[LintFinding] = []
+    versions: tuple[str, ...] = ()
+    try:
+        manifests = available_versions(kader_dir)
+        versions = tuple(manifests)
+    except KaderFout as exc:
+        manifests = {}
+        found += [_from_problem(p) for p in exc.problems]
+    listed: dict[str, set] = {}
+    for version in manifests:
+        listed.setdefault(_rules_folder(manifests[version]), set()).update(_manifest_rules(manifests[version]))
+        try:
+            kader = load_kader(kader_dir, version, check_norms=False)
+        except KaderFout as exc:
+            found += [_from_problem(p) for p in exc.problems]
+            continue
+        found += _kader_findings(kader)
+    found += _unlisted(kader_dir, listed)
+    count = 0
+    if assessment_paths:
+        from .run import load_for_assessment
+        from .sweep import discover
+
+        files, invalid = discover(assessment_paths)
+        found += [_from_problem(p) for i in invalid for p in i.problems]
+        for path in files:
+            count += 1
+            try:
+                load_for_assessment(path, kader_dir, None)
+            except KaderFout as exc:
+                found += [_from_problem(p) for p in exc.problems]
+    unique = {(f.file, f.line, f.column, f.code, f.message): f for f in found}
+    ordered = sorted(unique.values(), key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.code, f.message))
+    return LintReport(tuple(ordered), versions, count)
+
+
+def _manifest_rules(path: Path) -> set[str]:
+    try:
+        data = load_yaml_file(path)
+        return {r for r in data.get("regels", []) if isinstance(r, str)} if isinstance(data, dict) else set()
+    except KaderFout:
+        return set()
+
+
+def _rules_folder(path: Path) -> str:
+    try:
+        data = load_yaml_file(path)
+        folder = data.get("regels_map", "rules") if isinstance(data, dict) else "rules"
+        return folder if isinstance(folder, str) else "rules"
+    except KaderFout:
+        return "rules"
+
+
+def _unlisted(kader_dir: Path, listed: dict[str, set]) -> list[LintFinding]:
+    """Rule files in a rule folder that no manifest using that folder lists."""
+    out = []
+    for folder, ids in listed.items():
+        path = kader_dir / folder
+        if not path.is_dir():
+            continue
+        for rule_file in sorted(path.glob("*.yaml")):
+            if rule_file.stem not in ids:
+                out.append(LintFinding("KT204", severity("KT204"), display_path(rule_file), 1, 1, None,
+                                       f"regel '{rule_file.stem}' staat in geen enkel manifest dat {folder}/ gebruikt",
+                                       "Zet de regel in 'regels:' van een manifest, of verwijder het bestand."))
+    return out
+
+
+def _kader_findings(kader: Kader) -> list[LintFinding]:
+    out = []
+    report = run_selftest(kader)
+    failures = {(r.rule_id, r.name): r for rule in report.rules for r in rule.failures}
+    for rule in kader.rules.values():
+        root = Node(load_yaml_file(Path(rule.file)), rule.file) if Path(rule.file).exists() else None
+        out += _rule_findings(kader, rule, root)
+        for example in rule.examples:
+            failed = failures.get((rule.id, example.name))
+            if failed is not None:
+                out.append(LintFinding("KT506", severity("KT506"), rule.file, example.line, None, "voorbeelden",
+                                       f"voorbeeld '{example.name}' verwacht {failed.expected.value}, maar de regel "
+                                       f"geeft {failed.actual.value}: {failed.reason}",
+                                       "Pas de verwachting of de norm aan; `kader test` toont alle details."))
+    return out
+
+
+def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFinding]:
+    out = []
+    where = root if root is not None else Node(None, rule.file)
+    norm = where.child("norm") if root is not None else where
+    for code, message, hint in norm_problems(rule, kader.questions):
+        node = where.child("van_toepassing") if code in ("KT403", "KT404") and root is not None else norm
+        out.append(_finding(code, node, message, hint))
+    if root is not None and isinstance(root.value, dict) and isinstance(root.value.get("bronnen"), list):
+        for e in root.child("bronnen").elements():
+            if isinstance(e.value, dict) and "url" not in e.value and not (e.has("sectie") or e.has("citaat")):
+                out.append(_finding("KT501", e, "bronverwijzing zonder sectie of citaat: niet na te gaan waar de "
+                                                "eis staat", "Voeg 'sectie:' (en waar het kan 'citaat:') toe."))
+    if rule.norm_origin == "bron" and not any(s.quote or s.url for s in rule.sources):
+        out.append(_finding("KT502", where.child("norm_herkomst") if root is not None else where,
+                            "de norm heet 'bron', maar geen bronverwijzing citeert hem",
+                            "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "
+                            "norm_toelichting."))
+    reach = reachable_statuses(rule, kader.questions)
+    reach = reach if reach is not None else syntactic_reachable(rule)
+    covered = {ex.expected for ex in rule.examples}
+    missing = sorted(s.value for s in reach if s not in covered)
+    if missing:
+        out.append(_finding("KT505", where.child("voorbeelden") if root is not None else where,
+                            f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
+                            "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
+    return out

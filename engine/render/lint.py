@@ -1,0 +1,68 @@
+"""Renderers for `kader lint`: text (file:line:column: code: message), JSON, and GitHub Actions
+workflow commands (annotations on the pull request)."""
+
+from __future__ import annotations
+
+import json
+
+from ..lint import LintReport
+from ..lintcodes import CODES, ERROR
+from . import Options, renderer
+
+
+def _summary(report: LintReport) -> str:
+    if not report.findings:
+        return "Geen problemen gevonden."
+    return f"{report.errors} fout(en), {report.warnings} waarschuwing(en)."
+
+
+@renderer("lint", "text")
+def lint_text(report: LintReport, options: Options) -> str:
+    lines = []
+    for f in report.findings:
+        where = f"veld '{f.field}': " if f.field else ""
+        lines.append(f"{f.location()}: {f.code}: {where}{f.message}" + (" (waarschuwing)" if f.severity != ERROR else ""))
+        if f.hint:
+            lines.append(f"  Oplossing: {f.hint}")
+    checked = f"Kaderversies: {', '.join(report.versions) or '(geen)'}"
+    if report.assessments:
+        checked += f"; assessments: {report.assessments}"
+    lines += ["", checked + ".", _summary(report)]
+    return "\n".join(lines) + "\n"
+
+
+@renderer("lint", "json")
+def lint_json(report: LintReport, options: Options) -> str:
+    data = {
+        "kaderversies": list(report.versions),
+        "assessments": report.assessments,
+        "fouten": report.errors,
+        "waarschuwingen": report.warnings,
+        "problemen": [{"code": f.code, "ernst": f.severity, "titel": CODES.get(f.code, CODES["KT000"])[1],
+                       "bestand": f.file, "regel": f.line, "kolom": f.column, "veld": f.field,
+                       "melding": f.message, "oplossing": f.hint} for f in report.findings],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    """GitHub workflow-command escaping (%, CR, LF; and : , in properties)."""
+    text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+@renderer("lint", "github")
+def lint_github(report: LintReport, options: Options) -> str:
+    lines = []
+    for f in report.findings:
+        kind = "error" if f.severity == ERROR else "warning"
+        props = [f"file={_escape(f.file or '', True)}"]
+        if f.line is not None:
+            props.append(f"line={f.line}")
+        if f.column is not None:
+            props.append(f"col={f.column}")
+        props.append(f"title={_escape(f.code + ' ' + CODES.get(f.code, CODES['KT000'])[1], True)}")
+        message = f.message + (f" Oplossing: {f.hint}" if f.hint else "")
+        lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
