@@ -171,29 +171,25 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
     return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
-def tree_from_raw(raw: bytes, key: str, path: Path, cache: Cache | None, shown: str | None = None):
-    """The parsed tree of already read bytes, and the entry to store (or None): from the cache when it
-    holds a sound tree for `key`, else parsed. Raises KaderFout as the uncached loader would."""
-    if cache is not None:
-        data = cache.get("trees", key)
-        if data is not None:
-            try:
-                return pickle.loads(data), None
-            except Exception:  # truncated or corrupt: parse again (and overwrite)
-                pass
-    tree = load_yaml_text(_decode(raw, path), shown or display_path(path))
-    if cache is None:
-        return tree, None
+def unpickle_tree(data: bytes | None):
+    """A cached tree, or None when there is none or it does not load (truncated, corrupt: the caller
+    parses again and overwrites it)."""
+    if not data:
+        return None
     try:
-        return tree, ("trees", key, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+        return pickle.loads(data)
+    except Exception:
+        return None
+
+
+def parse_raw(raw: bytes, path: Path, shown: str | None = None):
+    """The parsed tree of a file's bytes; raises KaderFout as the uncached loader would."""
+    return load_yaml_text(_decode(raw, path), shown or display_path(path))
+
+
+def tree_entry(key: str, tree):
+    """The cache entry for a newly parsed tree, or None when it cannot be pickled."""
+    try:
+        return ("trees", key, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
     except (pickle.PicklingError, RecursionError):
-        return tree, None
-
-
-def load_tree(path: Path, cache: Cache | None = None, shown: str | None = None):
-    """Parse one YAML file (LDict/LList tree) through the cache, storing a newly parsed tree."""
-    raw, key = read_file(path)
-    tree, entry = tree_from_raw(raw, key, Path(path), cache, shown)
-    if cache is not None and entry is not None:
-        cache.put_many([entry])
-    return tree
+        return None

@@ -22,9 +22,12 @@ def _workers() -> int:
 
 
 def run_chunks(files: list, work, progress: bool | None = None, threshold: int | None = None,
-               workers: int | None = None, serial_work=None):
+               workers: int | None = None, serial_work=None, prepare=None):
     """Yield (item, result) for every item, in order, where `work(list of items)` gives the results;
-    in worker processes when there are more than `threshold` items (`serial_work` in this process)."""
+    in worker processes when there are more than `threshold` items (`serial_work` in this process).
+    `prepare(list of items)`, when given, runs in this process just before a chunk is handed out and
+    gives what `work` receives instead (so data looked up for a chunk is held only while it is in flight)."""
+    prepare = prepare or (lambda chunk: chunk)
     threshold = PARALLEL_THRESHOLD if threshold is None else threshold
     workers = workers or _workers()
     if progress is None:
@@ -33,7 +36,7 @@ def run_chunks(files: list, work, progress: bool | None = None, threshold: int |
     try:
         if len(files) <= threshold or workers < 2 or len(files) < 2:
             for path in files:
-                (result,) = (serial_work or work)([path])
+                (result,) = (serial_work or work)(prepare([path]))
                 if bar:
                     bar.advance(1)
                 yield path, result
@@ -44,11 +47,11 @@ def run_chunks(files: list, work, progress: bool | None = None, threshold: int |
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         ahead = 3 * workers  # chunks in flight: keeps the workers busy without holding every tree
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
-            pending = deque(pool.submit(work, c) for c in chunks[:ahead])
+            pending = deque(pool.submit(work, prepare(c)) for c in chunks[:ahead])
             for i, chunk in enumerate(chunks):
                 results = pending.popleft().result()
                 if i + ahead < len(chunks):
-                    pending.append(pool.submit(work, chunks[i + ahead]))
+                    pending.append(pool.submit(work, prepare(chunks[i + ahead])))
                 if bar:
                     bar.advance(len(chunk))
                 yield from zip(chunk, results)

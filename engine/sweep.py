@@ -13,10 +13,10 @@ from pathlib import Path
 
 from .backends import get_backend
 from .errors import KaderFout, Problem, display_path
-from .evaluate import evaluate
+from .evaluate import FindingMemo, evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import STATUS_ORDER, Evaluation, Kader, Status
-from .cache import Cache, cache_dir, read_file, tree_from_raw
+from .cache import Cache, cache_dir, parse_raw, read_file, tree_entry, unpickle_tree
 from .parallel import run_chunks
 from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
 from .run import assessment_from_tree, kader_dir_or_default
@@ -188,30 +188,47 @@ def _versions(kader_dir: Path):
         return None  # reported per file, as before
 
 
-def _evaluate_chunk(items, cache, kader_dir, version, as_of, engine, context, kaders=None, versions=_COMPUTE):
-    """Parse (through the tree cache), validate and evaluate some files; per file ("ok", record bytes,
-    entries) or ("fout", problems, entries), where entries are new cache entries for the caller to
-    store. Runs in worker processes for many files: records and entries are bytes, cheap to hand over."""
+def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, kaders=None, versions=_COMPUTE):
+    """Parse (or unpickle a cached tree), validate and evaluate some files; per file ("ok", record
+    bytes, entries) or ("fout", problems, entries), where entries are new cache entries for the
+    caller to store (`store`: whether to make them). An item is (path, shown name, content key or
+    None, cached tree bytes or None): the caller looked the trees up in one query per block, so a
+    worker never touches the database. Runs in worker processes for many files: records and entries
+    are bytes, cheap to hand over."""
     kaders = {} if kaders is None else kaders
     versions = _versions(kader_dir) if versions is _COMPUTE else versions
     backend = get_backend(engine)
     out = []
-    for path, shown in items:
+    for path, shown, key, tree_data in items:
         entries = []
         try:
-            raw, key = read_file(path)
-            tree, entry = tree_from_raw(raw, key, path, cache, shown)
-            if entry is not None:
-                entries.append(entry)
+            tree = unpickle_tree(tree_data)
+            if tree is None:
+                raw, key = read_file(path)
+                tree = parse_raw(raw, path, shown)
+                if store:
+                    entry = tree_entry(key, tree)
+                    if entry is not None:
+                        entries.append(entry)
             assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
         except KaderFout as exc:
             out.append(("fout", tuple(exc.problems), entries))
             continue
-        data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend))
-        if cache is not None and context is not None:
+        data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader)))
+        if store and context is not None:
             entries.append(("records", result_key(context, key), data))
         out.append(("ok", data, entries))
     return out
+
+
+_MEMOS: dict[int, FindingMemo] = {}  # per process: a FindingMemo per Kader object in use
+
+
+def _memo(kader: Kader) -> FindingMemo:
+    memo = _MEMOS.get(id(kader))
+    if memo is None or memo.kader is not kader:  # the memo holds its Kader, so the id is not reused
+        memo = _MEMOS[id(kader)] = FindingMemo(kader)
+    return memo
 
 
 def _key_or_problems(path: Path):
@@ -248,8 +265,9 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
 
     Here: read and hash every file, and look its evaluation record up in the cache (resultcache.py:
     keyed on the file's content and on the Kader files, forced version, as-of date, engine and code).
-    The files without one are parsed (through the tree cache), validated and evaluated, in worker
-    processes when there are many; their new entries are stored here, in batches. Every record is
+    The files without one are parsed (or their cached tree, looked up here per chunk, unpickled),
+    validated and evaluated, in worker processes when there are many; their new entries are stored
+    here, in batches (workers never touch the database). Every record is
     decoded against the Kader. Results are identical, and in the same order, whatever the caches or
     the parallelism did; `use_cache=False` reads and writes no cache at all."""
     kdir = kader_dir_or_default(kader_dir)
@@ -264,7 +282,8 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
     kaders: dict = {}
     pool: dict = {}
     items = [(path, _shown(path, cwd)) for path in files]
-    job = dict(cache=cache, kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context)
+    store = cache is not None
+    job = dict(kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context, store=store)
     serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=_versions(kdir))
 
     def kader_for(assessment):
@@ -274,8 +293,9 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         return kaders[chosen]
 
     outcome: list = [None] * len(items)  # per file: an Evaluation, or problems
+    content: dict[int, str] = {}  # per file still to evaluate: its content key (when the cache is used)
     todo: list[int] = []
-    if cache is None or context is None:
+    if cache is None:
         todo = list(range(len(items)))
     else:
         for start in range(0, len(items), LOOKUP_BLOCK):
@@ -283,7 +303,11 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
             for i in range(start, min(start + LOOKUP_BLOCK, len(items))):
                 key = _key_or_problems(items[i][0])
                 if isinstance(key, str):
-                    keys[i] = result_key(context, key)
+                    content[i] = key
+                    if context is not None:
+                        keys[i] = result_key(context, key)
+                    else:
+                        todo.append(i)
                 else:
                     outcome[i] = key
             found = cache.get_many("records", list(keys.values()))
@@ -294,10 +318,16 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
                     outcome[i] = decode(found[rkey], items[i][1], kader_for, pool)
                 except CorruptRecord:  # not there, or damaged: evaluate (and store) again
                     todo.append(i)
+        todo.sort()
+
+    def prepare(chunk: list[int]) -> list[tuple]:
+        """Work items for some files: with their cached trees, looked up in one query."""
+        trees = cache.get_many("trees", [content[i] for i in chunk if i in content]) if cache is not None else {}
+        return [(*items[i], content.get(i), trees.get(content.get(i))) for i in chunk]
+
     entries: list = []
-    for i, (kind, payload, new) in zip(todo, (r for _, r in run_chunks(
-            [items[i] for i in todo], partial(_evaluate_chunk, **job), progress, parallel_threshold,
-            serial_work=serial))):
+    for i, (kind, payload, new) in run_chunks(todo, partial(_evaluate_chunk, **job), progress, parallel_threshold,
+                                              serial_work=serial, prepare=prepare):
         outcome[i] = decode(payload, items[i][1], kader_for, pool) if kind == "ok" else payload
         if cache is not None:
             entries.extend(new)
