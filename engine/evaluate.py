@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .conditions import explain
+from .conditions import explain, fields_of, leaves, rule_refs
 from .model import Assessment, Evaluation, Finding, Kader, Rule, Status
 
 PARTS = ("van_toepassing", "voldoet", "deels")
@@ -100,19 +100,73 @@ def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt
     )
 
 
-def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend) -> Evaluation:
-    """Evaluate every rule of the Kader for one assessment at the given date."""
+class FindingMemo:
+    """A cache of findings for many evaluations against one Kader (a sweep of thousands of teams).
+
+    A rule's finding is a pure function of the values of the fields its conditions name, the
+    statuses of the rules they refer to, the toelichtingen of those fields and, when a condition
+    counts months (`binnen_maanden`), the as-of date. Teams with the same inputs for a rule get the
+    same Finding object: the conditions are evaluated and the Dutch reason is composed once, and
+    the findings are shared in memory. Values are keyed with their type, so 1, 1.0 and true stay
+    apart. Bounded: when full, it starts again empty. Only for the python backend (a sweep with
+    `--engine durable` lets durable decide every rule of every team)."""
+
+    LIMIT = 20_000
+
+    def __init__(self, kader: Kader):
+        self.kader = kader
+        self.found: dict = {}
+        self.inputs: dict[str, tuple] = {}
+        for rule in kader.rules.values():
+            conds = list(rule_conditions(rule).values())
+            fields = tuple(sorted(set().union(*(fields_of(c) for c in conds))))
+            refs = tuple(sorted(set().union(*(rule_refs(c) for c in conds))))
+            dated = any(getattr(leaf, "op", None) == "binnen_maanden" for c in conds for leaf in leaves(c))
+            self.inputs[rule.id] = (fields, refs, dated)
+
+    def key(self, rule: Rule, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> tuple:
+        fields, refs, dated = self.inputs[rule.id]
+        values = []
+        for path in fields:
+            v = env.get(path)
+            values.append((v.__class__, tuple(v) if v.__class__ is list else v, notes.get(path)))
+        return (rule.id, tuple(values), tuple(statuses.get(r) for r in refs), as_of if dated else None)
+
+    def store(self, key: tuple, finding: Finding) -> None:
+        if len(self.found) >= self.LIMIT:
+            self.found.clear()
+        self.found[key] = finding
+
+
+def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo: FindingMemo | None = None) -> Evaluation:
+    """Evaluate every rule of the Kader for one assessment at the given date. `memo` (a FindingMemo
+    for this Kader) only saves work: the result is the same with or without it."""
     env = assessment.values()
     notes = {p: f.note for p, f in assessment.facts.items() if f.value is None and f.note}
     statuses: dict = {}
     findings = []
+    if memo is not None and (memo.kader is not kader or backend.name != "python"):
+        memo = None
     for layer in kader.layers:
         rules = [kader.rules[rid] for rid in layer]
-        truths = backend.truths(rules, env, statuses, as_of)
+        known: dict = {}
+        if memo is not None:
+            for rule in rules:
+                key = memo.key(rule, env, statuses, as_of, notes)
+                known[rule.id] = (key, memo.found.get(key))
+            todo = [rule for rule in rules if known[rule.id][1] is None]
+        else:
+            todo = rules
+        truths = backend.truths(todo, env, statuses, as_of) if todo else {}
         for rule in rules:
-            finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
-            statuses[rule.id] = finding.status
+            finding = known[rule.id][1] if memo is not None else None
+            if finding is None:
+                finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
+                if memo is not None:
+                    memo.store(known[rule.id][0], finding)
             findings.append(finding)
+        for finding in findings[-len(rules):]:
+            statuses[finding.rule_id] = finding.status
     findings.sort(key=lambda f: f.rule_id)
     return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings))
 
