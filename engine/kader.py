@@ -51,6 +51,11 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
                                hint="Controleer de leesrechten van de map.", code="KT004") from None
     for path in entries:
         if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
+            if path.stem in found:
+                raise KaderFout.single(
+                    f"versie {path.stem} staat twee keer in de map: {found[path.stem].name} en {path.name}",
+                    file=display_path(path), code="KT202",
+                    hint="Houd één manifest per versie; verwijder of hernoem een van beide.")
             found[path.stem] = path
     if not found:
         raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder), code="KT004")
@@ -78,16 +83,28 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
     return version
 
 
+class PartialLoad(KaderFout):
+    """A Kader version that does not load, with what did: `partial` is the Kader built from the rules
+    that loaded (None when the manifest or the questions themselves fail), so `kader lint` can check
+    those rules too and report every problem at once."""
+
+    def __init__(self, problems, partial: "Kader | None"):
+        super().__init__(list(problems))
+        self.partial = partial
+
+
 _CACHE: dict = {}
 
 
 def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = True) -> Kader:
     """Load and validate one Kader version (memoised per process on folder, version and file times).
 
-    Fails closed: besides every problem in the files, a norm that cannot be right (a `voldoet` that
-    can never hold, an unreachable `deels`, an applicability that is never true; see normcheck.py)
-    is a load error, so check, plan and sweep refuse such a Kader. `kader lint` passes
-    check_norms=False and reports those itself, with the rest."""
+    Fails closed: besides every problem in the files, every other error `kader lint` finds is a load
+    error: a norm that cannot be right (a `voldoet` that can never hold, an unreachable `deels`, an
+    applicability that is never true; see normcheck.py) and an example that gives another status than
+    it expects. So check, plan, sweep and trend refuse such a Kader. The editors' commands (lint,
+    test, rules, explain, diff, schema) pass check_norms=False: they must show a Kader with such
+    errors, not refuse it."""
     kader_dir = Path(kader_dir)
     version = resolve_version(kader_dir, version)
     stamp = _stamp(kader_dir)
@@ -97,7 +114,7 @@ def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = 
         kader, problems = hit[1], hit[2]
     else:
         kader = _load(kader_dir, version)
-        problems = _norm_errors(kader)
+        problems = _semantic_errors(kader)
         if stamp is not None:
             _CACHE[key] = (stamp, kader, problems)
     if check_norms and problems:
@@ -105,17 +122,32 @@ def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = 
     return kader
 
 
-def _norm_errors(kader: Kader) -> tuple[Problem, ...]:
-    """Error-level norm problems of every rule (normcheck), located at the rule's norm."""
+def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
+    """The error-level problems that loading alone does not find: norm problems of every rule
+    (normcheck), located at the rule's norm, and examples that give another status than expected."""
     from .lintcodes import ERROR, severity
     from .normcheck import norm_problems
+    from .selftest import run_selftest
 
     out = []
     for rule in kader.rules.values():
         for code, message, hint in norm_problems(rule, kader.questions):
             if severity(code) == ERROR:
-                out.append(Problem(message, file=rule.file, line=rule.norm_line, field="norm", hint=hint, code=code))
+                out.append(Problem(message, file=rule.file, line=rule.norm_line, column=rule.norm_column,
+                                   field="norm", hint=hint, code=code))
+    lines = {(rule.id, ex.name): (ex.line, ex.column) for rule in kader.rules.values() for ex in rule.examples}
+    for result in run_selftest(kader).rules:
+        for failed in result.failures:
+            line, column = lines.get((failed.rule_id, failed.name), (None, None))
+            out.append(Problem(example_failure_message(failed), file=kader.rules[failed.rule_id].file, line=line,
+                               column=column, field="voorbeelden", code="KT506",
+                               hint="Pas de verwachting of de norm aan; `kader test` toont alle details."))
     return tuple(out)
+
+
+def example_failure_message(failed) -> str:
+    return (f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
+            f"{failed.actual.value}: {failed.reason}")
 
 
 def kader_files(kader_dir: Path) -> list[Path]:
@@ -257,8 +289,11 @@ def _load(kader_dir: Path, version: str) -> Kader:
         rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
         if rule is not None:
             rules[rid] = rule
+    history = _history_problems(rules)
+    problems += history
     if problems:
-        raise KaderFout(problems)
+        raise PartialLoad(problems, _partial(root, version, status, document_date, effective, roles, deadlines,
+                                             questions, rules, kader_dir, changelog, previous, folder))
     layers = dependency_layers(rules)
     kader = Kader(
         version=version,
@@ -277,8 +312,24 @@ def _load(kader_dir: Path, version: str) -> Kader:
         previous_version=previous,
         rules_folder=folder,
     )
-    _check_history(kader)
     return kader
+
+
+def _partial(root, version, status, document_date, effective, roles, deadlines, questions, rules, kader_dir,
+             changelog, previous, folder) -> "Kader | None":
+    """The Kader of the rules that did load (for lint), or None when even that cannot be built."""
+    if None in (status, document_date, effective):
+        return None
+    loaded = {rid: r for rid, r in rules.items()}
+    try:
+        layers = dependency_layers(loaded, missing_ok=True)
+        name = root.child("naam").text()
+    except KaderFout:
+        return None
+    return Kader(version=version, name=name, status=status, document_date=document_date, effective_date=effective,
+                 effective_note=None, roles=roles, deadlines=deadlines, questions=questions, rules=loaded,
+                 layers=layers, root=display_path(kader_dir), changelog=changelog, previous_version=previous,
+                 rules_folder=folder)
 
 
 def _changelog(node: Node) -> tuple[str, ...]:
@@ -289,18 +340,27 @@ def _changelog(node: Node) -> tuple[str, ...]:
     return (node.text().strip(),)
 
 
-def _check_history(kader: Kader) -> None:
+def _history_problems(rules: dict) -> list[Problem]:
     """`voorheen` names ids of earlier versions: never a requirement that still exists in this one."""
     problems = []
-    for rule in kader.rules.values():
+    for rule in rules.values():
         for old in rule.previous_ids:
-            if old in kader.rules:
+            if old in rules:
+                line, column = _key_position(rule.file, "voorheen")
                 problems.append(Problem(
-                    f"voorheen: '{old}' bestaat nog in deze versie; een eis kan alleen een verdwenen eis voortzetten",
-                    file=rule.file, field="voorheen",
-                    hint="Haal het id weg uit 'voorheen', of haal de oude eis uit het manifest."))
-    if problems:
-        raise KaderFout(problems)
+                    f"'{old}' bestaat nog in deze versie; 'voorheen' kan alleen een verdwenen eis voortzetten",
+                    file=rule.file, line=line, column=column, field="voorheen", code="KT206",
+                    hint=f"Haal '{old}' weg uit 'voorheen', of haal de oude eis uit het manifest."))
+    return problems
+
+
+def _key_position(file: str, key: str) -> tuple[int | None, int | None]:
+    """Where a top-level key of a (loadable) YAML file stands, for problems found after loading."""
+    try:
+        data = load_yaml_file(Path(file))
+        return data.key_pos.get(key, (None, None)) if hasattr(data, "key_pos") else (None, None)
+    except KaderFout:
+        return None, None
 
 
 def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
@@ -348,7 +408,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         id=rid, title=texts["titel"], theme=texts["thema"], explanation=texts["uitleg"].strip(),
         sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
-        change_note=change, file=shown, norm_line=norm.line, previous_ids=previous_ids or (),
+        change_note=change, file=shown, norm_line=norm.line, norm_column=norm.column, previous_ids=previous_ids or (),
     )
     if rid in rule.depends_on():
         raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code="KT305")
@@ -446,13 +506,17 @@ def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
         tasks=tasks,
         rule_statuses=statuses,
         line=e.line,
+        column=e.column,
         reference_date=e.child("peildatum").date() if e.has("peildatum") else None,
     )
 
 
-def dependency_layers(rules: dict) -> tuple[tuple[str, ...], ...]:
-    """Rules in topological layers (each sorted by id); a cycle is a load error naming the rules."""
+def dependency_layers(rules: dict, missing_ok: bool = False) -> tuple[tuple[str, ...], ...]:
+    """Rules in topological layers (each sorted by id); a cycle is a load error naming the rules.
+    `missing_ok`: references to rules that are not in `rules` (they failed to load) are ignored."""
     deps = {rid: r.depends_on() for rid, r in rules.items()}
+    if missing_ok:
+        deps = {rid: {d for d in ds if d in rules} for rid, ds in deps.items()}
     remaining = dict(deps)
     layers = []
     done: set[str] = set()
@@ -465,6 +529,7 @@ def dependency_layers(rules: dict) -> tuple[tuple[str, ...], ...]:
                 "regels verwijzen in een kring naar elkaar: " + " → ".join(cycle + [cycle[0]]),
                 file=first.file,
                 line=first.norm_line,
+                column=first.norm_column,
                 field="norm",
                 hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code="KT305"
             )

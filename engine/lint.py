@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import KaderFout, Problem, display_path
-from .kader import available_versions, load_kader
+from .kader import PartialLoad, available_versions, example_failure_message, load_kader
 from .lintcodes import ERROR, WARNING, severity
 from .model import Kader, Rule
 from .normcheck import norm_problems, reachable_statuses
@@ -44,6 +44,7 @@ class LintReport:
     findings: tuple[LintFinding, ...]
     versions: tuple[str, ...]
     assessments: int
+    folder: str = ""  # the Kader folder checked (as shown)
 
     @property
     def errors(self) -> int:
@@ -80,11 +81,20 @@ def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
     except KaderFout as exc:
         manifests = {}
         found += [_from_problem(p) for p in exc.problems]
-    listed: dict[str, set] = {}
+    listed: dict[str, set | None] = {}
     for version in manifests:
-        listed.setdefault(_rules_folder(manifests[version]), set()).update(_manifest_rules(manifests[version]))
+        folder, ids = _rules_folder(manifests[version]), _manifest_rules(manifests[version])
+        if ids is None or listed.get(folder, set()) is None:
+            listed[folder] = None  # a manifest that cannot be read: whether a rule is listed is unknown
+        else:
+            listed.setdefault(folder, set()).update(ids)
         try:
             kader = load_kader(kader_dir, version, check_norms=False)
+        except PartialLoad as exc:  # report these, and check the rules that did load too
+            found += [_from_problem(p) for p in exc.problems]
+            if exc.partial is not None:
+                found += _kader_findings(exc.partial)
+            continue
         except KaderFout as exc:
             found += [_from_problem(p) for p in exc.problems]
             continue
@@ -105,15 +115,18 @@ def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
                 found += [_from_problem(p) for p in exc.problems]
     unique = {(f.file, f.line, f.column, f.code, f.message): f for f in found}
     ordered = sorted(unique.values(), key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.code, f.message))
-    return LintReport(tuple(ordered), versions, count)
+    return LintReport(tuple(ordered), versions, count, display_path(kader_dir))
 
 
-def _manifest_rules(path: Path) -> set[str]:
+def _manifest_rules(path: Path) -> set[str] | None:
+    """The rule ids a manifest lists; None when it cannot be read (its own problems are reported)."""
     try:
         data = load_yaml_file(path)
-        return {r for r in data.get("regels", []) if isinstance(r, str)} if isinstance(data, dict) else set()
     except KaderFout:
-        return set()
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("regels"), list):
+        return None
+    return {r for r in data["regels"] if isinstance(r, str)}
 
 
 def _rules_folder(path: Path) -> str:
@@ -125,12 +138,20 @@ def _rules_folder(path: Path) -> str:
         return "rules"
 
 
-def _unlisted(kader_dir: Path, listed: dict[str, set]) -> list[LintFinding]:
-    """Rule files in a rule folder that no manifest using that folder lists."""
+def _unlisted(kader_dir: Path, listed: dict[str, set | None]) -> list[LintFinding]:
+    """Rule files in a rule folder that no manifest using that folder lists (not decided for a folder
+    whose manifest cannot be read)."""
     out = []
+    if listed and None not in listed.values():
+        for path in sorted(kader_dir.glob("rules*")):
+            if path.is_dir() and path.name not in listed and any(path.glob("*.yaml")):
+                out.append(LintFinding("KT204", severity("KT204"), display_path(path), None, None, None,
+                                       f"map '{path.name}/' wordt door geen enkel manifest gebruikt ('regels_map'), "
+                                       "dus de regels erin worden niet gecontroleerd",
+                                       "Noem de map in 'regels_map:' van een manifest, of verwijder hem."))
     for folder, ids in listed.items():
         path = kader_dir / folder
-        if not path.is_dir():
+        if ids is None or not path.is_dir():
             continue
         for rule_file in sorted(path.glob("*.yaml")):
             if rule_file.stem not in ids:
@@ -150,9 +171,8 @@ def _kader_findings(kader: Kader) -> list[LintFinding]:
         for example in rule.examples:
             failed = failures.get((rule.id, example.name))
             if failed is not None:
-                out.append(LintFinding("KT506", severity("KT506"), rule.file, example.line, None, "voorbeelden",
-                                       f"voorbeeld '{example.name}' verwacht {failed.expected.value}, maar de regel "
-                                       f"geeft {failed.actual.value}: {failed.reason}",
+                out.append(LintFinding("KT506", severity("KT506"), rule.file, example.line, example.column,
+                                       "voorbeelden", example_failure_message(failed),
                                        "Pas de verwachting of de norm aan; `kader test` toont alle details."))
     return out
 

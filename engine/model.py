@@ -113,6 +113,7 @@ class Example:
     rule_statuses: dict
     line: int | None = None
     reference_date: "dt.date | None" = None  # peildatum of the example; default: the Kader's ingangsdatum
+    column: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class Rule:
     change_note: str | None
     file: str
     norm_line: int | None = None  # where the norm starts, for errors about it (e.g. a cycle)
+    norm_column: int | None = None
     previous_ids: tuple[str, ...] = ()  # `voorheen`: ids of earlier versions this requirement continues
 
     def depends_on(self) -> set[str]:

@@ -67,6 +67,10 @@ def _question(path, node: Node) -> Question:
                 minimum = node.child(key).number()
             else:
                 maximum = node.child(key).number()
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise node.child("maximum").fail(f"het maximum {maximum:g} is kleiner dan het minimum {minimum:g}: geen "
+                                         "enkel antwoord is dan geldig", "Draai ze om of pas een van beide aan.",
+                                         code="KT104")
     return Question(
         path=path,
         type=qtype,

@@ -18,11 +18,29 @@ from .paths import bundled_root
 
 
 def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
+    """The Kader folder to use: the one given; else the working folder when it is a Kader folder
+    itself (it holds kader/ with a manifest and rules/: an editor working in a copy); else the
+    bundled Kader."""
+    if kader_dir is None:
+        here = working_kader_dir()
+        if here is not None:
+            return here
     path = Path(kader_dir) if kader_dir else bundled_root()
     if not path.exists():
         raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-dir",
                                hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.", code="KT004")
     return path
+
+
+def working_kader_dir() -> Path | None:
+    """The working folder, when it is a Kader folder (kader/<versie>.yaml and rules/)."""
+    try:
+        here = Path.cwd()
+        if (here / "rules").is_dir() and any(VERSION_RE.match(p.stem) for p in (here / "kader").glob("*.y*ml")):
+            return here
+    except OSError:
+        pass
+    return None
 
 
 def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None, versions=None, kaders=None):
@@ -75,7 +93,9 @@ def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_
 
 
 def load_kader_for_listing(kader_dir=None, version: str | None = None) -> Kader:
-    return load_kader(kader_dir_or_default(kader_dir), version)
+    """A Kader for the editors' commands (rules, explain, test, schema, migrate): it must load, but a
+    norm that cannot be right or a failing example is theirs to see, not a reason to refuse."""
+    return load_kader(kader_dir_or_default(kader_dir), version, check_norms=False)
 
 
 def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
@@ -83,11 +103,11 @@ def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
     folder (its highest version) or a folder with a version ("kopie@1.1")."""
     folder, _, version = spec.rpartition("@") if "@" in spec else ("", "", spec)
     if folder:
-        return load_kader(_kader_folder(folder, spec), version), spec
+        return load_kader(_kader_folder(folder, spec), version, check_norms=False), spec
     path = Path(spec)
     if VERSION_RE.match(spec) and not (path / "kader").is_dir():
-        return load_kader(kader_dir_or_default(kader_dir), spec), spec
-    kader = load_kader(_kader_folder(spec, spec), None)
+        return load_kader(kader_dir_or_default(kader_dir), spec, check_norms=False), spec
+    kader = load_kader(_kader_folder(spec, spec), None, check_norms=False)
     return kader, f"{spec}@{kader.version}"
 
 

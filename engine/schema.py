@@ -29,7 +29,7 @@ TYPE_NAMES = {
 def describe_value(value) -> str:
     """A short Dutch description of what a value is, for error messages."""
     if value is None:
-        return "leeg"
+        return "niets (leeg)"
     if isinstance(value, bool):
         return f"ja/nee-waarde {str(value).lower()}"
     if isinstance(value, (int, float)):

@@ -172,3 +172,95 @@ def test_check_and_sweep_refuse_a_kader_whose_norm_cannot_be_right(kader):
     assert result.exit_code == 2 and "'deels' kan nooit de uitkomst zijn" in result.output
     result = CliRunner().invoke(cli.main, ["sweep", str(FIXTURES / "mini-team.yaml"), "--kader-dir", str(kader)])
     assert result.exit_code == 2
+
+
+def test_a_broken_rule_does_not_hide_the_problems_of_the_other_rules(kader):
+    """A load error in T-B-01 (an undeclared field) and a failing example in T-A-01: both at once."""
+    edit(kader, "rules/T-B-01.yaml", "{veld: a.keuze, is: vastgesteld}", "{veld: a.keuzen, is: vastgesteld}")
+    edit(kader, RULE_A, "{naam: een, feiten: {a.aantal: 1}, verwacht: deels}",
+         "{naam: een, feiten: {a.aantal: 1}, verwacht: voldoet}")
+    edit(kader, RULE_A, "  - {naam: nul, feiten: {a.aantal: 0}, verwacht: voldoet_niet}\n", "")
+    report = lint(kader)
+    assert only(report, "KT301").file.endswith("T-B-01.yaml")
+    failed = only(report, "KT506")
+    assert failed.file.endswith("T-A-01.yaml") and failed.line == line_of(kader, RULE_A, "naam: een")
+    assert failed.column == 5
+    assert only(report, "KT505").file.endswith("T-A-01.yaml")  # no example for voldoet_niet any more
+
+
+def test_an_unreadable_manifest_does_not_make_every_rule_unlisted(kader):
+    edit(kader, "kader/1.0.yaml", "ingangsdatum: 2023-02-01", "ingangsdatum: 2023-02-30")
+    report = lint(kader)
+    assert report.errors >= 1
+    assert not [f for f in report.findings if f.code == "KT204"]
+
+
+def test_voorheen_naming_an_existing_requirement_has_a_code_and_a_line(kader):
+    edit(kader, "rules/T-B-01.yaml", "id: T-B-01\n", "id: T-B-01\nvoorheen: [T-A-01]\n")
+    finding = only(lint(kader), "KT206")
+    assert finding.file.endswith("T-B-01.yaml") and finding.line == 2 and finding.column == 1
+    assert "T-A-01" in finding.message
+
+
+def test_check_plan_and_sweep_refuse_a_kader_with_a_failing_example_but_test_shows_it(kader):
+    edit(kader, RULE_A, "{naam: een, feiten: {a.aantal: 1}, verwacht: deels}",
+         "{naam: een, feiten: {a.aantal: 1}, verwacht: voldoet}")
+    team = str(FIXTURES / "mini-team.yaml")
+    runner = CliRunner()
+    for args in (["check", team], ["plan", team], ["sweep", team, "--geen-cache"], ["trend", team, "--geen-cache"]):
+        result = runner.invoke(cli.main, [*args, "--kader-dir", str(kader)])
+        assert result.exit_code == 2, (args, result.output)
+        assert "KT506" not in result.output or "voorbeeld 'een' verwacht voldoet" in result.output
+        assert "voorbeeld 'een' verwacht voldoet, maar de regel geeft deels" in result.output, args
+    shown = runner.invoke(cli.main, ["test", "--kader-dir", str(kader)])
+    assert shown.exit_code == 1 and "een" in shown.output
+    assert runner.invoke(cli.main, ["rules", "--kader-dir", str(kader)]).exit_code == 0
+    assert runner.invoke(cli.main, ["explain", "T-A-01", "--kader-dir", str(kader)]).exit_code == 0
+
+
+def test_in_a_working_copy_the_commands_use_that_copy(kader, monkeypatch):
+    """An editor who works in a copy of the Kader runs the commands there without --kader-dir."""
+    edit(kader, RULE_A, 'thema: Test', 'thema: Test\nkleur: rood')
+    monkeypatch.chdir(kader)
+    runner = CliRunner()
+    result = runner.invoke(cli.main, ["lint"])
+    assert result.exit_code == 2 and "KT102" in result.output
+    assert "Gecontroleerd: Kader-map de werkmap (.), versies 1.0." in result.output
+    listed = runner.invoke(cli.main, ["rules", "--format", "json"])
+    assert listed.exit_code == 2  # the copy's unknown field, not the bundled Kader
+
+
+def test_a_broken_kader_is_reported_once_in_a_sweep_not_per_team(kader, tmp_path):
+    edit(kader, RULE_A, "{naam: een, feiten: {a.aantal: 1}, verwacht: deels}",
+         "{naam: een, feiten: {a.aantal: 1}, verwacht: voldoet}")
+    folder = tmp_path / "teams"
+    folder.mkdir()
+    text = (FIXTURES / "mini-team.yaml").read_text(encoding="utf-8")
+    for i in range(3):
+        (folder / f"team{i}.yaml").write_text(text.replace("id: ", f"id: t{i}", 1) if "id: " in text else text,
+                                             encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["sweep", str(folder), "--kader-dir", str(kader), "--geen-cache"])
+    assert result.exit_code == 2
+    flat = " ".join(result.output.split())  # the text output wraps long lines
+    assert flat.count("voorbeeld 'een' verwacht voldoet") == 1
+    assert "het Kader laadt niet, dus 3 assessments konden niet getoetst worden" in flat
+
+
+def test_question_with_minimum_above_maximum(kader):
+    edit(kader, "kader/vragen-1.0.yaml", "    type: geheel_getal\n    minimum: 0\n",
+         "    type: geheel_getal\n    minimum: 10\n    maximum: 5\n")
+    finding = only(lint(kader), "KT104")
+    assert finding.line == line_of(kader, "kader/vragen-1.0.yaml", "maximum: 5") and "minimum" in finding.message
+
+
+def test_two_manifests_for_one_version_and_an_unused_rule_folder(kader):
+    shutil.copytree(kader / "rules", kader / "rules-oud")
+    report = lint(kader)
+    folder = only(report, "KT204")
+    assert folder.file.endswith("rules-oud") and folder.severity == "waarschuwing"
+    shutil.copy(kader / "kader" / "1.0.yaml", kader / "kader" / "1.0.yml")
+    assert only(lint(kader), "KT202").file.endswith("1.0.yml")
+
+
+def test_a_path_that_does_not_exist_is_kt004(kader, tmp_path):
+    assert only(lint(kader, [tmp_path / "bestaat-niet.yaml"]), "KT004").file.endswith("bestaat-niet.yaml")

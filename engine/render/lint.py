@@ -10,10 +10,14 @@ from ..lintcodes import CODES, ERROR
 from . import Options, renderer
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _summary(report: LintReport) -> str:
     if not report.findings:
         return "Geen problemen gevonden."
-    return f"{report.errors} fout(en), {report.warnings} waarschuwing(en)."
+    return f"{_count(report.errors, 'fout', 'fouten')}, {_count(report.warnings, 'waarschuwing', 'waarschuwingen')}."
 
 
 @renderer("lint", "text")
@@ -24,7 +28,8 @@ def lint_text(report: LintReport, options: Options) -> str:
         lines.append(f"{f.location()}: {f.code}: {where}{f.message}" + (" (waarschuwing)" if f.severity != ERROR else ""))
         if f.hint:
             lines.append(f"  Oplossing: {f.hint}")
-    checked = f"Kaderversies: {', '.join(report.versions) or '(geen)'}"
+    folder = "de werkmap (.)" if report.folder == "." else report.folder
+    checked = f"Gecontroleerd: Kader-map {folder}, versies {', '.join(report.versions) or '(geen)'}"
     if report.assessments:
         checked += f"; assessments: {report.assessments}"
     lines += ["", checked + ".", _summary(report)]
@@ -34,6 +39,7 @@ def lint_text(report: LintReport, options: Options) -> str:
 @renderer("lint", "json")
 def lint_json(report: LintReport, options: Options) -> str:
     data = {
+        "kader_map": report.folder,
         "kaderversies": list(report.versions),
         "assessments": report.assessments,
         "fouten": report.errors,
