@@ -126,14 +126,21 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
             found, problems = _walk(os.path.abspath(path))
             for folder, exc in problems:
                 shown = display_path(Path(folder))
-                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({exc.strerror})", file=shown),)))
+                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({exc.strerror})", file=shown,
+                                                       code="KT004"),)))
             for name in sorted(found, key=lambda n: n.split(os.sep)):
                 add(name)
+            if not found and not problems:
+                shown = display_path(path)
+                invalid.append(Invalid(shown, (Problem(
+                    "map bevat geen assessments (geen bestanden *.yaml of *.yml, ook niet in submappen)", file=shown,
+                    hint="Geef de map met de assessments op, of de bestanden zelf.", code="KT004"),)))
         elif path.exists():
             add(os.path.abspath(path))
         else:
             invalid.append(Invalid(display_path(path), (Problem(
-                "pad bestaat niet", file=display_path(path), hint="Controleer het pad en de spelling."),)))
+                "pad bestaat niet", file=display_path(path), hint="Controleer het pad en de spelling.",
+                code="KT004"),)))
     return [Path(name) for name in files], invalid
 
 
@@ -338,11 +345,20 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         cache.put_many(entries)
         cache.close()
     loaded: list[Evaluation] = []
+    kader_problems: dict[tuple, tuple[tuple, list[str]]] = {}  # Kader problems (as text) -> them, files they stopped
     for (path, shown), result in zip(items, outcome):
         if isinstance(result, Evaluation):
             loaded.append(result)
+        elif result and all(p.file is not None and p.file != shown for p in result):
+            kader_problems.setdefault(tuple(p.render() for p in result), (tuple(result), []))[1].append(shown)
         else:
             invalid.append(Invalid(shown, result))
+    for problems, stopped in kader_problems.values():  # once, not once per team
+        names = ", ".join(stopped[:5]) + (f" en {len(stopped) - 5} andere" if len(stopped) > 5 else "")
+        noun = "assessment" if len(stopped) == 1 else "assessments"
+        invalid.append(Invalid(problems[0].file, problems + (Problem(
+            f"het Kader laadt niet, dus {len(stopped)} {noun} konden niet getoetst worden: {names}",
+            file=problems[0].file, hint="Los de fouten in het Kader op; `kader lint` toont ze alle."),)))
     by_key: dict[tuple, list[Evaluation]] = {}
     for ev in loaded:
         by_key.setdefault((ev.assessment.team.id, ev.assessment.reference_date), []).append(ev)
