@@ -65,11 +65,13 @@ class KaderDiff:
     questions_removed: tuple[str, ...]
     questions_changed: tuple[QuestionChange, ...]
     titles: dict  # rule id -> title, for both versions
+    manifest: tuple[FieldChange, ...] = ()  # the manifest: name, status, dates, changelog, roles, deadlines
+    changelog: tuple[str, ...] = ()  # NEW's own `wijzigingen` (for the changelog)
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.renamed or self.changed or self.questions_added
-                    or self.questions_removed or self.questions_changed)
+                    or self.questions_removed or self.questions_changed or self.manifest)
 
 
 def rule_fields(rule: Rule) -> dict[str, str | None]:
@@ -86,8 +88,10 @@ def rule_fields(rule: Rule) -> dict[str, str | None]:
         "van_toepassing": describe(rule.applies) if rule.applies is not None else None,
         "norm.voldoet": describe(rule.meets),
         "norm.deels": describe(rule.partly) if rule.partly is not None else None,
-        "actie": f"{a.description} (eigenaar: {a.owner}; deadline: {a.deadline.key} {a.deadline.date.isoformat()}; "
-                 f"extra middelen mogelijk: {'ja' if a.extra_budget_possible else 'nee'})",
+        "actie.omschrijving": a.description,
+        "actie.eigenaar": a.owner,
+        "actie.deadline": f"{a.deadline.key} ({a.deadline.date.isoformat()})",
+        "actie.extra_middelen_mogelijk": "ja" if a.extra_budget_possible else "nee",
         "vragen": ", ".join(sorted(_fields(rule))) or None,
     }
 
@@ -97,6 +101,22 @@ def _fields(rule: Rule) -> set[str]:
     for cond in (rule.applies, rule.meets, rule.partly):
         if cond is not None:
             out |= fields_of(cond)
+    return out
+
+
+def manifest_fields(k: Kader) -> dict[str, str | None]:
+    """A version's manifest as the texts an editor compares, by YAML key (roles and deadlines per key)."""
+    out: dict[str, str | None] = {
+        "naam": k.name,
+        "status": k.status,
+        "documentdatum": k.document_date.isoformat(),
+        "ingangsdatum": k.effective_date.isoformat(),
+        "vorige_versie": k.previous_version,
+        "wijzigingen": " | ".join(k.changelog) or None,
+    }
+    out.update({f"rollen.{key}": label for key, label in sorted(k.roles.items())})
+    for key, d in sorted(k.deadlines.items()):
+        out[f"deadlines.{key}"] = f"{d.date.isoformat()} ({d.label}" + (", afgeleid" if d.derived else "") + ")"
     return out
 
 
@@ -172,6 +192,8 @@ def diff_kaders(old: Kader, new: Kader, old_label: str | None = None, new_label:
         questions_removed=tuple(sorted(set(old.questions) - set(new.questions))),
         questions_changed=tuple(q_changed),
         titles=titles,
+        manifest=_field_changes(manifest_fields(old), manifest_fields(new)),
+        changelog=new.changelog,
     )
 
 
@@ -205,8 +227,11 @@ class Impact:
         return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+ABSENT = "ontbreekt"  # a requirement that is not in that version (never a status or an answer value)
+
+
 def _s(status: Status | None) -> str:
-    return status.value if status is not None else "geen"
+    return status.value if status is not None else ABSENT
 
 
 def impact(old: Kader, new: Kader, assessments, as_of: dt.date | None = None) -> Impact:

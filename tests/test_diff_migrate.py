@@ -97,7 +97,8 @@ def test_diff_reports_invalid_assessments_and_exits_2(versions, tmp_path):
     result = CliRunner().invoke(cli.main, ["diff", "1.0", "1.1", "--kader-dir", str(versions),
                                            "--assessments", str(tmp_path)])
     assert result.exit_code == 2
-    assert "ONGELDIG:" in result.output and "kapot.yaml" in result.output
+    assert "ONGELDIG (niet vergeleken): " in result.output and "kapot.yaml" in result.output
+    assert result.output.count("kapot.yaml") == 1  # the file is named once, not twice
 
 
 # ---- migrate ----------------------------------------------------------------------------------------

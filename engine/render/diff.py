@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 
-from ..diff import Impact, KaderDiff
+from ..diff import ABSENT, Impact, KaderDiff
 from ..migrate import ACTION_OUTCOME_LABEL, FACT_OUTCOME_LABEL, Migration
 from . import STATUS_LABEL, Options, md_escape, renderer
 
 
 def _status(s) -> str:
-    return STATUS_LABEL[s] if s is not None else "(geen)"
+    return STATUS_LABEL[s] if s is not None else f"({ABSENT})"
 
 
 def _one_line(text) -> str:
@@ -21,7 +21,11 @@ def _one_line(text) -> str:
 def _sections(d: KaderDiff) -> list[tuple[str, list[str]]]:
     """The diff as (heading, lines) in reading order; shared by text and Markdown."""
     t = d.titles
+    manifest = []
+    for f in d.manifest:
+        manifest += [f"{f.field}:", f"  oud:   {_one_line(f.old)}", f"  nieuw: {_one_line(f.new)}"]
     out = [
+        ("Manifest gewijzigd", manifest),
         ("Eisen toegevoegd", [f"{r}: {t.get(r, '')}" for r in d.added]),
         ("Eisen verwijderd", [f"{r}: {t.get(r, '')}" for r in d.removed]),
         ("Eisen hernoemd, gesplitst of samengevoegd",
@@ -51,7 +55,8 @@ def _impact_lines(imp: Impact) -> list[str]:
     lines = [f"{len(imp.teams)} van {imp.checked} teams krijgen op minstens één eis een andere status."]
     for label, n in imp.transitions():
         old, new = label.split(" -> ")
-        lines.append(f"  {n}x {old.replace('_', ' ')} -> {new.replace('_', ' ')}")
+        lines.append(f"  {n}x {old.replace('_', ' ')} -> {new.replace('_', ' ')}"
+                     + (f" ({ABSENT}: de eis staat niet in die versie)" if ABSENT in (old, new) else ""))
     for team in imp.teams:
         lines.append(f"{team.team_id} ({team.team_name}, {team.file}):")
         for c in team.changes:
@@ -60,7 +65,8 @@ def _impact_lines(imp: Impact) -> list[str]:
         if team.migration_notes:
             lines.append("  feiten bij migratie: " + "; ".join(team.migration_notes))
     for file, problems in imp.invalid:
-        lines.append(f"ONGELDIG: {file}: " + "; ".join(p.render() for p in problems))
+        lines.append("ONGELDIG (niet vergeleken): " + "; ".join(
+            p.render() if p.file else f"{file}: {p.render()}" for p in problems))
     return lines
 
 
@@ -69,13 +75,17 @@ def diff_text(result, options: Options) -> str:
     d, imp = result
     lines = [f"Kader {d.old_label} -> {d.new_label}"]
     if d.empty:
-        lines.append("Geen verschillen in eisen en vragen.")
+        lines.append("Geen verschillen in manifest, eisen en vragen.")
+    elif d.changelog:
+        lines += ["", f"Wijzigingen volgens het manifest van {d.new_label}:"] + [f"  - {_one_line(c)}" for c in d.changelog]
     for heading, body in _sections(d):
         if body:
             lines += ["", f"{heading} ({sum(1 for b in body if not b.startswith(' '))}):"]
             lines += [f"  {b}" for b in body]
     if imp is not None:
-        lines += ["", "Gevolgen voor de teams (dezelfde feiten, na migratie):"]
+        lines += ["", "Gevolgen voor de teams (dezelfde feiten, na migratie):",
+                  f"  (elk assessment is gelezen als assessment van Kader {d.old_label}, ook als het een andere "
+                  "versie noemt)"]
         lines += [f"  {x}" for x in _impact_lines(imp)]
     return "\n".join(lines) + "\n"
 
@@ -85,7 +95,9 @@ def diff_markdown(result, options: Options) -> str:
     d, imp = result
     lines = [f"## Kader {d.new_label} (ten opzichte van {d.old_label})", ""]
     if d.empty:
-        lines += ["Geen verschillen in eisen en vragen.", ""]
+        lines += ["Geen verschillen in manifest, eisen en vragen.", ""]
+    elif d.changelog:
+        lines += [f"- {md_escape(_one_line(c))}" for c in d.changelog] + [""]
     for heading, body in _sections(d):
         if not body:
             continue
@@ -108,6 +120,8 @@ def diff_json(result, options: Options) -> str:
     data = {
         "oud": d.old_label,
         "nieuw": d.new_label,
+        "wijzigingen": list(d.changelog),
+        "manifest": [{"veld": f.field, "oud": f.old, "nieuw": f.new} for f in d.manifest],
         "eisen": {
             "toegevoegd": list(d.added),
             "verwijderd": list(d.removed),
