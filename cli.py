@@ -16,19 +16,15 @@ import click
 from engine import __version__
 from engine.cli_nl import install as install_dutch
 from engine.errors import KaderFout
-from engine.jsonschema import header_targets, schema_files
 from engine.output import write_atomic
 from engine.paths import bundled_assessments
-from engine.plan import build_plan
 from engine.schema import hint_with
-from engine.sweep import build_trend, load_sweep
 from engine.render import Options, formats, is_binary, render
-from engine.diff import diff_kaders, impact
-from engine.lint import lint as lint_kader
-from engine.migrate import migrate as migrate_assessment, migration_yaml
 from engine.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
                         load_for_assessment, load_kader_for_listing)
-from engine.selftest import load_example_files, run_selftest
+
+# The commands' own machinery (sweep, plan, lint, diff, migrate, test, schema) is imported inside each
+# command: `kader check` should not pay for importing what `kader lint` needs.
 
 install_dutch()
 
@@ -37,6 +33,18 @@ Exitcodes:
   0  geen tekorten: alle eisen voldoen (of zijn niet van toepassing)
   1  tekorten of onbekende eisen gevonden
   2  ongeldige invoer (bestand, YAML, veld, waarde, Kaderversie, optie)"""
+
+
+class FormatChoice(click.Choice):
+    """The --format choice of a command, read from the renderer registry only when click needs it."""
+
+    def __init__(self, command: str):
+        self.command = command
+        self.case_sensitive = True
+
+    @property
+    def choices(self):
+        return tuple(formats(self.command))
 
 
 class DateType(click.ParamType):
@@ -62,9 +70,11 @@ def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
 
 def kader_options(fn):
     fn = click.option("--kader", "kader_version", metavar="VERSIE",
-                      help="Kaderversie (standaard: de versie die het assessment noemt, anders de nieuwste).")(fn)
+                      help="Kaderversie (standaard: de versie die het assessment noemt, anders de versie die op de "
+                           "peildatum gold; zonder assessment de nieuwste).")(fn)
     fn = click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
-                      help="Map met 'kader/' en 'rules/' (standaard: het meegeleverde Kader 1.0).")(fn)
+                      help="Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en 'rules/' bevat, "
+                           "anders het meegeleverde Kader 1.0).")(fn)
     return fn
 
 
@@ -132,7 +142,7 @@ def main():
 
 @main.command(options_metavar="[OPTIES]", help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(formats("check")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("check"), default="text", show_default=True,
               help="Uitvoerformaat.")
 @click.option("--alles", is_flag=True, help="Toon ook eisen die voldoen of niet van toepassing zijn.")
 @engine_options
@@ -148,13 +158,15 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
               "Met --format yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
               + EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(formats("plan")), default="markdown", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("plan"), default="markdown", show_default=True,
               help="Uitvoerformaat.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
 @engine_options
 @kader_options
 def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
+    from engine.plan import build_plan
+
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(evaluation)
     text = render("plan", fmt, build_plan(evaluation), terminal_options(to_file=output is not None))
@@ -184,7 +196,7 @@ def sweep_options(fn):
               "mappen (recursief, *.yaml/*.yml), de matrix van teams en eisen, per eis en per team.\n\n"
               "Per team telt het laatste assessment (of het laatste op of vóór --peildatum).\n\n" + SWEEP_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
-@click.option("--format", "fmt", type=click.Choice(formats("sweep")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("sweep"), default="text", show_default=True,
               help="Uitvoerformaat.")
 @click.option("--peildatum", "cutoff", type=DateType(), metavar="DATUM",
               help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
@@ -192,6 +204,8 @@ def sweep_options(fn):
 @engine_options
 @kader_options
 def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir, kader_version):
+    from engine.sweep import load_sweep
+
     check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine, use_cache=not no_cache)
     text = render("sweep", fmt, result, terminal_options(to_file=output is not None))
@@ -203,12 +217,14 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
               "en wat er veranderde (verbeterd, verslechterd, gelijk, nieuw, gewijzigd), de aantallen van de regio "
               "per peildatum en de voortgang van de transformatieplannen.\n\n" + SWEEP_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
-@click.option("--format", "fmt", type=click.Choice(formats("trend")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("trend"), default="text", show_default=True,
               help="Uitvoerformaat.")
 @sweep_options
 @engine_options
 @kader_options
 def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_version):
+    from engine.sweep import build_trend, load_sweep
+
     check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine, use_cache=not no_cache)
     progress = build_trend(result)
@@ -222,7 +238,7 @@ def result_files(result):
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de eisen van een Kaderversie.")
-@click.option("--format", "fmt", type=click.Choice(formats("rules")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("rules"), default="text", show_default=True,
               help="Uitvoerformaat.")
 @kader_options
 def rules(fmt, kader_dir, kader_version):
@@ -232,7 +248,7 @@ def rules(fmt, kader_dir, kader_version):
 
 @main.command(options_metavar="[OPTIES]", help="Leg één eis volledig uit: tekst, bron, norm, wie het tekort kan oplossen en de actie.")
 @click.argument("rule_id", metavar="EIS")
-@click.option("--format", "fmt", type=click.Choice(formats("explain")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("explain"), default="text", show_default=True,
               help="Uitvoerformaat.")
 @kader_options
 def explain(rule_id, fmt, kader_dir, kader_version):
@@ -258,12 +274,14 @@ Exitcodes:
 @click.argument("rule_ids", nargs=-1, metavar="[EIS]...")
 @click.option("--voorbeelden", "examples_dir", type=click.Path(path_type=Path), metavar="MAP",
               help="Map met extra voorbeeldbestanden (*.yaml): 'regel: EIS' en 'voorbeelden:' zoals in een regel.")
-@click.option("--format", "fmt", type=click.Choice(formats("test")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("test"), default="text", show_default=True,
               help="Uitvoerformaat.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
 @kader_options
 def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_version):
+    from engine.selftest import load_example_files, run_selftest
+
     kader = load_kader_for_listing(kader_dir, kader_version)
     extra = load_example_files(kader, examples_dir) if examples_dir is not None else []
     report = run_selftest(kader, rule_ids, extra)
@@ -281,6 +299,8 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 @click.option("--force", is_flag=True, help="Overschrijf bestaande schemabestanden.")
 @kader_options
 def schema(folder, force, kader_dir, kader_version):
+    from engine.jsonschema import header_targets, schema_files
+
     kader = load_kader_for_listing(kader_dir, kader_version)
     files = schema_files(kader)
     if not force:  # refuse before writing anything, not after half the files
@@ -314,14 +334,17 @@ Exitcodes:
                    "die niet kunnen kloppen, bronnen zonder sectie of citaat, ontbrekende en mislukte voorbeelden.\n\n"
                    + LINT_EXIT_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PAD]...")
-@click.option("--format", "fmt", type=click.Choice(formats("lint")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("lint"), default="text", show_default=True,
               help="Uitvoerformaat (github: annotaties in GitHub Actions).")
 @click.option("--strict", is_flag=True, help="Exitcode 1 als er alleen waarschuwingen zijn.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
 @click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
-              help="Map met 'kader/' en 'rules/' (standaard: het meegeleverde Kader).")
+              help="Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en 'rules/' bevat, "
+                   "anders het meegeleverde Kader).")
 def lint(paths, fmt, strict, output, force, kader_dir):
+    from engine.lint import lint as lint_kader
+
     report = lint_kader(kader_dir_or_default(kader_dir), paths)
     emit(render("lint", fmt, report, terminal_options(to_file=output is not None)), output, force, inputs=tuple(paths))
     sys.exit(report.exit_code(strict))
@@ -343,13 +366,16 @@ Exitcodes:
 @click.argument("new_spec", metavar="NIEUW")
 @click.option("--assessments", "assessment_paths", multiple=True, type=click.Path(path_type=Path), metavar="PAD",
               help="Assessments (bestanden of mappen) om de gevolgen voor de teams te tonen; mag vaker.")
-@click.option("--format", "fmt", type=click.Choice(formats("diff")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("diff"), default="text", show_default=True,
               help="Uitvoerformaat (markdown voor de changelog).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
 @click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
-              help="Map met 'kader/' en 'rules/' voor versies zonder map (standaard: het meegeleverde Kader).")
+              help="Map met 'kader/' en 'rules/' voor versies zonder map (standaard: de werkmap als die zelf "
+                   "'kader/' en 'rules/' bevat, anders het meegeleverde Kader).")
 def diff(old_spec, new_spec, assessment_paths, fmt, output, force, kader_dir):
+    from engine.diff import diff_kaders, impact
+
     old, old_label = kader_from_spec(old_spec, kader_dir)
     new, new_label = kader_from_spec(new_spec, kader_dir)
     changes = diff_kaders(old, new, old_label, new_label)
@@ -378,10 +404,12 @@ Exitcodes:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="NIEUW_BESTAND",
               help="Het nieuwe assessment.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand (nooit het origineel).")
-@click.option("--format", "fmt", type=click.Choice(formats("migrate")), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("migrate"), default="text", show_default=True,
               help="Formaat van het verslag.")
 @kader_options
 def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
+    from engine.migrate import migrate as migrate_assessment, migration_yaml
+
     kdir = kader_dir_or_default(kader_dir)
     source, old = load_for_assessment(assessment, kdir, kader_version)
     new = load_kader_for_listing(kdir, target)

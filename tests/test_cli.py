@@ -209,3 +209,21 @@ def test_kader_schema_writes_every_schema_once(tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
     assert (folder / "manifest.schema.json").read_bytes() == before
     assert CliRunner().invoke(cli.main, ["schema", "-o", str(folder), "--force"]).exit_code == 0
+
+
+def test_renderer_modules_register_only_the_commands_they_are_listed_for():
+    """render.MODULES says which modules to import per command; a module registering a format for a
+    command it is not listed under would make that format invisible."""
+    import importlib
+
+    from engine import render
+
+    listed = {m for mods in render.MODULES.values() for m in mods}
+    for name in sorted(listed):
+        module = importlib.import_module(f"engine.render.{name}")
+        for (command, fmt), fn in render._REGISTRY.items():
+            if fn.__module__ == module.__name__:
+                assert name in render.MODULES[command], (name, command, fmt)
+    registered = {command for command, _ in render._REGISTRY}
+    assert registered == set(render.MODULES)
+    assert all(render.formats(command) for command in render.MODULES)

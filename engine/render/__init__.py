@@ -1,5 +1,9 @@
 """Output formats in a registry: `@renderer("check", "json")` registers a function that turns a
 result into text. The command line looks formats up here; no if/elif chains over formats.
+
+Renderer modules are imported only for the command at hand (`MODULES`: which modules register
+renderers for which command), so `kader sweep` does not pay for importing the lint or diff
+machinery; a test checks that every module registers only the commands it is listed for.
 """
 
 from __future__ import annotations
@@ -30,8 +34,23 @@ def renderer(command: str, fmt: str):
     return register
 
 
+# command -> the renderer modules (in engine/render/) that register its formats
+MODULES: dict[str, tuple[str, ...]] = {
+    "check": ("check",),
+    "plan": ("plan",),
+    "sweep": ("sweep", "sweep_html", "sweep_xlsx"),
+    "trend": ("sweep", "sweep_html", "sweep_xlsx"),
+    "rules": ("rules",),
+    "explain": ("rules",),
+    "test": ("selftest",),
+    "lint": ("lint",),
+    "diff": ("diff",),
+    "migrate": ("diff",),
+}
+
+
 def formats(command: str) -> list[str]:
-    _load_all()
+    _load(command)
     return [fmt for (cmd, fmt) in _REGISTRY if cmd == command]
 
 
@@ -45,12 +64,16 @@ def is_binary(fmt: str) -> bool:
 
 def render(command: str, fmt: str, result, options: Options) -> str | bytes:
     """The rendered result: text, or bytes for the binary formats (BINARY_FORMATS)."""
-    _load_all()
+    _load(command)
     return _REGISTRY[(command, fmt)](result, options)
 
 
-def _load_all() -> None:
-    from . import check, diff, lint, plan, rules, selftest, sweep, sweep_html, sweep_xlsx  # noqa: F401  (registers the renderers)
+def _load(command: str) -> None:
+    """Import the modules that register the renderers of `command`."""
+    import importlib
+
+    for name in MODULES[command]:
+        importlib.import_module(f"{__name__}.{name}")
 
 
 STATUS_SYMBOL = {
