@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -16,7 +15,7 @@ from .errors import KaderFout, Problem, display_path
 from .evaluate import FindingMemo, evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import STATUS_ORDER, Evaluation, Kader, Status
-from .cache import Cache, cache_dir, parse_raw, read_file, tree_entry, unpickle_tree
+from .cache import Cache, cache_dir, parse_raw, read_file, seal, tree_entry, unpickle_tree, unseal
 from .parallel import run_chunks
 from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
 from .run import assessment_from_tree, kader_dir_or_default
@@ -251,17 +250,12 @@ def cached_kader(kader_dir: Path, version: str, cache: "Cache | None") -> Kader:
     sweep of a thousand assessments)."""
     key = kader_key(kader_dir, version) if cache is not None else None
     if key is not None:
-        data = cache.get("kaders", key)
-        if data is not None:
-            try:
-                kader = pickle.loads(data)
-                if isinstance(kader, Kader) and kader.version == version:
-                    return kader
-            except Exception:  # damaged: load again
-                pass
-    kader = load_kader(kader_dir, version)
+        kader = unseal(cache.get("kaders", key))  # None when absent or damaged: load again
+        if isinstance(kader, Kader) and kader.version == version:
+            return kader
+    kader = load_kader(kader_dir, version)  # only a Kader that passes every check gets here
     if key is not None:
-        cache.put_many([("kaders", key, pickle.dumps(kader, protocol=pickle.HIGHEST_PROTOCOL))])
+        cache.put_many([("kaders", key, seal(kader))])
     return kader
 
 

@@ -91,10 +91,14 @@ def test_corrupt_or_empty_cache_entry_is_parsed_again(corpus, cache_dir):
     overwrite(cache_dir, "trees", stored[0][0], b"geen pickle")
     overwrite(cache_dir, "trees", stored[1][0], b"")
     overwrite(cache_dir, "trees", stored[2][0], stored[2][1][:40])  # truncated
+    key, good = stored[3]
+    flipped = good[:-30] + bytes([good[-30] ^ 1]) + good[-29:]  # one bit off: still a pickle, maybe of a wrong tree
+    overwrite(cache_dir, "trees", key, flipped)
     with closing(sqlite3.connect(cache_dir / cache.DB_NAME)) as conn, conn:
         conn.execute("DELETE FROM records")  # so the sweep goes back to the parsed trees
     assert fingerprint(load_sweep([corpus])) == expected
     assert dict(entries(cache_dir))[stored[0][0]] == stored[0][1]  # overwritten with a good entry
+    assert dict(entries(cache_dir))[key] == good  # the checksum caught the flipped bit
 
 
 def test_corrupt_database_file_is_replaced(corpus, cache_dir):
