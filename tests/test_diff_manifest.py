@@ -61,3 +61,97 @@ def test_diff_with_an_empty_assessment_folder_is_invalid_input(versions, tmp_pat
     assert result.exit_code == 2 and "map bevat geen assessments" in result.output
     sweep = CliRunner().invoke(cli.main, ["sweep", str(tmp_path), "--geen-cache"])
     assert sweep.exit_code == 2 and "map bevat geen assessments" in sweep.output
+
+
+# ---- invariants over richer variants ----------------------------------------------------------------
+import dataclasses  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KADER = load_kader(ROOT, "1.0")
+
+
+@st.composite
+def rich_variants(draw, kader=KADER):
+    """A changed copy of `kader` with every kind of change diff knows: rules dropped, retitled, with
+    another norm (a threshold), another action owner, renamed (also together with other changes),
+    split in two and merged; questions dropped, with another type or fewer values; and a changed
+    manifest (status, dates, changelog, a deadline)."""
+    ids = sorted(kader.rules)
+    rules = {}
+    merged_into = None
+    for i, rid in enumerate(ids):
+        rule = kader.rules[rid]
+        action = draw(st.sampled_from(["keep", "keep", "drop", "retitle", "norm", "owner", "rename",
+                                       "rename+retitle", "split", "merge"]))
+        if action == "drop":
+            continue
+        if action in ("retitle", "rename+retitle"):
+            rule = dataclasses.replace(rule, title=rule.title + " (herzien)")
+        if action == "norm":
+            other = kader.rules[ids[(i + 1) % len(ids)]]
+            rule = dataclasses.replace(rule, meets=other.meets)
+        if action == "owner":
+            rule = dataclasses.replace(rule, action=dataclasses.replace(rule.action, owner="risb"))
+        if action in ("rename", "rename+retitle"):
+            rule = dataclasses.replace(rule, id=rid + "-N", previous_ids=(rid,))
+        if action == "split":
+            for part in ("A", "B"):
+                piece = dataclasses.replace(rule, id=f"{rid}-{part}", previous_ids=(rid,))
+                rules[piece.id] = piece
+            continue
+        if action == "merge":
+            if merged_into is None:
+                merged_into = dataclasses.replace(rule, id="KLT-SAMEN-99", previous_ids=(rid,))
+            else:
+                merged_into = dataclasses.replace(merged_into, previous_ids=merged_into.previous_ids + (rid,))
+            continue
+        rules[rule.id] = rule
+    if merged_into is not None:
+        rules[merged_into.id] = merged_into
+    questions = {}
+    for path, q in kader.questions.items():
+        action = draw(st.sampled_from(["keep", "keep", "keep", "drop", "values", "type"]))
+        if action == "drop":
+            continue
+        if action == "values" and q.values:
+            q = dataclasses.replace(q, values=q.values[:-1])
+        if action == "type" and q.type == "geheel_getal":
+            q = dataclasses.replace(q, type="getal")
+        questions[path] = q
+    manifest = {}
+    if draw(st.booleans()):
+        manifest.update(status="vastgesteld", changelog=("Versie voor de test.",))
+    if draw(st.booleans()):
+        key = sorted(kader.deadlines)[0]
+        day = kader.deadlines[key]
+        manifest["deadlines"] = {**kader.deadlines, key: dataclasses.replace(day, label=day.label + " (later)")}
+    return dataclasses.replace(kader, version="9.9", rules=rules, questions=questions, **manifest)
+
+
+def _as_data(d):
+    return (d.added, d.removed, sorted((r.old_ids, r.new_ids) for r in d.renamed),
+            {(c.old_id, c.new_id): [(f.field, f.old, f.new) for f in c.changes] for c in d.changed},
+            d.questions_added, d.questions_removed,
+            {q.path: [(f.field, f.old, f.new) for f in q.changes] for q in d.questions_changed},
+            [(f.field, f.old, f.new) for f in d.manifest])
+
+
+def _flipped(d):
+    """What diff(B, A) must be, computed from diff(A, B)."""
+    return (d.removed, d.added, sorted((r.new_ids, r.old_ids) for r in d.renamed),
+            {(c.new_id, c.old_id): [(f.field, f.new, f.old) for f in c.changes] for c in d.changed},
+            d.questions_removed, d.questions_added,
+            {q.path: [(f.field, f.new, f.old) for f in q.changes] for q in d.questions_changed},
+            [(f.field, f.new, f.old) for f in d.manifest])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(variant=rich_variants())
+def test_diff_of_any_variant_with_itself_is_empty_and_diffs_mirror(variant):
+    assert diff_kaders(variant, variant).empty
+    forward, backward = diff_kaders(KADER, variant), diff_kaders(variant, KADER)
+    assert _as_data(backward) == _flipped(forward)
+    assert forward.empty == (variant.rules == KADER.rules and variant.questions == KADER.questions
+                             and not forward.manifest)
