@@ -299,7 +299,7 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 @click.option("--force", is_flag=True, help="Overschrijf bestaande schemabestanden.")
 @kader_options
 def schema(folder, force, kader_dir, kader_version):
-    from engine.jsonschema import header_targets, schema_files
+    from engine.jsonschema import header_instructions, schema_files
 
     kader = load_kader_for_listing(kader_dir, kader_version)
     files = schema_files(kader)
@@ -315,10 +315,9 @@ def schema(folder, force, kader_dir, kader_version):
                                field="-o", hint="Kies een map waarin u mag schrijven.") from None
     for name, content in files.items():
         write_atomic(folder / name, json.dumps(content, ensure_ascii=False, indent=2) + "\n", force=force)
-    click.echo(f"{len(files)} schema's geschreven naar {folder}. Zet als eerste regel in een YAML-bestand "
-               "(het pad is relatief aan dat bestand):")
-    for kind, line in header_targets(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
-        click.echo(f"  {kind + ':':<12}{line}")
+    click.echo(f"{len(files)} schema's geschreven naar {folder}.")
+    for line in header_instructions(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
+        click.echo(line)
 
 
 LINT_EXIT_HELP = """\b
@@ -414,7 +413,8 @@ def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     source, old = load_for_assessment(assessment, kdir, kader_version)
     new = load_kader_for_listing(kdir, target)
     result = migrate_assessment(source, old, new)
-    write_atomic(output, migration_yaml(result), force=force, inputs=(assessment,))
+    write_atomic(output, migration_yaml(result, source_path=assessment, output_path=output), force=force,
+                 inputs=(assessment,))
     emit(render("migrate", fmt, result, terminal_options()), None, False)
     click.echo(f"Geschreven: {output}", err=True)
     sys.exit(1 if result.needs_attention else 0)

@@ -22,11 +22,16 @@ example names, cycles between rules, whether a date exists in the calendar, and 
 between `2023-03-01` (a date for the loader) and `"2023-03-01"` (text for the loader); a YAML
 language server sees both as the same string.
 
-Pure functions, no I/O: the caller writes the files.
+The schema builders are pure functions, no I/O: the caller writes the files. The schema-line
+helpers at the end (`schema_headers`, `header_instructions` for `kader schema`; `modeline_target`
+and `retarget_schema` for `kader migrate`) look at paths (resolving them, whether a folder or
+schema exists) but write nothing.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from .assessment import ACTION_OPTIONAL, ACTION_REQUIRED, TEAM_REQUIRED, TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
@@ -656,20 +661,166 @@ def header_line(schema_file_name: str) -> str:
     return HEADER_PREFIX + target
 
 
-def header_targets(names, folder: Path, kader_root: Path, rules_folder: str = "rules") -> list[tuple[str, str]]:
-    """Per schema file (kind, the header line to put on top of such a file): the path to the schema
-    relative to where files of that kind live (manifests and questions in kader/, rules in the rule
-    folders, assessments anywhere: relative to the working folder)."""
+# ---------------------------------------------------------------- schema lines ------------------
+# yaml-language-server reads the first comment that matches `^#\s+yaml-language-server\s*:` and
+# takes the target from `$schema=<no spaces>`: a URL, a path relative to the YAML file, or an
+# absolute path (from the filesystem root).
+MODELINE_RE = re.compile(r"^#\s+yaml-language-server\s*:")
+MODELINE_SCHEMA_RE = re.compile(r"\$schema=(\S+)")
+ASSESSMENT_SCHEMA_RE = re.compile(r"(?:^|(?<=/))assessment-\d+(?:\.\d+)*\.schema\.json(?=$|[?#])")
+URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: C: is a Windows drive
+MAX_CLIMB = 3  # a relative path going up more folders than this is shown absolute
+
+
+def modeline_target(text: str) -> str | None:
+    """The schema target of the yaml-language-server line among the comment lines on top of `text`
+    (None when there is none)."""
+    for line in text.lstrip("\ufeff").splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            return None
+        if MODELINE_RE.match(stripped):
+            found = MODELINE_SCHEMA_RE.search(stripped)
+            return found.group(1) if found else None
+    return None
+
+
+def retarget_schema(target: str, new_version: str, source_dir: Path, output_dir: Path
+                    ) -> tuple[str, bool, Path | None]:
+    """The schema target of a migrated assessment, from the `target` of the original (in
+    `source_dir`) for the new file in `output_dir`: `assessment-<old>.schema.json` becomes
+    `assessment-<new_version>.schema.json` in the same folder, and a relative path is recomputed
+    for the new file's folder. Returns the target, whether the version part was replaced, and the
+    schema file it names on this machine (None for a URL)."""
     import os
 
-    where = {"manifest": kader_root / "kader", "vragen": kader_root / "kader", "regel": kader_root / rules_folder,
-             "assessment": Path(".")}
+    target = target.replace("\\", "/")
+    new_name = f"assessment-{new_version}.schema.json"
+    renamed_target, count = ASSESSMENT_SCHEMA_RE.subn(new_name, target, count=1)
+    renamed = count == 1
+    if URL_RE.match(renamed_target):
+        if renamed_target.lower().startswith("file://"):
+            from urllib.parse import unquote, urlparse
+
+            return renamed_target, renamed, Path(unquote(urlparse(renamed_target).path))
+        return renamed_target, renamed, None
+    if Path(renamed_target).is_absolute() or Path(renamed_target).drive:
+        return renamed_target, renamed, Path(renamed_target)
+    schema = Path(os.path.abspath(Path(source_dir) / renamed_target))
+    here = os.path.abspath(output_dir)
+    if os.path.abspath(source_dir) == here:
+        return renamed_target, renamed, schema
+    try:
+        relative = Path(os.path.relpath(schema, here)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return schema.as_uri(), renamed, schema
+    return relative, renamed, schema
+
+
+KIND_FILES = {
+    "manifest": "manifest (kader/<versie>.yaml)",
+    "vragen": "vragenbestand (kader/vragen-<versie>.yaml)",
+    "regel": "regel ({rules}/<ID>.yaml)",
+    "assessment": "assessment",
+}
+
+
+@dataclass(frozen=True)
+class HeaderTarget:
+    """The schema line for one kind of file, and for which files it is right."""
+
+    kind: str  # manifest | vragen | regel | assessment
+    line: str  # the line to put on top of such a file
+    target: str  # the path (or URI) in the line
+    base: Path | None  # the folder a relative `target` is relative to; None: `target` is absolute
+    files: str  # Dutch: which files this line is for
+
+
+def _installed(path: Path) -> bool:
+    """Whether `path` lies in an installed package (site-packages): nobody edits files there, and a
+    relative path into it breaks at the next upgrade."""
+    import sysconfig
+
+    if any(part.lower() in ("site-packages", "dist-packages") for part in path.parts):
+        return True
+    for key in ("purelib", "platlib"):
+        root = sysconfig.get_paths().get(key)
+        if root and path.is_relative_to(Path(root).resolve()):
+            return True
+    return False
+
+
+def _absolute(path: Path) -> str:
+    return path.as_uri() if path.drive else path.as_posix()
+
+
+def schema_headers(names, folder: Path, kader_root: Path, rules_folder: str = "rules",
+                   cwd: Path | None = None) -> list[HeaderTarget]:
+    """Per schema file written by `kader schema` the line to put on top of a file of its kind.
+
+    The path is relative to where such files live: kader/ of the Kader folder for manifests and
+    questions files, its rule folder for rules, and for assessments its assessments/ folder when
+    it has one, else the working folder. It is absolute instead when a relative path would climb
+    more than MAX_CLIMB folders, or lead into or out of an installed package (the bundled Kader in
+    site-packages): an absolute path works for a file in any folder. Looks at the file system
+    (resolving paths, whether assessments/ exists); writes nothing."""
+    import os
+
+    root = Path(kader_root).resolve()
+    here = (Path(cwd) if cwd is not None else Path.cwd()).resolve()
+    assessments = root / "assessments"
+    where = {"manifest": root / "kader", "vragen": root / "kader", "regel": root / rules_folder,
+             "assessment": assessments if assessments.is_dir() and not _installed(assessments) else here}
+    schemas = Path(folder).resolve()
     out = []
     for name in names:
         kind = name.split(".")[0].split("-")[0]
-        try:
-            target = Path(os.path.relpath(Path(folder).resolve() / name, where[kind].resolve())).as_posix()
-        except ValueError:  # another drive (Windows)
-            target = (Path(folder).resolve() / name).as_uri()
-        out.append((kind, header_line(target)))
+        schema = schemas / name
+        base = where[kind]
+        target = None
+        if not _installed(base) and not _installed(schema):
+            try:
+                relative = Path(os.path.relpath(schema, base))
+            except ValueError:  # another drive (Windows)
+                relative = None
+            # relative only within a shared folder below the root, and not too far up
+            if relative is not None and relative.parts.count("..") <= MAX_CLIMB and \
+                    Path(os.path.commonpath([schema, base])) != Path(schema.anchor):
+                target = relative.as_posix()
+        files = KIND_FILES[kind].format(rules=rules_folder)
+        if target is None:
+            out.append(HeaderTarget(kind, header_line(_absolute(schema)), _absolute(schema), None, files))
+        else:
+            out.append(HeaderTarget(kind, header_line(target), target, base, files))
+    return out
+
+
+def header_targets(names, folder: Path, kader_root: Path, rules_folder: str = "rules") -> list[tuple[str, str]]:
+    """Per schema file (kind, the header line to put on top of such a file); see `schema_headers`."""
+    return [(h.kind, h.line) for h in schema_headers(names, folder, kader_root, rules_folder)]
+
+
+def header_instructions(names, folder: Path, kader_root: Path, rules_folder: str = "rules",
+                        cwd: Path | None = None) -> list[str]:
+    """What `kader schema` prints after writing the schemas: per kind of file the line to put on top
+    of it, and relative to which folder its path is (or that it is absolute)."""
+    here = (Path(cwd) if cwd is not None else Path.cwd()).resolve()
+    out = ["Zet als eerste regel in een YAML-bestand de regel voor zijn soort:"]
+    relative = False
+    for h in schema_headers(names, folder, kader_root, rules_folder, cwd=here):
+        if h.base is None:
+            where = "absoluut pad, werkt voor een bestand in elke map"
+        else:
+            relative = True
+            where = f"pad relatief aan de map {h.base}"
+            if h.base == here:
+                where += " (de huidige map)"
+            elif h.base.is_relative_to(here):
+                where += f" ({h.base.relative_to(here).as_posix()}/ in de huidige map)"
+        out += [f"  {h.files}; {where}:", f"    {h.line}"]
+    if relative:
+        out.append("Een relatief pad klopt alleen voor een bestand in die map. Staat het bestand elders, "
+                   "maak het pad dan relatief aan dat bestand, of gebruik het absolute pad van de schemamap.")
     return out

@@ -157,7 +157,8 @@ class Node:
             raise self.fail(f"verwacht {TYPE_NAMES[list]}, maar vond {describe_value(self.value)}",
                             "Schrijf elk onderdeel op een eigen regel die begint met '- '.", code="KT103")
         if len(self.value) < min_items:
-            raise self.fail(f"de lijst moet minstens {min_items} onderdeel/onderdelen bevatten", code="KT105")
+            raise self.fail("de lijst mag niet leeg zijn" if min_items == 1 else
+                            f"de lijst moet minstens {min_items} onderdelen bevatten", code="KT105")
         return self
 
     def text(self, allow_empty: bool = False) -> str:

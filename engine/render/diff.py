@@ -14,6 +14,10 @@ def _status(s) -> str:
     return STATUS_LABEL[s] if s is not None else f"({ABSENT})"
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _one_line(text) -> str:
     return " ".join(str(text).split()) if text is not None else "(geen)"
 
@@ -163,23 +167,28 @@ def _value(v) -> str:
 def migrate_text(m: Migration, options: Options) -> str:
     lines = [f"Migratie van {m.source}: Kader {m.old_version} -> {m.new_version}", "", "Feiten:"]
     for f in m.facts:
-        extra = f" ({f.detail})" if f.detail else ""
-        lines.append(f"  {f.path} = {_value(f.value)}: {FACT_OUTCOME_LABEL[f.outcome]}{extra}")
+        extra = f" ({_one_line(f.detail)})" if f.detail else ""
+        lines.append(f"  {f.path} = {_one_line(_value(f.value))}: {FACT_OUTCOME_LABEL[f.outcome]}{extra}")
     if not m.facts:
         lines.append("  (geen)")
-    lines += ["", "Open vragen (nieuw in deze versie, nog onbekend):"]
-    lines += [f"  {q.path}: {' '.join(q.question.split())}" for q in m.open_questions] or ["  (geen)"]
+    lines += ["", "Open vragen (nieuw in deze versie, of opnieuw te beantwoorden; nog onbekend):"]
+    lines += [f"  {q.path}: {' '.join(q.question.split())}" for q in m.open_questions]
+    lines += [f"  {q.path}: {' '.join(q.question.split())} (opnieuw te beantwoorden: het oude antwoord past niet "
+              "meer)" for q in m.answer_again]
+    if not m.open_questions and not m.answer_again:
+        lines.append("  (geen)")
     lines += ["", "Acties in het transformatieplan:"]
     for a in m.actions:
         target = f" -> {a.new_requirement}" if a.new_requirement and a.new_requirement != a.requirement else ""
         others = f" (ook: {', '.join(a.others)})" if a.others else ""
+        others += f" (samen met: {', '.join(a.merged_with)})" if a.merged_with else ""
         lines.append(f"  {a.requirement}{target}: {_one_line(a.description)}: {ACTION_OUTCOME_LABEL[a.outcome]}{others}")
     if not m.actions:
         lines.append("  (geen)")
     counts = {o: sum(1 for f in m.facts if f.outcome == o) for o in FACT_OUTCOME_LABEL}
     lines += ["", "Samenvatting: " + ", ".join(f"{n} {o}" for o, n in counts.items())
-              + f"; {len(m.open_questions)} open vragen; "
-              + f"{sum(1 for a in m.actions if a.outcome == 'vervallen')} acties weggelaten."]
+              + f"; {_n(len(m.open_questions) + len(m.answer_again), 'open vraag', 'open vragen')}; "
+              + f"{_n(sum(1 for a in m.actions if a.outcome == 'vervallen'), 'actie', 'acties')} weggelaten."]
     return "\n".join(lines) + "\n"
 
 
@@ -192,7 +201,9 @@ def migrate_json(m: Migration, options: Options) -> str:
         "feiten": [{"pad": f.path, "uitkomst": f.outcome, "waarde": _value(f.value) if f.value is not None else None,
                     "toelichting": f.detail or None} for f in m.facts],
         "open_vragen": [{"pad": q.path, "vraag": q.question} for q in m.open_questions],
+        "opnieuw_te_beantwoorden": [{"pad": q.path, "vraag": q.question} for q in m.answer_again],
         "acties": [{"eis": a.requirement, "nieuwe_eis": a.new_requirement, "uitkomst": a.outcome,
-                    "omschrijving": a.description, "ook": list(a.others)} for a in m.actions],
+                    "omschrijving": a.description, "ook": list(a.others), "samen_met": list(a.merged_with)}
+                   for a in m.actions],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
