@@ -77,6 +77,14 @@ BROKEN = [
     ("kader/1.0.yaml", "  - T-B-01\n", "  - T-B-01\n  - T-B-01\n", "KT202", "- T-B-01"),
     ("kader/1.0.yaml", "naam: \"Testkader\"", "naam: \"Testkader\"\nnaam: \"Dubbel\"", "KT002", "Dubbel"),
     ("kader/vragen-1.0.yaml", "    type: datum", "    type: tijdstip", "KT104", "type: tijdstip"),
+    (RULE_A, "thema: Test", "thema: [Test", "KT001", 'uitleg: "Test."'),  # the unclosed list ends there
+    (RULE_A, "thema: Test", "\tthema: Test", "KT001", "\tthema: Test"),
+    (RULE_A, 'titel: "Aantal"\nthema: Test', 'titel: &a "Aantal"\nthema: *a', "KT003", "titel: &a"),
+    (RULE_A, 'bronnen:\n  - bron: S0\n    sectie: "§1"\n', "bronnen: []\n", "KT105", "bronnen: []"),
+    (RULE_A, "id: T-A-01\n", "id: T-A-01\nvoorheen: [kapot]\n", "KT205", "voorheen: [kapot]"),
+    (RULE_A, "id: T-A-01\n", "id: T-A-01\nvoorheen: [T-A-01]\n", "KT206", "voorheen: [T-A-01]"),
+    ("rules/T-B-01.yaml", "verantwoordelijk: regio\n", "verantwoordelijk: regio\nvan_toepassing: {een_van: "
+     "[{veld: team.taken.jeugd, is: true}, {veld: team.taken.jeugd, is: false}]}\n", "KT404", "van_toepassing:"),
 ]
 
 
@@ -95,7 +103,16 @@ def test_cycle_between_rules(kader):
     edit(kader, RULE_A, "  voldoet: {veld: a.aantal, min: 2}",
          "  voldoet: {alle: [{veld: a.aantal, min: 2}, {regel: T-B-01, status: [voldoet]}]}")
     finding = only(lint(kader), "KT305")
-    assert "T-A-01" in finding.message and "T-B-01" in finding.message and finding.line is not None
+    assert "T-A-01" in finding.message and "T-B-01" in finding.message
+    assert finding.file.endswith("T-A-01.yaml") and (finding.line, finding.column) == (line_of(kader, RULE_A, "norm:"), 1)
+
+
+def test_a_rule_file_that_is_not_utf8_is_kt004_with_its_line(kader):
+    path = kader / RULE_A
+    line = line_of(kader, RULE_A, "omschrijving:")
+    path.write_bytes(path.read_bytes().replace(b"Doe iets.", b"Doe \xff iets."))
+    finding = only(lint(kader), "KT004")
+    assert finding.file.endswith("T-A-01.yaml") and finding.line == line
 
 
 def test_rule_file_in_no_manifest_is_a_warning(kader):
