@@ -16,7 +16,7 @@ from .evaluate import FindingMemo, evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import STATUS_ORDER, Evaluation, Kader, Status
 from .cache import Cache, cache_dir, parse_raw, read_file, seal, tree_entry, unpickle_tree, unseal
-from .parallel import run_chunks
+from .parallel import PARALLEL_THRESHOLD, run_chunks
 from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
 from .run import assessment_from_tree, kader_dir_or_default
 
@@ -201,7 +201,8 @@ def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, ka
     None, cached tree bytes or None): the caller looked the trees up in one query per block, so a
     worker never touches the database. Runs in worker processes for many files: records and entries
     are bytes, cheap to hand over."""
-    kaders = {} if kaders is None else kaders
+    if kaders is None:  # in a worker: start from what the parent loaded (inherited when forked)
+        kaders = {v: k for (folder, v), k in _INHERITED.items() if folder == str(kader_dir)}
     versions = _versions(kader_dir) if versions is _COMPUTE else versions
     backend = get_backend(engine)
     out = []
@@ -257,6 +258,25 @@ def cached_kader(kader_dir: Path, version: str, cache: "Cache | None") -> Kader:
     if key is not None:
         cache.put_many([("kaders", key, seal(kader))])
     return kader
+
+
+def _preload(kader_dir: Path, version: str | None, kaders: dict, cache) -> None:
+    """Load the Kader version(s) before the worker processes start, so that (started by fork) they
+    inherit it instead of each loading and checking it again. A version that does not load is left
+    to the files that use it, which report why."""
+    for key in [k for k in _INHERITED if k[0] == str(kader_dir)]:  # never a Kader of an earlier sweep
+        del _INHERITED[key]
+    wanted = [version] if version else list(_versions(kader_dir) or ())
+    for chosen in wanted:
+        if chosen not in kaders:
+            try:
+                kaders[chosen] = cached_kader(kader_dir, chosen, cache)
+            except KaderFout:
+                continue
+        _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
+
+
+_INHERITED: dict = {}  # (Kader folder, version) -> Kader loaded by the parent before the workers started
 
 
 def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
@@ -320,6 +340,8 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
                 except CorruptRecord:  # not there, or damaged: evaluate (and store) again
                     todo.append(i)
         todo.sort()
+    if len(todo) > (PARALLEL_THRESHOLD if parallel_threshold is None else parallel_threshold):
+        _preload(kdir, version, kaders, cache)
 
     def prepare(chunk: list[int]) -> list[tuple]:
         """Work items for some files: with their cached trees, looked up in one query."""

@@ -247,3 +247,21 @@ def test_discovery_follows_links_once_and_survives_a_loop(tmp_path, cache_dir):
     assert not result.invalid  # the same file is read once, so no "two files, same team and peildatum"
     assert len(result.evaluations) == 7
 
+
+
+def test_workers_never_use_a_kader_of_an_earlier_sweep(tmp_path, cache_dir):
+    """The parent loads the Kader before the workers start (they inherit it); after the Kader changed,
+    or stopped loading, the next parallel sweep must not hand the workers the old one."""
+    kdir = kader_copy(tmp_path)
+    before = load_sweep([ASSESSMENTS], kader_dir=kdir, parallel_threshold=1, use_cache=False)
+    rule = kdir / "rules" / "KLT-VEI-02.yaml"
+    text = rule.read_text(encoding="utf-8")
+    norm = "    veld: veiligheid.aandachtsfunctionarissen\n    min: 1\n"
+    rule.write_text(text.replace(norm, norm.replace("min: 1", "min: 1000")), encoding="utf-8")
+    changed = load_sweep([ASSESSMENTS], kader_dir=kdir, parallel_threshold=1, use_cache=False)
+    assert statuses(changed) == statuses(load_sweep([ASSESSMENTS], kader_dir=kdir, use_cache=False,
+                                                    parallel_threshold=10_000))
+    assert statuses(changed) != statuses(before)
+    rule.write_text(text.replace("titel:", "titel_kapot:", 1), encoding="utf-8")  # does not load any more
+    broken = load_sweep([ASSESSMENTS], kader_dir=kdir, parallel_threshold=1, use_cache=False)
+    assert not broken.evaluations and broken.invalid
