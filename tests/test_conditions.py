@@ -48,7 +48,7 @@ def test_compiles_nested_condition():
     ("{veld: a.aantal, min: 1, max: 3}", "precies één operator", 1),
     ("{regel: R-Y-01, status: voldoet}", "onbekende regel", 1),
     ("{regel: R-X-01, status: klaar}", "ongeldige waarde", 1),
-    ("alle: []", "minstens 1", 1),
+    ("alle: []", "mag niet leeg zijn", 1),
     ("\nalle:\n  - {veld: a.aantal, min: 1}\n  - {veld: a.fte, is: ja}\n", "verwacht een getal", 4),
     ("{veld: a.lijst, bevat: w}", "geen toegestane waarde", 1),
 ])
