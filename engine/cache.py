@@ -54,7 +54,10 @@ def read_file(path: Path) -> tuple[bytes, str]:
     raises the same KaderFout as the uncached loader."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            # read() sizes its buffer from the file's size; read(MAX_BYTES + 1) would allocate (and
+            # shrink) a megabyte per file, which cost more than hashing it
+            size = os.fstat(fh.fileno()).st_size
+            raw = fh.read() if size <= MAX_BYTES else fh.read(MAX_BYTES + 1)
     except OSError:
         read_text(Path(path))  # raises the precise Dutch message
         raise
