@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository root, the bundled Kader, the mini test Kader."""
+"""Shared fixtures: the repository root, the bundled Kader, the mini test Kader, and the two-version
+test Kader of tests/kaderversions.py (`versions`, `old`, `new`; one copy per test module)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,25 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory) -> Path:
+    """A Kader folder with 1.0 and the test-only 1.1 (tests/kaderversions.py)."""
+    from kaderversions import make_two_versions
+
+    return make_two_versions(tmp_path_factory.mktemp("kaderversies"))
+
+
+@pytest.fixture(scope="module")
+def old(versions):
+    from engine.kader import load_kader
+
+    return load_kader(versions, "1.0")
+
+
+@pytest.fixture(scope="module")
+def new(versions):
+    from engine.kader import load_kader
+
+    return load_kader(versions, "1.1")

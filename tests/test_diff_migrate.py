@@ -25,21 +25,6 @@ from strategies import assessments
 ASSESSMENTS = ROOT / "assessments"
 
 
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory) -> Path:
-    return make_two_versions(tmp_path_factory.mktemp("kaderversies"))
-
-
-@pytest.fixture(scope="module")
-def old(versions):
-    return load_kader(versions, "1.0")
-
-
-@pytest.fixture(scope="module")
-def new(versions):
-    return load_kader(versions, "1.1")
-
-
 # ---- diff -------------------------------------------------------------------------------------------
 def test_diff_finds_every_kind_of_change_with_old_and_new_values(old, new):
     d = diff_kaders(old, new)

@@ -24,21 +24,6 @@ from kaderversions import make_two_versions
 ASSESSMENTS = ROOT / "assessments"
 
 
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory) -> Path:
-    return make_two_versions(tmp_path_factory.mktemp("kaderversies"))
-
-
-@pytest.fixture(scope="module")
-def old(versions):
-    return load_kader(versions, "1.0")
-
-
-@pytest.fixture(scope="module")
-def new(versions):
-    return load_kader(versions, "1.1")
-
-
 def _action(rid: str, description: str = "Actie") -> PlanAction:
     return PlanAction(requirement=rid, description=description, owner="teamleider",
                       deadline=dt.date(2023, 9, 1), status="gepland")

@@ -24,21 +24,6 @@ from kaderversions import make_two_versions
 KINDS = ("manifest", "vragen", "regel", "assessment")
 
 
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory) -> Path:
-    return make_two_versions(tmp_path_factory.mktemp("kaderversies"))
-
-
-@pytest.fixture(scope="module")
-def old(versions):
-    return load_kader(versions, "1.0")
-
-
-@pytest.fixture(scope="module")
-def new(versions):
-    return load_kader(versions, "1.1")
-
-
 def _write_schemas(folder: Path, *kaders) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     names = []
