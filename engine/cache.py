@@ -199,12 +199,6 @@ def unseal(data: bytes | None):
         return None
 
 
-def unpickle_tree(data: bytes | None):
-    """A cached tree, or None when there is none or it is damaged (the caller parses again and
-    overwrites it)."""
-    return unseal(data)
-
-
 def parse_raw(raw: bytes, path: Path, shown: str | None = None):
     """The parsed tree of a file's bytes; raises KaderFout as the uncached loader would."""
     return load_yaml_text(_decode(raw, path), shown or display_path(path))

@@ -149,24 +149,18 @@ def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo
         memo = None
     for layer in kader.layers:
         rules = [kader.rules[rid] for rid in layer]
-        known: dict = {}
-        if memo is not None:
-            for rule in rules:
-                key = memo.key(rule, env, statuses, as_of, notes)
-                known[rule.id] = (key, memo.found.get(key))
-            todo = [rule for rule in rules if known[rule.id][1] is None]
-        else:
-            todo = rules
+        keys = {rule.id: memo.key(rule, env, statuses, as_of, notes) for rule in rules} if memo is not None else {}
+        cached = {rid: memo.found[key] for rid, key in keys.items() if key in memo.found} if memo is not None else {}
+        todo = [rule for rule in rules if rule.id not in cached]
         truths = backend.truths(todo, env, statuses, as_of) if todo else {}
-        for rule in rules:
-            finding = known[rule.id][1] if memo is not None else None
+        for rule in rules:  # rules of one layer do not refer to each other
+            finding = cached.get(rule.id)
             if finding is None:
                 finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
                 if memo is not None:
-                    memo.store(known[rule.id][0], finding)
+                    memo.store(keys[rule.id], finding)
+            statuses[rule.id] = finding.status
             findings.append(finding)
-        for finding in findings[-len(rules):]:
-            statuses[finding.rule_id] = finding.status
     findings.sort(key=lambda f: f.rule_id)
     return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings))
 

@@ -85,8 +85,8 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
 
 class PartialLoad(KaderFout):
     """A Kader version that does not load, with what did: `partial` is the Kader built from the rules
-    that loaded (None when the manifest or the questions themselves fail), so `kader lint` can check
-    those rules too and report every problem at once."""
+    that loaded (when the manifest or the questions themselves fail, a plain KaderFout is raised
+    instead), so `kader lint` can check those rules too and report every problem at once."""
 
     def __init__(self, problems, partial: "Kader | None"):
         super().__init__(list(problems))
@@ -113,10 +113,11 @@ def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = 
     if stamp is not None and hit and hit[0] == stamp:
         kader, problems = hit[1], hit[2]
     else:
-        kader = _load(kader_dir, version)
+        kader, problems = _load(kader_dir, version), None
+    if check_norms and problems is None:  # only when asked: the editors' commands do not need them
         problems = _semantic_errors(kader)
-        if stamp is not None:
-            _CACHE[key] = (stamp, kader, problems)
+    if stamp is not None:
+        _CACHE[key] = (stamp, kader, problems)
     if check_norms and problems:
         raise KaderFout(list(problems))
     return kader
@@ -127,7 +128,6 @@ def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
     (normcheck), located at the rule's norm, and examples that give another status than expected."""
     from .lintcodes import ERROR, severity
     from .normcheck import norm_problems
-    from .selftest import run_selftest
 
     out = []
     for rule in kader.rules.values():
@@ -135,19 +135,23 @@ def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
             if severity(code) == ERROR:
                 out.append(Problem(message, file=rule.file, line=rule.norm_line, column=rule.norm_column,
                                    field="norm", hint=hint, code=code))
-    lines = {(rule.id, ex.name): (ex.line, ex.column) for rule in kader.rules.values() for ex in rule.examples}
+    return tuple(out) + tuple(example_problems(kader))
+
+
+def example_problems(kader: Kader) -> list[Problem]:
+    """Every example that gives another status than it expects (KT506), located at the example."""
+    from .selftest import run_selftest
+
+    where = {(rule.id, ex.name): (ex.line, ex.column) for rule in kader.rules.values() for ex in rule.examples}
+    out = []
     for result in run_selftest(kader).rules:
         for failed in result.failures:
-            line, column = lines.get((failed.rule_id, failed.name), (None, None))
-            out.append(Problem(example_failure_message(failed), file=kader.rules[failed.rule_id].file, line=line,
-                               column=column, field="voorbeelden", code="KT506",
+            line, column = where.get((failed.rule_id, failed.name), (None, None))
+            out.append(Problem(f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
+                               f"{failed.actual.value}: {failed.reason}", file=kader.rules[failed.rule_id].file,
+                               line=line, column=column, field="voorbeelden", code="KT506",
                                hint="Pas de verwachting of de norm aan; `kader test` toont alle details."))
-    return tuple(out)
-
-
-def example_failure_message(failed) -> str:
-    return (f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
-            f"{failed.actual.value}: {failed.reason}")
+    return out
 
 
 def kader_files(kader_dir: Path) -> list[Path]:
@@ -289,47 +293,32 @@ def _load(kader_dir: Path, version: str) -> Kader:
         rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
         if rule is not None:
             rules[rid] = rule
-    history = _history_problems(rules)
-    problems += history
-    if problems:
-        raise PartialLoad(problems, _partial(root, version, status, document_date, effective, roles, deadlines,
-                                             questions, rules, kader_dir, changelog, previous, folder))
-    layers = dependency_layers(rules)
+    problems += _history_problems(rules)
+    name = collect(problems, root.child("naam").text)
+    note = collect(problems, root.child("ingangsdatum_toelichting").text) if root.has("ingangsdatum_toelichting") \
+        else None
+    # with problems, the rules that did load still make a Kader, for lint (references to the others dropped)
+    layers = collect(problems, dependency_layers, rules, missing_ok=bool(problems))
     kader = Kader(
         version=version,
-        name=root.child("naam").text(),
+        name=name,
         status=status,
         document_date=document_date,
         effective_date=effective,
-        effective_note=root.child("ingangsdatum_toelichting").text() if root.has("ingangsdatum_toelichting") else None,
+        effective_note=note,
         roles=roles,
         deadlines=deadlines,
         questions=questions,
         rules=rules,
-        layers=layers,
+        layers=layers or (),
         root=display_path(kader_dir),
         changelog=changelog,
         previous_version=previous,
         rules_folder=folder,
     )
+    if problems:
+        raise PartialLoad(problems, kader)
     return kader
-
-
-def _partial(root, version, status, document_date, effective, roles, deadlines, questions, rules, kader_dir,
-             changelog, previous, folder) -> "Kader | None":
-    """The Kader of the rules that did load (for lint), or None when even that cannot be built."""
-    if None in (status, document_date, effective):
-        return None
-    loaded = {rid: r for rid, r in rules.items()}
-    try:
-        layers = dependency_layers(loaded, missing_ok=True)
-        name = root.child("naam").text()
-    except KaderFout:
-        return None
-    return Kader(version=version, name=name, status=status, document_date=document_date, effective_date=effective,
-                 effective_note=None, roles=roles, deadlines=deadlines, questions=questions, rules=loaded,
-                 layers=layers, root=display_path(kader_dir), changelog=changelog, previous_version=previous,
-                 rules_folder=folder)
 
 
 def _changelog(node: Node) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from .errors import KaderFout, Problem, display_path
 from .evaluate import FindingMemo, evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import STATUS_ORDER, Evaluation, Kader, Status
-from .cache import Cache, cache_dir, parse_raw, read_file, seal, tree_entry, unpickle_tree, unseal
+from .cache import Cache, cache_dir, parse_raw, read_file, seal, tree_entry, unseal
 from .parallel import PARALLEL_THRESHOLD, run_chunks
 from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
 from .run import assessment_from_tree, kader_dir_or_default
@@ -209,7 +209,7 @@ def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, ka
     for path, shown, key, tree_data in items:
         entries = []
         try:
-            tree = unpickle_tree(tree_data)
+            tree = unseal(tree_data)  # None when there is none or it is damaged: parse (and store) again
             if tree is None:
                 raw, key = read_file(path)
                 tree = parse_raw(raw, path, shown)
@@ -260,6 +260,9 @@ def cached_kader(kader_dir: Path, version: str, cache: "Cache | None") -> Kader:
     return kader
 
 
+_INHERITED: dict = {}  # (Kader folder, version) -> Kader loaded by the parent before the workers started
+
+
 def _preload(kader_dir: Path, version: str | None, kaders: dict, cache) -> None:
     """Load the Kader version(s) before the worker processes start, so that (started by fork) they
     inherit it instead of each loading and checking it again. A version that does not load is left
@@ -274,9 +277,6 @@ def _preload(kader_dir: Path, version: str | None, kaders: dict, cache) -> None:
             except KaderFout:
                 continue
         _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
-
-
-_INHERITED: dict = {}  # (Kader folder, version) -> Kader loaded by the parent before the workers started
 
 
 def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
