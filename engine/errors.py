@@ -2,8 +2,59 @@
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Characters that must never reach a terminal or a message raw: C0 and C1 control characters
+# (escape sequences, bell, backspace, carriage return), and the invisible format characters that
+# can reorder or hide text (bidirectional overrides and isolates, zero-width characters, BOM).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# Per part of a rendered problem: how many characters are shown at most.
+_LIMITS = {"file": 300, "field": 160, "message": 1000, "hint": 600}
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text, limit: int | None = None) -> str:
+    """Text safe to print: every control and invisible format character made visible as an escape
+    (`\\x1b`), newlines and tabs kept; cut to `limit` characters with '…' when it is longer."""
+    text = _UNSAFE.sub(_visible, str(text))
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    return text
+
+
+def excerpt(value, limit: int = 60, quote: bool = True) -> str:
+    """A value from a file, for echoing in a message: on one line, control characters visible, cut
+    short ('…'), in quotes unless asked otherwise."""
+    text = clean(str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", " "), limit)
+    return f"'{text}'" if quote else text
+
+
+_OS_REASONS = {
+    errno.EACCES: "geen toegang", errno.EPERM: "geen toegang", errno.ENOENT: "bestaat niet",
+    errno.ENOTDIR: "een deel van het pad is geen map", errno.EISDIR: "is een map", errno.ENOSPC: "de schijf is vol",
+    errno.EDQUOT: "de schijfruimte (quota) is op", errno.EROFS: "alleen-lezen bestandssysteem",
+    errno.ENAMETOOLONG: "de naam is te lang", errno.ELOOP: "te veel symbolische koppelingen achter elkaar",
+    errno.EEXIST: "bestaat al", errno.EBUSY: "is in gebruik", errno.EMFILE: "te veel open bestanden",
+    errno.ENFILE: "te veel open bestanden", errno.EIO: "lees- of schrijffout van het apparaat",
+    errno.ETXTBSY: "is in gebruik", errno.EXDEV: "ligt op een ander bestandssysteem",
+    errno.EINVAL: "ongeldige bewerking voor dit bestand",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Dutch (never the system's English text)."""
+    reason = _OS_REASONS.get(exc.errno or 0)
+    if reason is None:
+        name = errno.errorcode.get(exc.errno or 0)
+        reason = f"systeemfout {name}" if name else "systeemfout"
+    return reason
 
 
 @dataclass
@@ -27,12 +78,14 @@ class Problem:
         return ":".join(parts)
 
     def render(self) -> str:
-        text = f"{self.location()}: " if self.file or self.line is not None else ""
+        """`file:line:column: veld 'x': message` and the hint on its own line; every part is cleaned
+        of control characters and cut short, whatever the caller put in it."""
+        text = f"{clean(self.location(), _LIMITS['file'])}: " if self.file or self.line is not None else ""
         if self.field:
-            text += f"veld '{self.field}': "
-        text += self.message
+            text += f"veld '{clean(self.field, _LIMITS['field'])}': "
+        text += clean(self.message, _LIMITS["message"])
         if self.hint:
-            text += f"\n  Oplossing: {self.hint}"
+            text += f"\n  Oplossing: {clean(self.hint, _LIMITS['hint'])}"
         return text
 
 
@@ -61,5 +114,5 @@ def display_path(path: Path | str) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(p)

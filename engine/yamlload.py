@@ -8,14 +8,18 @@ stay strings, so a Dutch answer is never silently turned into a boolean.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import yaml
+from yaml.constructor import SafeConstructor
 
-from .errors import KaderFout, display_path
+from .errors import KaderFout, display_path, excerpt
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: far more than any Kader or assessment file needs
+MAX_DEPTH = 50  # levels of nesting; the deepest bundled file has 7 (libyaml itself stops at 1000)
+MAX_DIGITS = 30  # digits in one number; the validator refuses anything beyond 10^12 anyway
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -42,15 +46,12 @@ class LList(list):
         self.item_pos: list[tuple[int, int]] = []
 
 
-def _mark(node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-_REPLACED_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-
+_REPLACED_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                  "tag:yaml.org,2002:merge")
 
 class _Loader(_BaseLoader):
-    """Safe loader with duplicate-key rejection and position tracking."""
+    """libyaml's parser and composer with our resolvers; the tree is built by _Builder, never by
+    PyYAML's constructors (which accept YAML 1.1 values and construct some tags loosely)."""
 
     yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag not in _REPLACED_TAGS]
@@ -62,90 +63,22 @@ class _Loader(_BaseLoader):
         if node is None:
             return None
         try:
-            return _fast_build(node, self)
-        except _Fallback:  # anything unusual: the full constructor decides (and words the error)
-            pass
-        self._key_paths = {}
-        self._record_paths(node, "")
-        return self.construct_document(node)
-
-    def _record_paths(self, node, prefix: str) -> None:
-        """Remember the dotted path of every mapping key, so a duplicate key names its full field."""
-        stack = [(node, prefix)]
-        seen = set()
-        while stack:
-            current, path = stack.pop()
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            if isinstance(current, yaml.MappingNode):
-                for key_node, value_node in current.value:
-                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                    child = f"{path}.{key}" if path else str(key)
-                    self._key_paths[id(key_node)] = child
-                    stack.append((value_node, child))
-            elif isinstance(current, yaml.SequenceNode):
-                for i, item in enumerate(current.value):
-                    stack.append((item, f"{path}[{i + 1}]"))
-
-    def construct_object(self, node, deep=False):
-        if node in self.constructed_objects:
-            line, col = _mark(node)
-            raise _LoadProblem(
-                "YAML-verwijzingen (ankers met * en &) zijn niet toegestaan",
-                line,
-                col,
-                "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.", code="KT003"
-            )
-        return super().construct_object(node, deep=deep)
-
-    def construct_yaml_map(self, node):
-        data = LDict()
-        data.pos = _mark(node)
-        yield data
-        if not isinstance(node, yaml.MappingNode):
-            return
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                line, col = _mark(key_node)
-                raise _LoadProblem("een sleutel moet een eenvoudige waarde zijn", line, col, None, code="KT103")
-            if key in data:
-                line, col = _mark(key_node)
-                first = data.key_pos[key][0]
-                raise _LoadProblem(
-                    f"sleutel '{key}' komt dubbel voor (eerder op regel {first})",
-                    line,
-                    col,
-                    "Verwijder of hernoem een van beide; YAML houdt anders stilzwijgend alleen de laatste.",
-                    field=getattr(self, "_key_paths", {}).get(id(key_node), str(key)), code="KT002"
-                )
-            data.key_pos[key] = _mark(key_node)
-            data[key] = self.construct_object(value_node, deep=True)
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except (ValueError, OverflowError):
-            line, col = _mark(node)
-            raise _LoadProblem(
-                f"'{node.value}' is geen bestaande datum", line, col, "Schrijf een datum als JJJJ-MM-DD, bv. 2023-03-01.", code="KT103"
-            )
-
-    def construct_yaml_seq(self, node):
-        data = LList()
-        data.pos = _mark(node)
-        yield data
-        for child in node.value:
-            data.item_pos.append(_mark(child))
-            data.append(self.construct_object(child, deep=True))
+            return _Builder().build(node)
+        except _LoadProblem as exc:
+            if exc.field is None and exc.node is not None:
+                exc.field = _field_of(node, exc.node)
+                if exc.field is not None:
+                    exc.field = excerpt(exc.field, 120, quote=False)
+            raise
 
 
-class _Fallback(Exception):
-    """The fast builder met something it leaves to the full constructor."""
+class _LoadProblem(Exception):
+    """A located problem found while building the tree; `node` lets the caller name its field."""
+
+    def __init__(self, message, line, column, hint, field=None, code="KT001", node=None):
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint, self.field = message, line, column, hint, field
+        self.code, self.node = code, node
 
 
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
@@ -154,67 +87,163 @@ _NULL, _BOOL, _INT, _FLOAT = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _PLAIN_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_SPECIAL_FLOAT = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_TIMESTAMP_RE = SafeConstructor.timestamp_regexp
+_STANDARD = SafeConstructor()  # only its (pure) timestamp construction is used
+_TAG_HINT = "Laat de !!-tag weg en schrijf de waarde gewoon op, bv. 'waarde: true' of 'waarde: 2023-03-01'."
 
 
-def _fast_build(root, loader):
-    """Build LDict/LList/scalars from a composed node tree in one tight pass: the same result as the
-    full constructor for the documents people write (maps, lists, text, numbers, booleans, null,
-    dates), several times faster. Aliases, merge keys, duplicate keys, explicit or unknown tags and
-    non-scalar keys raise _Fallback, so the full constructor handles (and words) those; tests check
-    that both give the same result."""
-    seen: set[int] = set()
+def _shown_tag(tag: str) -> str:
+    """A tag as the user wrote it: !!bool for the standard ones, else short and printable."""
+    if tag.startswith("tag:yaml.org,2002:"):
+        tag = "!!" + tag[len("tag:yaml.org,2002:"):]
+    return excerpt(tag, 40)  # quoted, cut short, control characters visible
 
-    def scalar(node):
+
+def _int(value: str) -> int | None:
+    if len(value) <= MAX_DIGITS + 1 and _PLAIN_INT.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _float(value: str) -> float | None:
+    special = _SPECIAL_FLOAT.get(value.lower())
+    if special is not None:
+        return special
+    if len(value) <= MAX_DIGITS * 2 and _PLAIN_FLOAT.fullmatch(value):
+        return float(value)
+    return None
+
+
+def _timestamp(value: str):
+    if len(value) > 40 or not _TIMESTAMP_RE.fullmatch(value):
+        return None
+    return _STANDARD.construct_yaml_timestamp(yaml.ScalarNode(_TIMESTAMP, value))
+
+
+# Per standard tag: how a value is built, and how the problem reads when it does not build.
+_SCALARS = {
+    _NULL: (lambda v: (None,) if v in _NULLS else None, "is geen lege waarde"),
+    _BOOL: (lambda v: (_BOOLS[v],) if v in _BOOLS else None, "is geen ja/nee-waarde (true of false)"),
+    _INT: (lambda v: (lambda n: None if n is None else (n,))(_int(v)), "is geen geheel getal"),
+    _FLOAT: (lambda v: (lambda n: None if n is None else (n,))(_float(v)), "is geen getal"),
+}
+
+
+class _Builder:
+    """Builds LDict/LList/scalars from a composed node tree, strictly: standard tags only, every
+    value must be what its tag (explicit or implied) says, no aliases, no duplicate or compound
+    keys, at most MAX_DEPTH levels. Every refusal carries its line and column; the dotted field
+    is worked out only when there is a refusal (see _field_of), so the common path stays fast."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+
+    @staticmethod
+    def fail(node, message, hint=None, code="KT103", field=None):
+        mark = node.start_mark
+        raise _LoadProblem(message, mark.line + 1, mark.column + 1, hint, field=field, code=code, node=node)
+
+    def scalar(self, node):
         tag, value = node.tag, node.value
         if tag == _STR:
             return value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return value.lower() == "true"
-        if tag == _INT and _PLAIN_INT.fullmatch(value):
+        if tag == _INT and len(value) <= MAX_DIGITS and _PLAIN_INT.fullmatch(value):  # the common case, fast
             return int(value)
-        if tag == _FLOAT and _PLAIN_FLOAT.fullmatch(value):
-            return float(value)
         if tag == _TIMESTAMP:
-            return loader.construct_yaml_timestamp(node)
-        raise _Fallback  # explicit tags, .inf/.nan: the full constructor
+            try:
+                built = _timestamp(value)
+            except (ValueError, OverflowError, TypeError):
+                self.fail(node, f"{excerpt(value)} is geen bestaande datum",
+                          "Schrijf een datum als JJJJ-MM-DD, bv. 2023-03-01.")
+            if built is None:
+                self.fail(node, f"{excerpt(value)} is geen datum (tag '!!timestamp')", _TAG_HINT)
+            return built
+        known = _SCALARS.get(tag)
+        if known is None:
+            self.fail(node, f"de YAML-tag {_shown_tag(tag)} is niet toegestaan", _TAG_HINT)
+        build, problem = known
+        built = build(value)
+        if built is None:
+            if tag in (_INT, _FLOAT) and len(value) > MAX_DIGITS:
+                self.fail(node, f"getal met meer dan {MAX_DIGITS} cijfers", "Controleer dit getal.", code="KT104")
+            self.fail(node, f"{excerpt(value)} {problem} (tag {_shown_tag(tag)})", _TAG_HINT)
+        return built[0]
 
-    def build(node):
-        if id(node) in seen:
-            raise _Fallback  # an alias
-        seen.add(id(node))
-        cls = node.__class__
-        mark = node.start_mark
+    def build(self, node, depth: int = 0):
+        if id(node) in self.seen:
+            self.fail(node, "YAML-verwijzingen (ankers met * en &) zijn niet toegestaan",
+                      "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.", code="KT003")
+        self.seen.add(id(node))
+        cls, tag = node.__class__, node.tag
         if cls is yaml.ScalarNode:
-            return scalar(node)
-        if cls is yaml.MappingNode and node.tag == _MAP:
+            return self.scalar(node)
+        if depth >= MAX_DEPTH:
+            self.fail(node, f"de YAML is te diep genest (meer dan {MAX_DEPTH} niveaus)",
+                      "Een assessment of regel heeft maar een paar niveaus; controleer de inspringing en de haakjes.",
+                      code="KT001")
+        mark = node.start_mark
+        if cls is yaml.MappingNode:
+            if tag != _MAP:
+                self.fail(node, f"de YAML-tag {_shown_tag(tag)} is niet toegestaan bij een blok met sleutels",
+                          _TAG_HINT)
             data = LDict()
             data.pos = (mark.line + 1, mark.column + 1)
             key_pos = data.key_pos
             for key_node, value_node in node.value:
-                if key_node.__class__ is not yaml.ScalarNode or id(key_node) in seen:
-                    raise _Fallback
-                seen.add(id(key_node))
-                key = scalar(key_node)
-                if key in data:
-                    raise _Fallback  # a duplicate key: the full constructor names its path
+                if id(key_node) in self.seen:
+                    self.build(key_node)  # an alias as a key: refused with its position
+                self.seen.add(id(key_node))
+                if key_node.__class__ is not yaml.ScalarNode:
+                    self.fail(key_node, "een sleutel moet een eenvoudige waarde zijn (geen lijst of blok)",
+                              "Schrijf de sleutel als gewone tekst.")
+                key = self.scalar(key_node)
                 km = key_node.start_mark
+                if key in data:
+                    self.fail(key_node, f"sleutel {excerpt(key)} komt dubbel voor (eerder op regel {key_pos[key][0]})",
+                              "Verwijder of hernoem een van beide; YAML houdt anders stilzwijgend alleen de laatste.",
+                              code="KT002")
                 key_pos[key] = (km.line + 1, km.column + 1)
-                data[key] = build(value_node)
+                data[key] = self.build(value_node, depth + 1)
             return data
-        if cls is yaml.SequenceNode and node.tag == _SEQ:
-            data = LList()
-            data.pos = (mark.line + 1, mark.column + 1)
-            item_pos = data.item_pos
-            for child in node.value:
-                cm = child.start_mark
-                item_pos.append((cm.line + 1, cm.column + 1))
-                data.append(build(child))
-            return data
-        raise _Fallback
+        if tag != _SEQ:
+            self.fail(node, f"de YAML-tag {_shown_tag(tag)} is niet toegestaan bij een lijst", _TAG_HINT)
+        data = LList()
+        data.pos = (mark.line + 1, mark.column + 1)
+        item_pos = data.item_pos
+        for child in node.value:
+            cm = child.start_mark
+            item_pos.append((cm.line + 1, cm.column + 1))
+            data.append(self.build(child, depth + 1))
+        return data
 
-    return build(root)
+
+def _field_of(root, target) -> str | None:
+    """The dotted field (`feiten.x.waarde`, `regels[2]`) of a node in the tree, for an error message;
+    a key node names the field it is the key of. Bounded: each node is visited once."""
+    stack, seen = [(root, "")], set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path or None
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    if key_node is target:
+                        return path or None
+                    continue
+                child = f"{path}.{key_node.value}" if path else str(key_node.value)
+                if key_node is target:
+                    return child
+                stack.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{i + 1}]") for i, item in enumerate(node.value))
+    return None
 
 
 # YAML 1.2 core schema for booleans and numbers: YAML 1.1 would read 010 as 8, 1:30 as 90 and
@@ -256,18 +285,6 @@ def _fast_resolvers(cls) -> None:
 
     assert not cls.yaml_path_resolvers
     cls.resolve, cls.descend_resolver, cls.ascend_resolver = resolve, descend_resolver, ascend_resolver
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-
-
-class _LoadProblem(Exception):
-    def __init__(self, message, line, column, hint, field=None, code="KT001"):
-        super().__init__(message)
-        self.message, self.line, self.column, self.hint, self.field = message, line, column, hint, field
-        self.code = code
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
@@ -332,43 +349,71 @@ def load_yaml_text(text: str, shown: str):
             column=mark.column + 1 if mark else None,
             hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.", code="KT001"
         ) from None
-    except yaml.YAMLError as exc:
-        raise KaderFout.single(f"geen geldige YAML ({exc})", file=shown, code="KT001") from None
-    except RecursionError:
-        raise KaderFout.single("de YAML is te diep genest", file=shown,
-                               hint="Een assessment of regel heeft maar een paar niveaus; controleer de haakjes.", code="KT001") from None
-    except (ValueError, TypeError, OverflowError):
-        # e.g. `!!int "abc"` or a number of thousands of digits
-        raise KaderFout.single("ongeldige waarde in YAML (een expliciete !!-tag of een onmogelijk getal)", file=shown,
-                               hint="Laat !!-tags weg en controleer de getallen in dit bestand.", code="KT001") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a character offset
+        position = exc.position if isinstance(exc.position, int) else None
+        line = text.count("\n", 0, position) + 1 if position is not None else None
+        column = position - text.rfind("\n", 0, position) if position is not None else None
+        raise KaderFout.single(
+            f"geen geldige YAML (een stuurteken of ander onzichtbaar teken {_char_code(exc.character)} dat niet "
+            "in een YAML-bestand mag staan)".replace("  ", " "), file=shown, line=line, column=column, code="KT001",
+            hint="Verwijder dit teken; typ de tekst opnieuw of plak hem als platte tekst.") from None
+    except yaml.YAMLError:
+        raise KaderFout.single("geen geldige YAML", file=shown, code="KT001",
+                               hint="Controleer inspringing, dubbele punten en aanhalingstekens.") from None
     finally:
         loader.dispose()
     return data
 
 
-_YAML_TERMS = {
+_YAML_TERMS = {  # libyaml's problems (English) in Dutch; the first fragment that occurs wins
     "found character that cannot start any token": "teken dat hier niet mag staan",
     "mapping values are not allowed": "dubbele punt op een plek waar dat niet mag (zet tekst met ': ' tussen aanhalingstekens)",
     "second occurrence": "hetzelfde anker (&) komt twee keer voor",
+    "found duplicate anchor": "hetzelfde anker (&) komt twee keer voor",
     "found unknown directive": "onbekende YAML-opdracht (regel die met % begint)",
+    "directive": "onjuiste YAML-opdracht (regel die met % begint)",
+    "found incompatible YAML document": "een YAML-versie die niet ondersteund wordt (%YAML)",
     "found invalid Unicode character escape code": "ongeldige Unicode-code in tekst tussen dubbele aanhalingstekens",
     "could not find expected ':'": "dubbele punt ontbreekt",
     "found undefined alias": "onbekende verwijzing (*)",
+    "found undefined tag handle": "onbekende YAML-tag (!)",
     "expected <block end>, but found": "onverwachte inspringing",
+    "block sequence entries are not allowed": "een lijstregel (-) op een plek waar dat niet mag",
+    "tab character": "een tab-teken; YAML springt alleen in met spaties",
+    "did not find expected key": "onverwachte inspringing of een sleutel zonder dubbele punt",
+    "did not find expected '-' indicator": "onverwachte inspringing in een lijst",
+    "did not find expected <document start>": "tekst na het einde van het document",
     "did not find expected": "verwacht teken ontbreekt (komma, haakje of aanhalingsteken)",
-    "found unexpected end of stream": "bestand eindigt onverwacht",
-    "found unknown escape character": "onbekend escape-teken",
+    "did not find URI escaped octet": "ongeldige tekens in een YAML-tag",
+    "found unexpected end of stream": "bestand eindigt onverwacht (een aanhalingsteken of haakje wordt niet gesloten)",
+    "found unexpected ':'": "dubbele punt op een plek waar dat niet mag",
+    "found unexpected document indicator": "'---' of '...' midden in een tekst",
+    "found unknown escape character": "onbekend escape-teken na een \\ tussen dubbele aanhalingstekens",
+    "control characters are not allowed": "een stuurteken (onzichtbaar teken) dat niet in tekst mag staan",
+    "invalid leading UTF-8 octet": "ongeldige UTF-8-tekens",
+    "invalid trailing UTF-8 octet": "ongeldige UTF-8-tekens",
+    "incomplete UTF-8 octet sequence": "ongeldige UTF-8-tekens",
+    "exceeded maximum nesting depth": f"te diep genest (meer dan {MAX_DEPTH} niveaus mag niet)",
     "could not determine a constructor for the tag": "onbekende of onveilige YAML-tag",
     "expected a single document in the stream": "meer dan één YAML-document (---) in het bestand",
     "but found another document": "meer dan één YAML-document (---) in het bestand",
+    "found a tab": "een tab-teken; YAML springt alleen in met spaties",
+    "while scanning": "de opbouw van de YAML klopt hier niet",
 }
 
 
+def _char_code(character) -> str:
+    if isinstance(character, str) and len(character) == 1:
+        character = ord(character)
+    return f"(U+{character:04X})" if isinstance(character, int) else ""
+
+
 def _translate_yaml(what: str) -> str:
+    """libyaml's English problem as Dutch; never the English text itself."""
     for english, dutch in _YAML_TERMS.items():
         if english in what:
             return dutch
-    return what
+    return "de opbouw van de YAML klopt hier niet"
 
 
 def load_yaml_file(path: Path, max_bytes: int = MAX_BYTES):

@@ -82,3 +82,34 @@ def plan_actions(kader):
         moved=st.lists(st.builds(MovedDeadline, to=day), max_size=2).map(tuple),
     )
     return st.lists(action, max_size=6).map(tuple)
+
+
+# Explicit YAML tags (standard, unknown, unsafe, verbatim, non-specific) and scalars that are easy to
+# get wrong (YAML 1.1 booleans, Dutch numbers and dates, empty, huge, impossible): for "no crash on
+# any input" and "a tag never changes a verdict silently".
+YAML_TAGS = ["", "!!bool", "!!int", "!!float", "!!str", "!!null", "!!timestamp", "!!seq", "!!map", "!!binary",
+             "!!set", "!!omap", "!!pairs", "!!merge", "!!value", "!foo", "!!python/name:os.system",
+             "!!python/object/apply:os.system", "!<tag:yaml.org,2002:bool>", "!<tag:yaml.org,2002:int>", "!"]
+ODD_SCALARS = ["ja", "'ja'", "yes", "y", "off", "''", "nee", "'-'", "'_'", "gisteren", "0x10", "0o7", "1e400",
+               ".nan", ".inf", "-.inf", "~", "null", "true", "True", "false", "2023-02-30", "2023-03-01",
+               "2023-03-01T10:00:00", "5", "0", "-1", "0,5", "85%", "15-6-2023", "'0.5'", "1_000", "007", "9" * 40,
+               "\"\\e[2J\"", "{a: 1}", "[1, 2]", "abc", "-", "_", "1:30", "0b11", "+", ".", "'\t'"]
+
+
+@st.composite
+def _tagged_document(draw, depth=0):
+    """Lines of `key: TAG SCALAR`, some nested one level, as YAML text."""
+    keys = draw(st.lists(yaml_keys.filter(lambda k: isinstance(k, str) and k.isidentifier()) | st.sampled_from(
+        ["peildatum", "kader", "waarde", "feiten", "team"]), min_size=1, max_size=5, unique=True))
+    lines = []
+    for key in keys:
+        if depth == 0 and draw(st.booleans()):
+            inner = draw(_tagged_document(depth=1))
+            lines.append(f"{key}: {draw(st.sampled_from(['', '!!map', '!!seq', '!!set', '!!omap']))}".rstrip())
+            lines.extend("  " + line for line in inner.splitlines())
+        else:
+            lines.append(f"{key}: {draw(st.sampled_from(YAML_TAGS))} {draw(st.sampled_from(ODD_SCALARS))}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+tagged_yaml_text = _tagged_document()

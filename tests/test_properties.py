@@ -18,7 +18,7 @@ from engine.evaluate import evaluate
 from engine.kader import load_kader
 from engine.run import check_file
 from engine.yamlload import load_yaml_text
-from strategies import assessments, yaml_like
+from strategies import assessments, tagged_yaml_text, yaml_like
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -40,14 +40,14 @@ def test_any_yaml_structure_gives_result_or_kaderfout(tmp_path, data):
 
 
 @SETTINGS
-@given(text=st.text(max_size=300))
+@given(text=st.one_of(st.text(max_size=300), tagged_yaml_text))
 def test_any_text_gives_result_or_kaderfout(tmp_path, text):
     path = tmp_path / "a.yaml"
     path.write_text(text, encoding="utf-8")
     try:
         check_file(path, MINI)
-    except KaderFout:
-        pass
+    except KaderFout as exc:
+        assert exc.problems and all(p.file for p in exc.problems)
 
 
 @SETTINGS
@@ -76,12 +76,13 @@ def test_rule_file_junk_is_a_load_error_not_a_crash(tmp_path, data):
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(max_size=200))
+@given(text=st.one_of(st.text(max_size=200), tagged_yaml_text))
 def test_loader_only_raises_kaderfout(text):
     try:
         load_yaml_text(text, "x.yaml")
-    except KaderFout:
-        pass
+    except KaderFout as exc:
+        # located wherever the text has lines to point at: a tag or a value is never "somewhere"
+        assert all(p.line is not None for p in exc.problems if "NUL" not in p.message), exc.render()
 
 
 # -- order independence ------------------------------------------------------------------
