@@ -15,7 +15,7 @@ import click
 
 from engine import __version__
 from engine.cli_nl import install as install_dutch
-from engine.errors import KaderFout
+from engine.errors import KaderFout, excerpt
 from engine.output import write_atomic
 from engine.paths import bundled_assessments
 from engine.schema import hint_with
@@ -58,7 +58,7 @@ class DateType(click.ParamType):
                 raise ValueError(value)
             return dt.date.fromisoformat(value)
         except (TypeError, ValueError):
-            self.fail(f"'{value}' is geen datum; schrijf JJJJ-MM-DD, bv. 2023-03-01", param, ctx)
+            self.fail(f"{excerpt(value)} is geen datum; schrijf JJJJ-MM-DD, bv. 2023-03-01", param, ctx)
 
 
 def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
@@ -208,6 +208,8 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
 
     check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine, use_cache=not no_cache)
+    for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
+        click.echo(warning, err=True)
     text = render("sweep", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
     sys.exit(result.exit_code)
@@ -227,6 +229,8 @@ def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_v
 
     check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine, use_cache=not no_cache)
+    for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
+        click.echo(warning, err=True)
     progress = build_trend(result)
     text = render("trend", fmt, progress, terminal_options(to_file=output is not None))
     emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
@@ -255,7 +259,7 @@ def explain(rule_id, fmt, kader_dir, kader_version):
     kader = load_kader_for_listing(kader_dir, kader_version)
     rule = kader.rules.get(rule_id) or kader.rules.get(rule_id.upper())
     if rule is None:
-        raise KaderFout.single(f"onbekende eis '{rule_id}' in Kader {kader.version}", field="EIS",
+        raise KaderFout.single(f"onbekende eis {excerpt(rule_id)} in Kader {kader.version}", field="EIS",
                                hint=hint_with(rule_id.upper(), kader.rules, "Zie 'kader rules' voor de lijst."))
     emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import KaderFout, Problem, display_path
+from .errors import KaderFout, Problem, display_path, excerpt
 from .facts import parse_facts
 from .model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
 from .schema import Node, collect, hint_with
@@ -65,7 +65,7 @@ def _team(node: Node) -> Team:
     tid = node.child("id")
     tid_text = tid.text()
     if not all(c.isalnum() or c in "-_." for c in tid_text):
-        raise tid.fail(f"team-id '{tid_text}' bevat tekens die niet mogen",
+        raise tid.fail(f"team-id {excerpt(tid_text)} bevat tekens die niet mogen",
                        "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code="KT104")
     return Team(
         id=tid_text,
@@ -94,7 +94,7 @@ def _action(e: Node, kader) -> PlanAction:
     req = e.child("eis")
     rid = req.text()
     if rid not in kader.rules:
-        raise req.fail(f"onbekende eis '{rid}' in Kader {kader.version}",
+        raise req.fail(f"onbekende eis {excerpt(rid)} in Kader {kader.version}",
                        hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code="KT306")
     deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
     moved = []

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import errno
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Characters that must never reach a terminal or a message raw: C0 and C1 control characters
-# (escape sequences, bell, backspace, carriage return), and the invisible format characters that
-# can reorder or hide text (bidirectional overrides and isolates, zero-width characters, BOM).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+from . import textsafe
+from .textsafe import clean
+
 # Per part of a rendered problem: how many characters are shown at most.
 _LIMITS = {"file": 300, "field": 160, "message": 1000, "hint": 600}
 
 
-def _visible(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def clean(text, limit: int | None = None) -> str:
-    """Text safe to print: every control and invisible format character made visible as an escape
-    (`\\x1b`), newlines and tabs kept; cut to `limit` characters with '…' when it is longer."""
-    text = _UNSAFE.sub(_visible, str(text))
-    if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)] + "…"
-    return text
-
-
 def excerpt(value, limit: int = 60, quote: bool = True) -> str:
-    """A value from a file, for echoing in a message: on one line, control characters visible, cut
-    short ('…'), in quotes unless asked otherwise."""
-    text = clean(str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", " "), limit)
+    """A value from a file, for echoing in a message: on one line, unsafe characters visible (see
+    textsafe.py), cut short ('…'), in single quotes unless asked otherwise."""
+    text = textsafe.excerpt(value, limit)
     return f"'{text}'" if quote else text
 
 

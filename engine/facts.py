@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import KaderFout
+from .errors import KaderFout, excerpt
 from .model import Fact
 from .questions import NOT_SURE, check_value, quick_value, unknown_field
 from .schema import Node, collect
@@ -72,7 +72,7 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
         raise unknown_field(fnode, path, questions)
     line = fnode.line
     if isinstance(fnode.value, dict):  # long form; no answer type is itself a mapping
-        fnode.mapping(optional=FACT_KEYS, what=f"feit '{path}'")
+        fnode.mapping(optional=FACT_KEYS, what=f"feit {excerpt(path)}")
         if not fnode.has("waarde") and not fnode.has("toelichting"):
             raise fnode.fail("een feit in de lange vorm heeft 'waarde' of 'toelichting' nodig", code="KT101")
         value = None

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .conditions import compile_condition
-from .errors import KaderFout, Problem, display_path
+from .errors import KaderFout, Problem, display_path, excerpt
 from .facts import parse_facts
 from .model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
                     Status)
@@ -25,6 +25,7 @@ MANIFEST_KEYS = ("versie", "naam", "status", "documentdatum", "ingangsdatum", "w
                  "deadlines", "regels")
 MANIFEST_OPTIONAL = ("ingangsdatum_toelichting", "toelichting", "bron", "vorige_versie", "regels_map")
 RULES_FOLDER_RE = re.compile(r"^rules[A-Za-z0-9._-]*$")
+QUESTIONS_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")  # a file name in kader/, nothing more
 RULE_REQUIRED = ("id", "titel", "thema", "uitleg", "bronnen", "norm_herkomst", "verantwoordelijk", "norm", "actie",
                  "voorbeelden")
 RULE_OPTIONAL = ("norm_toelichting", "van_toepassing", "wijziging", "voorheen")
@@ -60,6 +61,19 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
     if not found:
         raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder), code="KT004")
     return found
+
+
+def inside(kader_dir: Path, path: Path) -> bool:
+    """Whether `path` (after resolving every symbolic link) lies within the Kader folder: a Kader
+    may only make us read its own files, never /etc/passwd through a name or a link."""
+    try:
+        return path.resolve().is_relative_to(Path(kader_dir).resolve())
+    except (OSError, RuntimeError):  # unreadable, or a loop of links
+        return False
+
+
+def _outside(what: str, kader_dir: Path) -> str:
+    return f"{what} ligt buiten de Kader-map {display_path(kader_dir)} (via '..', een absoluut pad of een koppeling)"
 
 
 def _is_dir(path: Path) -> bool:
@@ -212,6 +226,9 @@ def version_on(kader_dir: Path, day: dt.date) -> str | None:
 def _load(kader_dir: Path, version: str) -> Kader:
     mpath = available_versions(kader_dir)[version]
     mshown = display_path(mpath)
+    if not inside(kader_dir, mpath):
+        raise KaderFout.single(_outside("dit manifest", kader_dir), file=mshown, code="KT203",
+                               hint="Zet het manifest zelf in de map kader/, niet een koppeling naar een bestand elders.")
     root = Node(load_yaml_file(mpath), mshown)
     root.mapping(required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL, what="het manifest")
     mversion = root.child("versie").version()
@@ -236,9 +253,18 @@ def _load(kader_dir: Path, version: str) -> Kader:
             derived=node.child("afgeleid").boolean() if node.has("afgeleid") else False,
         )
     qname = root.child("vragen").text()
+    if not QUESTIONS_FILE_RE.match(qname):
+        raise root.child("vragen").fail(
+            f"ongeldige naam van het vragenbestand {excerpt(qname)}",
+            "Noem alleen de naam van een .yaml-bestand in de map kader/, bv. vragen-1.0.yaml (zonder / of ..).",
+            code="KT104")
     qpath = mpath.parent / qname
     if not qpath.is_file():
-        raise root.child("vragen").fail(f"vragenbestand '{qname}' bestaat niet in {display_path(mpath.parent)}", code="KT203")
+        raise root.child("vragen").fail(f"vragenbestand {excerpt(qname)} bestaat niet in {display_path(mpath.parent)}",
+                                        code="KT203")
+    if not inside(kader_dir, qpath):
+        raise root.child("vragen").fail(_outside(f"vragenbestand {excerpt(qname)}", kader_dir), code="KT203",
+                                        hint="Zet het vragenbestand zelf in de map kader/, niet een koppeling.")
     questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
 
     rnodes = root.child("regels").sequence(min_items=1)
@@ -247,6 +273,10 @@ def _load(kader_dir: Path, version: str) -> Kader:
     for e in rnodes.elements():
         rid = collect(problems, e.text)
         if rid is None:
+            continue
+        if not RULE_ID_RE.match(rid):  # an id is also a file name: never '../x' or '/etc/x'
+            problems.append(e.problem(f"ongeldige regel-id {excerpt(rid)}",
+                                      "Een regel-id is bv. KLT-VEI-01: hoofdletters, cijfers en streepjes.", code="KT104"))
             continue
         if rid in [r for _, r in listed]:
             problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest", code="KT202"))
@@ -266,9 +296,13 @@ def _load(kader_dir: Path, version: str) -> Kader:
         folder = root.child("regels_map").text()
         if not RULES_FOLDER_RE.match(folder):
             raise root.child("regels_map").fail(
-                f"ongeldige regelmap '{folder}'",
+                f"ongeldige regelmap {excerpt(folder)}",
                 "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).", code="KT104")
     rules_dir = kader_dir / folder
+    if _is_dir(rules_dir) and not inside(kader_dir, rules_dir):
+        raise root.child("regels_map" if root.has("regels_map") else "regels").fail(
+            _outside(f"regelmap '{folder}/'", kader_dir), code="KT203",
+            hint="Zet de regelbestanden zelf in een map naast kader/, niet een koppeling naar een map elders.")
     if not _is_dir(rules_dir):
         if root.has("regels_map"):
             raise root.child("regels_map").fail(f"map '{folder}/' met de regelbestanden niet gevonden in "
@@ -283,6 +317,10 @@ def _load(kader_dir: Path, version: str) -> Kader:
     id_set = {rid for _, rid in listed}
     for e, rid in listed:
         path = rules_dir / f"{rid}.yaml"
+        if path.exists() and not inside(kader_dir, path):
+            problems.append(e.problem(_outside(f"regelbestand {display_path(path)}", kader_dir), code="KT203",
+                                      hint="Zet het regelbestand zelf in de regelmap, niet een koppeling."))
+            continue
         if path.exists() and not path.is_file():
             problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis.", code="KT203"))
             continue

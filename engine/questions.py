@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .errors import KaderFout
+from .errors import KaderFout, excerpt
 from .model import Question
 from .schema import MAX_NUMBER, Node, allowed_hint, collect, describe_value, hint_with
 
@@ -43,7 +43,7 @@ def load_questions(root: Node) -> dict[str, Question]:
 
 def _question(path, node: Node) -> Question:
     if not isinstance(path, str) or not PATH_RE.match(path) or path.startswith("team."):
-        raise node.fail(f"ongeldig vraagpad '{path}'",
+        raise node.fail(f"ongeldig vraagpad {excerpt(path)}",
                         "Gebruik kleine letters, cijfers en _ met punten ertussen, bv. veiligheid.aandachtsfunctionarissen "
                         "(team.* is gereserveerd).", code="KT104")
     node.mapping(required=("type", "vraag"), optional=QUESTION_KEYS[2:], what=f"vraag '{path}'")
@@ -120,7 +120,7 @@ def check_value(node: Node, q: Question):
                 raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
                              allowed_hint(e.value, q.values), code="KT104")
             if e.value in out:
-                raise e.fail(f"waarde '{e.value}' staat dubbel in de lijst", code="KT104")
+                raise e.fail(f"waarde {excerpt(e.value)} staat dubbel in de lijst", code="KT104")
             out.append(e.value)
         return tuple(sorted(out))
     raise AssertionError(t)
@@ -159,6 +159,6 @@ def quick_value(v, q: Question):
 
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:
     return node.fail(
-        f"onbekend feit '{path}': deze vraag bestaat niet in deze Kaderversie",
+        f"onbekend feit {excerpt(path)}: deze vraag bestaat niet in deze Kaderversie",
         hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."), code="KT301"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .assessment import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED, build_assessment
 from .backends import get_backend
-from .errors import KaderFout, display_path
+from .errors import KaderFout, display_path, excerpt
 from .evaluate import evaluate
 from .kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
 from .model import Assessment, Evaluation, Kader
@@ -54,12 +54,12 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     if version:
         chosen, source = version, "optie"
         if chosen not in versions:
-            raise KaderFout.single(f"onbekende Kaderversie '{version}'", field="--kader",
+            raise KaderFout.single(f"onbekende Kaderversie {excerpt(version)}", field="--kader",
                                    hint=f"Beschikbaar: {available}.", code="KT203")
     elif root.has("kader"):
         chosen, source = root.child("kader").version(), "assessment"
         if chosen not in versions:
-            raise root.child("kader").fail(f"onbekende Kaderversie '{chosen}'",
+            raise root.child("kader").fail(f"onbekende Kaderversie {excerpt(chosen)}",
                                            f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.", code="KT203")
     else:
         day = root.child("peildatum").date()
@@ -114,7 +114,7 @@ def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
 def _kader_folder(folder: str, spec: str) -> Path:
     path = Path(folder)
     if not (path / "kader").is_dir():
-        raise KaderFout.single(f"'{spec}' is geen Kaderversie en geen Kader-map", field="versie",
+        raise KaderFout.single(f"{excerpt(spec)} is geen Kaderversie en geen Kader-map", field="versie",
                                hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.", code="KT004")
     return path
 

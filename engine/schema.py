@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from .errors import KaderFout, Problem
+from .errors import KaderFout, Problem, excerpt
 from .yamlload import LDict
 
 MAX_NUMBER = 10**12  # far beyond any count or amount in this domain; keeps both backends exact
@@ -39,7 +39,7 @@ def describe_value(value) -> str:
     if isinstance(value, dt.date):
         return f"datum {value.isoformat()}"
     if isinstance(value, str):
-        return f"tekst '{value}'"
+        return f"tekst {excerpt(value)}"
     if isinstance(value, dict):
         return "een mapping"
     if isinstance(value, list):
@@ -52,7 +52,10 @@ def describe_value(value) -> str:
 
 
 def suggestion(word: str, options) -> str | None:
-    """'bedoelde u ...?' for a mistyped key or value."""
+    """'bedoelde u ...?' for a mistyped key or value (not looked for in a text longer than any option
+    could be: difflib's cost grows with the product of the lengths)."""
+    if len(str(word)) > 200:
+        return None
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f"Bedoelde u '{match[0]}'?" if match else None
 
@@ -143,7 +146,7 @@ class Node:
                                                         "Zet de sleutel tussen aanhalingstekens.", code="KT103"))
             elif key not in allowed:
                 problems.append(self.child(key).problem(
-                    f"onbekend veld '{key}'{' in ' + what if what else ''}", allowed_hint(key, allowed), code="KT102"))
+                    f"onbekend veld {excerpt(key)}{' in ' + what if what else ''}", allowed_hint(key, allowed), code="KT102"))
         for key in required:
             if key not in self.value:
                 problems.append(self.problem(f"verplicht veld '{key}' ontbreekt{' in ' + what if what else ''}",

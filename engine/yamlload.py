@@ -220,6 +220,23 @@ class _Builder:
         return data
 
 
+def _refuse_non_specific_tags(text: str) -> None:
+    """Refuse the non-specific tag `!`: YAML 1.2 reads `! 0.5` as the text '0.5', libyaml resolves it
+    as if it were untagged (the number 0.5). Where readers disagree we do not guess. The composer
+    has replaced the tag by the time the builder sees a node, so this looks at the events (only for
+    texts with a '!' at all, and bounded by the text: one event per token)."""
+    events = _Loader(text)
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if getattr(event, "tag", None) == "!":
+                mark = event.start_mark
+                raise _LoadProblem("de lege YAML-tag '!' is niet toegestaan", mark.line + 1, mark.column + 1,
+                                   _TAG_HINT, code="KT103")
+    finally:
+        events.dispose()
+
+
 def _field_of(root, target) -> str | None:
     """The dotted field (`feiten.x.waarde`, `regels[2]`) of a node in the tree, for an error message;
     a key node names the field it is the key of. Bounded: each node is visited once."""
@@ -331,6 +348,8 @@ def load_yaml_text(text: str, shown: str):
         raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown, code="KT004")
     loader = _Loader(text)
     try:
+        if "!" in text:
+            _refuse_non_specific_tags(text)
         data = loader.get_single_data()
     except _LoadProblem as exc:
         raise KaderFout.single(

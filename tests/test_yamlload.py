@@ -250,3 +250,15 @@ def test_fast_resolver_gives_the_tag_pyyaml_would(value, implicit):
             assert loader.resolve(kind, value, implicit) == BaseResolver.resolve(loader, kind, value, implicit)
     finally:
         loader.dispose()
+
+
+@pytest.mark.parametrize("text", ["a: ! 0.5\n", "a: ! '0.5'\n", "- ! true\n", "a: ! {b: 1}\n"])
+def test_the_non_specific_tag_is_refused_with_its_line(text):
+    """YAML 1.2 reads `! 0.5` as text, libyaml as the number: readers disagree, so we refuse."""
+    with pytest.raises(KaderFout, match="YAML-tag '!'") as exc:
+        load_yaml_text(text, "t.yaml")
+    assert exc.value.problems[0].line == 1
+
+
+def test_an_exclamation_mark_in_text_is_just_text():
+    assert load_yaml_text("a: 'Let op! Dit'\nb: \"!\"\nc: x!y\n", "t.yaml") == {"a": "Let op! Dit", "b": "!", "c": "x!y"}
