@@ -15,7 +15,7 @@ import click
 
 from engine import __version__
 from engine.cli_nl import install as install_dutch
-from engine.errors import KaderFout, excerpt
+from engine.errors import KaderFout, excerpt, os_reason
 from engine.output import write_atomic
 from engine.paths import bundled_assessments
 from engine.schema import hint_with
@@ -97,11 +97,11 @@ def emit(text: str | bytes, output: Path | None, force: bool, bom: bool = False,
         try:
             click.echo(text, nl=not text.endswith("\n"))
         except OSError as exc:
-            raise KaderFout.single(f"de uitvoer kan niet geschreven worden ({exc.strerror or exc})", field="uitvoer",
+            raise KaderFout.single(f"de uitvoer kan niet geschreven worden ({os_reason(exc)})", field="uitvoer",
                                    hint="Controleer waar de uitvoer heen gaat (schijf vol, gesloten pijp?).") from None
     else:
         write_atomic(output, text, force=force, bom=bom, inputs=inputs)
-        click.echo(f"Geschreven: {output}", err=True)
+        click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
 
 
 def warn_as_of(evaluation) -> None:
@@ -128,7 +128,7 @@ class KaderGroup(click.Group):
         except Exception as exc:  # a bug: say so plainly, in Dutch, without a traceback
             if os.environ.get("KADERTOETS_DEBUG"):
                 raise
-            click.echo(f"Interne fout ({type(exc).__name__}: {exc}). Dit is een fout in kadertoets; "
+            click.echo(f"Interne fout ({type(exc).__name__}: {excerpt(exc, 200, quote=False)}). Dit is een fout in kadertoets; "
                        "meld het met het commando en het bestand. Zet KADERTOETS_DEBUG=1 voor details.", err=True)
             ctx.exit(3)
 
@@ -315,11 +315,11 @@ def schema(folder, force, kader_dir, kader_version):
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KaderFout.single(f"map kan niet gemaakt worden ({exc.strerror or exc})", file=str(folder),
+        raise KaderFout.single(f"map kan niet gemaakt worden ({os_reason(exc)})", file=str(folder),
                                field="-o", hint="Kies een map waarin u mag schrijven.") from None
     for name, content in files.items():
         write_atomic(folder / name, json.dumps(content, ensure_ascii=False, indent=2) + "\n", force=force)
-    click.echo(f"{len(files)} schema's geschreven naar {folder}.")
+    click.echo(f"{len(files)} schema's geschreven naar {excerpt(folder, 300, quote=False)}.")
     for line in header_instructions(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
         click.echo(line)
 
@@ -420,7 +420,7 @@ def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     write_atomic(output, migration_yaml(result, source_path=assessment, output_path=output), force=force,
                  inputs=(assessment,))
     emit(render("migrate", fmt, result, terminal_options()), None, False)
-    click.echo(f"Geschreven: {output}", err=True)
+    click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
     sys.exit(1 if result.needs_attention else 0)
 
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .conditions import compile_condition
-from .errors import KaderFout, Problem, display_path, excerpt
+from .errors import KaderFout, Problem, display_path, excerpt, os_reason
 from .facts import parse_facts
 from .model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
                     Status)
@@ -48,7 +48,7 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
-        raise KaderFout.single(f"map kan niet gelezen worden ({exc.strerror})", file=display_path(folder),
+        raise KaderFout.single(f"map kan niet gelezen worden ({os_reason(exc)})", file=display_path(folder),
                                hint="Controleer de leesrechten van de map.", code="KT004") from None
     for path in entries:
         if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .errors import KaderFout, display_path, excerpt
+from .errors import KaderFout, display_path, excerpt, os_reason
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: far more than any Kader or assessment file needs
 MAX_DEPTH = 50  # levels of nesting; the deepest bundled file has 7 (libyaml itself stops at 1000)
@@ -323,7 +323,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand.", code="KT004"
         ) from None
     except OSError as exc:
-        raise KaderFout.single(f"bestand kan niet gelezen worden ({exc.strerror})", file=shown, code="KT004") from None
+        raise KaderFout.single(f"bestand kan niet gelezen worden ({os_reason(exc)})", file=shown, code="KT004") from None
     if len(raw) > max_bytes:
         raise KaderFout.single(
             f"bestand is te groot (meer dan {max_bytes // 1024} KiB)",
