@@ -166,10 +166,28 @@ def test_unknown_version_from_the_option_blames_the_option(run):
     assert result.exit_code == 2 and "veld '--kader'" in result.stderr and "mini-team.yaml" not in result.stderr
 
 
-@pytest.mark.parametrize("value", ["2023-W09-3", "20230301", "0001-01-01"])
-def test_as_of_edge_values_never_crash(run, value):
-    result = run("check", TEAM, *K, "--as-of", value)
-    assert result.exit_code in (1, 2)
+AS_OF_VALID = ["0001-01-01", "9999-12-31", "2024-02-29", "1900-01-01", "2023-03-01", "2000-12-31"]
+AS_OF_INVALID = ["2023-W09-3", "20230301", "0000-01-01", "2023-02-29", "2023-13-01", "2023-00-10", "2023-04-31",
+                 "10000-01-01", "-2023-01-01", "", " 2023-03-01", "2023-03-01 ", "2023-03-01T00:00", "2023-3-1",
+                 "٢٠٢٣-٠٣-٠١", "２０２３-０３-０１", "\x1b]0;titel\x07\x1b[2J2023-03-01", "9" * 5000]
+
+
+@pytest.mark.parametrize("team", [TEAM, "bundled"], ids=["mini", "bundled"])
+@pytest.mark.parametrize("value, expected", [(v, 1) for v in AS_OF_VALID] + [(v, 2) for v in AS_OF_INVALID],
+                         ids=lambda v: repr(v[:20]) if isinstance(v, str) else str(v))
+def test_as_of_edge_values_never_crash(run, value, expected, team):
+    """Every real date, however far out, is a check date (both teams have gaps: exit 1); anything else is
+    refused as invalid input naming --as-of, with the value cut short and no raw control character."""
+    from conftest import ASSESSMENTS
+
+    args = ["check", TEAM, *K] if team == TEAM else ["check", str(ASSESSMENTS[0])]
+    result = run(*args, "--as-of", value)
+    assert result.exit_code == expected, result.output
+    if expected == 1:
+        assert result.stdout.startswith("Kadertoets: tekortenlijst") and "Interne fout" not in result.output
+    else:
+        assert result.stdout == "" and "'--as-of'" in result.stderr and "is geen datum" in result.stderr
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr and len(result.stderr) < 400
 
 
 # ---- kader test and kader schema ------------------------------------------------------------------
