@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import re
 
-# Characters that are never shown raw; newline and tab are listed separately (see `clean`).
-_UNSAFE_CLASS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
-UNSAFE_OR_LAYOUT = re.compile(f"[{_UNSAFE_CLASS}\t\n]")
+# Characters that are never shown raw (a regular-expression class, for callers that combine it with
+# their own checks); newline and tab are listed separately (see `clean`).
+UNSAFE_CLASS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+UNSAFE = re.compile(f"[{UNSAFE_CLASS}]")
+UNSAFE_OR_LAYOUT = re.compile(f"[{UNSAFE_CLASS}\t\n]")
 
 REPLACEMENT = "\ufffd"
 ELLIPSIS = "…"

@@ -25,6 +25,7 @@ from engine.sweep import build_trend, load_sweep
 openpyxl = pytest.importorskip("openpyxl")
 
 EVIL = "<script>alert('x')</script>"
+FORMULA = '=HYPERLINK("http://x","klik")'  # a spreadsheet would run this if it became a formula
 N_TEAMS, N_RULES = 7, 29
 
 
@@ -40,13 +41,13 @@ def trend():
 
 @pytest.fixture(scope="module")
 def evil_sweep(tmp_path_factory):
-    """A region with a team whose name, gemeente and organisatie contain markup, and a broken file
-    whose name contains markup too."""
+    """A region with a team whose name, gemeente and organisatie contain markup (the organisatie
+    starting as a spreadsheet formula), and a broken file whose name contains markup too."""
     folder = tmp_path_factory.mktemp("evil")
     text = (ROOT / "assessments" / "baarn-2023-03.yaml").read_text(encoding="utf-8")
     text = text.replace('naam: "BBS Lokaal team Baarn"', f'naam: "{EVIL}"', 1)
     text = text.replace("gemeente: Baarn", 'gemeente: "Baarn <b>&amp;</b>"', 1)
-    text = text.replace("organisatie: BBS", 'organisatie: "<img src=x onerror=alert(1)>"', 1)
+    text = text.replace("organisatie: BBS", f"organisatie: '{FORMULA}<img src=x onerror=alert(1)>'", 1)
     (folder / "baarn.yaml").write_text(text, encoding="utf-8")
     shutil.copy(ROOT / "assessments" / "soest-2023-03.yaml", folder / "soest.yaml")
     (folder / "kapot-<i>.yaml").write_text("kader: [\n", encoding="utf-8")
@@ -145,6 +146,10 @@ def test_sweep_xlsx_invalid_sheet_and_hostile_text(evil_sweep):
     # text stays text in a workbook: the name appears verbatim, never as a formula
     gemeenten = {r[0].value for r in wb["Bevindingen"].iter_rows(min_row=2)}
     assert "Baarn <b>&amp;</b>" in gemeenten
+    organisaties = {r[1].value for r in wb["Bevindingen"].iter_rows(min_row=2)}
+    assert f"{FORMULA}<img src=x onerror=alert(1)>" in organisaties
+    formulas = [f"{ws.title}!{c.coordinate}" for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
 
 
 def test_trend_xlsx(trend):

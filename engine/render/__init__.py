@@ -9,10 +9,13 @@ machinery; a test checks that every module registers only the commands it is lis
 from __future__ import annotations
 
 import io
+import json
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Status
+from ..textsafe import UNSAFE_CLASS, clean, is_clean
 
 _REGISTRY: dict[tuple[str, str], Callable] = {}
 
@@ -105,42 +108,136 @@ def status_text(status: Status) -> str:
 
 
 def console(options: Options):
-    """A rich Console writing into a buffer; plain text unless colour is asked for."""
-    from rich.console import Console
+    """A rich Console writing into a buffer; plain text unless colour is asked for.
 
-    buf = io.StringIO()
-    con = Console(
+    Text from files is shown as it is: rich markup in it (`[link=...]`, `[/x]`) is not interpreted,
+    and every control character in it is made visible (engine.textsafe.clean), also when colour is
+    on and rich adds its own colour codes around it (see _console_classes and console_text)."""
+    plain, coloured = _console_classes()
+    buf = _Buffer()
+    buf.escapes = options.color
+    con = (coloured if options.color else plain)(
         file=buf,
         width=options.width,
         force_terminal=options.color,
         no_color=not options.color,
         color_system="standard" if options.color else None,
         highlight=False,
+        markup=False,
         emoji=False,
         soft_wrap=False,
     )
     return con, buf
 
 
+class _Buffer(io.StringIO):
+    """A console's output; `escapes`: whether rich writes its own colour codes into it."""
+
+    escapes = False
+
+
+_CONSOLES = None
+
+
+def _console_classes():
+    """Two rich Consoles that never let a control character from the content through. Both clean every
+    string before rich measures it (so tables stay aligned). Without colour, rich itself writes no
+    escape codes, so console_text cleans the whole output once; with colour, the second class cleans
+    the text of every rendered segment instead (rich's colour codes are not in a segment's text, so
+    they stay)."""
+    global _CONSOLES
+    if _CONSOLES is None:
+        from rich.console import Console
+        from rich.segment import Segment
+
+        class SafeConsole(Console):
+            def render_str(self, text, **kwargs):
+                return super().render_str(clean(text), **kwargs)
+
+        class SafeColourConsole(SafeConsole):
+            def render(self, renderable, options=None):
+                for segment in super().render(renderable, options):
+                    if segment.control is None and not is_clean(segment.text):
+                        segment = Segment(clean(segment.text), segment.style)
+                    yield segment
+
+        _CONSOLES = (SafeConsole, SafeColourConsole)
+    return _CONSOLES
+
+
 def console_text(buf) -> str:
-    """The rendered text without trailing spaces (rich pads table titles to the full width)."""
-    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+    """The rendered text without trailing spaces (rich pads table titles to the full width); without
+    colour codes, also with every control character made visible."""
+    text = "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+    return text if getattr(buf, "escapes", True) else clean(text)
+
+
+def rich_text(value, style: str = ""):
+    """A rich Text of a value from a file, cleaned first (so rich measures what it will show)."""
+    from rich.text import Text
+
+    return Text(clean(value), style=style)
+
+
+# A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CELL_RISK = re.compile(f"^[=+\\-@\t\r]|[{UNSAFE_CLASS}]")  # one search tells whether a cell needs work
+
+
+def neutral_cell(value):
+    """A CSV cell that no spreadsheet runs: text is cleaned (engine.textsafe.clean) and, when it starts
+    with =, +, -, @, a tab or a carriage return, prefixed with an apostrophe. Numbers stay numbers."""
+    if not isinstance(value, str) or _CELL_RISK.search(value) is None:
+        return value
+    value = clean(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def csv_text(header: list, rows) -> str:
-    """CSV as Dutch Excel expects it: ';' as separator, CRLF; the CLI adds a BOM when writing a file."""
+    """CSV as Dutch Excel expects it: ';' as separator, CRLF; the CLI adds a BOM when writing a file.
+    Every cell goes through neutral_cell (no formulas, no control characters)."""
     import csv
 
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutral_cell(v) for v in header])
+    writer.writerows([neutral_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 
-def md_escape(text: str) -> str:
-    """Escape text for a Markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_MD_SPECIAL = re.compile(r"[&<>\\|\n]")
+
+
+def md_escape(text) -> str:
+    """Escape a value from a file for Markdown (a table cell, a list item or a heading): control
+    characters made visible (engine.textsafe.clean), &, < and > as HTML entities (many viewers render
+    Markdown as HTML: a <script> in a team name stays text), backslash and | escaped, on one line."""
+    text = clean(text)
+    if _MD_SPECIAL.search(text):
+        text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
+    return text
+
+
+# What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it: DEL, C1 controls,
+# bidi formatting characters and lone surrogates (C0 controls it escapes itself).
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_text(data) -> str:
+    """JSON of `data` (indent 2, UTF-8 text, final newline) with every character a terminal could act
+    on written as a \\uXXXX escape: the same data when read back, nothing raw on the screen."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if _RAW_IN_JSON.search(text) is None:
+        return text
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def safe_text(text: str) -> str:
+    """The final text of a renderer that adds no escape codes itself (Markdown, plain text, CSV,
+    HTML): every control character made visible except newline and tab. A last line of defence: the
+    renderers clean the values from files already."""
+    return clean(text)
 
 
 def summary_line(counts: dict) -> str:

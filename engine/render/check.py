@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.table import Table
 from rich.text import Text
 
 from ..model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, VERSION_SOURCE_LABEL, Evaluation, Status
-from . import (STATUS_STYLE, Options, console, console_text, md_escape, renderer, status_text, summary_line)
+from . import (STATUS_STYLE, Options, console, console_text, json_text, md_escape, renderer, rich_text, safe_text,
+               status_text, summary_line)
 
 
 def visible(evaluation: Evaluation, options: Options):
@@ -92,7 +91,7 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
     con, buf = console(options)
     con.print(Text("Kadertoets: tekortenlijst", style="bold"))
     for line in header_lines(evaluation):
-        con.print(Text(line))
+        con.print(rich_text(line))
     shown = visible(evaluation, options)
     for resp, items in grouped(shown):
         con.print()
@@ -106,8 +105,8 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         table.add_column("Omschrijving en reden", ratio=1)
         for f in items:
             body = Text()
-            body.append(f.title, style="bold")
-            body.append("\n" + f.reason)
+            body.append(rich_text(f.title, style="bold"))
+            body.append(rich_text("\n" + f.reason))
             table.add_row(Text(status_text(f.status), style=STATUS_STYLE[f.status]), f.rule_id, f.theme, body)
         con.print(table)
     if not shown:
@@ -142,11 +141,11 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
 def check_markdown(evaluation: Evaluation, options: Options) -> str:
     a, k = evaluation.assessment, evaluation.kader
     lines = [
-        f"# Tekortenlijst {a.team.name}",
+        f"# Tekortenlijst {md_escape(a.team.name)}",
         "",
-        f"- Gemeente: {a.team.municipality}",
-        f"- Organisatie: {a.team.organisation}",
-        f"- Kader: {k.name} {k.version} ({k.status})",
+        f"- Gemeente: {md_escape(a.team.municipality)}",
+        f"- Organisatie: {md_escape(a.team.organisation)}",
+        f"- Kader: {md_escape(k.name)} {md_escape(k.version)} ({md_escape(k.status)})",
         f"- Peildatum: {a.reference_date.isoformat()}",
         f"- Getoetst op: {evaluation.as_of.isoformat()}",
         f"- Samenvatting: {summary_line(evaluation.counts())}",
@@ -159,8 +158,8 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
             lines += [REGIONAL_NOTE, ""]
         lines += ["| Status | Eis | Thema | Titel | Reden |", "|---|---|---|---|---|"]
         for f in items:
-            lines.append(f"| {status_text(f.status)} | {f.rule_id} | {md_escape(f.theme)} | {md_escape(f.title)} "
-                         f"| {md_escape(f.reason)} |")
+            lines.append(f"| {status_text(f.status)} | {md_escape(f.rule_id)} | {md_escape(f.theme)} "
+                         f"| {md_escape(f.title)} | {md_escape(f.reason)} |")
         lines.append("")
     if not shown:
         lines += ["Geen tekorten gevonden.", ""]
@@ -169,12 +168,13 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         lines += ["## Onbekend: nog vast te stellen", "", UNKNOWN_NOTE, "",
                   "| Eis | Wie | Titel | Ontbrekend |", "|---|---|---|---|"]
         for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
-            lines.append(f"| {f.rule_id} | {f.responsible} | {md_escape(f.title)} | {md_escape(missing_text(f))} |")
+            lines.append(f"| {md_escape(f.rule_id)} | {md_escape(f.responsible)} | {md_escape(f.title)} "
+                         f"| {md_escape(missing_text(f))} |")
         lines.append("")
     note = hidden_note(evaluation, options)
     if note:
         lines += [f"_{note}_", ""]
-    return "\n".join(lines)
+    return safe_text("\n".join(lines))
 
 
 def finding_json(f) -> dict:
@@ -222,5 +222,5 @@ def evaluation_json(evaluation: Evaluation) -> dict:
 
 @renderer("check", "json")
 def check_json(evaluation: Evaluation, options: Options) -> str:
-    return json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2) + "\n"
+    return json_text(evaluation_json(evaluation))
 

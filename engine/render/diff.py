@@ -3,11 +3,10 @@ report: text and JSON). The migrated file itself is written by migrate.migration
 
 from __future__ import annotations
 
-import json
-
 from ..diff import ABSENT, Impact, KaderDiff
 from ..migrate import ACTION_OUTCOME_LABEL, FACT_OUTCOME_LABEL, Migration
-from . import STATUS_LABEL, Options, md_escape, renderer
+from ..textsafe import clean
+from . import STATUS_LABEL, Options, json_text, md_escape, renderer, safe_text
 
 
 def _status(s) -> str:
@@ -22,100 +21,103 @@ def _one_line(text) -> str:
     return " ".join(str(text).split()) if text is not None else "(geen)"
 
 
-def _sections(d: KaderDiff) -> list[tuple[str, list[str]]]:
-    """The diff as (heading, lines) in reading order; shared by text and Markdown."""
+def _sections(d: KaderDiff, esc=clean) -> list[tuple[str, list[str]]]:
+    """The diff as (heading, lines) in reading order; shared by text and Markdown. Every value from a
+    Kader file goes through `esc` (clean for text, md_escape for Markdown)."""
     t = d.titles
     manifest = []
     for f in d.manifest:
-        manifest += [f"{f.field}:", f"  oud:   {_one_line(f.old)}", f"  nieuw: {_one_line(f.new)}"]
+        manifest += [f"{esc(f.field)}:", f"  oud:   {esc(_one_line(f.old))}", f"  nieuw: {esc(_one_line(f.new))}"]
     out = [
         ("Manifest gewijzigd", manifest),
-        ("Eisen toegevoegd", [f"{r}: {t.get(r, '')}" for r in d.added]),
-        ("Eisen verwijderd", [f"{r}: {t.get(r, '')}" for r in d.removed]),
+        ("Eisen toegevoegd", [f"{esc(r)}: {esc(t.get(r, ''))}" for r in d.added]),
+        ("Eisen verwijderd", [f"{esc(r)}: {esc(t.get(r, ''))}" for r in d.removed]),
         ("Eisen hernoemd, gesplitst of samengevoegd",
-         [f"{', '.join(r.old_ids)} -> {', '.join(r.new_ids)} ({r.kind})" for r in d.renamed]),
+         [f"{', '.join(map(esc, r.old_ids))} -> {', '.join(map(esc, r.new_ids))} ({esc(r.kind)})" for r in d.renamed]),
     ]
     changed = []
     for c in d.changed:
-        name = c.new_id if c.old_id == c.new_id else f"{c.old_id} -> {c.new_id}"
-        changed.append(f"{name}: {c.title}")
+        name = esc(c.new_id) if c.old_id == c.new_id else f"{esc(c.old_id)} -> {esc(c.new_id)}"
+        changed.append(f"{name}: {esc(c.title)}")
         for f in c.changes:
-            changed.append(f"  {f.field}:")
-            changed.append(f"    oud:   {_one_line(f.old)}")
-            changed.append(f"    nieuw: {_one_line(f.new)}")
+            changed.append(f"  {esc(f.field)}:")
+            changed.append(f"    oud:   {esc(_one_line(f.old))}")
+            changed.append(f"    nieuw: {esc(_one_line(f.new))}")
     out.append(("Eisen gewijzigd", changed))
-    out.append(("Vragen toegevoegd", list(d.questions_added)))
-    out.append(("Vragen verwijderd", list(d.questions_removed)))
+    out.append(("Vragen toegevoegd", [esc(q) for q in d.questions_added]))
+    out.append(("Vragen verwijderd", [esc(q) for q in d.questions_removed]))
     qlines = []
     for q in d.questions_changed:
-        qlines.append(q.path)
+        qlines.append(esc(q.path))
         for f in q.changes:
-            qlines.append(f"  {f.field}: {_one_line(f.old)} -> {_one_line(f.new)}")
+            qlines.append(f"  {esc(f.field)}: {esc(_one_line(f.old))} -> {esc(_one_line(f.new))}")
     out.append(("Vragen gewijzigd", qlines))
     return out
 
 
-def _impact_lines(imp: Impact) -> list[str]:
+def _impact_lines(imp: Impact, esc=clean) -> list[str]:
     lines = [f"{len(imp.teams)} van {imp.checked} teams krijgen op minstens één eis een andere status."]
     for label, n in imp.transitions():
         old, new = label.split(" -> ")
-        lines.append(f"  {n}x {old.replace('_', ' ')} -> {new.replace('_', ' ')}"
+        lines.append(f"  {n}x {esc(old.replace('_', ' '))} -> {esc(new.replace('_', ' '))}"
                      + (f" ({ABSENT}: de eis staat niet in die versie)" if ABSENT in (old, new) else ""))
     for team in imp.teams:
-        lines.append(f"{team.team_id} ({team.team_name}, {team.file}):")
+        lines.append(f"{esc(team.team_id)} ({esc(team.team_name)}, {esc(team.file)}):")
         for c in team.changes:
-            name = c.new_id if c.old_id == c.new_id else f"{c.old_id or '(nieuw)'} -> {c.new_id or '(vervallen)'}"
+            name = (esc(c.new_id) if c.old_id == c.new_id
+                    else f"{esc(c.old_id or '(nieuw)')} -> {esc(c.new_id or '(vervallen)')}")
             lines.append(f"  {name}: {_status(c.old)} -> {_status(c.new)}")
         if team.migration_notes:
-            lines.append("  feiten bij migratie: " + "; ".join(team.migration_notes))
+            lines.append("  feiten bij migratie: " + "; ".join(map(esc, team.migration_notes)))
     for file, problems in imp.invalid:
         lines.append("ONGELDIG (niet vergeleken): " + "; ".join(
-            p.render() if p.file else f"{file}: {p.render()}" for p in problems))
+            esc(p.render() if p.file else f"{file}: {p.render()}") for p in problems))
     return lines
 
 
 @renderer("diff", "text")
 def diff_text(result, options: Options) -> str:
     d, imp = result
-    lines = [f"Kader {d.old_label} -> {d.new_label}"]
+    lines = [f"Kader {clean(d.old_label)} -> {clean(d.new_label)}"]
     if d.empty:
         lines.append("Geen verschillen in manifest, eisen en vragen.")
     elif d.changelog:
-        lines += ["", f"Wijzigingen volgens het manifest van {d.new_label}:"] + [f"  - {_one_line(c)}" for c in d.changelog]
+        lines += ["", f"Wijzigingen volgens het manifest van {clean(d.new_label)}:"] + [f"  - {clean(_one_line(c))}"
+                                                                                     for c in d.changelog]
     for heading, body in _sections(d):
         if body:
             lines += ["", f"{heading} ({sum(1 for b in body if not b.startswith(' '))}):"]
             lines += [f"  {b}" for b in body]
     if imp is not None:
         lines += ["", "Gevolgen voor de teams (dezelfde feiten, na migratie):",
-                  f"  (elk assessment is gelezen als assessment van Kader {d.old_label}, ook als het een andere "
+                  f"  (elk assessment is gelezen als assessment van Kader {clean(d.old_label)}, ook als het een andere "
                   "versie noemt)"]
         lines += [f"  {x}" for x in _impact_lines(imp)]
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines) + "\n")
 
 
 @renderer("diff", "markdown")
 def diff_markdown(result, options: Options) -> str:
     d, imp = result
-    lines = [f"## Kader {d.new_label} (ten opzichte van {d.old_label})", ""]
+    lines = [f"## Kader {md_escape(d.new_label)} (ten opzichte van {md_escape(d.old_label)})", ""]
     if d.empty:
         lines += ["Geen verschillen in manifest, eisen en vragen.", ""]
     elif d.changelog:
         lines += [f"- {md_escape(_one_line(c))}" for c in d.changelog] + [""]
-    for heading, body in _sections(d):
+    for heading, body in _sections(d, md_escape):
         if not body:
             continue
         lines += [f"### {heading}", ""]
         for b in body:
             depth = (len(b) - len(b.lstrip(" "))) // 2
-            lines.append("  " * depth + "- " + md_escape(b.strip()))
+            lines.append("  " * depth + "- " + b.strip())
         lines.append("")
     if imp is not None:
         lines += ["### Gevolgen voor de teams", ""]
-        lines += [f"- {md_escape(x.strip())}" if not x.startswith("  ") else f"  - {md_escape(x.strip())}"
-                  for x in _impact_lines(imp)]
+        lines += [f"- {x.strip()}" if not x.startswith("  ") else f"  - {x.strip()}"
+                  for x in _impact_lines(imp, md_escape)]
         lines.append("")
-    return "\n".join(lines)
+    return safe_text("\n".join(lines))
 
 
 @renderer("diff", "json")
@@ -153,7 +155,7 @@ def diff_json(result, options: Options) -> str:
                        "migratie": list(t.migration_notes)} for t in imp.teams],
             "ongeldig": [{"bestand": f, "problemen": [p.render() for p in ps]} for f, ps in imp.invalid],
         }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 # ------------------------------------------------------------------ migrate -----------------------
@@ -189,7 +191,7 @@ def migrate_text(m: Migration, options: Options) -> str:
     lines += ["", "Samenvatting: " + ", ".join(f"{n} {o}" for o, n in counts.items())
               + f"; {_n(len(m.open_questions) + len(m.answer_again), 'open vraag', 'open vragen')}; "
               + f"{_n(sum(1 for a in m.actions if a.outcome == 'vervallen'), 'actie', 'acties')} weggelaten."]
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines) + "\n")
 
 
 @renderer("migrate", "json")
@@ -206,4 +208,4 @@ def migrate_json(m: Migration, options: Options) -> str:
                     "omschrijving": a.description, "ook": list(a.others), "samen_met": list(a.merged_with)}
                    for a in m.actions],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)

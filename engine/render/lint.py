@@ -3,11 +3,9 @@ workflow commands (annotations on the pull request)."""
 
 from __future__ import annotations
 
-import json
-
 from ..lint import LintReport
 from ..lintcodes import CODES, ERROR
-from . import Options, renderer
+from . import Options, json_text, renderer, safe_text
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -33,7 +31,7 @@ def lint_text(report: LintReport, options: Options) -> str:
     if report.assessments:
         checked += f"; assessments: {report.assessments}"
     lines += ["", checked + ".", _summary(report)]
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines) + "\n")
 
 
 @renderer("lint", "json")
@@ -48,7 +46,7 @@ def lint_json(report: LintReport, options: Options) -> str:
                        "bestand": f.file, "regel": f.line, "kolom": f.column, "veld": f.field,
                        "melding": f.message, "oplossing": f.hint} for f in report.findings],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 def _escape(text: str, prop: bool = False) -> str:
@@ -71,4 +69,4 @@ def lint_github(report: LintReport, options: Options) -> str:
         message = f.message + (f" Oplossing: {f.hint}" if f.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
     lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines) + "\n")

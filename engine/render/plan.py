@@ -3,7 +3,7 @@ YAML (the YAML is the `transformatieplan:` block to paste back into the assessme
 
 from __future__ import annotations
 
-import json
+import re
 from itertools import groupby
 
 import yaml
@@ -11,7 +11,8 @@ import yaml
 from ..model import ACTION_STATUS_LABEL
 from ..yamlload import _Loader
 from ..plan import Plan, PlanItem
-from . import STATUS_LABEL, Options, csv_text, renderer, summary_line
+from ..textsafe import clean, is_clean
+from . import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
 
 
 def owner_label(plan: Plan, owner: str) -> str:
@@ -19,28 +20,34 @@ def owner_label(plan: Plan, owner: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """User text on one line, so a multi-line toelichting or name cannot break a list or heading."""
-    return " ".join(str(text).split())
+    """User text on one line, so a multi-line toelichting or name cannot break a list or heading;
+    control characters made visible (engine.textsafe.clean)."""
+    return clean(" ".join(str(text).split()))
 
 
-def history_text(item: PlanItem) -> str | None:
+def md_line(text: str) -> str:
+    """User text on one line for Markdown: also &, <, >, backslash and | escaped (md_escape)."""
+    return md_escape(" ".join(str(text).split()))
+
+
+def history_text(item: PlanItem, esc=one_line) -> str | None:
     """A moved deadline as history on the action itself: 2023-06-01 → 2023-09-01 (reason)."""
     if not item.moved:
         return None
     steps = [item.original_deadline.isoformat() if item.original_deadline else "geen"]
     for m in item.moved:
-        steps.append(m.to.isoformat() + (f" ({one_line(m.note)})" if m.note else ""))
+        steps.append(m.to.isoformat() + (f" ({esc(m.note)})" if m.note else ""))
     return "deadline verplaatst: " + " → ".join(steps)
 
 
-def item_line(plan: Plan, item: PlanItem) -> str:
+def item_line(plan: Plan, item: PlanItem, esc=one_line) -> str:
     as_of = plan.evaluation.as_of
     box = "[x]" if item.done else "[ ]"
-    parts = [f"- {box} **{item.requirement}** {one_line(item.description)}"]
+    parts = [f"- {box} **{esc(item.requirement)}** {esc(item.description)}"]
     meta = [f"actie: {ACTION_STATUS_LABEL[item.status].lower()}", f"stand eis: {STATUS_LABEL[item.finding_status]}"]
     if item.origin == "voorstel":
         meta.append("voorstel uit het Kader")
-    history = history_text(item)
+    history = history_text(item, esc)
     if history:
         meta.append(history)
     if item.deadline_derived:
@@ -60,11 +67,11 @@ def item_line(plan: Plan, item: PlanItem) -> str:
     if item.done_but_gap:
         parts.append(" — TE CONTROLEREN: de actie is behaald, maar de eis voldoet nog niet")
     if item.note:
-        parts.append(f" — {one_line(item.note)}")
+        parts.append(f" — {esc(item.note)}")
     return "".join(parts)
 
 
-def _groups(plan: Plan, items):
+def _groups(plan: Plan, items, esc=one_line):
     """(owner label, [(deadline heading, items)]) in owner, current-deadline order."""
     out = []
     for _, by_owner in groupby(items, key=lambda i: i.owner.casefold()):
@@ -72,18 +79,21 @@ def _groups(plan: Plan, items):
         groups = []
         for deadline, same in groupby(by_owner, key=lambda i: i.deadline):
             groups.append((f"Deadline {deadline.isoformat()}" if deadline else "Zonder deadline", list(same)))
-        out.append((one_line(owner_label(plan, by_owner[0].owner)), groups))
+        out.append((esc(owner_label(plan, by_owner[0].owner)), groups))
     return out
 
 
-def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
+def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
+    """The plan as lines of Markdown; every value from a file goes through `esc` (one_line for plain
+    text, md_line for Markdown)."""
     ev = plan.evaluation
     a, k = ev.assessment, ev.kader
     h1, h2, h3 = heading, heading + "#", heading + "##"
     lines = [
-        f"{h1} Transformatieplan {one_line(a.team.name)}",
+        f"{h1} Transformatieplan {esc(a.team.name)}",
         "",
-        f"Gemeente: {a.team.municipality} · Kader {k.version} ({k.status}) · peildatum {a.reference_date.isoformat()}"
+        f"Gemeente: {esc(a.team.municipality)} · Kader {esc(k.version)} ({esc(k.status)}) · peildatum "
+        f"{a.reference_date.isoformat()}"
         f" · stand per {ev.as_of.isoformat()}",
         "",
         f"Toetsing: {summary_line(ev.counts())}",
@@ -95,22 +105,22 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
     if upcoming:
         for item in upcoming:
             where = " (regionaal)" if item.regional else ""
-            lines.append(f"- {item.deadline.isoformat()}: {item.requirement} {one_line(item.description)}{where}")
+            lines.append(f"- {item.deadline.isoformat()}: {esc(item.requirement)} {esc(item.description)}{where}")
     else:
         lines.append(f"- Geen openstaande deadlines vanaf {ev.as_of.isoformat()}.")
     overdue = plan.overdue()
     if overdue:
         lines += ["", f"Verlopen (deadline vóór {ev.as_of.isoformat()}, niet behaald):", ""]
         for item in overdue:
-            lines.append(f"- {item.deadline.isoformat()}: {item.requirement} {one_line(item.description)}")
+            lines.append(f"- {item.deadline.isoformat()}: {esc(item.requirement)} {esc(item.description)}")
     lines += ["", f"{h2} Acties van gemeente en lokaal team", ""]
     if plan.items:
-        for owner, groups in _groups(plan, plan.items):
+        for owner, groups in _groups(plan, plan.items, esc):
             lines += [f"{h3} {owner}", ""]
             for deadline, items in groups:
                 lines.append(f"{deadline}:")
                 lines.append("")
-                lines += [item_line(plan, i) for i in items]
+                lines += [item_line(plan, i, esc) for i in items]
                 lines.append("")
     else:
         lines += ["Geen lokale acties nodig.", ""]
@@ -118,12 +128,12 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
               "Deze tekorten kan alleen de regio (met contractpartner en veiligheidspartners) oplossen; "
               "het team volgt ze, maar hoeft er zelf niets voor te doen.", ""]
     if plan.regional:
-        for owner, groups in _groups(plan, plan.regional):
+        for owner, groups in _groups(plan, plan.regional, esc):
             lines += [f"{h3} {owner}", ""]
             for deadline, items in groups:
                 lines.append(f"{deadline}:")
                 lines.append("")
-                lines += [item_line(plan, i) for i in items]
+                lines += [item_line(plan, i, esc) for i in items]
                 lines.append("")
     else:
         lines += ["Geen.", ""]
@@ -134,10 +144,10 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
         questions = plan.evaluation.kader.questions
         for f in plan.unknown:
             where = " (regionaal)" if f.responsible == "regio" else ""
-            lines.append(f"- [ ] **{f.rule_id}** {one_line(f.title)}{where}")
+            lines.append(f"- [ ] **{esc(f.rule_id)}** {esc(f.title)}{where}")
             for path in f.missing:
                 q = questions.get(path)
-                ask = f"{one_line(q.question)} (`{path}`)" if q else path
+                ask = f"{esc(q.question)} (`{esc(path)}`)" if q else esc(path)
                 lines.append(f"  - {ask}")
     else:
         lines.append("Niets: alle eisen zijn bepaald.")
@@ -147,7 +157,7 @@ def plan_lines(plan: Plan, heading: str = "#") -> list[str]:
 
 @renderer("plan", "markdown")
 def plan_markdown(plan: Plan, options: Options) -> str:
-    return "\n".join(plan_lines(plan))
+    return safe_text("\n".join(plan_lines(plan, esc=md_line)))
 
 
 @renderer("plan", "text")
@@ -162,7 +172,7 @@ def plan_text(plan: Plan, options: Options) -> str:
             out.append(("=" if level == 1 else "-") * len(title))
         else:
             out.append(line.replace("**", ""))
-    return "\n".join(out)
+    return safe_text("\n".join(out))
 
 
 def item_json(plan: Plan, item: PlanItem) -> dict:
@@ -203,7 +213,7 @@ def plan_json(plan: Plan, options: Options) -> str:
             {"eis": i.requirement, "deadline": i.deadline.isoformat(), "omschrijving": i.description} for i in plan.upcoming()
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 CSV_COLUMNS = ["eis", "titel", "status_eis", "verantwoordelijk", "omschrijving", "eigenaar", "deadline",
@@ -244,10 +254,13 @@ def action_yaml(item: PlanItem) -> dict:
 def plan_yaml(plan: Plan, options: Options) -> str:
     """The `transformatieplan:` block, to replace the one in the assessment (statuses kept)."""
     actions = [action_yaml(i) for i in plan.items + plan.regional if i.origin == "team" or not i.regional]
-    name = " ".join(plan.evaluation.assessment.team.name.split())
+    name = one_line(plan.evaluation.assessment.team.name)
     header = f"# Transformatieplan voor {name}: vervang hiermee het blok 'transformatieplan:' in het assessment.\n"
-    return header + yaml.dump({"transformatieplan": actions}, Dumper=_NoAliasDumper, allow_unicode=True,
-                              sort_keys=False, width=100)
+    body = yaml.dump({"transformatieplan": actions}, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False,
+                     width=100)
+    # YAML writes bidi formatting characters raw (it counts them as printable); _represent_str put every
+    # string with one in double quotes, where an escape reads back as the same character.
+    return header + _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", body)
 
 
 class _NoAliasDumper(yaml.SafeDumper):
@@ -257,10 +270,15 @@ class _NoAliasDumper(yaml.SafeDumper):
         return True
 
 
+# Bidirectional formatting characters: YAML would write them raw, and they reorder how a line reads.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _represent_str(dumper, data: str):
     # Unicode line breaks (NEL, LS, PS) would be folded away in a plain or block scalar:
-    # double quotes keep them as escapes, so the text reads back exactly.
-    if any(ch in data for ch in "\x85\u2028\u2029"):
+    # double quotes keep them as escapes, so the text reads back exactly. Likewise for bidi characters
+    # (escaped in plan_yaml) and control characters (which YAML escapes itself in double quotes).
+    if any(ch in data for ch in "\x85\u2028\u2029") or not is_clean(data):
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_str(data)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 from rich.table import Table
@@ -10,7 +9,7 @@ from rich.text import Text
 
 from ..conditions import describe
 from ..model import RESPONSIBLE_LABEL, Kader, Rule
-from . import Options, console, console_text, renderer
+from . import Options, console, console_text, json_text, renderer, rich_text, safe_text
 
 
 def source_list(rule: Rule) -> list[str]:
@@ -20,8 +19,8 @@ def source_list(rule: Rule) -> list[str]:
 @renderer("rules", "text")
 def rules_text(kader: Kader, options: Options) -> str:
     con, buf = console(options)
-    con.print(Text(f"{kader.name} {kader.version} ({kader.status}, ingangsdatum {kader.effective_date.isoformat()})",
-                   style="bold"))
+    con.print(rich_text(f"{kader.name} {kader.version} ({kader.status}, ingangsdatum "
+                        f"{kader.effective_date.isoformat()})", style="bold"))
     table = Table(show_lines=False, expand=True, header_style="bold")
     table.add_column("Eis", no_wrap=True, width=11)
     table.add_column("Thema", width=16)
@@ -49,7 +48,7 @@ def rules_json(kader: Kader, options: Options) -> str:
         }
         for r in sorted(kader.rules.values(), key=lambda r: r.id)
     ]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 def explain_lines(kader: Kader, rule: Rule) -> list[str]:
@@ -85,7 +84,7 @@ def explain_lines(kader: Kader, rule: Rule) -> list[str]:
 @renderer("explain", "text")
 def explain_text(payload, options: Options) -> str:
     kader, rule = payload
-    return "\n".join(explain_lines(kader, rule)) + "\n"
+    return safe_text("\n".join(explain_lines(kader, rule)) + "\n")
 
 
 @renderer("explain", "json")
@@ -107,4 +106,4 @@ def explain_json(payload, options: Options) -> str:
                   "deadline": rule.action.deadline.date.isoformat(), "extra_middelen_mogelijk": rule.action.extra_budget_possible},
         "wijziging": rule.change_note,
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 
 from rich.text import Text
 
 from ..selftest import ExampleResult, RuleReport, SelfTestReport, ordered
-from . import STATUS_LABEL, STATUS_STYLE, Options, console, console_text, renderer, status_text
+from ..textsafe import clean
+from . import STATUS_LABEL, STATUS_STYLE, Options, console, console_text, json_text, renderer, status_text
 
 PASSED_TEXT = ("✔ geslaagd", "green")
 FAILED_TEXT = ("✘ mislukt", "bold red")
@@ -37,8 +37,8 @@ def coverage_text(report: RuleReport) -> str:
 
 
 def _wrapped(con, text: str, width: int, indent: str, style: str = "") -> None:
-    for line in textwrap.wrap(text, width=max(20, width), initial_indent=indent, subsequent_indent=indent + "  ",
-                              break_on_hyphens=False) or [indent]:
+    for line in textwrap.wrap(clean(text), width=max(20, width), initial_indent=indent,
+                              subsequent_indent=indent + "  ", break_on_hyphens=False) or [indent]:
         con.print(Text(line, style=style))
 
 
@@ -54,7 +54,7 @@ def selftest_text(report: SelfTestReport, options: Options) -> str:
     con, buf = console(options)
     width = options.width
     con.print(Text("Kadertoets: voorbeelden van de eisen", style="bold"))
-    con.print(Text(f"Kader: {report.kader_name} {report.kader_version}"))
+    con.print(Text(clean(f"Kader: {report.kader_name} {report.kader_version}")))
     for rule in report.rules:
         con.print()
         _wrapped(con, f"{rule.rule_id}: {rule.title}", width, "", "bold")
@@ -135,7 +135,7 @@ def selftest_json_data(report: SelfTestReport) -> dict:
 
 @renderer("test", "json")
 def selftest_json(report: SelfTestReport, options: Options) -> str:
-    return json.dumps(selftest_json_data(report), ensure_ascii=False, indent=2) + "\n"
+    return json_text(selftest_json_data(report))
 
 
 # Characters XML 1.0 cannot contain at all, even escaped (ElementTree escapes <, >, &, quotes and
@@ -144,7 +144,9 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def _x(value) -> str:
-    return _XML_ILLEGAL.sub("\ufffd", str(value))
+    """A value from a file for XML: what XML cannot hold at all replaced by U+FFFD, then the other
+    control characters made visible (engine.textsafe.clean)."""
+    return clean(_XML_ILLEGAL.sub("\ufffd", str(value)))
 
 
 def _failure_message(r: ExampleResult) -> str:

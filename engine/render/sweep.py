@@ -3,15 +3,14 @@ peildata): text (rich), Markdown, JSON and CSV."""
 
 from __future__ import annotations
 
-import json
-
 from rich.table import Table
 from rich.text import Text
 
 from ..model import Status
 from ..sweep import CHANGE_LABEL, Sweep, Trend
-from . import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, md_escape,
-               renderer)
+from ..textsafe import clean
+from . import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
+               md_escape, renderer, rich_text, safe_text)
 from .check import evaluation_json
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
@@ -62,7 +61,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         con.print()
         con.print(Text(f"!! {invalid_count(sweep.invalid)}: deze teams ontbreken in het overzicht !!", style="bold red"))
         for line in invalid_lines(sweep.invalid):
-            con.print(Text(line))
+            con.print(rich_text(line))
     evs = list(sweep.evaluations)
     if evs and len(evs) <= MAX_TEXT_COLUMNS:
         con.print()
@@ -70,11 +69,12 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         table = Table(show_lines=False, header_style="bold", expand=False)
         table.add_column("Thema / eis", min_width=12, max_width=24)
         for ev in evs:
-            table.add_column(ev.assessment.team.id, justify="center", no_wrap=True, min_width=len(ev.assessment.team.id))
+            team_id = clean(ev.assessment.team.id)
+            table.add_column(team_id, justify="center", no_wrap=True, min_width=len(team_id))
         last_theme = None
         for req in rows_by_theme(sweep):
             if req.theme != last_theme:
-                table.add_row(Text(req.theme, style="bold"), *[""] * len(evs))
+                table.add_row(rich_text(req.theme, style="bold"), *[""] * len(evs))
                 last_theme = req.theme
             cells = []
             for ev in evs:
@@ -83,7 +83,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
             table.add_row("  " + req.rule_id, *cells)
         con.print(table)
         con.print(Text(LEGEND + ", · niet in de Kaderversie van dit team"))
-        con.print(Text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {team_label(ev)}, peildatum "
+        con.print(rich_text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {team_label(ev)}, peildatum "
                                               f"{ev.assessment.reference_date.isoformat()}" for ev in evs)))
     elif evs:
         con.print()
@@ -113,7 +113,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         for t in sweep.teams():
             ev = t.evaluation
             counts = t.counts
-            rows.append([f"{ev.assessment.team.id}: {team_label(ev)}", ev.assessment.reference_date.isoformat(),
+            rows.append([clean(f"{ev.assessment.team.id}: {team_label(ev)}"), ev.assessment.reference_date.isoformat(),
                          *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"])
         if len(rows) <= MAX_RICH_ROWS:
             table = Table(header_style="bold", expand=True)
@@ -158,14 +158,15 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
         lines.append("|---|---|" + "---|" * len(evs))
         for req in rows_by_theme(sweep):
             cells = [STATUS_SYMBOL[st] if (st := cell(ev, req.rule_id)) else "·" for ev in evs]
-            lines.append(f"| {md_escape(req.theme)} | {req.rule_id} | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_escape(req.theme)} | {md_escape(req.rule_id)} | " + " | ".join(cells) + " |")
         lines.append("")
     header = "| Eis | Titel | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |"
     for title, regional in (("Per eis (zwakste eerst)", False), ("Regionale afhankelijkheden", True)):
         reqs = [r for r in sweep.requirements() if (r.responsible == "regio") == regional]
         if reqs:
             lines += [f"## {title}", "", header, "|---|---|" + "---:|" * len(COUNT_ORDER)]
-            lines += [f"| {r.rule_id} | {md_escape(r.title)} | " + " | ".join(str(r.counts[s.value]) for s in COUNT_ORDER)
+            lines += [f"| {md_escape(r.rule_id)} | {md_escape(r.title)} | "
+                      + " | ".join(str(r.counts[s.value]) for s in COUNT_ORDER)
                       + " |" for r in reqs]
             lines.append("")
     if evs:
@@ -176,7 +177,7 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
             lines.append(f"| {md_escape(team_label(ev))} | {ev.assessment.reference_date.isoformat()} | "
                          + " | ".join(str(t.counts[s.value]) for s in COUNT_ORDER) + f" | {t.completeness:.0%} |")
         lines.append("")
-    return "\n".join(lines)
+    return safe_text("\n".join(lines))
 
 
 def requirement_json(r) -> dict:
@@ -204,7 +205,7 @@ def sweep_json(sweep: Sweep, options: Options) -> str:
         "ongeldige_bestanden": invalid_json(sweep.invalid),
         "samenvatting": {s.value: sum(ev.counts()[s.value] for ev in sweep.evaluations) for s in Status},
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema", "verantwoordelijk",
@@ -240,7 +241,7 @@ def trend_text(trend: Trend, options: Options) -> str:
         con.print()
         con.print(Text(f"!! {invalid_count(trend.invalid)}: niet meegeteld !!", style="bold red"))
         for line in invalid_lines(trend.invalid):
-            con.print(Text(line))
+            con.print(rich_text(line))
     con.print()
     con.print(Text("Regio: aantallen per status per peildatum", style="bold"))
     table = Table(header_style="bold")
@@ -253,7 +254,7 @@ def trend_text(trend: Trend, options: Options) -> str:
     for team in trend.teams:
         last = team.evaluations[-1]
         con.print()
-        con.print(Text(f"{team.team_id}: {team_label(last)}", style="bold"))
+        con.print(rich_text(f"{team.team_id}: {team_label(last)}", style="bold"))
         table = Table(header_style="bold", expand=False)
         table.add_column("Eis", no_wrap=True)
         for day in team.dates:
@@ -289,7 +290,7 @@ def trend_markdown(trend: Trend, options: Options) -> str:
         lines.append(f"| {day.isoformat()} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
     lines.append("")
     for team in trend.teams:
-        lines += [f"## {md_escape(team_label(team.evaluations[-1]))} ({team.team_id})", "",
+        lines += [f"## {md_escape(team_label(team.evaluations[-1]))} ({md_escape(team.team_id)})", "",
                   "| Eis | " + " | ".join(d.isoformat() for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
         for rid in team.rule_ids():
             lines.append(f"| {md_escape(requirement_label(team, rid))} | " + " | ".join(trend_cell(s, c) for s, c in
@@ -298,7 +299,7 @@ def trend_markdown(trend: Trend, options: Options) -> str:
         for p in team.plan_progress():
             lines.append(f"- Transformatieplan {progress_text(p)}")
         lines.append("")
-    return "\n".join(lines)
+    return safe_text("\n".join(lines))
 
 
 @renderer("trend", "json")
@@ -320,7 +321,7 @@ def trend_json(trend: Trend, options: Options) -> str:
         "teams": teams,
         "ongeldige_bestanden": invalid_json(trend.invalid),
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 TREND_CSV = ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering"]

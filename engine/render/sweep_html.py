@@ -1,6 +1,8 @@
 """HTML renderers for `kader sweep` and `kader trend`: ONE self-contained file (inline CSS, a few lines
 of inline JS, an inline SVG chart; no external scripts, fonts or images), so it works offline and as an
-e-mail attachment. Every value from the input goes through html.escape."""
+e-mail attachment. Every value from the input goes through html.escape, after its control characters
+are made visible (engine.textsafe.clean: HTML cannot hold most of them, and the page may be printed
+to a terminal)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import re
 
 from ..model import Status
 from ..sweep import CHANGE_LABEL, Sweep, Trend
-from . import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, status_text
+from ..textsafe import clean
+from . import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, safe_text, status_text
 from .sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, team_label
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
@@ -64,8 +67,9 @@ document.getElementById('toggle-gaps').addEventListener('click', function () {
 
 
 def e(value) -> str:
-    """Escape any value from the input for HTML text and attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escape any value from the input for HTML text and attribute values (control characters made
+    visible first)."""
+    return html.escape("" if value is None else clean(value), quote=True)
 
 
 def _page(title: str, body: list[str], script: str = "") -> str:
@@ -76,7 +80,7 @@ def _page(title: str, body: list[str], script: str = "") -> str:
     if script:
         parts.append(f"<script>{script}</script>")
     parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    return safe_text("\n".join(parts))
 
 
 def anchors(team_ids) -> dict[str, str]:

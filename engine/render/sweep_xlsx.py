@@ -4,12 +4,14 @@ Excel or LibreOffice. Returns bytes (see BINARY_FORMATS in engine.render)."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from ..model import Status
 from ..plan import build_plan
 from ..sweep import CHANGE_LABEL, Sweep, Trend
-from . import STATUS_LABEL, Options, renderer, status_text
-from .sweep import COUNT_ORDER, SWEEP_CSV, cell, rows_by_theme, team_label
+from ..textsafe import clean
+from . import FORMULA_START, STATUS_LABEL, Options, renderer, status_text
+from .sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, team_label
 
 # Light fills that keep black text readable (printed and on screen); the symbol carries the meaning too.
 STATUS_FILL = {
@@ -35,14 +37,45 @@ def _openpyxl():
     return openpyxl
 
 
+@lru_cache(maxsize=None)
 def _fill(color: str):
     from openpyxl.styles import PatternFill
     return PatternFill(fill_type="solid", start_color=color, end_color=color)
 
 
-def _table_sheet(wb, title: str, header: list[str], rows, fills=None):
+def _value(value):
+    """A value from the input as it goes into a cell: text with its control characters made visible
+    (engine.textsafe.clean; openpyxl refuses most of them), anything else (numbers, dates) as it is."""
+    return clean(value) if isinstance(value, str) else value
+
+
+def _as_text(cell) -> None:
+    """Keep a text cell text: one starting with =, +, -, @, a tab or a carriage return would be a
+    formula (openpyxl makes '=...' one itself; Excel makes the others one when the cell is edited). A
+    string-typed cell with Excel's quote prefix (the invisible leading apostrophe) stays text; numbers
+    are never touched."""
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _put(ws, row: int, column: int, value):
+    """Write one cell (see _value and _as_text) and return it."""
+    c = ws.cell(row=row, column=column, value=_value(value))
+    _as_text(c)
+    return c
+
+
+def _text_width(value) -> int:
+    return max((len(part) for part in str(value if value is not None else "").split("\n")), default=0)
+
+
+def _table_sheet(wb, title: str, header: list[str], rows, fills=None, dates=()):
     """A sheet with a bold, frozen header row, an autofilter over the data and fitted column widths.
-    `fills`: optional {column index: function(value) -> colour or None}."""
+    `fills`: optional {column index: function(value) -> colour or None}; `dates`: the column indexes
+    shown as yyyy-mm-dd. Linear in the number of rows: the row number is counted here, never asked
+    of the sheet (ws.max_row walks every cell)."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -52,15 +85,23 @@ def _table_sheet(wb, title: str, header: list[str], rows, fills=None):
         c.font = Font(bold=True)
         c.fill = _fill(HEADER_FILL)
     widths = [len(h) for h in header]
+    fills = fills or {}
+    row_number = 1
     for row in rows:
-        ws.append(list(row))
-        for i, v in enumerate(row):
-            widths[i] = max(widths[i], max((len(part) for part in str(v if v is not None else "").split("\n")),
-                                           default=0))
-            if fills and i in fills and (color := fills[i](v)):
-                ws.cell(row=ws.max_row, column=i + 1).fill = _fill(color)
+        values = [_value(v) for v in row]
+        ws.append(values)
+        row_number += 1
+        for i, v in enumerate(values):
+            widths[i] = max(widths[i], _text_width(v))
+            if isinstance(v, str) and v.startswith(FORMULA_START) or i in fills or i in dates:
+                c = ws.cell(row=row_number, column=i + 1)
+                _as_text(c)
+                if i in dates:
+                    c.number_format = "yyyy-mm-dd"
+                if i in fills and (color := fills[i](v)):
+                    c.fill = _fill(color)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(ws.max_row, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{row_number}"
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, w + 2)
     return ws
@@ -98,32 +139,35 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
     ws = wb.create_sheet("Matrix")
     evs = list(sweep.evaluations)
     # row 1: gemeente (organisatie); row 2: team id; data from row 3
-    ws.cell(row=1, column=1, value="Thema")
-    ws.cell(row=1, column=2, value="Eis")
-    ws.cell(row=1, column=3, value="Titel")
-    ws.cell(row=2, column=1, value="")
-    ws.cell(row=2, column=2, value="")
-    ws.cell(row=2, column=3, value="team / peildatum")
+    _put(ws, 1, 1, "Thema")
+    _put(ws, 1, 2, "Eis")
+    _put(ws, 1, 3, "Titel")
+    _put(ws, 2, 1, "")
+    _put(ws, 2, 2, "")
+    _put(ws, 2, 3, "team / peildatum")
     for j, ev in enumerate(evs, start=4):
-        ws.cell(row=1, column=j, value=team_label(ev))
-        ws.cell(row=2, column=j, value=f"{ev.assessment.team.id}\n{ev.assessment.reference_date.isoformat()}")
+        _put(ws, 1, j, team_label(ev))
+        _put(ws, 2, j, f"{ev.assessment.team.id}\n{ev.assessment.reference_date.isoformat()}")
         ws.column_dimensions[get_column_letter(j)].width = max(14, min(30, len(team_label(ev)) + 2))
-    for r in (1, 2):
-        for c in ws[r]:
+    for header_row in ws.iter_rows(min_row=1, max_row=2, max_col=len(evs) + 3):
+        for c in header_row:
             c.font = Font(bold=True)
             c.fill = _fill(HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if c.column > 3 else "left")
     row = 3
     theme_width = title_width = 8
+    center = Alignment(horizontal="center")
+    # per team {rule id: status} as sweep.cell() finds it (the first finding), without its scan per lookup
+    statuses = [{f.rule_id: f.status for f in reversed(ev.findings)} for ev in evs]
     for req in rows_by_theme(sweep):
-        ws.cell(row=row, column=1, value=req.theme)
-        ws.cell(row=row, column=2, value=req.rule_id)
-        ws.cell(row=row, column=3, value=req.title)
+        _put(ws, row, 1, req.theme)
+        _put(ws, row, 2, req.rule_id)
+        _put(ws, row, 3, req.title)
         theme_width, title_width = max(theme_width, len(req.theme)), max(title_width, len(req.title))
-        for j, ev in enumerate(evs, start=4):
-            st = cell(ev, req.rule_id)
+        for j, by_rule in enumerate(statuses, start=4):
+            st = by_rule.get(req.rule_id)
             c = ws.cell(row=row, column=j, value=status_text(st) if st else "· niet in Kaderversie")
-            c.alignment = Alignment(horizontal="center")
+            c.alignment = center
             if st:
                 c.fill = _fill(STATUS_FILL[st])
         row += 1
@@ -168,22 +212,15 @@ ACTION_HEADER = ["team", "eis", "omschrijving", "eigenaar", "deadline", "oorspro
                  "regionale afhankelijkheid"]
 
 
-def _date_formats(ws, columns) -> None:
-    for col in columns:
-        for c in ws[col][1:]:
-            c.number_format = "yyyy-mm-dd"
-
-
 @renderer("sweep", "xlsx")
 def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
     openpyxl = _openpyxl()
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     _matrix_sheet(wb, sweep)
-    ws = _table_sheet(wb, "Bevindingen", list(SWEEP_CSV), _findings_rows(sweep), fills={9: _status_fill_by_word})
-    _date_formats(ws, ["D"])
-    ws = _table_sheet(wb, "Acties", ACTION_HEADER, _action_rows(sweep.evaluations))
-    _date_formats(ws, ["E", "F"])
+    _table_sheet(wb, "Bevindingen", list(SWEEP_CSV), _findings_rows(sweep), fills={9: _status_fill_by_word},
+                 dates={3})
+    _table_sheet(wb, "Acties", ACTION_HEADER, _action_rows(sweep.evaluations), dates={4, 5})
     reqs = sweep.requirements()
     _table_sheet(wb, "Per eis", ["eis", "titel", "thema", "verantwoordelijk", "regionale afhankelijkheid"]
                  + [STATUS_LABEL[s] for s in COUNT_ORDER],
@@ -199,9 +236,8 @@ def trend_xlsx(trend: Trend, options: Options) -> bytes:
     openpyxl = _openpyxl()
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    ws = _table_sheet(wb, "Regio", ["peildatum"] + [STATUS_LABEL[s] for s in COUNT_ORDER],
-                      ([day] + [counts[s.value] for s in COUNT_ORDER] for day, counts in trend.region_counts()))
-    _date_formats(ws, ["A"])
+    _table_sheet(wb, "Regio", ["peildatum"] + [STATUS_LABEL[s] for s in COUNT_ORDER],
+                 ([day] + [counts[s.value] for s in COUNT_ORDER] for day, counts in trend.region_counts()), dates={0})
 
     def verloop():
         for team in trend.teams:
@@ -210,18 +246,16 @@ def trend_xlsx(trend: Trend, options: Options) -> bytes:
                 for day, s, c in zip(team.dates, team.statuses(rid), team.changes(rid)):
                     yield [t.municipality, t.organisation, t.id, rid, day, status_text(s) if s else "", CHANGE_LABEL[c]]
 
-    ws = _table_sheet(wb, "Verloop", ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering"],
-                      verloop(), fills={5: _status_fill_by_word})
-    _date_formats(ws, ["E"])
+    _table_sheet(wb, "Verloop", ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering"],
+                 verloop(), fills={5: _status_fill_by_word}, dates={4})
 
     def progress():
         for team in trend.teams:
             for p in team.plan_progress():
                 yield [team.team_id, p["peildatum"], p["acties"], p["behaald"], p["verlopen"], p["verplaatst"]]
 
-    ws = _table_sheet(wb, "Transformatieplan", ["team", "peildatum", "acties", "behaald", "verlopen", "verplaatst"],
-                      progress())
-    _date_formats(ws, ["B"])
+    _table_sheet(wb, "Transformatieplan", ["team", "peildatum", "acties", "behaald", "verlopen", "verplaatst"],
+                 progress(), dates={1})
     _invalid_sheet(wb, trend.invalid)
     wb.active = 0
     return _save(wb)
