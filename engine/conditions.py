@@ -47,6 +47,11 @@ FIELD_OPS = {
 }
 COMBINATORS = ("alle", "een_van", "niet")
 MAX_MONTHS = 1200
+# Bounds on the size of a rule's conditions, so that loading, evaluating and checking a rule stays
+# cheap (the bundled Kader has at most 11 comparisons in a rule and nests alle/een_van/niet 2 deep).
+MAX_COMPARISONS = 100  # per rule (van_toepassing, voldoet and deels together); each value of in/niet_in counts
+MAX_CONDITION_DEPTH = 20  # alle/een_van/niet inside each other
+TOO_COMPLEX_HINT = "Splits de regel of gebruik minder vergelijkingen."
 ALL_OPERATORS = list(COMBINATORS) + ["regel", "veld"] + list(FIELD_OPS)
 
 
@@ -120,8 +125,34 @@ def leaves(cond):
 
 
 # ----------------------------------------------------------- compile --------
+def comparisons(leaf) -> int:
+    """How many comparisons a leaf makes: one, or one per value of in/niet_in."""
+    return len(leaf.value) if isinstance(leaf, Compare) and isinstance(leaf.value, tuple) else 1
+
+
+class _Size:
+    """Comparisons counted while one condition compiles; more than MAX_COMPARISONS stops the compile
+    at once (a rule's parts together are checked against the same limit by normcheck)."""
+
+    def __init__(self, top: Node):
+        self.top, self.count = top, 0
+
+    def add(self, n: int) -> None:
+        self.count += n
+        if self.count > MAX_COMPARISONS:
+            raise self.top.fail(f"deze voorwaarde is te complex om te controleren (meer dan {MAX_COMPARISONS} "
+                                "vergelijkingen; een waarde in de lijst van 'in' of 'niet_in' telt als één)",
+                                TOO_COMPLEX_HINT, code="KT405")
+
+
 def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = None) -> Condition:
-    """Compile a YAML condition (a Node) into the IR, validating it against the questions."""
+    """Compile a YAML condition (a Node) into the IR, validating it against the questions. A condition
+    with more than MAX_COMPARISONS comparisons or nested deeper than MAX_CONDITION_DEPTH is refused
+    (KT405) as soon as the compile gets there."""
+    return _compile(node, questions, rule_ids, _Size(node), 1)
+
+
+def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size, depth: int) -> Condition:
     if not isinstance(node.value, dict):
         raise node.fail(f"een voorwaarde moet een mapping zijn, maar vond {describe_value(node.value)}",
                         "Bijvoorbeeld: {veld: veiligheid.aandachtsfunctionarissen, min: 1}.", code="KT107")
@@ -139,13 +170,17 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
                             f"{', '.join(k for k in keys if k != combos[0])})",
                             "Zet extra voorwaarden als onderdeel in de lijst van 'alle' of 'een_van'.", code="KT107")
         key = combos[0]
+        if depth > MAX_CONDITION_DEPTH:
+            raise node.fail(f"deze voorwaarde is te diep genest (meer dan {MAX_CONDITION_DEPTH} niveaus "
+                            "'alle', 'een_van' of 'niet' in elkaar)", TOO_COMPLEX_HINT, code="KT405")
         sub = node.child(key)
         if key == "niet":
-            return Not(compile_condition(sub, questions, rule_ids))
+            return Not(_compile(sub, questions, rule_ids, size, depth + 1))
         sub.sequence(min_items=1)
-        parts = tuple(compile_condition(e, questions, rule_ids) for e in sub.elements())
+        parts = tuple(_compile(e, questions, rule_ids, size, depth + 1) for e in sub.elements())
         return All(parts) if key == "alle" else Any_(parts)
     if "regel" in keys:
+        size.add(1)
         node.mapping(required=("regel", "status"), what="een regel-voorwaarde")
         rid = node.child("regel").text()
         if rule_ids is not None and rid not in rule_ids:
@@ -166,6 +201,8 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
             "Operatoren: " + ", ".join(FIELD_OPS) + ".", code="KT107"
         )
     op = ops[0]
+    values = node.value.get(op)
+    size.add(len(values) if op in ("in", "niet_in") and isinstance(values, list) else 1)
     fnode = node.child("veld")
     path = fnode.text()
     question = questions.get(path) or TEAM_FIELDS.get(path)

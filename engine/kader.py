@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 
 from .conditions import compile_condition
@@ -139,26 +140,60 @@ def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = 
 
 def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
     """The error-level problems that loading alone does not find: norm problems of every rule
-    (normcheck), located at the rule's norm, and examples that give another status than expected."""
+    (normcheck; a rule too complex to check is one too, found from its size before any search),
+    located at the rule's norm, and examples that give another status than expected."""
     from .lintcodes import ERROR, severity
-    from .normcheck import norm_problems
+    from .normcheck import check_norm
 
     out = []
     for rule in kader.rules.values():
-        for code, message, hint in norm_problems(rule, kader.questions):
-            if severity(code) == ERROR:
-                out.append(Problem(message, file=rule.file, line=rule.norm_line, column=rule.norm_column,
-                                   field="norm", hint=hint, code=code))
+        checked = check_norm(rule, kader.questions)
+        for code, message, hint in checked.problems:
+            if severity(code) != ERROR:
+                continue
+            part = checked.too_complex.part if code == "KT405" and checked.too_complex else None
+            line, column, field = _part_position(rule, part)
+            out.append(Problem(message, file=rule.file, line=line, column=column, field=field, hint=hint, code=code))
     return tuple(out) + tuple(example_problems(kader))
 
 
-def example_problems(kader: Kader) -> list[Problem]:
-    """Every example that gives another status than it expects (KT506), located at the example."""
-    from .selftest import run_selftest
+def _part_position(rule: Rule, part: str | None) -> tuple[int | None, int | None, str]:
+    """Line, column and field of a part of a loaded rule (van_toepassing, voldoet, deels) in its file,
+    as lint shows them; the norm's when there is no part or the file cannot be read again."""
+    if part is None:
+        return rule.norm_line, rule.norm_column, "norm"
+    try:
+        data = load_yaml_file(Path(rule.file))
+    except KaderFout:
+        data = None
+    holder = data.get("norm") if part != "van_toepassing" and isinstance(data, dict) else data
+    pos = getattr(holder, "key_pos", {}).get(part)
+    if not pos:
+        return rule.norm_line, rule.norm_column, "norm"
+    return pos[0], pos[1], part if part == "van_toepassing" else f"norm.{part}"
 
+
+def example_problems(kader: Kader) -> list[Problem]:
+    """Every example that gives another status than it expects (KT506), located at the example. The
+    examples of a rule with more than selftest.MAX_EXAMPLES are not run: that rule is one problem
+    (KT405) at its first example over the limit, so this stays cheap for every check."""
+    from .selftest import MAX_EXAMPLES, run_selftest
+
+    out, runnable = [], []
+    for rule in kader.rules.values():
+        if len(rule.examples) <= MAX_EXAMPLES:
+            runnable.append(rule.id)
+            continue
+        first = rule.examples[MAX_EXAMPLES]
+        out.append(Problem(f"deze regel heeft {len(rule.examples)} voorbeelden, te veel om bij elke controle na te "
+                           f"lopen (hoogstens {MAX_EXAMPLES})", file=rule.file, line=first.line, column=first.column,
+                           field="voorbeelden", code="KT405",
+                           hint="Houd in de regel de belangrijkste voorbeelden en zet de rest in een voorbeeldbestand "
+                                "voor `kader test --voorbeelden`."))
+    if not runnable:
+        return out
     where = {(rule.id, ex.name): (ex.line, ex.column) for rule in kader.rules.values() for ex in rule.examples}
-    out = []
-    for result in run_selftest(kader).rules:
+    for result in run_selftest(kader, runnable if len(runnable) < len(kader.rules) else None).rules:
         for failed in result.failures:
             line, column = where.get((failed.rule_id, failed.name), (None, None))
             out.append(Problem(f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
@@ -501,9 +536,9 @@ def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Exa
         ex = collect(problems, _example, e, questions, rule_ids)
         if ex is not None:
             out.append(ex)
-    names = [x.name for x in out]
+    names = Counter(x.name for x in out)  # counted once: a rule may have many examples
     for e, ex in zip(node.elements(), out):
-        if names.count(ex.name) > 1:
+        if names[ex.name] > 1:
             problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam.", code="KT202"))
             break
     if problems:
@@ -544,26 +579,34 @@ def dependency_layers(rules: dict, missing_ok: bool = False) -> tuple[tuple[str,
     deps = {rid: r.depends_on() for rid, r in rules.items()}
     if missing_ok:
         deps = {rid: {d for d in ds if d in rules} for rid, ds in deps.items()}
-    remaining = dict(deps)
+    waiting = {rid: len(ds) for rid, ds in deps.items()}  # dependencies not yet in a layer
+    users: dict[str, list[str]] = {}
+    for rid, ds in deps.items():
+        for d in ds:
+            users.setdefault(d, []).append(rid)
     layers = []
-    done: set[str] = set()
-    while remaining:
-        ready = sorted(rid for rid, d in remaining.items() if d <= done)
-        if not ready:
-            cycle = _find_cycle(remaining)
-            first = rules[cycle[0]]
-            raise KaderFout.single(
-                "regels verwijzen in een kring naar elkaar: " + " → ".join(cycle + [cycle[0]]),
-                file=first.file,
-                line=first.norm_line,
-                column=first.norm_column,
-                field="norm",
-                hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code="KT305"
-            )
+    ready = sorted(rid for rid, n in waiting.items() if n == 0)
+    while ready:  # linear in rules and references: each reference is counted down once
         layers.append(tuple(ready))
-        done |= set(ready)
+        later = []
         for rid in ready:
-            del remaining[rid]
+            del waiting[rid]
+            for user in users.get(rid, ()):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    later.append(user)
+        ready = sorted(later)
+    if waiting:
+        cycle = _find_cycle({rid: deps[rid] for rid in waiting})
+        first = rules[cycle[0]]
+        raise KaderFout.single(
+            "regels verwijzen in een kring naar elkaar: " + " → ".join(cycle + [cycle[0]]),
+            file=first.file,
+            line=first.norm_line,
+            column=first.norm_column,
+            field="norm",
+            hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code="KT305"
+        )
     return tuple(layers)
 
 

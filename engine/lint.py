@@ -2,7 +2,8 @@
 in assessments, at once, each with a code (lintcodes.py), file, line and column.
 
 Loading problems come with their code from where they are raised; on top of those lint adds what a
-loader cannot: norms that cannot be right (normcheck.py), sources without section or quote, a
+loader cannot: norms that cannot be right or that are too complex to check (normcheck.py; each rule
+searched once), sources without section or quote, a
 source norm without any quote, examples missing for a status the rule can produce, examples that
 give another status than they expect, and rule files no manifest lists. Findings are deduplicated
 and sorted by file and position.
@@ -17,10 +18,12 @@ from .errors import KaderFout, Problem, display_path
 from .kader import PartialLoad, available_versions, example_problems, load_kader
 from .lintcodes import ERROR, WARNING, severity
 from .model import Kader, Rule
-from .normcheck import norm_problems, reachable_statuses
+from .normcheck import check_norm
 from .schema import Node
 from .selftest import reachable_statuses as syntactic_reachable
 from .yamlload import load_yaml_file
+
+PART_OF = {"KT403": "van_toepassing", "KT404": "van_toepassing"}  # other norm codes stand at the norm
 
 
 @dataclass(frozen=True)
@@ -172,9 +175,10 @@ def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFind
     out = []
     where = root if root is not None else Node(None, rule.file)
     norm = where.child("norm") if root is not None else where
-    for code, message, hint in norm_problems(rule, kader.questions):
-        node = where.child("van_toepassing") if code in ("KT403", "KT404") and root is not None else norm
-        out.append(_finding(code, node, message, hint))
+    checked = check_norm(rule, kader.questions)
+    for code, message, hint in checked.problems:
+        part = checked.too_complex.part if code == "KT405" else PART_OF.get(code)
+        out.append(_finding(code, _part_node(where, norm, part) if root is not None else norm, message, hint))
     if root is not None and isinstance(root.value, dict) and isinstance(root.value.get("bronnen"), list):
         for e in root.child("bronnen").elements():
             if isinstance(e.value, dict) and "url" not in e.value and not (e.has("sectie") or e.has("citaat")):
@@ -185,8 +189,7 @@ def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFind
                             "de norm heet 'bron', maar geen bronverwijzing citeert hem",
                             "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "
                             "norm_toelichting."))
-    reach = reachable_statuses(rule, kader.questions)
-    reach = reach if reach is not None else syntactic_reachable(rule)
+    reach = checked.reachable if checked.reachable is not None else syntactic_reachable(rule)
     covered = {ex.expected for ex in rule.examples}
     missing = sorted(s.value for s in reach if s not in covered)
     if missing:
@@ -194,3 +197,12 @@ def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFind
                             f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
                             "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
     return out
+
+
+def _part_node(root: Node, norm: Node, part: str | None) -> Node:
+    """Where a part of the rule stands: van_toepassing, norm.voldoet or norm.deels (else the norm)."""
+    if part == "van_toepassing" and root.has("van_toepassing"):
+        return root.child("van_toepassing")
+    if part in ("voldoet", "deels") and norm.has(part):
+        return norm.child(part)
+    return norm

@@ -35,11 +35,12 @@ CODES: dict[str, tuple[str, str]] = {
     "KT304": (ERROR, "type past niet (bv. een getal vergeleken met tekst)"),
     "KT305": (ERROR, "regels verwijzen in een kring naar elkaar"),
     "KT306": (ERROR, "onbekende regel in een voorwaarde of actie"),
-    # norms that cannot be right
+    # norms that cannot be right (or cannot be checked)
     "KT401": (ERROR, "'voldoet' kan nooit waar worden"),
     "KT402": (ERROR, "'deels' kan nooit de uitkomst zijn"),
     "KT403": (ERROR, "'van_toepassing' is nooit waar"),
     "KT404": (WARNING, "'van_toepassing' is altijd waar"),
+    "KT405": (ERROR, "regel te complex om te controleren"),
     # the rule set
     "KT501": (WARNING, "bronverwijzing zonder sectie of citaat"),
     "KT502": (WARNING, "norm 'bron' zonder citaat: afgeleid?"),

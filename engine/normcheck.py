@@ -22,10 +22,17 @@ per class is enough, and then trying every combination is exact (not a sample):
   have any status (statuses the norm treats alike are tried once).
 
 Every combination is evaluated with the engine's own evaluate() and decide(), so the analysis cannot
-disagree with it, and each status found comes with its witness (the facts that give it). When there
-are too many combinations, the rule is left undecided (never guessed).
+disagree with it, and each status found comes with its witness (the facts that give it).
 
-Pure: Rule and questions in, the set of reachable statuses (or None) out.
+Bounded before it starts: the size of the search is known from the rule's structure before any of
+it runs. A rule with more than MAX_COMPARISONS comparisons, with more than MAX_DATE_PAIRS pairs of a
+fixed date and a window on one date field (each pair costs some eighty date calculations to find its
+as-of dates), or with more than LIMIT combinations of answer classes (counted from the classes, before
+one is evaluated) is not searched at all: it is too complex to check (KT405), an error like a norm
+that cannot be right, because a rule that cannot be checked must not pass unchecked. Under those
+limits the result is exactly that of the full search.
+
+Pure: Rule and questions in, the set of reachable statuses (or why the rule is too complex) out.
 """
 
 from __future__ import annotations
@@ -35,15 +42,18 @@ import itertools
 import math
 from typing import NamedTuple
 
-from .conditions import Compare, RuleRef, TEAM_FIELDS, evaluate, leaves, months_before
+from .conditions import (MAX_COMPARISONS, TOO_COMPLEX_HINT, Compare, RuleRef, TEAM_FIELDS, comparisons, evaluate,
+                         leaves, months_before)
 from .evaluate import decide, rule_conditions
 from .model import Question, Rule, Status
 from .schema import MAX_NUMBER
 
 MISSING = object()
 AS_OF = dt.date(2024, 1, 1)  # the as-of date tried when the outcome does not depend on which one it is
-LIMIT = 20_000  # combinations per rule; beyond: undecided
+LIMIT = 20_000  # combinations of answer classes per rule; beyond: too complex to check
+MAX_DATE_PAIRS = 200  # fixed dates times windows (binnen_maanden) on one date field; beyond: too complex
 DAY = dt.timedelta(days=1)
+SCAN = 40  # days on each side of c + n months where _changes looks for a change of class
 
 
 class Witness(NamedTuple):
@@ -55,18 +65,36 @@ class Witness(NamedTuple):
     as_of: dt.date
 
 
-def _compares(rule: Rule, path: str) -> list[Compare]:
-    out = []
-    for cond in (rule.applies, rule.meets, rule.partly):
-        if cond is not None:
-            out += [leaf for leaf in leaves(cond) if isinstance(leaf, Compare) and leaf.field == path]
-    return out
+class TooComplex(NamedTuple):
+    """Why a rule is too large to check: `what` goes between the brackets of the message; `part` is
+    the part of the rule ('van_toepassing', 'voldoet', 'deels') that holds it, None for the rule."""
+
+    what: str
+    part: str | None = None
 
 
-def _constants(rule: Rule, path: str) -> list:
-    """(operator, constant) for every comparison of the field (in/niet_in give one pair per value)."""
+class NormCheck(NamedTuple):
+    """The outcome of checking one rule: (code, message, hint) problems, the reachable statuses
+    (None when not decided), and why the rule was not searched (None when it was)."""
+
+    problems: list
+    reachable: set | None
+    too_complex: TooComplex | None
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _shown(path: str) -> str:
+    """A field path for a message (paths are plain identifiers; only their length needs a bound)."""
+    return path if len(path) <= 60 else path[:59] + "…"
+
+
+def _pairs(compares: list[Compare]) -> list:
+    """(operator, constant) for every comparison (in/niet_in give one pair per value)."""
     out = []
-    for leaf in _compares(rule, path):
+    for leaf in compares:
         values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
         out += [(leaf.op, v) for v in values]
     return out
@@ -116,27 +144,26 @@ def _real_points(points, lo: float, hi: float) -> list:
     return sorted(out)
 
 
-def _number_domain(rule: Rule, path: str, q: Question) -> list:
+def _number_domain(consts: list, q: Question) -> list:
     lo = -MAX_NUMBER if q.minimum is None else max(q.minimum, -MAX_NUMBER)
     hi = MAX_NUMBER if q.maximum is None else min(q.maximum, MAX_NUMBER)
-    points = [v for _, v in _constants(rule, path)] + [b for b in (q.minimum, q.maximum) if b is not None]
+    points = [v for _, v in consts] + [b for b in (q.minimum, q.maximum) if b is not None]
     if q.type == "geheel_getal":
         return _integer_points(points, math.ceil(lo), math.floor(hi))
     return _real_points(points, lo, hi)
 
 
-def _window_months(rule: Rule, path: str) -> set[int]:
-    return {leaf.value for leaf in _compares(rule, path) if leaf.op == "binnen_maanden"}
+def _window_months(consts: list) -> set[int]:
+    return {v for op, v in consts if op == "binnen_maanden"}
 
 
-def _fixed_dates(rule: Rule, path: str) -> set[dt.date]:
-    return {v for op, v in _constants(rule, path) if op != "binnen_maanden" and isinstance(v, dt.date)}
+def _fixed_dates(consts: list) -> set[dt.date]:
+    return {v for op, v in consts if op != "binnen_maanden" and isinstance(v, dt.date)}
 
 
-def _date_domain(rule: Rule, path: str, as_of: dt.date) -> list[dt.date]:
+def _date_domain(fixed: set[dt.date], months: set[int], as_of: dt.date) -> list[dt.date]:
     """Days meeting every class of the field's fixed dates and of its windows [as-of - n months, as-of]."""
-    points = {d.toordinal() for d in _fixed_dates(rule, path)}
-    months = _window_months(rule, path)
+    points = {d.toordinal() for d in fixed}
     if months:
         points |= {as_of.toordinal()} | {months_before(as_of, m).toordinal() for m in months}
     if not points:
@@ -145,17 +172,17 @@ def _date_domain(rule: Rule, path: str, as_of: dt.date) -> list[dt.date]:
     return [dt.date.fromordinal(d) for d in days]
 
 
-def _as_of_dates(rule: Rule, paths) -> list[dt.date]:
-    """The as-of dates worth trying. Only a date field compared with both a window (binnen_maanden n)
-    and a fixed date c depends on the as-of date a: on how each moving end e(a) (a itself, and a - n
-    months) lies to c, counted as e(a) - c <= -2, -1, 0, 1, >= 2 days (the classes that decide the
-    order of the ends and whether a day lies strictly between them; two moving ends are always at
-    least a month apart). Each moving end only moves forward as a grows, so those classes change at a
-    few as-of dates around c + n months; both sides of every change are tried, and every other as-of
-    date has the classes of one of them."""
+def _as_of_dates(date_fields) -> list[dt.date]:
+    """The as-of dates worth trying, for the (fixed dates, windows) of each date field. Only a date
+    field compared with both a window (binnen_maanden n) and a fixed date c depends on the as-of date
+    a: on how each moving end e(a) (a itself, and a - n months) lies to c, counted as e(a) - c <= -2,
+    -1, 0, 1, >= 2 days (the classes that decide the order of the ends and whether a day lies strictly
+    between them; two moving ends are always at least a month apart). Each moving end only moves
+    forward as a grows, so those classes change at a few as-of dates around c + n months; both sides
+    of every change are tried, and every other as-of date has the classes of one of them. The caller
+    bounds the pairs (MAX_DATE_PAIRS) before this runs."""
     found = {AS_OF}
-    for path in paths:
-        months, fixed = _window_months(rule, path), _fixed_dates(rule, path)
+    for fixed, months in date_fields:
         if not months or not fixed:
             continue
         for c, m in itertools.product(fixed, months | {0}):
@@ -164,72 +191,88 @@ def _as_of_dates(rule: Rule, paths) -> list[dt.date]:
 
 
 def _changes(c: dt.date, months: int) -> set[dt.date]:
-    """Both sides of each as-of date a where the class of months_before(a, months) - c changes."""
-    def cls(a: dt.date) -> int:
-        return max(-2, min(2, (months_before(a, months) - c).days))
-
+    """Both sides of each as-of date a where the class of months_before(a, months) - c changes (each
+    day's class computed once)."""
     try:
         around = months_before(c, -months)  # months after c
     except ValueError:  # beyond the year 9999: no as-of date reaches c
         return set()
-    out = set()
-    for k in range(-40, 40):
+    days: list[dt.date | None] = []
+    for k in range(-SCAN, SCAN + 1):
         try:
-            a, b = around + k * DAY, around + (k + 1) * DAY
+            days.append(around + k * DAY)
         except OverflowError:
-            continue
-        if cls(a) != cls(b):
+            days.append(None)
+    classes = [None if a is None else max(-2, min(2, (months_before(a, months) - c).days)) for a in days]
+    out = set()
+    for i in range(len(days) - 1):
+        a, b = days[i], days[i + 1]
+        if a is not None and b is not None and classes[i] != classes[i + 1]:
             out |= {a, b}
     return out
 
 
 # -- the other types ----------------------------------------------------------------------------
 
-def _choice_domain(rule: Rule, path: str, q: Question) -> list:
-    mentioned = {v for _, v in _constants(rule, path)}
+def _choice_domain(consts: list, q: Question) -> list:
+    mentioned = {v for _, v in consts}
     values = [v for v in q.values if v in mentioned]
     other = next((v for v in q.values if v not in mentioned), None)
     return values + ([other] if other is not None else [])
 
 
-def _multi_domain(rule: Rule, path: str, q: Question, limit: int) -> list | None:
+def _multi_parts(consts: list, q: Question) -> tuple[list, list, set]:
+    """The values the rule asks for with `bevat` (in the question's order), the others, and the
+    `aantal_min` counts."""
+    asked_set = {v for op, v in consts if op == "bevat"}
+    asked = [v for v in q.values if v in asked_set]
+    others = [v for v in q.values if v not in asked_set]
+    return asked, others, {n for op, n in consts if op == "aantal_min"}
+
+
+def _extra_counts(n: int, counts: set, others: list) -> set[int]:
+    """How many other values a subset of n asked values is filled up with: none, and to each count."""
+    return {0} | {k - n for k in counts if 0 <= k - n <= len(others)}
+
+
+def _multi_size(consts: list, q: Question) -> int:
+    """The number of answers _multi_domain gives, without making them (each subset with each fill
+    is a different answer, as asked and other values never overlap)."""
+    asked, others, counts = _multi_parts(consts, q)
+    return sum(math.comb(len(asked), n) * len(_extra_counts(n, counts, others)) for n in range(len(asked) + 1))
+
+
+def _multi_domain(consts: list, q: Question) -> list:
     """Subsets of the values the rule asks for (`bevat`), each filled up with other values to reach
-    each `aantal_min` count: what bevat and aantal_min can tell apart."""
-    asked = sorted({v for op, v in _constants(rule, path) if op == "bevat"}, key=q.values.index)
-    others = [v for v in q.values if v not in asked]
-    counts = {n for op, n in _constants(rule, path) if op == "aantal_min"}
-    if 2 ** len(asked) > limit:
-        return None
+    each `aantal_min` count: what bevat and aantal_min can tell apart. The caller bounds the size
+    first (_multi_size)."""
+    asked, others, counts = _multi_parts(consts, q)
     out = set()
     for n in range(len(asked) + 1):
         for subset in itertools.combinations(asked, n):
-            extra = {0} | {k - n for k in counts if 0 <= k - n <= len(others)}
-            out |= {tuple(sorted(subset + tuple(others[:e]))) for e in extra}
+            out |= {tuple(sorted(subset + tuple(others[:e]))) for e in _extra_counts(n, counts, others)}
     return sorted(out)
 
 
-def _domain(rule: Rule, path: str, q: Question, as_of: dt.date, limit: int = LIMIT) -> list | None:
-    """One answer per class of the field's answers (see the module text); None for an unknown type."""
+def _domain(consts: list, q: Question) -> list | None:
+    """One answer per class of a field's answers that does not depend on the as-of date (every type
+    but datum; see the module text); None for an unknown type."""
     t = q.type
     if t == "ja_nee":
         return [True, False]
     if t == "keuze":
-        return _choice_domain(rule, path, q)
+        return _choice_domain(consts, q)
     if t == "meerkeuze":
-        return _multi_domain(rule, path, q, limit)
+        return _multi_domain(consts, q)
     if t in ("geheel_getal", "getal"):
-        return _number_domain(rule, path, q)
-    if t == "datum":
-        return _date_domain(rule, path, as_of)
+        return _number_domain(consts, q)
     if t == "tekst":
-        return sorted({v for _, v in _constants(rule, path) if isinstance(v, str)}) + ["\x00anders"]
+        return sorted({v for _, v in consts if isinstance(v, str)}) + ["\x00anders"]
     return None
 
 
-def _status_classes(rule: Rule, rule_id: str) -> list[Status]:
-    """One status per group the norm's references to `rule_id` cannot tell apart."""
-    refs = [leaf for cond in rule_conditions(rule).values() for leaf in leaves(cond)
-            if isinstance(leaf, RuleRef) and leaf.rule_id == rule_id]
+def _status_classes(refs: list[RuleRef]) -> list[Status]:
+    """One status per group the norm's references `refs` to one rule cannot tell apart."""
     seen, out = set(), []
     for status in Status:
         if status == Status.ONBEKEND:
@@ -242,50 +285,129 @@ def _status_classes(rule: Rule, rule_id: str) -> list[Status]:
     return out
 
 
-# -- the search ---------------------------------------------------------------------------------
+# -- the plan: every domain, and its size, before any search -------------------------------------
 
-def witnesses(rule: Rule, questions: dict, limit: int = LIMIT) -> dict[Status, Witness] | None:
-    """For every status the rule can produce, one situation that gives it; None when that cannot be
-    decided within `limit` combinations (or a field is unknown)."""
-    conds = rule_conditions(rule)
-    fields, refs = set(), set()
-    for cond in conds.values():
-        for leaf in leaves(cond):
+class _Plan(NamedTuple):
+    conds: dict  # part name -> condition
+    names: list[str]  # the fields, sorted
+    ref_names: list[str]  # the rules the norm refers to, sorted
+    plans: list  # (as_of, domains): the fields' domains then the referred rules' statuses
+
+
+class _Leaves(NamedTuple):
+    """A rule's leaves sorted out once: the comparisons per field (in part order), which parts
+    compare each field how often, and the references per rule."""
+
+    fields: set
+    compares: dict  # path -> [Compare]
+    parts: dict  # path -> {part name: comparisons of the field in that part}
+    refs: dict  # rule id -> [RuleRef]
+
+
+def _sort_leaves(conds: dict) -> _Leaves | TooComplex:
+    found = {part: list(leaves(cond)) for part, cond in conds.items()}
+    size = sum(comparisons(leaf) for part_leaves in found.values() for leaf in part_leaves)
+    if size > MAX_COMPARISONS:
+        return TooComplex(f"{_number(size)} vergelijkingen, hoogstens {MAX_COMPARISONS} per regel; een waarde in de "
+                          "lijst van 'in' of 'niet_in' telt als één")
+    out = _Leaves(set(), {}, {}, {})
+    for part, part_leaves in found.items():
+        for leaf in part_leaves:
             if isinstance(leaf, RuleRef):
-                refs.add(leaf.rule_id)
+                out.refs.setdefault(leaf.rule_id, []).append(leaf)
             elif hasattr(leaf, "field"):
-                fields.add(leaf.field)
-    names = sorted(fields)
-    kinds = {}
+                out.fields.add(leaf.field)
+                if isinstance(leaf, Compare):
+                    out.compares.setdefault(leaf.field, []).append(leaf)
+                    counts = out.parts.setdefault(leaf.field, {})
+                    counts[part] = counts.get(part, 0) + 1
+    return out
+
+
+def _too_many(limit: int, fields: int) -> TooComplex:
+    return TooComplex(f"meer dan {_number(limit)} combinaties van antwoorden om na te gaan, op {fields} "
+                      f"{'veld' if fields == 1 else 'velden'}")
+
+
+def _bounds(path: str, q: Question, consts: list, parts: dict, limit: int) -> TooComplex | None:
+    """The limits one field can break on its own, from counts alone."""
+    if q.type == "datum":
+        fixed, months = _fixed_dates(consts), _window_months(consts)
+        if fixed and months and len(fixed) * len(months) > MAX_DATE_PAIRS:
+            return TooComplex(f"{len(fixed)} vaste datums × {len(months)} termijnen = "
+                              f"{_number(len(fixed) * len(months))} vergelijkingen op één datumveld, "
+                              f"'{_shown(path)}'; hoogstens {MAX_DATE_PAIRS}", max(parts, key=parts.get))
+    if q.type == "meerkeuze":
+        size = _multi_size(consts, q)
+        if size > limit:
+            asked = len(_multi_parts(consts, q)[0])
+            return TooComplex(f"{asked} waarden met 'bevat' op één meerkeuzeveld, '{_shown(path)}': "
+                              f"{_number(size)} combinaties, hoogstens {_number(limit)}",
+                              max(parts, key=parts.get))
+    return None
+
+
+def _plan(rule: Rule, questions: dict, limit: int) -> _Plan | TooComplex | None:
+    """Every domain to try and how many combinations they make, or why the rule is too complex to
+    check (found from counts before the work they stand for), or None for an unknown field."""
+    conds = rule_conditions(rule)
+    sorted_leaves = _sort_leaves(conds)
+    if isinstance(sorted_leaves, TooComplex):
+        return sorted_leaves
+    names = sorted(sorted_leaves.fields)
+    kinds, consts = {}, {}
     for path in names:
         q = questions.get(path) or TEAM_FIELDS.get(path)
         if q is None:
             return None
-        kinds[path] = q
-    ref_names = sorted(refs)
-    ref_domains = [_status_classes(rule, r) for r in ref_names]
-    date_paths = [p for p in names if kinds[p].type == "datum"]
-    plans = []  # (as_of, domains)
-    total = 0
-    for as_of in _as_of_dates(rule, date_paths):
-        domains = []
-        for path in names:
-            domain = _domain(rule, path, kinds[path], as_of, limit)
-            if domain is None:
-                return None
-            optional = path not in TEAM_FIELDS  # team fields are always known
-            domains.append(domain + ([MISSING] if optional else []))
-        domains += ref_domains
-        size = math.prod(len(d) for d in domains)
-        total += size
+        kinds[path], consts[path] = q, _pairs(sorted_leaves.compares.get(path, []))
+        too = _bounds(path, q, consts[path], sorted_leaves.parts.get(path, {}), limit)
+        if too is not None:
+            return too
+    ref_names = sorted(sorted_leaves.refs)
+    ref_domains = [_status_classes(sorted_leaves.refs[r]) for r in ref_names]
+    static, dated = {}, {}
+    product = math.prod(len(d) for d in ref_domains)
+    for path in names:
+        optional = [MISSING] if path not in TEAM_FIELDS else []  # team fields are always known
+        if kinds[path].type == "datum":
+            dated[path] = (_fixed_dates(consts[path]), _window_months(consts[path]), optional)
+            continue
+        domain = _domain(consts[path], kinds[path])
+        if domain is None:
+            return None
+        static[path] = domain + optional
+        product *= len(static[path])
+        if product > limit:  # every as-of date has at least these combinations
+            return _too_many(limit, len(names))
+    plans = _dated_plans(names, static, dated, ref_domains, limit)
+    return _Plan(conds, names, ref_names, plans) if plans is not None else _too_many(limit, len(names))
+
+
+def _dated_plans(names: list[str], static: dict, dated: dict, ref_domains: list, limit: int) -> list | None:
+    """(as_of, domains) for every as-of date worth trying; None as soon as they come to more than
+    `limit` combinations (each as-of date adds at least as many as it costs to make its domains)."""
+    plans, total = [], 0
+    for as_of in _as_of_dates((fixed, months) for fixed, months, _ in dated.values()):
+        days = {path: _date_domain(fixed, months, as_of) + optional
+                for path, (fixed, months, optional) in dated.items()}
+        domains = [days[p] if p in days else static[p] for p in names] + ref_domains
+        total += math.prod(len(d) for d in domains)
         if total > limit:
             return None
         plans.append((as_of, domains))
+    return plans
+
+
+# -- the search ---------------------------------------------------------------------------------
+
+def _search(plan: _Plan) -> dict[Status, Witness]:
     found: dict[Status, Witness] = {}
-    for as_of, domains in plans:
+    names, conds = plan.names, plan.conds
+    for as_of, domains in plan.plans:
         for combo in itertools.product(*domains):
             env = {n: v for n, v in zip(names, combo) if v is not MISSING}
-            statuses = dict(zip(ref_names, combo[len(names):]))
+            statuses = dict(zip(plan.ref_names, combo[len(names):]))
             truths = {part: evaluate(c, env, statuses, as_of) for part, c in conds.items()}
             status = decide(truths)[0]
             if status not in found:
@@ -295,17 +417,45 @@ def witnesses(rule: Rule, questions: dict, limit: int = LIMIT) -> dict[Status, W
     return found
 
 
+def too_complex(rule: Rule, questions: dict, limit: int = LIMIT) -> TooComplex | None:
+    """Why the rule is too large to check, or None (cheap: counts and domains, no search)."""
+    plan = _plan(rule, questions, limit)
+    return plan if isinstance(plan, TooComplex) else None
+
+
+def witnesses(rule: Rule, questions: dict, limit: int = LIMIT) -> dict[Status, Witness] | None:
+    """For every status the rule can produce, one situation that gives it; None when the rule is too
+    complex to check within `limit` combinations (or a field is unknown)."""
+    plan = _plan(rule, questions, limit)
+    return _search(plan) if isinstance(plan, _Plan) else None
+
+
 def reachable_statuses(rule: Rule, questions: dict, limit: int = LIMIT) -> set[Status] | None:
-    """Every status the rule can produce, or None when that cannot be decided within `limit`."""
+    """Every status the rule can produce, or None when that cannot be decided within the limits."""
     found = witnesses(rule, questions, limit)
     return None if found is None else set(found)
 
 
+def check_norm(rule: Rule, questions: dict, limit: int = LIMIT) -> NormCheck:
+    """The norm problems of a rule and its reachable statuses, from one search (or none at all when
+    the rule is too complex to check: then the one problem is KT405)."""
+    plan = _plan(rule, questions, limit)
+    if isinstance(plan, TooComplex):
+        return NormCheck([("KT405", f"deze regel is te complex om te controleren ({plan.what})", TOO_COMPLEX_HINT)],
+                         None, plan)
+    if plan is None:
+        return NormCheck([], None, None)
+    reach = set(_search(plan))
+    return NormCheck(_problems(rule, reach), reach, None)
+
+
 def norm_problems(rule: Rule, questions: dict, limit: int = LIMIT) -> list[tuple[str, str, str]]:
-    """(code, message, hint) for norms that cannot be right; empty when fine or undecided."""
-    reach = reachable_statuses(rule, questions, limit)
-    if reach is None:
-        return []
+    """(code, message, hint) for norms that cannot be right, or that are too complex to check (KT405);
+    empty when fine."""
+    return check_norm(rule, questions, limit).problems
+
+
+def _problems(rule: Rule, reach: set) -> list[tuple[str, str, str]]:
     out = []
     if rule.applies is not None and reach <= {Status.NVT, Status.ONBEKEND}:
         out.append(("KT403", "'van_toepassing' is nooit waar: de eis is altijd n.v.t. of onbekend",

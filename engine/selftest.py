@@ -37,6 +37,10 @@ from .yamlload import load_yaml_file
 
 # The order statuses are listed in (coverage lines, JSON lists).
 STATUSES = (Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT)
+# A rule's own examples run on every load of check, plan, sweep and trend (a failing one refuses the
+# Kader), so their number is bounded: a rule with more is refused (KT405) without running them. The
+# bundled Kader has at most 6 per rule; `kader test` runs every example, however many.
+MAX_EXAMPLES = 200
 EXAMPLE_FILE_REQUIRED = ("regel", "voorbeelden")
 EXAMPLE_FILE_OPTIONAL = ("toelichting",)
 
@@ -268,15 +272,15 @@ def select_rules(kader: Kader, rule_ids=None) -> list[Rule]:
     """The rules to test, sorted by id; unknown ids (case-insensitive) are one KaderFout naming all of them."""
     if not rule_ids:
         return [kader.rules[rid] for rid in sorted(kader.rules)]
-    chosen: list[str] = []
+    chosen: set[str] = set()
     problems = []
     for given in rule_ids:
         rid = given if given in kader.rules else given.upper()
         if rid not in kader.rules:
             problems.append(Problem(f"onbekende eis '{given}' in Kader {kader.version}", field="EIS",
                                     hint=hint_with(given.upper(), kader.rules, "Zie 'kader rules' voor de lijst.")))
-        elif rid not in chosen:
-            chosen.append(rid)
+        else:
+            chosen.add(rid)
     if problems:
         raise KaderFout(problems)
     return [kader.rules[rid] for rid in sorted(chosen)]
@@ -287,13 +291,15 @@ def collect(kader: Kader, rule_ids=None, extra=None) -> list[Case]:
     `load_example_files`), rules sorted by id. Unknown rule ids raise KaderFout."""
     extra = list(extra or ())
     _check_unique_names(kader, extra)
+    by_rule: dict[str, list[ExampleFile]] = {}
+    for item in extra:
+        by_rule.setdefault(item.rule_id, []).append(item)
     cases = []
     for rule in select_rules(kader, rule_ids):
         for ex in rule.examples:
             cases.append(Case(rule, ex, rule.file, kader.effective_date))
-        for item in extra:
-            if item.rule_id == rule.id:
-                cases.extend(Case(rule, ex, item.file, kader.effective_date) for ex in item.examples)
+        for item in by_rule.get(rule.id, ()):
+            cases.extend(Case(rule, ex, item.file, kader.effective_date) for ex in item.examples)
     return cases
 
 

@@ -281,3 +281,13 @@ def test_two_manifests_for_one_version_and_an_unused_rule_folder(kader):
 
 def test_a_path_that_does_not_exist_is_kt004(kader, tmp_path):
     assert only(lint(kader, [tmp_path / "bestaat-niet.yaml"]), "KT004").file.endswith("bestaat-niet.yaml")
+
+
+def test_every_code_has_its_row_in_the_format_docs():
+    """docs/formaat.md lists every lint code with its severity, and no code that does not exist."""
+    rows = {}
+    for line in (ROOT / "docs" / "formaat.md").read_text(encoding="utf-8").splitlines():
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        if len(parts) == 3 and parts[0].startswith("KT") and parts[0][2:].isdigit():
+            rows[parts[0]] = parts[1]
+    assert rows == {code: sev for code, (sev, _) in CODES.items()}
