@@ -34,19 +34,20 @@ def run_chunks(files: list, work, progress: bool | None = None, threshold: int |
         progress = len(files) >= PROGRESS_THRESHOLD and sys.stderr.isatty()
     bar = _Bar(len(files)) if progress else None
     try:
-        if len(files) <= threshold or workers < 2 or len(files) < 2:
+        pool = None
+        if len(files) > threshold and workers >= 2 and len(files) >= 2:
+            size = max(1, min(CHUNK, -(-len(files) // (workers * 4))))
+            chunks = [files[i:i + size] for i in range(0, len(files), size)]
+            pool = _pool(min(workers, len(chunks)))
+        if pool is None:  # few files, one core, or no worker processes possible here
             for path in files:
                 (result,) = (serial_work or work)(prepare([path]))
                 if bar:
                     bar.advance(1)
                 yield path, result
             return
-        from concurrent.futures import ProcessPoolExecutor  # only here: its import costs ~10 ms
-
-        size = max(1, min(CHUNK, -(-len(files) // (workers * 4))))
-        chunks = [files[i:i + size] for i in range(0, len(files), size)]
         ahead = 3 * workers  # chunks in flight: keeps the workers busy without holding every tree
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+        with pool:
             pending = deque(pool.submit(work, prepare(c)) for c in chunks[:ahead])
             for i, chunk in enumerate(chunks):
                 results = pending.popleft().result()
@@ -58,6 +59,17 @@ def run_chunks(files: list, work, progress: bool | None = None, threshold: int |
     finally:
         if bar:
             bar.stop()
+
+
+def _pool(workers: int):
+    """A pool of worker processes, or None when this system cannot make one (no /dev/shm for its
+    locks, no permission for a semaphore): the files are then worked through in this process."""
+    try:
+        from concurrent.futures import ProcessPoolExecutor  # only here: its import costs ~10 ms
+
+        return ProcessPoolExecutor(max_workers=workers)
+    except (OSError, ImportError, NotImplementedError):
+        return None
 
 
 class _Bar:

@@ -15,9 +15,9 @@ from .errors import KaderFout, Problem, display_path
 from .evaluate import FindingMemo, evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import STATUS_ORDER, Evaluation, Kader, Status
-from .cache import Cache, cache_dir, parse_raw, read_file, seal, tree_entry, unseal
+from .cache import Cache, decode_tree, parse_raw, read_file, tree_entry
 from .parallel import PARALLEL_THRESHOLD, run_chunks
-from .resultcache import CorruptRecord, context_key, decode, encode, kader_key, result_key
+from .resultcache import CorruptRecord, context_key, decode, encode, kader_lookup, result_key
 from .run import assessment_from_tree, kader_dir_or_default
 
 SUFFIXES = (".yaml", ".yml")
@@ -75,6 +75,7 @@ class Sweep:
     superseded: tuple[Evaluation, ...] = ()  # older (or later than --peildatum) assessments of the same teams
     cutoff: dt.date | None = None
     all_evaluations: tuple[Evaluation, ...] = field(default=())  # every valid assessment (for trend)
+    warnings: tuple[str, ...] = ()  # for the user (stderr), e.g. a cache that could not be used
 
     def requirements(self) -> list[RequirementSummary]:
         """Per requirement id (union over the Kader versions in use), weakest first."""
@@ -195,7 +196,7 @@ def _versions(kader_dir: Path):
 
 
 def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, kaders=None, versions=_COMPUTE):
-    """Parse (or unpickle a cached tree), validate and evaluate some files; per file ("ok", record
+    """Parse (or decode a cached tree), validate and evaluate some files; per file ("ok", record
     bytes, entries) or ("fout", problems, entries), where entries are new cache entries for the
     caller to store (`store`: whether to make them). An item is (path, shown name, content key or
     None, cached tree bytes or None): the caller looked the trees up in one query per block, so a
@@ -209,7 +210,7 @@ def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, ka
     for path, shown, key, tree_data in items:
         entries = []
         try:
-            tree = unseal(tree_data)  # None when there is none or it is damaged: parse (and store) again
+            tree = decode_tree(tree_data)  # None when there is none or it is not sound: parse (and store) again
             if tree is None:
                 raw, key = read_file(path)
                 tree = parse_raw(raw, path, shown)
@@ -246,24 +247,10 @@ def _key_or_problems(path: Path):
         return tuple(exc.problems)
 
 
-def cached_kader(kader_dir: Path, version: str, cache: "Cache | None") -> Kader:
-    """load_kader, through the cache (loading and compiling 30 YAML files costs more than a warm
-    sweep of a thousand assessments)."""
-    key = kader_key(kader_dir, version) if cache is not None else None
-    if key is not None:
-        kader = unseal(cache.get("kaders", key))  # None when absent or damaged: load again
-        if isinstance(kader, Kader) and kader.version == version:
-            return kader
-    kader = load_kader(kader_dir, version)  # only a Kader that passes every check gets here
-    if key is not None:
-        cache.put_many([("kaders", key, seal(kader))])
-    return kader
-
-
 _INHERITED: dict = {}  # (Kader folder, version) -> Kader loaded by the parent before the workers started
 
 
-def _preload(kader_dir: Path, version: str | None, kaders: dict, cache) -> None:
+def _preload(kader_dir: Path, version: str | None, kaders: dict) -> None:
     """Load the Kader version(s) before the worker processes start, so that (started by fork) they
     inherit it instead of each loading and checking it again. A version that does not load is left
     to the files that use it, which report why."""
@@ -273,7 +260,7 @@ def _preload(kader_dir: Path, version: str | None, kaders: dict, cache) -> None:
     for chosen in wanted:
         if chosen not in kaders:
             try:
-                kaders[chosen] = cached_kader(kader_dir, chosen, cache)
+                kaders[chosen] = load_kader(kader_dir, chosen)
             except KaderFout:
                 continue
         _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
@@ -286,11 +273,13 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
 
     Here: read and hash every file, and look its evaluation record up in the cache (resultcache.py:
     keyed on the file's content and on the Kader files, forced version, as-of date, engine and code).
-    The files without one are parsed (or their cached tree, looked up here per chunk, unpickled),
+    The files without one are parsed (or their cached tree, looked up here per chunk, decoded),
     validated and evaluated, in worker processes when there are many; their new entries are stored
     here, in batches (workers never touch the database). Every record is
-    decoded against the Kader. Results are identical, and in the same order, whatever the caches or
-    the parallelism did; `use_cache=False` reads and writes no cache at all."""
+    decoded against the Kader (and checked: a record that is not sound is evaluated again). Results
+    are identical, and in the same order, whatever the caches or the parallelism did; a cache that
+    cannot be used is skipped with one warning (Sweep.warnings); `use_cache=False` reads and writes
+    no cache at all."""
     kdir = kader_dir_or_default(kader_dir)
     get_backend(engine)  # an unavailable engine fails here, once
     files, invalid = discover(paths)
@@ -298,20 +287,18 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         cwd = os.path.join(os.getcwd(), "")
     except OSError:
         cwd = None
-    cache = Cache(cache_dir()) if use_cache else None
+    opened = Cache.default() if use_cache else None
+    cache = opened if opened is not None and opened.open() else None  # not usable: on without it
     context = context_key(kdir, version, as_of, engine)
     kaders: dict = {}
     pool: dict = {}
     items = [(path, _shown(path, cwd)) for path in files]
     store = cache is not None
+    versions = _versions(kdir)
     job = dict(kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context, store=store)
-    serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=_versions(kdir))
+    serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=versions)
 
-    def kader_for(assessment):
-        chosen = version or assessment.kader_version
-        if chosen not in kaders:
-            kaders[chosen] = cached_kader(kdir, chosen, cache)
-        return kaders[chosen]
+    kader_for = kader_lookup(kdir, version, versions, kaders)
 
     outcome: list = [None] * len(items)  # per file: an Evaluation, or problems
     content: dict[int, str] = {}  # per file still to evaluate: its content key (when the cache is used)
@@ -336,12 +323,12 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
                 try:
                     if rkey not in found:
                         raise CorruptRecord("niet in de cache")
-                    outcome[i] = decode(found[rkey], items[i][1], kader_for, pool)
-                except CorruptRecord:  # not there, or damaged: evaluate (and store) again
+                    outcome[i] = decode(found[rkey], items[i][1], kader_for, pool, as_of, engine)
+                except CorruptRecord:  # not there, not sound, or its Kader does not load: evaluate again
                     todo.append(i)
         todo.sort()
     if len(todo) > (PARALLEL_THRESHOLD if parallel_threshold is None else parallel_threshold):
-        _preload(kdir, version, kaders, cache)
+        _preload(kdir, version, kaders)
 
     def prepare(chunk: list[int]) -> list[tuple]:
         """Work items for some files: with their cached trees, looked up in one query."""
@@ -351,7 +338,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
     entries: list = []
     for i, (kind, payload, new) in run_chunks(todo, partial(_evaluate_chunk, **job), progress, parallel_threshold,
                                               serial_work=serial, prepare=prepare):
-        outcome[i] = decode(payload, items[i][1], kader_for, pool) if kind == "ok" else payload
+        outcome[i] = decode(payload, items[i][1], kader_for, pool, as_of, engine) if kind == "ok" else payload
         if cache is not None:
             entries.extend(new)
             if len(entries) >= STORE_EVERY:
@@ -360,6 +347,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
     if cache is not None:
         cache.put_many(entries)
         cache.close()
+    warning = opened.warning() if opened is not None else None  # once, whatever failed and where
     loaded: list[Evaluation] = []
     kader_problems: dict[tuple, tuple[tuple, list[str]]] = {}  # Kader problems (as text) -> them, files they stopped
     for (path, shown), result in zip(items, outcome):
@@ -405,6 +393,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         superseded=tuple(superseded),
         cutoff=cutoff,
         all_evaluations=tuple(sorted(valid, key=lambda e: (team_key(e), e.assessment.reference_date))),
+        warnings=(warning,) if warning else (),
     )
 
 

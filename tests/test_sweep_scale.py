@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sqlite3
 import sys
@@ -114,10 +115,25 @@ def test_corrupt_database_file_is_replaced(corpus, cache_dir):
 
 
 def test_unwritable_cache_folder_changes_nothing(corpus, tmp_path, monkeypatch):
+    """A cache folder that cannot be made (under a file: ENOTDIR) or that denies access (EACCES, for
+    real, also as root: see no_access): the results of use_cache=False, and one warning saying why."""
+    from engine.errors import os_reason
+    from test_cache_safety import no_access
+
+    expected = fingerprint(load_sweep([corpus], use_cache=False))
     blocked = tmp_path / "bestand"
     blocked.write_text("geen map", encoding="utf-8")
     monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(blocked / "cache"))  # under a file: cannot be made
-    assert fingerprint(load_sweep([corpus])) == fingerprint(load_sweep([corpus], use_cache=False))
+    result = load_sweep([corpus])
+    assert fingerprint(result) == expected
+    assert len(result.warnings) == 1 and f"({os_reason(NotADirectoryError(errno.ENOTDIR, ''))})" in result.warnings[0]
+    closed = tmp_path / "dicht"
+    closed.mkdir()
+    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(closed / "cache"))
+    with no_access([(closed, 0)], closed=[closed]):
+        result = load_sweep([corpus])
+    assert fingerprint(result) == expected
+    assert len(result.warnings) == 1 and "(geen toegang)" in result.warnings[0]
 
 
 def test_warm_sweep_neither_parses_nor_evaluates(corpus, cache_dir, monkeypatch):
