@@ -32,7 +32,8 @@ EXIT_HELP = """\b
 Exitcodes:
   0  geen tekorten: alle eisen voldoen (of zijn niet van toepassing)
   1  tekorten of onbekende eisen gevonden
-  2  ongeldige invoer (bestand, YAML, veld, waarde, Kaderversie, optie)"""
+  2  ongeldige invoer (bestand, YAML, veld, waarde, Kaderversie, optie)
+  3  interne fout in kadertoets (niet in de invoer)"""
 
 
 class FormatChoice(click.Choice):
@@ -178,7 +179,8 @@ SWEEP_EXIT_HELP = """\b
 Exitcodes:
   0  geen tekorten bij alle teams
   1  tekorten of onbekende eisen bij een of meer teams
-  2  een of meer ongeldige bestanden (die staan bovenaan de uitvoer), of ongeldige opties"""
+  2  een of meer ongeldige bestanden (die staan bovenaan de uitvoer), of ongeldige opties
+  3  interne fout in kadertoets bij een bestand (bovenaan; de andere teams zijn wel getoetst)"""
 
 
 def sweep_options(fn):

@@ -52,6 +52,7 @@ class Problem:
     field: str | None = None
     hint: str | None = None
     code: str | None = None  # kind of problem (engine/lintcodes.py), for `kader lint`
+    internal: bool = False  # kadertoets itself failed here (a bug, exit code 3), not the file
 
     def location(self) -> str:
         parts = [self.file or "<invoer>"]

@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import KaderFout, Problem, display_path
+from .errors import KaderFout, Problem, display_path, os_reason
 from .evaluate import evaluate_example
 from .kader import parse_examples
 from .model import Example, Kader, Rule, Status
@@ -206,7 +206,7 @@ def _example_paths(folder: Path) -> list[Path]:
             and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         )
     except OSError as exc:
-        raise KaderFout.single(f"map kan niet gelezen worden ({exc.strerror or exc})", file=shown,
+        raise KaderFout.single(f"map kan niet gelezen worden ({os_reason(exc)})", file=shown,
                                field="--voorbeelden", hint="Controleer de leesrechten van de map.") from None
     if not paths:
         raise KaderFout.single("geen voorbeeldbestanden (*.yaml of *.yml) gevonden", file=shown, field="--voorbeelden",

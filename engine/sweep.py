@@ -11,7 +11,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from .backends import get_backend
-from .errors import KaderFout, Problem, display_path
+from .errors import KaderFout, Problem, display_path, excerpt, os_reason
 from .evaluate import FindingMemo, evaluate
 from .kader import available_versions, load_kader, version_key
 from .model import STATUS_ORDER, Evaluation, Kader, Status
@@ -30,6 +30,11 @@ class Invalid:
 
     file: str
     problems: tuple[Problem, ...]
+
+
+def invalid_exit_code(invalid) -> int:
+    """3 when kadertoets itself failed on a file (a bug), else 2 (invalid input)."""
+    return 3 if any(p.internal for item in invalid for p in item.problems) else 2
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class Sweep:
     @property
     def exit_code(self) -> int:
         if self.invalid:
-            return 2
+            return invalid_exit_code(self.invalid)
         return 0 if all(ev.fully_compliant for ev in self.evaluations) else 1
 
 
@@ -126,7 +131,7 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
             found, problems = _walk(os.path.abspath(path))
             for folder, exc in problems:
                 shown = display_path(Path(folder))
-                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({exc.strerror})", file=shown,
+                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({os_reason(exc)})", file=shown,
                                                        code="KT004"),)))
             for name in sorted(found, key=lambda n: n.split(os.sep)):
                 add(name)
@@ -219,14 +224,26 @@ def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, ka
                     if entry is not None:
                         entries.append(entry)
             assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
+            data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader)))
         except KaderFout as exc:
             out.append(("fout", tuple(exc.problems), entries))
             continue
-        data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader)))
+        except Exception as exc:  # a bug in kadertoets, met on this one file: say so, and go on with the others
+            if os.environ.get("KADERTOETS_DEBUG"):
+                raise
+            out.append(("fout", (internal_problem(shown, exc),), []))
+            continue
         if store and context is not None:
             entries.append(("records", result_key(context, key), data))
         out.append(("ok", data, entries))
     return out
+
+
+def internal_problem(shown: str, exc: Exception) -> Problem:
+    """The problem for a file on which kadertoets itself failed: not the file's fault, exit code 3."""
+    return Problem(f"interne fout bij dit bestand ({type(exc).__name__}: {excerpt(exc, 120, quote=False)}); "
+                   "dit is een fout in kadertoets, niet in het bestand", file=shown, internal=True,
+                   hint="Meld het met het commando en dit bestand; de andere bestanden zijn wel getoetst.")
 
 
 _MEMOS: dict[int, FindingMemo] = {}  # per process: a FindingMemo per Kader object in use
@@ -529,7 +546,7 @@ class Trend:
     @property
     def exit_code(self) -> int:
         if self.invalid:
-            return 2
+            return invalid_exit_code(self.invalid)
         latest = [t.evaluations[-1] for t in self.teams]
         return 0 if all(ev.fully_compliant for ev in latest) else 1
 

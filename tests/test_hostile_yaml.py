@@ -242,3 +242,27 @@ def test_tags_anywhere_in_the_header_give_a_verdict_or_a_located_error(tmp_path,
     result = outcome(tmp_path, text)
     if result[0] == "fout":
         assert_located(result)
+
+
+# ---- the class behind failure 3: whatever goes wrong on one file, the sweep goes on ----------------
+@pytest.mark.parametrize("parallel_threshold", [10_000, 1])
+def test_an_internal_error_on_one_file_is_reported_with_it_and_the_others_stay(monkeypatch, parallel_threshold):
+    import engine.sweep as sweep_module
+
+    real = sweep_module.evaluate
+
+    def fail_on_baarn(kader, assessment, *args):
+        if assessment.team.id == "baarn":
+            raise ZeroDivisionError("kapot")
+        return real(kader, assessment, *args)
+
+    monkeypatch.delenv("KADERTOETS_DEBUG", raising=False)
+    monkeypatch.setattr(sweep_module, "evaluate", fail_on_baarn)
+    result = sweep_module.load_sweep([ROOT / "assessments"], ROOT, use_cache=False,
+                                     parallel_threshold=parallel_threshold)
+    assert [ev.assessment.team.id for ev in result.evaluations] == [
+        "amersfoort", "bunschoten", "eemnes", "leusden", "soest", "woudenberg"]
+    assert [i.file for i in result.invalid] == ["assessments/baarn-2023-03.yaml"] or \
+        [i.file.endswith("baarn-2023-03.yaml") for i in result.invalid] == [True]
+    assert result.invalid[0].problems[0].internal and "interne fout" in result.invalid[0].problems[0].message
+    assert result.exit_code == 3
