@@ -266,3 +266,56 @@ def test_an_internal_error_on_one_file_is_reported_with_it_and_the_others_stay(m
         [i.file.endswith("baarn-2023-03.yaml") for i in result.invalid] == [True]
     assert result.invalid[0].problems[0].internal and "interne fout" in result.invalid[0].problems[0].message
     assert result.exit_code == 3
+
+
+# ---- the fuzz: bundled assessments mutated line by line, tags and odd scalars included -----------
+ALL_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "assessments").glob("*.yaml"))]
+ALL_TEXTS.append((ROOT / "tests" / "fixtures" / "trend" / "bunschoten-2023-09.yaml").read_text(encoding="utf-8"))
+
+
+@st.composite
+def mutated_assessment(draw):
+    """A bundled assessment (one with a transformatieplan too) with a few lines changed: a tag added,
+    a value replaced by an odd scalar (tagged or not), a line deleted, duplicated, cut or indented."""
+    lines = draw(st.sampled_from(ALL_TEXTS)).split("\n")
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        i = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        line, op = lines[i], draw(st.integers(min_value=0, max_value=6))
+        key, colon, value = line.partition(":")
+        if op == 0 and colon:
+            lines[i] = f"{key}: {draw(st.sampled_from(TAGS))} {value.strip()}"
+        elif op == 1 and colon:
+            lines[i] = f"{key}: {draw(st.sampled_from(TAGS))} {draw(st.sampled_from(ODD))}"
+        elif op == 2:
+            del lines[i]
+        elif op == 3:
+            lines.insert(i, lines[draw(st.integers(min_value=0, max_value=len(lines) - 1))])
+        elif op == 4:
+            lines[i] = line[: draw(st.integers(min_value=0, max_value=len(line)))]
+        elif op == 5:
+            lines[i] = "  " + line
+        else:
+            lines[i] = line.replace("true", "ja").replace("false", "nee")
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=mutated_assessment())
+def test_a_mutated_assessment_gives_a_verdict_and_plan_or_a_located_error(tmp_path, text):
+    from engine.plan import build_plan
+    from engine.render import Options, render
+
+    path = tmp_path / "a.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        evaluation = check_file(path, ROOT)
+    except KaderFout as exc:
+        assert exc.problems and all(p.file for p in exc.problems)
+        assert all(p.line is not None for p in exc.problems if p.file.endswith("a.yaml")), \
+            [p.render() for p in exc.problems]
+        return
+    plan = build_plan(evaluation)
+    for fmt in ("json", "markdown", "csv", "yaml", "text"):
+        render("plan", fmt, plan, Options())
+    for fmt in ("json", "markdown", "text"):
+        render("check", fmt, evaluation, Options())
