@@ -15,11 +15,11 @@ import click
 
 from engine import __version__
 from engine.cli_nl import install as install_dutch
-from engine.errors import KaderFout, excerpt, os_reason
+from engine.errors import KaderFout, display_path, excerpt, os_reason
 from engine.output import write_atomic
 from engine.paths import bundled_assessments
 from engine.schema import hint_with
-from engine.render import Options, formats, is_binary, render
+from engine.render import SUFFIXES, Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees
 from engine.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
                         load_for_assessment, load_kader_for_listing)
 
@@ -87,13 +87,44 @@ def engine_options(fn):
     return fn
 
 
+def output_format(command: str, fmt: str, output: Path | None) -> str:
+    """The format to write: --format when given (it must agree with the suffix of -o); otherwise, with
+    -o, the format the file name's suffix names (`-o regio.xlsx` writes XLSX, not the text table);
+    otherwise the command's default. Refuses what would write one thing under another's name."""
+    from click.core import ParameterSource
+
+    if output is None:
+        return fmt
+    ctx = click.get_current_context()
+    explicit = ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    suffix = output.suffix
+    available = formats(command)
+    shown = excerpt(suffix or output.name, 20)
+    if explicit:
+        if not suffix_agrees(fmt, suffix):
+            raise KaderFout.single(
+                f"de bestandsnaam eindigt op {shown}, maar --format is {fmt}", file=display_path(output), field="-o",
+                hint=f"Laat --format weg (dan volgt het formaat de bestandsnaam) of noem het bestand *{SUFFIXES[fmt][0]}."
+                if SUFFIXES.get(fmt) else "Laat --format weg of kies een bestandsnaam die bij het formaat past.")
+        return fmt
+    named = format_of_suffix(suffix)
+    if named is None or named not in available:
+        choices = ", ".join(s for f in available for s in SUFFIXES.get(f, ())[:1])
+        raise KaderFout.single(
+            f"uit de bestandsnaam ({shown}) blijkt niet welk formaat 'kader {command}' moet schrijven",
+            file=display_path(output), field="-o", hint=f"Gebruik een bestandsnaam die eindigt op {choices}, of geef --format.")
+    return named
+
+
 def check_binary_target(fmt: str, output) -> None:
     if is_binary(fmt) and output is None:
         raise KaderFout.single(f"het formaat {fmt} is binair en kan niet naar het scherm geschreven worden",
                                field="--format", hint=f"Schrijf naar een bestand met -o, bijvoorbeeld -o regio.{fmt}.")
 
 
-def emit(text: str | bytes, output: Path | None, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
+def emit(text: str | bytes, output: Path | None, force: bool, fmt: str = "text", inputs: tuple = ()) -> None:
+    """Write the rendered result to the terminal or, atomically, to -o (with a BOM where the format wants one)."""
+    bom = has_bom(fmt)
     if output is None:
         try:
             click.echo(text, nl=not text.endswith("\n"))
@@ -168,10 +199,11 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
 def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
     from engine.plan import build_plan
 
+    fmt = output_format("plan", fmt, output)
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(evaluation)
     text = render("plan", fmt, build_plan(evaluation), terminal_options(to_file=output is not None))
-    emit(text, output, force, bom=(fmt == "csv"), inputs=(assessment,))
+    emit(text, output, force, fmt, inputs=(assessment,))
     sys.exit(0 if evaluation.fully_compliant else 1)
 
 
@@ -208,12 +240,13 @@ def sweep_options(fn):
 def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir, kader_version):
     from engine.sweep import load_sweep
 
+    fmt = output_format("sweep", fmt, output)
     check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine, use_cache=not no_cache)
     for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
     text = render("sweep", fmt, result, terminal_options(to_file=output is not None))
-    emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
+    emit(text, output, force, fmt, inputs=tuple(result_files(result)))
     sys.exit(result.exit_code)
 
 
@@ -229,13 +262,14 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
 def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_version):
     from engine.sweep import build_trend, load_sweep
 
+    fmt = output_format("trend", fmt, output)
     check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine, use_cache=not no_cache)
     for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
     progress = build_trend(result)
     text = render("trend", fmt, progress, terminal_options(to_file=output is not None))
-    emit(text, output, force, bom=(fmt == "csv"), inputs=tuple(result_files(result)))
+    emit(text, output, force, fmt, inputs=tuple(result_files(result)))
     sys.exit(progress.exit_code)
 
 
@@ -288,12 +322,13 @@ Exitcodes:
 def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_version):
     from engine.selftest import load_example_files, run_selftest
 
+    fmt = output_format("test", fmt, output)
     kader = load_kader_for_listing(kader_dir, kader_version)
     extra = load_example_files(kader, examples_dir) if examples_dir is not None else []
     report = run_selftest(kader, rule_ids, extra)
     text = render("test", fmt, report, terminal_options(to_file=output is not None))
     inputs = tuple(r.file for r in kader.rules.values()) + tuple(e.file for e in extra)
-    emit(text, output, force, inputs=inputs)
+    emit(text, output, force, fmt, inputs=inputs)
     sys.exit(report.exit_code)
 
 
@@ -350,8 +385,10 @@ Exitcodes:
 def lint(paths, fmt, strict, output, force, kader_dir):
     from engine.lint import lint as lint_kader
 
+    fmt = output_format("lint", fmt, output)
     report = lint_kader(kader_dir_or_default(kader_dir), paths)
-    emit(render("lint", fmt, report, terminal_options(to_file=output is not None)), output, force, inputs=tuple(paths))
+    emit(render("lint", fmt, report, terminal_options(to_file=output is not None)), output, force, fmt,
+         inputs=tuple(paths))
     sys.exit(report.exit_code(strict))
 
 
@@ -381,6 +418,7 @@ Exitcodes:
 def diff(old_spec, new_spec, assessment_paths, fmt, output, force, kader_dir):
     from engine.diff import diff_kaders, impact
 
+    fmt = output_format("diff", fmt, output)
     old, old_label = kader_from_spec(old_spec, kader_dir)
     new, new_label = kader_from_spec(new_spec, kader_dir)
     changes = diff_kaders(old, new, old_label, new_label)
@@ -389,7 +427,7 @@ def diff(old_spec, new_spec, assessment_paths, fmt, output, force, kader_dir):
         assessments, invalid = load_assessments_against(assessment_paths, old)
         effect = replace(impact(old, new, assessments), invalid=tuple(invalid))
     text = render("diff", fmt, (changes, effect), terminal_options(to_file=output is not None))
-    emit(text, output, force, inputs=tuple(assessment_paths))
+    emit(text, output, force, fmt, inputs=tuple(assessment_paths))
     sys.exit(2 if effect is not None and effect.invalid else 0)
 
 

@@ -48,8 +48,8 @@ def snapshot(folder: Path) -> dict:
 
 # ---- special files: refused with and without --force, nothing created ---------------------------------
 def make_fifo(folder: Path) -> Path:
-    os.mkfifo(folder / "pijp")
-    return folder / "pijp"
+    os.mkfifo(folder / "pijp.md")
+    return folder / "pijp.md"
 
 
 def make_socket(folder: Path) -> Path:
@@ -57,10 +57,10 @@ def make_socket(folder: Path) -> Path:
     os.chdir(folder)  # a relative name keeps under the 108-byte limit of a socket address
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.bind("sok")
+            sock.bind("sok.md")
     finally:
         os.chdir(old)
-    return folder / "sok"
+    return folder / "sok.md"
 
 
 def make_device(kind: int, device: tuple[int, int]):
@@ -68,10 +68,10 @@ def make_device(kind: int, device: tuple[int, int]):
         if os.geteuid() != 0:
             pytest.skip("making a device node needs root")
         try:
-            os.mknod(folder / "apparaat", kind | 0o666, os.makedev(*device))
+            os.mknod(folder / "apparaat.md", kind | 0o666, os.makedev(*device))
         except PermissionError:
             pytest.skip("this container may not make device nodes")
-        return folder / "apparaat"
+        return folder / "apparaat.md"
 
     return make
 
@@ -79,8 +79,8 @@ def make_device(kind: int, device: tuple[int, int]):
 def behind_link(make):
     def made(folder: Path) -> Path:
         node = make(folder)
-        os.symlink(node.name, folder / "koppeling")
-        return folder / "koppeling"
+        os.symlink(node.name, folder / "koppeling.md")
+        return folder / "koppeling.md"
 
     return made
 

@@ -59,10 +59,38 @@ def formats(command: str) -> list[str]:
 
 # Formats whose renderer returns bytes instead of text: written to a file as they are, never to a terminal.
 BINARY_FORMATS = frozenset({"xlsx"})
+# Formats that get a byte-order mark when written to a file (Dutch Excel reads UTF-8 CSV only with one).
+BOM_FORMATS = frozenset({"csv"})
+# The file-name suffixes of each format: `-o regio.xlsx` without --format writes XLSX. A format without
+# a suffix of its own (github annotations) is only chosen with --format.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "text": (".txt",), "markdown": (".md", ".markdown"), "json": (".json",), "csv": (".csv",), "xlsx": (".xlsx",),
+    "html": (".html", ".htm"), "yaml": (".yaml", ".yml"), "junit": (".xml",),
+}
+_FORMAT_OF_SUFFIX = {suffix: fmt for fmt, suffixes in SUFFIXES.items() for suffix in suffixes}
 
 
 def is_binary(fmt: str) -> bool:
     return fmt in BINARY_FORMATS
+
+
+def has_bom(fmt: str) -> bool:
+    return fmt in BOM_FORMATS
+
+
+def format_of_suffix(suffix: str) -> str | None:
+    """The format a file-name suffix names (`.xlsx` -> xlsx), or None for a suffix of no format."""
+    return _FORMAT_OF_SUFFIX.get(suffix.lower())
+
+
+def suffix_agrees(fmt: str, suffix: str) -> bool:
+    """Whether writing `fmt` into a file with this suffix is what the name promises: a suffix of no
+    format promises nothing; `.txt` suits every text format (github annotations, Markdown) but no
+    binary one."""
+    named = format_of_suffix(suffix)
+    if named is None or named == fmt:
+        return True
+    return named == "text" and not is_binary(fmt)
 
 
 def render(command: str, fmt: str, result, options: Options) -> str | bytes:
