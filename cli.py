@@ -342,20 +342,24 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 def schema(folder, force, kader_dir, kader_version):
     from engine.jsonschema import header_instructions, schema_files
 
+    from engine.output import check_target
+    from engine.render import json_text
+
     kader = load_kader_for_listing(kader_dir, kader_version)
     files = schema_files(kader)
-    if not force:  # refuse before writing anything, not after half the files
-        for name in files:
-            if (folder / name).exists():
-                raise KaderFout.single("bestand bestaat al en wordt niet overschreven", file=str(folder / name),
-                                       field="-o", hint="Kies een andere map, of gebruik --force.")
+    for name in files:  # refuse before writing anything, not after half the files
+        if (folder / name).is_symlink():  # our own files: a link could point anywhere outside the folder
+            raise KaderFout.single("dit is een koppeling; schema's worden alleen als gewone bestanden in de map "
+                                   "geschreven", file=display_path(folder / name), field="-o",
+                                   hint="Verwijder de koppeling of kies een andere map.")
+        check_target(folder / name, force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise KaderFout.single(f"map kan niet gemaakt worden ({os_reason(exc)})", file=str(folder),
                                field="-o", hint="Kies een map waarin u mag schrijven.") from None
     for name, content in files.items():
-        write_atomic(folder / name, json.dumps(content, ensure_ascii=False, indent=2) + "\n", force=force)
+        write_atomic(folder / name, json_text(content), force=force)
     click.echo(f"{len(files)} schema's geschreven naar {excerpt(folder, 300, quote=False)}.")
     for line in header_instructions(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
         click.echo(line)

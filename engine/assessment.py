@@ -30,6 +30,8 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
     the assessment, in effect on its peildatum, or forced with --kader; see VERSION_SOURCE_LABEL)."""
     problems: list[Problem] = []
     version = kader.version
+    if root.has("kader"):  # its form (text, not 1.10 read as 1.1); which version is used, the caller decided
+        collect(problems, root.child("kader").version)
     reference = collect(problems, root.child("peildatum").date)
     team = collect(problems, _team, root.child("team"))
     filled = {}
@@ -69,9 +71,9 @@ def _team(node: Node) -> Team:
                        "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code="KT104")
     return Team(
         id=tid_text,
-        name=node.child("naam").text(),
-        municipality=node.child("gemeente").text(),
-        organisation=node.child("organisatie").text(),
+        name=node.child("naam").name(),
+        municipality=node.child("gemeente").name(),
+        organisation=node.child("organisatie").name(),
         tasks=tasks,
     )
 

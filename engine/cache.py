@@ -35,6 +35,7 @@ import json
 import math
 import os
 import sqlite3
+import stat
 import sys
 from pathlib import Path
 
@@ -71,8 +72,10 @@ def read_file(path: Path) -> tuple[bytes, str]:
         with open(path, "rb") as fh:
             # read() sizes its buffer from the file's size; read(MAX_BYTES + 1) would allocate (and
             # shrink) a megabyte per file, which cost more than hashing it
-            size = os.fstat(fh.fileno()).st_size
-            raw = fh.read() if size <= MAX_BYTES else fh.read(MAX_BYTES + 1)
+            st = os.fstat(fh.fileno())
+            # only a regular file's size can be trusted: a device (/dev/zero) says 0 and never ends
+            regular = stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
+            raw = fh.read() if regular else fh.read(MAX_BYTES + 1)
     except OSError:
         read_text(Path(path))  # raises the precise Dutch message
         raise

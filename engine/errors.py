@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import textsafe
-from .textsafe import clean
+from .textsafe import excerpt as one_line  # newlines visible too: a file cannot forge a line of output
 
 # Per part of a rendered problem: how many characters are shown at most.
 _LIMITS = {"file": 300, "field": 160, "message": 1000, "hint": 600}
@@ -54,6 +54,16 @@ class Problem:
     code: str | None = None  # kind of problem (engine/lintcodes.py), for `kader lint`
     internal: bool = False  # kadertoets itself failed here (a bug, exit code 3), not the file
 
+    def __post_init__(self) -> None:
+        # cut at the source, so that every output (text, JSON, lint, sweep) gets a short field and
+        # message, however long the key or value in the file was
+        if self.field is not None and len(self.field) > _LIMITS["field"]:
+            self.field = textsafe.clean(self.field, _LIMITS["field"])
+        if len(self.message) > _LIMITS["message"]:
+            self.message = textsafe.clean(self.message, _LIMITS["message"])
+        if self.hint is not None and len(self.hint) > _LIMITS["hint"]:
+            self.hint = textsafe.clean(self.hint, _LIMITS["hint"])
+
     def location(self) -> str:
         parts = [self.file or "<invoer>"]
         if self.line is not None:
@@ -64,13 +74,14 @@ class Problem:
 
     def render(self) -> str:
         """`file:line:column: veld 'x': message` and the hint on its own line; every part is cleaned
-        of control characters and cut short, whatever the caller put in it."""
-        text = f"{clean(self.location(), _LIMITS['file'])}: " if self.file or self.line is not None else ""
+        of control characters and newlines (a key or file name cannot start a line of its own, such as
+        a forged `::error` command in CI) and cut short, whatever the caller put in it."""
+        text = f"{one_line(self.location(), _LIMITS['file'])}: " if self.file or self.line is not None else ""
         if self.field:
-            text += f"veld '{clean(self.field, _LIMITS['field'])}': "
-        text += clean(self.message, _LIMITS["message"])
+            text += f"veld '{one_line(self.field, _LIMITS['field'])}': "
+        text += one_line(self.message, _LIMITS["message"])
         if self.hint:
-            text += f"\n  Oplossing: {clean(self.hint, _LIMITS['hint'])}"
+            text += f"\n  Oplossing: {one_line(self.hint, _LIMITS['hint'])}"
         return text
 
 

@@ -288,8 +288,8 @@ def questions_schema() -> dict:
 # ---------------------------------------------------------------- manifest ------------------------
 
 def _version(description: str) -> dict:
-    """Node.version(): "1.0" (text) or an unquoted number."""
-    return _with({"type": ["string", "number"], "pattern": VERSION_RE.pattern}, None, description)
+    """Node.version(): "1.0", as text (an unquoted number could be 1.10 read as 1.1)."""
+    return _with({"type": "string", "pattern": VERSION_RE.pattern}, None, description)
 
 
 def manifest_schema() -> dict:
@@ -559,19 +559,6 @@ def rule_schema(kader: Kader | None = None) -> dict:
 
 # ---------------------------------------------------------------- assessment ----------------------
 
-def _version_forms(version: str) -> list:
-    """What Node.version() turns into `version`: the text, and an unquoted number with the same str()."""
-    forms: list = [version]
-    for convert in (int, float):
-        try:
-            number = convert(version)
-        except ValueError:
-            continue
-        if str(number) == version:
-            forms.append(number)
-    return forms
-
-
 def assessment_schema(kader: Kader) -> dict:
     """An assessment for `kader` (assessment.build_assessment): its questions, rule ids and roles."""
     team = _closed(
@@ -618,7 +605,7 @@ def assessment_schema(kader: Kader) -> dict:
         description="Een actie in het transformatieplan.",
     )
     properties = {
-        "kader": _with({"enum": _version_forms(kader.version)}, None,
+        "kader": _with({"enum": [kader.version]}, None,
                        f'De Kaderversie van dit assessment: "{kader.version}".'),
         "peildatum": _date("De datum waarop de feiten gelden (JJJJ-MM-DD)."),
         "team": team,

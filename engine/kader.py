@@ -53,6 +53,10 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
                                hint="Controleer de leesrechten van de map.", code="KT004") from None
     for path in entries:
         if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
+            if not _is_file(path):  # a FIFO or device would make every command wait forever
+                raise KaderFout.single("dit manifest is geen gewoon bestand (maar een map, pijp of apparaat)",
+                                       file=display_path(path), code="KT203",
+                                       hint="Een manifest is een YAML-bestand; verwijder of hernoem dit.")
             if path.stem in found:
                 raise KaderFout.single(
                     f"versie {path.stem} staat twee keer in de map: {found[path.stem].name} en {path.name}",
@@ -75,6 +79,13 @@ def inside(kader_dir: Path, path: Path) -> bool:
 
 def _outside(what: str, kader_dir: Path) -> str:
     return f"{what} ligt buiten de Kader-map {display_path(kader_dir)} (via '..', een absoluut pad of een koppeling)"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _is_dir(path: Path) -> bool:
@@ -367,7 +378,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
         if rule is not None:
             rules[rid] = rule
     problems += _history_problems(rules)
-    name = collect(problems, root.child("naam").text)
+    name = collect(problems, root.child("naam").name)
     note = collect(problems, root.child("ingangsdatum_toelichting").text) if root.has("ingangsdatum_toelichting") \
         else None
     # with problems, the rules that did load still make a Kader, for lint (references to the others dropped)
@@ -460,8 +471,9 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
     action = collect(problems, _action, root.child("actie"), roles, deadlines)
     examples = collect(problems, parse_examples, root.child("voorbeelden"), questions, rule_ids)
     texts = {}
-    for key in ("titel", "thema", "uitleg"):
-        texts[key] = collect(problems, root.child(key).text)
+    for key in ("titel", "thema", "uitleg"):  # titel and thema are shown as names, on one line
+        node = root.child(key)
+        texts[key] = collect(problems, node.text if key == "uitleg" else node.name)
     change = collect(problems, root.child("wijziging").text) if root.has("wijziging") else None
     previous_ids = collect(problems, _previous_ids, root.child("voorheen"), rid) if root.has("voorheen") else ()
     if problems:

@@ -123,6 +123,18 @@ def _target(path: Path, force: bool, shown: str) -> _Target:
     return _Target(path.resolve() if linked else path, stat.S_IMODE(info.st_mode))
 
 
+def check_target(path: Path, force: bool) -> None:
+    """Refuse now what write_atomic(path, ..., force) would refuse, without writing anything: for a
+    command that writes several files, so that it writes all of them or none."""
+    path = Path(path)
+    shown = display_path(path)
+    try:
+        _target(path, force, shown)
+    except OSError as exc:
+        raise _refuse(f"schrijven mislukt ({os_reason(exc)})", shown,
+                      "Controleer of de map bestaat en schrijfbaar is.") from None
+
+
 def write_atomic(path: Path, text: str | bytes, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
     """Write text (UTF-8, with a BOM if asked) or bytes (as they are, e.g. XLSX) to path, atomically:
     readers see the old file or the complete new one, never a part.

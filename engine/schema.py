@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
 
 from .errors import KaderFout, Problem, excerpt
@@ -24,6 +25,9 @@ TYPE_NAMES = {
     bool: "true of false",
     dt.date: "een datum (JJJJ-MM-DD)",
 }
+
+
+_LINE_BREAK = re.compile("\n")  # the one line break that output keeps (the others are shown, textsafe.py)
 
 
 def describe_value(value) -> str:
@@ -123,11 +127,18 @@ class Node:
             yield Node(item, self.file, f"{self.path}[{i + 1}]", line, col)
 
     # -- typed checks -------------------------------------------------------
+    def _not_a_mapping(self) -> KaderFout:
+        """The file, or this part of it, is not a mapping. For a whole file the content is not quoted:
+        a file that is plain text (a wrong file, or one linked into a Kader folder) is not shown."""
+        found = describe_value(self.value) if self.path or not isinstance(self.value, str) else "gewone tekst"
+        what = "het bestand" if not self.path else None
+        return self.fail(f"verwacht {TYPE_NAMES[dict]}{' voor ' + what if what else ''}, maar vond {found}",
+                         "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code="KT103")
+
     def mapping_any(self) -> "Node":
         """A mapping with free keys (names chosen by the author, e.g. roles or question paths)."""
         if not isinstance(self.value, dict):
-            raise self.fail(f"verwacht {TYPE_NAMES[dict]}, maar vond {describe_value(self.value)}",
-                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code="KT103")
+            raise self._not_a_mapping()
         for key in self.value:
             if not isinstance(key, str):
                 raise self.child(key).fail(f"sleutel {describe_value(key)} moet tekst zijn",
@@ -136,8 +147,7 @@ class Node:
 
     def mapping(self, required=(), optional=(), what: str = "") -> "Node":
         if not isinstance(self.value, dict):
-            raise self.fail(f"verwacht {TYPE_NAMES[dict]}, maar vond {describe_value(self.value)}",
-                            "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code="KT103")
+            raise self._not_a_mapping()
         allowed = list(required) + list(optional)
         problems = []
         for key in self.value:
@@ -171,6 +181,16 @@ class Node:
                             "Zet de waarde tussen aanhalingstekens als het tekst moet zijn.", code="KT103")
         if not allow_empty and not v.strip():
             raise self.fail("mag niet leeg zijn", code="KT105")
+        return v
+
+    def name(self) -> str:
+        """Text that is shown as a name on one line (a team's naam, gemeente, a rule's titel): no line
+        break, which would let the name forge lines of output (other control characters are made
+        visible wherever text is shown, see textsafe.py)."""
+        v = self.text()
+        if _LINE_BREAK.search(v):
+            raise self.fail(f"{describe_value(v)} bevat een regeleinde; een naam staat op één regel",
+                            "Schrijf de naam op één regel.", code="KT104")
         return v
 
     def choice(self, options) -> str:
@@ -216,11 +236,17 @@ class Node:
         return v
 
     def version(self) -> str:
+        """A version, as text. An unquoted 1.10 is the number 1.1 by the time it reaches us, so an
+        unquoted number is refused rather than guessed."""
         v = self.value
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise self.fail(f"versie {describe_value(v)} staat niet tussen aanhalingstekens; als getal "
+                            "is 1.10 niet van 1.1 te onderscheiden",
+                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.10".', code="KT103")
+        if not isinstance(v, str):
             raise self.fail(f"verwacht een versie zoals \"1.0\", maar vond {describe_value(v)}",
                             'Zet de versie tussen aanhalingstekens, bv. kader: "1.0".', code="KT103")
-        return str(v)
+        return v
 
 
 def collect(problems: list[Problem], fn, *args, **kwargs):

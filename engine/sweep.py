@@ -127,7 +127,14 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
 
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:  # a name too long, a folder without access on the way, a loop of links
+            shown = display_path(path)
+            invalid.append(Invalid(shown, (Problem(f"pad kan niet gelezen worden ({os_reason(exc)})", file=shown,
+                                                   hint="Controleer het pad en de rechten.", code="KT004"),)))
+            continue
+        if is_dir:
             found, problems = _walk(os.path.abspath(path))
             for folder, exc in problems:
                 shown = display_path(Path(folder))
@@ -140,11 +147,11 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
                 invalid.append(Invalid(shown, (Problem(
                     "map bevat geen assessments (geen bestanden *.yaml of *.yml, ook niet in submappen)", file=shown,
                     hint="Geef de map met de assessments op, of de bestanden zelf.", code="KT004"),)))
-        elif path.exists():
+        elif exists:
             add(os.path.abspath(path))
         else:
             invalid.append(Invalid(display_path(path), (Problem(
-                "pad bestaat niet", file=display_path(path), hint="Controleer het pad en de spelling.",
+                "pad bestaat niet" if not path.is_symlink() else "pad is een koppeling naar iets dat niet bestaat", file=display_path(path), hint="Controleer het pad en de spelling.",
                 code="KT004"),)))
     return [Path(name) for name in files], invalid
 

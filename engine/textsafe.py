@@ -9,7 +9,9 @@ Which characters, and what they become (one character for one, so lengths and cu
 - DEL (U+007F) becomes '␡'.
 - C1 control characters U+0080..U+009F (an 8-bit CSI is a terminal escape too), the bidirectional
   formatting characters (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069: they reorder
-  how a line reads, the "Trojan Source" trick) and lone surrogates (which cannot even be written
+  how a line reads, the "Trojan Source" trick), the invisible ones that hide or join text (zero-width
+  U+200B..U+200D, U+2060..U+2065, U+FEFF), the line and paragraph separators U+2028/U+2029 (a new
+  line to some viewers, none to others) and lone surrogates (which cannot even be written
   as UTF-8) become the replacement character '\ufffd' (�).
 
 So an escape sequence such as ESC[2J, an OSC 8 hyperlink or an OSC 0 window title can never reach
@@ -24,7 +26,8 @@ import re
 
 # Characters that are never shown raw (a regular-expression class, for callers that combine it with
 # their own checks); newline and tab are listed separately (see `clean`).
-UNSAFE_CLASS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+UNSAFE_CLASS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+                "\ud800-\udfff")
 UNSAFE = re.compile(f"[{UNSAFE_CLASS}]")
 UNSAFE_OR_LAYOUT = re.compile(f"[{UNSAFE_CLASS}\t\n]")
 

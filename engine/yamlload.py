@@ -90,7 +90,6 @@ _PLAIN_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-
 _SPECIAL_FLOAT = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_TIMESTAMP_RE = SafeConstructor.timestamp_regexp
 _STANDARD = SafeConstructor()  # only its (pure) timestamp construction is used
 _TAG_HINT = "Laat de !!-tag weg en schrijf de waarde gewoon op, bv. 'waarde: true' of 'waarde: 2023-03-01'."
 
@@ -118,7 +117,9 @@ def _float(value: str) -> float | None:
 
 
 def _timestamp(value: str):
-    if len(value) > 40 or not _TIMESTAMP_RE.fullmatch(value):
+    """A date or time under !!timestamp: only what the same text untagged would be (YAML 1.1's looser
+    construction would also take 2022-1-5, which untagged is text)."""
+    if len(value) > 40 or not _IMPLICIT_TIMESTAMP.match(value):
         return None
     return _STANDARD.construct_yaml_timestamp(yaml.ScalarNode(_TIMESTAMP, value))
 
@@ -440,3 +441,5 @@ def load_yaml_file(path: Path, max_bytes: int = MAX_BYTES):
     return load_yaml_text(read_text(path, max_bytes), display_path(path))
 
 _fast_resolvers(_Loader)  # after every add_implicit_resolver above
+_IMPLICIT_TIMESTAMP = next(rx for resolvers in _Loader.yaml_implicit_resolvers.values()
+                           for tag, rx in resolvers if tag == _TIMESTAMP)

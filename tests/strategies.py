@@ -91,7 +91,7 @@ YAML_TAGS = ["", "!!bool", "!!int", "!!float", "!!str", "!!null", "!!timestamp",
              "!!set", "!!omap", "!!pairs", "!!merge", "!!value", "!foo", "!!python/name:os.system",
              "!!python/object/apply:os.system", "!<tag:yaml.org,2002:bool>", "!<tag:yaml.org,2002:int>", "!"]
 ODD_SCALARS = ["ja", "'ja'", "yes", "y", "off", "''", "nee", "'-'", "'_'", "gisteren", "0x10", "0o7", "1e400",
-               ".nan", ".inf", "-.inf", "~", "null", "true", "True", "false", "2023-02-30", "2023-03-01",
+               ".nan", ".inf", "-.inf", "~", "null", "true", "True", "false", "2023-02-30", "2023-03-01", "2022-1-5", "2022-01-05 10:00",
                "2023-03-01T10:00:00", "5", "0", "-1", "0,5", "85%", "15-6-2023", "'0.5'", "1_000", "007", "9" * 40,
                "\"\\e[2J\"", "{a: 1}", "[1, 2]", "abc", "-", "_", "1:30", "0b11", "+", ".", "'\t'"]
 

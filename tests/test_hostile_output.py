@@ -214,7 +214,8 @@ def test_no_control_character_reaches_the_terminal(command, formats, folder, tea
     for fmt in formats:
         out = run(command, target, "--format", fmt, *(["--alles"] if command == "check" else []))
         assert_terminal_safe(out)
-        assert "gekaapt" in out.lower() and "[/x]" in out.lower()  # the text is still shown, made harmless
+        # the text is still shown, made harmless (Markdown escapes the brackets: no link)
+        assert "gekaapt" in out.lower() and ("[/x]" in out.lower() or "\\[/x\\]" in out.lower())
 
 
 def test_many_teams_as_plain_columns_are_cleaned_too(folder, monkeypatch):
@@ -334,3 +335,22 @@ def test_xlsx_export_does_not_ask_the_row_count_per_row(monkeypatch):
     calls.clear()
     render("trend", "xlsx", trend, Options())
     assert counts[0] == counts[1] and counts[0] <= 20 and len(calls) <= 20
+
+
+MD_LINKS = "![t](http://evil.example/t.png) [klik](javascript:alert(1)) `code` *nadruk*"
+
+
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_markdown_link_image_and_code_syntax_in_a_team_name_stays_text(tmp_path, command):
+    text = (ROOT / "assessments" / "bunschoten-2023-03.yaml").read_text(encoding="utf-8").replace(
+        'naam: "BBS Lokaal team de Lingt"', f"naam: {q(MD_LINKS)}", 1)
+    path = tmp_path / "a.yaml"
+    path.write_text(text, encoding="utf-8")
+    args = [command, str(path), "--format", "markdown"]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code in (0, 1), result.output
+    out = result.stdout
+    import re
+
+    assert not re.search(r"(?<!\\)\]\(", out) and "![t]" not in out  # no unescaped ](...): no link, no image
+    assert "\\[klik\\]" in out and "\\`code\\`" in out and "\\*nadruk\\*" in out

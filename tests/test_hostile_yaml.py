@@ -184,7 +184,8 @@ _BOOLS = {"true", "True", "TRUE", "false", "False", "FALSE"}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ][0-9: .+-Zz]*)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+                   r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
 
 
 def plain_spelling(tag: str, scalar: str) -> str | None:
@@ -319,3 +320,27 @@ def test_a_mutated_assessment_gives_a_verdict_and_plan_or_a_located_error(tmp_pa
         render("plan", fmt, plan, Options())
     for fmt in ("json", "markdown", "text"):
         render("check", fmt, evaluation, Options())
+
+
+# ---- a version is text: unquoted, 1.10 would be read as 1.1 --------------------------------------
+@pytest.mark.parametrize("written", ["1.10", "1.0", "1", "2.0e0"])
+def test_an_unquoted_version_is_refused_with_its_line(tmp_path, written):
+    text = BUNSCHOTEN.replace('kader: "1.0"', f"kader: {written}", 1)
+    result = outcome(tmp_path, text)
+    assert_located(result)
+    assert result[1][0].line == 1 and "aanhalingstekens" in result[1][0].message
+
+
+def test_an_unquoted_previous_version_in_a_manifest_is_refused(tmp_path):
+    from engine.kader import load_kader
+
+    folder = tmp_path / "k"
+    shutil.copytree(ROOT / "kader", folder / "kader")
+    shutil.copytree(ROOT / "rules", folder / "rules")
+    manifest = (folder / "kader" / "1.0.yaml").read_text(encoding="utf-8")
+    (folder / "kader" / "1.1.yaml").write_text(
+        manifest.replace('versie: "1.0"', 'versie: "1.1"', 1).replace("\nregels:", "\nvorige_versie: 1.0\nregels:", 1),
+        encoding="utf-8")
+    with pytest.raises(KaderFout) as exc:
+        load_kader(folder, "1.1", check_norms=False)
+    assert any(p.field == "vorige_versie" and p.line for p in exc.value.problems), exc.value.render()

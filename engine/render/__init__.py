@@ -207,18 +207,27 @@ def rich_text(value, style: str = ""):
     return Text(clean(value), style=style)
 
 
-# A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CELL_RISK = re.compile(f"^[=+\\-@\t\r]|[{UNSAFE_CLASS}]")  # one search tells whether a cell needs work
+# A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV injection"),
+# also after leading spaces or line breaks, which some importers strip; the full-width forms (＝＋－＠)
+# are folded to these by some spreadsheet locales.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_LEADING_BLANK = " \n\u00a0\u3000"
+_CELL_RISK = re.compile(f"^[{_LEADING_BLANK}]*[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]|[{UNSAFE_CLASS}]")
+
+
+def starts_formula(value: str) -> bool:
+    """Whether a spreadsheet could read this text cell as a formula."""
+    return value.lstrip(_LEADING_BLANK).startswith(FORMULA_START)
 
 
 def neutral_cell(value):
     """A CSV cell that no spreadsheet runs: text is cleaned (engine.textsafe.clean) and, when it starts
-    with =, +, -, @, a tab or a carriage return, prefixed with an apostrophe. Numbers stay numbers."""
+    (after blanks) with =, +, -, @ (or their full-width forms), a tab or a carriage return, prefixed
+    with an apostrophe. Numbers stay numbers."""
     if not isinstance(value, str) or _CELL_RISK.search(value) is None:
         return value
     value = clean(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if starts_formula(value) else value
 
 
 def csv_text(header: list, rows) -> str:
@@ -233,17 +242,20 @@ def csv_text(header: list, rows) -> str:
     return buf.getvalue()
 
 
-_MD_SPECIAL = re.compile(r"[&<>\\|\n]")
+_MD_SPECIAL = re.compile(r"[&<>\\|\n\[\]`*]")
 
 
 def md_escape(text) -> str:
     """Escape a value from a file for Markdown (a table cell, a list item or a heading): control
     characters made visible (engine.textsafe.clean), &, < and > as HTML entities (many viewers render
-    Markdown as HTML: a <script> in a team name stays text), backslash and | escaped, on one line."""
+    Markdown as HTML: a <script> in a team name stays text), backslash and | escaped, [ ] escaped (no
+    link or image: `![x](http://...)` would load a remote image, `[klik](javascript:...)` be a live
+    link), ` and * escaped (no code span or emphasis), on one line."""
     text = clean(text)
     if _MD_SPECIAL.search(text):
         text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
+                .replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+                .replace("[", "\\[").replace("]", "\\]").replace("`", "\\`").replace("*", "\\*"))
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..lint import LintReport
 from ..lintcodes import CODES, ERROR
+from ..textsafe import excerpt as one_line
 from . import Options, json_text, renderer, safe_text
 
 
@@ -21,11 +22,12 @@ def _summary(report: LintReport) -> str:
 @renderer("lint", "text")
 def lint_text(report: LintReport, options: Options) -> str:
     lines = []
-    for f in report.findings:
-        where = f"veld '{f.field}': " if f.field else ""
-        lines.append(f"{f.location()}: {f.code}: {where}{f.message}" + (" (waarschuwing)" if f.severity != ERROR else ""))
+    for f in report.findings:  # each part on one line: a key or file name cannot forge a line of output
+        where = f"veld '{one_line(f.field, 160)}': " if f.field else ""
+        lines.append(f"{one_line(f.location(), 300)}: {f.code}: {where}{one_line(f.message, 1000)}"
+                     + (" (waarschuwing)" if f.severity != ERROR else ""))
         if f.hint:
-            lines.append(f"  Oplossing: {f.hint}")
+            lines.append(f"  Oplossing: {one_line(f.hint, 600)}")
     folder = "de werkmap (.)" if report.folder == "." else report.folder
     checked = f"Gecontroleerd: Kader-map {folder}, versies {', '.join(report.versions) or '(geen)'}"
     if report.assessments:

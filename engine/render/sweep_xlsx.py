@@ -10,7 +10,7 @@ from ..model import Status
 from ..plan import build_plan
 from ..sweep import CHANGE_LABEL, Sweep, Trend
 from ..textsafe import clean
-from . import FORMULA_START, STATUS_LABEL, Options, renderer, status_text
+from . import STATUS_LABEL, Options, renderer, starts_formula, status_text
 from .sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, team_label
 
 # Light fills that keep black text readable (printed and on screen); the symbol carries the meaning too.
@@ -55,7 +55,7 @@ def _as_text(cell) -> None:
     string-typed cell with Excel's quote prefix (the invisible leading apostrophe) stays text; numbers
     are never touched."""
     value = cell.value
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and starts_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
 
@@ -93,7 +93,7 @@ def _table_sheet(wb, title: str, header: list[str], rows, fills=None, dates=()):
         row_number += 1
         for i, v in enumerate(values):
             widths[i] = max(widths[i], _text_width(v))
-            if isinstance(v, str) and v.startswith(FORMULA_START) or i in fills or i in dates:
+            if isinstance(v, str) and starts_formula(v) or i in fills or i in dates:
                 c = ws.cell(row=row_number, column=i + 1)
                 _as_text(c)
                 if i in dates:
