@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .errors import KaderFout, Problem, excerpt
 from .yamlload import LDict
 
+MAX_NAME = 200  # characters in a name (team, gemeente, organisatie, rule title); the longest bundled is 118
 MAX_NUMBER = 10**12  # far beyond any count or amount in this domain; keeps both backends exact
 
 TYPE_NAMES = {
@@ -191,6 +192,9 @@ class Node:
         if _LINE_BREAK.search(v):
             raise self.fail(f"{describe_value(v)} bevat een regeleinde; een naam staat op één regel",
                             "Schrijf de naam op één regel.", code="KT104")
+        if len(v) > MAX_NAME:
+            raise self.fail(f"{describe_value(v)} is langer dan {MAX_NAME} tekens; een naam staat in elke "
+                            "tabel en kop", "Kort de naam in; een toelichting kan elders.", code="KT104")
         return v
 
     def choice(self, options) -> str:

@@ -149,3 +149,12 @@ def test_a_formula_after_blanks_is_neutralised_in_csv(tmp_path, start):
 
     assert neutral_cell(start).startswith("'")
     assert neutral_cell(-3) == -3 and neutral_cell("gewoon") == "gewoon"
+
+
+def test_a_very_long_team_name_is_refused_not_printed_whole(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(BUNSCHOTEN.replace('naam: "BBS Lokaal team de Lingt"', "naam: " + "B" * 300_000, 1),
+                    encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 2 and "langer dan" in result.output
+    assert len(result.output) < 2000
