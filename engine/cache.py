@@ -34,6 +34,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -48,6 +49,8 @@ CACHE_VERSION = "4"
 _SALT = f"kadertoets-cache/{CACHE_VERSION}/{_BaseLoader.__name__}/{sys.version_info[0]}.{sys.version_info[1]}".encode()
 DB_NAME = f"kadertoets-{CACHE_VERSION}.sqlite3"
 TABLES = ("trees", "records")
+MAX_DB_BYTES = 512 * 1024 * 1024  # a larger database is started anew (tens of thousands of assessments)
+_OTHER_DB = re.compile(r"kadertoets-[0-9A-Za-z.]+\.sqlite3(?:-wal|-shm|-journal)?")
 MAX_ENTRY = 4 * MAX_BYTES  # a larger entry was not written by us: a cache miss, not a megabyte parse
 
 
@@ -179,6 +182,7 @@ class Cache:
             try:
                 if create:
                     self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    self._bound()
                 conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 try:
                     conn.execute("PRAGMA journal_mode=WAL")
@@ -201,6 +205,20 @@ class Cache:
                 self._fail(exc)
             return None
         return None
+
+    def _bound(self) -> None:
+        """Keep the cache bounded before writing to it: databases of other cache versions (up to
+        version 3 they held pickles) are removed, and a database over MAX_DB_BYTES is started anew
+        (entries of older code or removed Kaders are never read again; this is where they go)."""
+        try:
+            for entry in os.scandir(self.folder):
+                name = entry.name
+                if _OTHER_DB.fullmatch(name) and not name.startswith(DB_NAME) and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+            if os.stat(self.path).st_size > MAX_DB_BYTES:
+                self._discard()
+        except OSError:
+            pass  # nothing to prune, or not allowed to: the cache stays as it is
 
     def _discard(self) -> bool:
         """Remove a corrupt database (and its journal files), so a new one can be made; False when
