@@ -11,6 +11,7 @@ from .schema import Node, collect, hint_with
 from .yamlload import load_yaml_file
 
 TOP_KEYS_REQUIRED = ("peildatum", "team", "feiten")
+MAX_TEAM_ID = 64  # characters; an id is a key in every table and file name the region makes
 TOP_KEYS_OPTIONAL = ("kader", "ingevuld_door", "transformatieplan")  # without kader: the version of the peildatum
 TEAM_REQUIRED = ("id", "naam", "gemeente", "organisatie", "taken")
 ACTION_REQUIRED = ("eis", "omschrijving", "eigenaar", "deadline", "status")
@@ -66,6 +67,9 @@ def _team(node: Node) -> Team:
     tasks = {k: tasks_node.child(k).boolean() for k in ("jeugd", "wmo")}
     tid = node.child("id")
     tid_text = tid.text()
+    if len(tid_text) > MAX_TEAM_ID:
+        raise tid.fail(f"team-id {excerpt(tid_text)} is langer dan {MAX_TEAM_ID} tekens",
+                       "Gebruik een korte id, bv. amersfoort of bbs-baarn.", code="KT104")
     if not all(c.isalnum() or c in "-_." for c in tid_text):
         raise tid.fail(f"team-id {excerpt(tid_text)} bevat tekens die niet mogen",
                        "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code="KT104")

@@ -9,8 +9,20 @@ from pathlib import Path
 from . import textsafe
 from .textsafe import excerpt as one_line  # newlines visible too: a file cannot forge a line of output
 
+MAX_PROBLEMS = 50  # problems reported per part of a file; then one "en meer" problem, and no more work
+
 # Per part of a rendered problem: how many characters are shown at most.
 _LIMITS = {"file": 300, "field": 160, "message": 1000, "hint": 600}
+
+
+def enough(problems: list, file: str | None, line: int | None = None) -> bool:
+    """True (and one closing problem added) once `problems` holds MAX_PROBLEMS: the caller stops
+    looking, so a file with 24,000 wrong keys costs as little as one with fifty."""
+    if len(problems) < MAX_PROBLEMS:
+        return False
+    problems.append(Problem(f"en mogelijk nog meer problemen; alleen de eerste {MAX_PROBLEMS} worden genoemd",
+                            file=file, line=line, hint="Los deze eerst op en controleer het bestand opnieuw."))
+    return True
 
 
 def excerpt(value, limit: int = 60, quote: bool = True) -> str:
@@ -82,7 +94,7 @@ class Problem:
         text += one_line(self.message, _LIMITS["message"])
         if self.hint:
             text += f"\n  Oplossing: {one_line(self.hint, _LIMITS['hint'])}"
-        return text
+        return textsafe.no_commands(text)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import KaderFout, excerpt
+from .errors import KaderFout, enough, excerpt
 from .model import Fact
 from .questions import NOT_SURE, check_value, quick_value, unknown_field
 from .schema import Node, collect
@@ -25,6 +25,8 @@ def parse_facts(node: Node, questions: dict) -> dict[str, Fact]:
         if fact is not None:
             facts[path] = fact
             continue
+        if enough(problems, node.file, node.line):
+            break
         fact = collect(problems, _fact, path, node.child(path), questions)
         if fact is not None:
             facts[path] = fact

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .errors import KaderFout, Problem, excerpt
+from .errors import KaderFout, Problem, enough, excerpt
 from .yamlload import LDict
 
 MAX_NAME = 200  # characters in a name (team, gemeente, organisatie, rule title); the longest bundled is 118
@@ -152,6 +152,8 @@ class Node:
         allowed = list(required) + list(optional)
         problems = []
         for key in self.value:
+            if enough(problems, self.file, self.line):
+                break
             if not isinstance(key, str):
                 problems.append(self.child(key).problem(f"sleutel {describe_value(key)} moet tekst zijn",
                                                         "Zet de sleutel tussen aanhalingstekens.", code="KT103"))

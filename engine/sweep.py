@@ -135,14 +135,19 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
                                                    hint="Controleer het pad en de rechten.", code="KT004"),)))
             continue
         if is_dir:
-            found, problems = _walk(os.path.abspath(path))
+            found, problems, odd = _walk(os.path.abspath(path))
+            for name in sorted(odd):
+                shown = display_path(Path(name))
+                invalid.append(Invalid(shown, (Problem(
+                    "geen gewoon bestand (een pijp, een apparaat, of een koppeling naar niets); niet gelezen",
+                    file=shown, hint="Verwijder het of geef het juiste bestand op.", code="KT004"),)))
             for folder, exc in problems:
                 shown = display_path(Path(folder))
                 invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({os_reason(exc)})", file=shown,
                                                        code="KT004"),)))
             for name in sorted(found, key=lambda n: n.split(os.sep)):
                 add(name)
-            if not found and not problems:
+            if not found and not problems and not odd:
                 shown = display_path(path)
                 invalid.append(Invalid(shown, (Problem(
                     "map bevat geen assessments (geen bestanden *.yaml of *.yml, ook niet in submappen)", file=shown,
@@ -156,9 +161,12 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
     return [Path(name) for name in files], invalid
 
 
-def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]]]:
-    """The YAML files under a folder (following links to folders, never twice into the same one)."""
+def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]], list[str]]:
+    """The YAML files under a folder (following links to folders, never twice into the same one),
+    the folders that could not be read, and the *.yaml names that are not regular files (a pipe, a
+    device, a link to nothing): those are named, never read and never skipped in silence."""
     found: list[str] = []
+    odd: list[str] = []
     problems: list[tuple[str, OSError]] = []
     visited: set = set()
     for folder, dirs, names in os.walk(root, followlinks=True,
@@ -176,7 +184,9 @@ def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]]]:
                 full = os.path.join(folder, name)
                 if os.path.isfile(full):
                     found.append(full)
-    return found, problems
+                else:
+                    odd.append(full)
+    return found, problems, odd
 
 
 def team_key(ev: Evaluation):

@@ -83,3 +83,15 @@ def excerpt(value, limit: int = 80) -> str:
 def is_clean(text: str) -> bool:
     """True when `text` has no character that `clean` would change."""
     return UNSAFE.search(text) is None
+
+
+# A line starting with '::' (after blanks) is a workflow command to GitHub Actions and similar CI
+# runners (`::error file=...::`); text from a file must never become one, not even by word wrapping.
+_COMMAND_START = re.compile(r"(?m)^([ \t]*):(?=:)")
+
+
+def no_commands(text: str) -> str:
+    """`text` with every line that would start with '::' changed to start with ': :'."""
+    if "::" not in text:
+        return text
+    return _COMMAND_START.sub(r"\1: ", text)

@@ -158,3 +158,71 @@ def test_a_very_long_team_name_is_refused_not_printed_whole(tmp_path):
     result = run("check", path)
     assert result.exit_code == 2 and "langer dan" in result.output
     assert len(result.output) < 2000
+
+
+# ---- second probe round ----------------------------------------------------------------------------
+def test_thousands_of_wrong_keys_give_a_bounded_report(tmp_path, monkeypatch):
+    from engine import schema
+
+    calls = []
+    real = schema.suggestion
+    monkeypatch.setattr(schema, "suggestion", lambda *a: calls.append(a) or real(*a))
+    extra = "".join(f"  algemeen.inwonerz{n}: {{waarde: 1}}\n" for n in range(5000))
+    path = tmp_path / "a.yaml"
+    path.write_text(BUNSCHOTEN.replace("feiten:\n", "feiten:\n" + extra, 1), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert "alleen de eerste 50" in result.output
+    assert result.output.count("onbekend feit") <= 50 and len(calls) <= 60
+
+
+@pytest.mark.parametrize("where", ["key", "name", "file"])
+def test_word_wrapping_never_starts_a_line_with_a_ci_command(tmp_path, where):
+    forged = "::error title=Kadertoets::Alle eisen voldoen"
+    folder = tmp_path / "regio"
+    folder.mkdir()
+    text = BUNSCHOTEN
+    name = "a.yaml"
+    if where == "key":
+        text = text.replace("feiten:\n", f'feiten:\n  "xxxxxxxxxx {forged}": {{waarde: 1}}\n', 1)
+    elif where == "name":
+        text = text.replace('naam: "BBS Lokaal team de Lingt"', f'naam: "Lokaal team{" " * 84}{forged}"', 1)
+    else:
+        name = f"team{' ' * 80}::error::gekaapt.yaml"
+        text = text.replace("feiten:\n", "feiten:\n  bestaat.niet: 1\n", 1)
+    (folder / name).write_text(text, encoding="utf-8")
+    outputs = [run("sweep", folder, "--geen-cache").output, run("trend", folder, "--geen-cache").output]
+    if where != "file":
+        outputs.append(run("check", folder / name).output)
+    for out in outputs:
+        assert not [line for line in out.splitlines() if line.lstrip().startswith("::")], out
+
+
+def test_json_escapes_line_separators_and_invisible_characters(tmp_path):
+    import json
+
+    path = tmp_path / "a.yaml"
+    path.write_text(BUNSCHOTEN.replace('naam: "BBS Lokaal team de Lingt"', 'naam: "BBS\u2028x\u200by\ufeffz"', 1),
+                    encoding="utf-8")
+    for args in (["check", path, "--format", "json"], ["plan", path, "--format", "json"],
+                 ["sweep", tmp_path, "--format", "json", "--geen-cache"]):
+        out = run(*args).output
+        assert "\u2028" not in out and "\u200b" not in out and "\ufeff" not in out
+        assert "\\u2028" in out and "BBS\u2028x" in json.dumps(json.loads(out), ensure_ascii=False)
+
+
+def test_files_in_a_folder_that_are_not_regular_are_named(tmp_path):
+    shutil.copy(ROOT / "assessments" / "baarn-2023-03.yaml", tmp_path / "baarn.yaml")
+    os.mkfifo(tmp_path / "pijp.yaml")
+    (tmp_path / "weg.yaml").symlink_to(tmp_path / "bestaat-niet.yaml")
+    result = run("sweep", tmp_path, "--geen-cache")
+    assert result.exit_code == 2
+    assert "pijp.yaml" in result.output and "weg.yaml" in result.output and "geen gewoon bestand" in result.output
+    assert "Baarn" in result.output
+
+
+def test_a_long_team_id_is_refused(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(BUNSCHOTEN.replace("id: bunschoten", "id: " + "b" * 5000, 1), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 2 and "langer dan" in result.output and len(result.output) < 2000

@@ -7,13 +7,14 @@ import re
 import pytest
 
 from conftest import ROOT
-from engine import conditions, normcheck, schema, selftest, yamlload
+from engine import assessment, conditions, errors, normcheck, schema, selftest, yamlload
 
 DOC = (ROOT / "docs" / "formaat.md").read_text(encoding="utf-8")
 SECTION = DOC.split("## Grenzen", 1)[1].split("\n## ", 1)[0]
 CONSTANTS = {
     "MAX_BYTES": yamlload.MAX_BYTES, "MAX_DEPTH": yamlload.MAX_DEPTH, "MAX_DIGITS": yamlload.MAX_DIGITS,
-    "MAX_NUMBER": schema.MAX_NUMBER, "MAX_NAME": schema.MAX_NAME, "MAX_MONTHS": conditions.MAX_MONTHS,
+    "MAX_NUMBER": schema.MAX_NUMBER, "MAX_NAME": schema.MAX_NAME, "MAX_TEAM_ID": assessment.MAX_TEAM_ID,
+    "MAX_PROBLEMS": errors.MAX_PROBLEMS, "MAX_MONTHS": conditions.MAX_MONTHS,
     "MAX_COMPARISONS": conditions.MAX_COMPARISONS, "MAX_CONDITION_DEPTH": conditions.MAX_CONDITION_DEPTH,
     "MAX_DATE_PAIRS": normcheck.MAX_DATE_PAIRS, "LIMIT": normcheck.LIMIT, "MAX_EXAMPLES": selftest.MAX_EXAMPLES,
 }

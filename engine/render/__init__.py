@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Status
-from ..textsafe import UNSAFE_CLASS, clean, is_clean
+from ..textsafe import UNSAFE_CLASS, clean, is_clean, no_commands
 
 _REGISTRY: dict[tuple[str, str], Callable] = {}
 
@@ -196,7 +196,7 @@ def _console_classes():
 def console_text(buf) -> str:
     """The rendered text without trailing spaces (rich pads table titles to the full width); without
     colour codes, also with every control character made visible."""
-    text = "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+    text = no_commands("\n".join(line.rstrip() for line in buf.getvalue().split("\n")))
     return text if getattr(buf, "escapes", True) else clean(text)
 
 
@@ -261,7 +261,7 @@ def md_escape(text) -> str:
 
 # What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it: DEL, C1 controls,
 # bidi formatting characters and lone surrogates (C0 controls it escapes itself).
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_RAW_IN_JSON = re.compile(f"[{UNSAFE_CLASS}]")  # C0 controls json.dumps escapes itself; the rest we do
 
 
 def json_text(data) -> str:
@@ -273,11 +273,12 @@ def json_text(data) -> str:
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def safe_text(text: str) -> str:
+def safe_text(text: str, commands: bool = False) -> str:
     """The final text of a renderer that adds no escape codes itself (Markdown, plain text, CSV,
     HTML): every control character made visible except newline and tab. A last line of defence: the
-    renderers clean the values from files already."""
-    return clean(text)
+    renderers clean the values from files already. No line starts a CI workflow command ('::'),
+    unless the renderer writes such commands itself (`commands`, lint --format github)."""
+    return clean(text) if commands else no_commands(clean(text))
 
 
 def summary_line(counts: dict) -> str:

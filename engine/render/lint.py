@@ -71,4 +71,5 @@ def lint_github(report: LintReport, options: Options) -> str:
         message = f.message + (f" Oplossing: {f.hint}" if f.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
     lines.append(_summary(report))
-    return safe_text("\n".join(lines) + "\n")
+    # the one output whose lines are workflow commands on purpose; every value in them is escaped above
+    return safe_text("\n".join(lines) + "\n", commands=True)
