@@ -13,14 +13,14 @@ from pathlib import Path
 
 import click
 
-from engine import __version__
-from engine.cli_nl import install as install_dutch
-from engine.errors import KaderFout, display_path, excerpt, os_reason
-from engine.output import write_atomic
-from engine.paths import bundled_assessments
-from engine.schema import hint_with
-from engine.render import SUFFIXES, Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees
-from engine.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
+from kadertoets import __version__
+from kadertoets.infra.cli_nl import install as install_dutch
+from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
+from kadertoets.infra.output import write_atomic
+from kadertoets.infra.paths import bundled_assessments
+from kadertoets.infra.located import hint_with
+from kadertoets.render import SUFFIXES, Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees
+from kadertoets.sweep.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
                         load_for_assessment, load_kader_for_listing)
 
 # The commands' own machinery (sweep, plan, lint, diff, migrate, test, schema) is imported inside each
@@ -197,7 +197,7 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
 @engine_options
 @kader_options
 def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
-    from engine.plan import build_plan
+    from kadertoets.evaluate.plan import build_plan
 
     fmt = output_format("plan", fmt, output)
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
@@ -238,7 +238,7 @@ def sweep_options(fn):
 @engine_options
 @kader_options
 def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir, kader_version):
-    from engine.sweep import load_sweep
+    from kadertoets.sweep.sweep import load_sweep
 
     fmt = output_format("sweep", fmt, output)
     check_binary_target(fmt, output)
@@ -260,7 +260,7 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
 @engine_options
 @kader_options
 def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_version):
-    from engine.sweep import build_trend, load_sweep
+    from kadertoets.sweep.sweep import build_trend, load_sweep
 
     fmt = output_format("trend", fmt, output)
     check_binary_target(fmt, output)
@@ -320,7 +320,7 @@ Exitcodes:
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
 @kader_options
 def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_version):
-    from engine.selftest import load_example_files, run_selftest
+    from kadertoets.validate.selftest import load_example_files, run_selftest
 
     fmt = output_format("test", fmt, output)
     kader = load_kader_for_listing(kader_dir, kader_version)
@@ -340,10 +340,10 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 @click.option("--force", is_flag=True, help="Overschrijf bestaande schemabestanden.")
 @kader_options
 def schema(folder, force, kader_dir, kader_version):
-    from engine.jsonschema import header_instructions, schema_files
+    from kadertoets.editors.jsonschema import header_instructions, schema_files
 
-    from engine.output import check_target
-    from engine.render import json_text
+    from kadertoets.infra.output import check_target
+    from kadertoets.render import json_text
 
     kader = load_kader_for_listing(kader_dir, kader_version)
     files = schema_files(kader)
@@ -387,7 +387,7 @@ Exitcodes:
               help="Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en 'rules/' bevat, "
                    "anders het meegeleverde Kader).")
 def lint(paths, fmt, strict, output, force, kader_dir):
-    from engine.lint import lint as lint_kader
+    from kadertoets.editors.lint import lint as lint_kader
 
     fmt = output_format("lint", fmt, output)
     report = lint_kader(kader_dir_or_default(kader_dir), paths)
@@ -420,7 +420,7 @@ Exitcodes:
               help="Map met 'kader/' en 'rules/' voor versies zonder map (standaard: de werkmap als die zelf "
                    "'kader/' en 'rules/' bevat, anders het meegeleverde Kader).")
 def diff(old_spec, new_spec, assessment_paths, fmt, output, force, kader_dir):
-    from engine.diff import diff_kaders, impact
+    from kadertoets.editors.diff import diff_kaders, impact
 
     fmt = output_format("diff", fmt, output)
     old, old_label = kader_from_spec(old_spec, kader_dir)
@@ -455,7 +455,7 @@ Exitcodes:
               help="Formaat van het verslag.")
 @kader_options
 def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
-    from engine.migrate import migrate as migrate_assessment, migration_yaml
+    from kadertoets.editors.migrate import migrate as migrate_assessment, migration_yaml
 
     kdir = kader_dir_or_default(kader_dir)
     source, old = load_for_assessment(assessment, kdir, kader_version)

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.backends import get_backend  # noqa: E402
-from engine.errors import KaderFout  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
-from engine.run import load_for_assessment  # noqa: E402
+from kadertoets.evaluate.backends import get_backend  # noqa: E402
+from kadertoets.infra.errors import KaderFout  # noqa: E402
+from kadertoets.evaluate.evaluation import evaluate  # noqa: E402
+from kadertoets.sweep.run import load_for_assessment  # noqa: E402
 
 
 def time_backend(backend, loaded, rounds: int) -> list[float]:

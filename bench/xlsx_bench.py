@@ -25,8 +25,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 from generate import generate  # noqa: E402
 
-from engine.render import Options, render  # noqa: E402
-from engine.sweep import load_sweep  # noqa: E402
+from kadertoets.render import Options, render  # noqa: E402
+from kadertoets.sweep.sweep import load_sweep  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -138,7 +138,7 @@ class Rule:
     previous_ids: tuple[str, ...] = ()  # `voorheen`: ids of earlier versions this requirement continues
 
     def depends_on(self) -> set[str]:
-        from .conditions import rule_refs
+        from kadertoets.evaluate.conditions import rule_refs
 
         deps: set[str] = set()
         for cond in (self.applies, self.meets, self.partly):

@@ -18,6 +18,26 @@ MINI = FIXTURES / "mini"
 ASSESSMENTS = sorted((ROOT / "assessments").glob("*.yaml"))
 
 
+def pytest_sessionstart(session):
+    """The tests import the installed package `kadertoets` (the wheel maps engine/ to it; an editable
+    install cannot rename a folder). Stop at once when that copy is missing or older than this checkout,
+    instead of testing stale code."""
+    try:
+        import kadertoets
+    except ImportError:
+        pytest.exit("kadertoets is niet geïnstalleerd: python3 -m pip install '.[test]'", returncode=2)
+    installed = Path(kadertoets.__file__).resolve().parent
+    pairs = [(ROOT / "cli.py", installed / "cli.py")]
+    pairs += [(p, installed / p.relative_to(ROOT / "engine")) for p in (ROOT / "engine").rglob("*.py")]
+    for folder in ("kader", "rules", "assessments"):
+        pairs += [(p, installed / "_data" / p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*.yaml")]
+    stale = [str(src.relative_to(ROOT)) for src, copy in pairs
+             if not copy.is_file() or copy.read_bytes() != src.read_bytes()]
+    if stale:
+        pytest.exit(f"de geïnstalleerde kadertoets ({installed}) is ouder dan deze checkout ({', '.join(stale[:3])}"
+                    f"{' …' if len(stale) > 3 else ''}): python3 -m pip install '.[test]'", returncode=2)
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT
@@ -25,14 +45,14 @@ def root() -> Path:
 
 @pytest.fixture
 def mini_kader():
-    from engine.kader import load_kader
+    from kadertoets.load.kader import load_kader
 
     return load_kader(MINI, "1.0")
 
 
 @pytest.fixture
 def bundled_kader():
-    from engine.kader import load_kader
+    from kadertoets.load.kader import load_kader
 
     return load_kader(ROOT, "1.0")
 
@@ -53,13 +73,13 @@ def versions(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def old(versions):
-    from engine.kader import load_kader
+    from kadertoets.load.kader import load_kader
 
     return load_kader(versions, "1.0")
 
 
 @pytest.fixture(scope="module")
 def new(versions):
-    from engine.kader import load_kader
+    from kadertoets.load.kader import load_kader
 
     return load_kader(versions, "1.1")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from engine.model import Assessment, Fact, Team
+from kadertoets.model import Assessment, Fact, Team
 
 
 def value_for(question):
@@ -69,7 +69,7 @@ yaml_like = st.recursive(
 
 def plan_actions(kader):
     """Random transformatieplan actions on the Kader's requirements (some with moved deadlines)."""
-    from engine.model import ACTION_STATUSES, MovedDeadline, PlanAction
+    from kadertoets.model import ACTION_STATUSES, MovedDeadline, PlanAction
 
     day = st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2025, 12, 31))
     action = st.builds(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES, MINI, write
-from engine.errors import KaderFout
-from engine.run import check_file
+from kadertoets.infra.errors import KaderFout
+from kadertoets.sweep.run import check_file
 
 BASE = (FIXTURES / "mini-team.yaml").read_text(encoding="utf-8")
 

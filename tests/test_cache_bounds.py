@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import ROOT
-from engine import cache as cache_module
-from engine.sweep import load_sweep
+from kadertoets.sweep import cache as cache_module
+from kadertoets.sweep.sweep import load_sweep
 
 
 @pytest.fixture

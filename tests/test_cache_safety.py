@@ -35,16 +35,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from engine import cache, resultcache
-from engine.backends.python import PythonBackend
-from engine.cache import decode_tree, encode_tree, seal
-from engine.errors import KaderFout
-from engine.evaluate import evaluate
-from engine.kader import available_versions, load_kader
-from engine.model import Evaluation, Status
-from engine.resultcache import CorruptRecord, decode, encode, kader_lookup
-from engine.sweep import load_sweep
-from engine.yamlload import MAX_DEPTH, MAX_DIGITS, LDict, LList, load_yaml_text
+from kadertoets.sweep import cache
+from kadertoets.sweep import resultcache
+from kadertoets.evaluate.backends.python import PythonBackend
+from kadertoets.sweep.cache import decode_tree, encode_tree, seal
+from kadertoets.infra.errors import KaderFout
+from kadertoets.evaluate.evaluation import evaluate
+from kadertoets.load.kader import available_versions, load_kader
+from kadertoets.model import Evaluation, Status
+from kadertoets.sweep.resultcache import CorruptRecord, decode, encode, kader_lookup
+from kadertoets.sweep.sweep import load_sweep
+from kadertoets.infra.yamlload import MAX_DEPTH, MAX_DIGITS, LDict, LList, load_yaml_text
 from strategies import assessments, plan_actions, yaml_like
 from test_sweep_scale import fingerprint
 
@@ -151,7 +152,7 @@ def test_cache_entries_are_json_behind_a_checksum(corpus, cache_dir):
 
 # ------------------------------------------------------------ records: checked as strictly as a file --
 def _good_record():
-    from engine.run import check_file
+    from kadertoets.sweep.run import check_file
 
     ev = check_file(ASSESSMENTS / "baarn-2023-03.yaml")
     return ev, encode(ev)
@@ -643,7 +644,7 @@ TOUCH_POINTS = {
 
 @pytest.mark.parametrize("name", sorted(TOUCH_POINTS))
 def test_every_place_the_cache_is_touched_degrades(corpus, cache_dir, monkeypatch, name):
-    import engine.sweep as sweep_module
+    import kadertoets.sweep.sweep as sweep_module
 
     expected = fingerprint(load_sweep([corpus], use_cache=False))
     load_sweep([corpus])  # a filled cache: reads happen too

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import FIXTURES, MINI, write
 
 TEAM = str(FIXTURES / "mini-team.yaml")
@@ -119,7 +119,7 @@ def test_rules_and_explain(run):
 
 
 def test_durable_engine_unavailable_is_a_clear_error(run, monkeypatch):
-    import engine.backends.durable as durable
+    import kadertoets.evaluate.backends.durable as durable
 
     monkeypatch.setattr(durable, "durable_unavailable_reason", lambda: "niet geïnstalleerd")
     result = run("check", TEAM, *K, "--engine", "durable")
@@ -234,11 +234,11 @@ def test_renderer_modules_register_only_the_commands_they_are_listed_for():
     command it is not listed under would make that format invisible."""
     import importlib
 
-    from engine import render
+    from kadertoets import render
 
     listed = {m for mods in render.MODULES.values() for m in mods}
     for name in sorted(listed):
-        module = importlib.import_module(f"engine.render.{name}")
+        module = importlib.import_module(f"kadertoets.render.{name}")
         for (command, fmt), fn in render._REGISTRY.items():
             if fn.__module__ == module.__name__:
                 assert name in render.MODULES[command], (name, command, fmt)

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from engine.conditions import All, Any_, Compare, Not, Present, compile_condition, evaluate, months_before
-from engine.errors import KaderFout
-from engine.model import Question, Status
-from engine.schema import Node
-from engine.yamlload import load_yaml_text
+from kadertoets.evaluate.conditions import All, Any_, Compare, Not, Present, compile_condition, evaluate, months_before
+from kadertoets.infra.errors import KaderFout
+from kadertoets.model import Question, Status
+from kadertoets.infra.located import Node
+from kadertoets.infra.yamlload import load_yaml_text
 
 Q = {
     "a.aantal": Question("a.aantal", "geheel_getal", "?"),

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
-from engine.diff import ABSENT, diff_kaders
-from engine.kader import load_kader
+from kadertoets.editors.diff import ABSENT, diff_kaders
+from kadertoets.load.kader import load_kader
 from kaderversions import _edit, make_two_versions
 
 

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import cli
+from kadertoets import cli
 from conftest import MINI, ROOT
-from engine.diff import diff_kaders, impact
-from engine.kader import load_kader
-from engine.migrate import migrate, migration_yaml
-from engine.model import Status
-from engine.run import check_file, load_assessments_against
+from kadertoets.editors.diff import diff_kaders, impact
+from kadertoets.load.kader import load_kader
+from kadertoets.editors.migrate import migrate, migration_yaml
+from kadertoets.model import Status
+from kadertoets.sweep.run import check_file, load_assessments_against
 from kaderversions import make_two_versions
 from strategies import assessments
 

@@ -16,13 +16,13 @@ pytest.importorskip("durable", reason="durable-rules is niet geïnstalleerd (pip
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from engine.backends import durable as durable_mod  # noqa: E402
-from engine.backends.durable import ALPHA_BUDGET, ALPHA_LIMIT, DurableBackend, durable_unavailable_reason  # noqa: E402
-from engine.backends.python import PythonBackend  # noqa: E402
-from engine.conditions import compile_condition  # noqa: E402
-from engine.errors import KaderFout  # noqa: E402
-from engine.model import ActionTemplate, Deadline, Question, Rule, Status  # noqa: E402
-from engine.schema import Node  # noqa: E402
+from kadertoets.evaluate.backends import durable as durable_mod  # noqa: E402
+from kadertoets.evaluate.backends.durable import ALPHA_BUDGET, ALPHA_LIMIT, DurableBackend, durable_unavailable_reason  # noqa: E402
+from kadertoets.evaluate.backends.python import PythonBackend  # noqa: E402
+from kadertoets.evaluate.conditions import compile_condition  # noqa: E402
+from kadertoets.infra.errors import KaderFout  # noqa: E402
+from kadertoets.model import ActionTemplate, Deadline, Question, Rule, Status  # noqa: E402
+from kadertoets.infra.located import Node  # noqa: E402
 
 Q = {
     "a.bool": Question("a.bool", "ja_nee", "?"),
@@ -380,8 +380,8 @@ def test_unavailable_reason(monkeypatch):
 
 
 def test_shipped_kader_agrees(backend, bundled_kader):
-    from engine.assessment import load_assessment
-    from engine.evaluate import decide
+    from kadertoets.load.assessment import load_assessment
+    from kadertoets.evaluate.evaluation import decide
 
     from conftest import ASSESSMENTS
 

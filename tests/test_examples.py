@@ -2,7 +2,7 @@
 
 The examples are the Kader editors' own test cases: if the Kader fails to load, collection fails
 (fail closed) rather than silently running nothing. The cases and their evaluation come from the
-same runner as `kader test` (engine.selftest), so the suite and the command cannot disagree.
+same runner as `kader test` (kadertoets.validate.selftest), so the suite and the command cannot disagree.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import MINI, ROOT
-from engine.backends.python import PythonBackend
-from engine.kader import load_kader
-from engine.selftest import collect, run_case, run_selftest
+from kadertoets.evaluate.backends.python import PythonBackend
+from kadertoets.load.kader import load_kader
+from kadertoets.validate.selftest import collect, run_case, run_selftest
 
 
 def _cases():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ASSESSMENTS, ROOT
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

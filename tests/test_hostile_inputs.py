@@ -11,7 +11,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
 
 BUNSCHOTEN = (ROOT / "assessments" / "bunschoten-2023-03.yaml").read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def test_schema_files_escape_control_characters(tmp_path, kader_copy):
 # ---- spreadsheet cells: blanks before a formula, full-width signs ---------------------------------
 @pytest.mark.parametrize("start", [" =1+1", "\n=1+1", "\u00a0@SUM(1)", "\uff1d1+1", "  -2+3"])
 def test_a_formula_after_blanks_is_neutralised_in_csv(tmp_path, start):
-    from engine.render import neutral_cell
+    from kadertoets.render import neutral_cell
 
     assert neutral_cell(start).startswith("'")
     assert neutral_cell(-3) == -3 and neutral_cell("gewoon") == "gewoon"
@@ -162,7 +162,7 @@ def test_a_very_long_team_name_is_refused_not_printed_whole(tmp_path):
 
 # ---- second probe round ----------------------------------------------------------------------------
 def test_thousands_of_wrong_keys_give_a_bounded_report(tmp_path, monkeypatch):
-    from engine import schema
+    from kadertoets.infra import located as schema
 
     calls = []
     real = schema.suggestion

@@ -14,11 +14,11 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import FIXTURES, ROOT
-from engine.render import Options, csv_text, md_escape, neutral_cell, render
-from engine.sweep import build_trend, load_sweep
-from engine.textsafe import clean, excerpt
+from kadertoets.render import Options, csv_text, md_escape, neutral_cell, render
+from kadertoets.sweep.sweep import build_trend, load_sweep
+from kadertoets.infra.textsafe import clean, excerpt
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -220,7 +220,7 @@ def test_no_control_character_reaches_the_terminal(command, formats, folder, tea
 
 def test_many_teams_as_plain_columns_are_cleaned_too(folder, monkeypatch):
     """Above MAX_RICH_ROWS teams the per-team table is written without rich."""
-    import engine.render.sweep as sweep_render
+    import kadertoets.render.sweep as sweep_render
 
     monkeypatch.setattr(sweep_render, "MAX_RICH_ROWS", 0)
     out = render("sweep", "text", load_sweep([folder], ROOT), Options())
@@ -235,8 +235,8 @@ def test_csv_has_no_control_character_but_its_line_ends(command, folder, team):
 
 
 def test_text_with_colour_on_keeps_only_rich_colour_codes(team):
-    from engine.plan import build_plan
-    from engine.run import check_file
+    from kadertoets.evaluate.plan import build_plan
+    from kadertoets.sweep.run import check_file
 
     evaluation = check_file(team, ROOT)
     for command, payload in (("check", evaluation), ("plan", build_plan(evaluation))):
@@ -252,7 +252,7 @@ def test_the_console_itself_cleans_what_a_renderer_forgot(color):
     from rich.table import Table
     from rich.text import Text
 
-    from engine.render import console, console_text
+    from kadertoets.render import console, console_text
 
     con, buf = console(Options(color=color))
     table = Table()
@@ -292,7 +292,7 @@ def test_json_escapes_control_characters_and_reads_back_the_same(command, args, 
 
 
 def test_plan_yaml_reads_back_the_same(team):
-    from engine.yamlload import load_yaml_text
+    from kadertoets.infra.yamlload import load_yaml_text
 
     out = run("plan", team, "--format", "yaml")
     assert_terminal_safe(out)

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
-from engine.errors import KaderFout
-from engine.run import check_file
+from kadertoets.infra.errors import KaderFout
+from kadertoets.sweep.run import check_file
 from strategies import ODD_SCALARS, YAML_TAGS
 
 BUNSCHOTEN = (ROOT / "assessments" / "bunschoten-2023-03.yaml").read_text(encoding="utf-8")
@@ -248,7 +248,7 @@ def test_tags_anywhere_in_the_header_give_a_verdict_or_a_located_error(tmp_path,
 # ---- the class behind failure 3: whatever goes wrong on one file, the sweep goes on ----------------
 @pytest.mark.parametrize("parallel_threshold", [10_000, 1])
 def test_an_internal_error_on_one_file_is_reported_with_it_and_the_others_stay(monkeypatch, parallel_threshold):
-    import engine.sweep as sweep_module
+    import kadertoets.sweep.sweep as sweep_module
 
     real = sweep_module.evaluate
 
@@ -303,8 +303,8 @@ def mutated_assessment(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=mutated_assessment())
 def test_a_mutated_assessment_gives_a_verdict_and_plan_or_a_located_error(tmp_path, text):
-    from engine.plan import build_plan
-    from engine.render import Options, render
+    from kadertoets.evaluate.plan import build_plan
+    from kadertoets.render import Options, render
 
     path = tmp_path / "a.yaml"
     path.write_text(text, encoding="utf-8")
@@ -332,7 +332,7 @@ def test_an_unquoted_version_is_refused_with_its_line(tmp_path, written):
 
 
 def test_an_unquoted_previous_version_in_a_manifest_is_refused(tmp_path):
-    from engine.kader import load_kader
+    from kadertoets.load.kader import load_kader
 
     folder = tmp_path / "k"
     shutil.copytree(ROOT / "kader", folder / "kader")

@@ -21,11 +21,11 @@ import pytest
 import yaml
 
 from conftest import ASSESSMENTS, FIXTURES, MINI, ROOT
-from engine import jsonschema as js
-from engine.assessment import load_assessment
-from engine.errors import KaderFout
-from engine.kader import load_kader
-from engine.yamlload import load_yaml_file
+from kadertoets.editors import jsonschema as js
+from kadertoets.load.assessment import load_assessment
+from kadertoets.infra.errors import KaderFout
+from kadertoets.load.kader import load_kader
+from kadertoets.infra.yamlload import load_yaml_file
 
 try:  # optional: the project does not depend on it
     import jsonschema as jsonschema_pkg

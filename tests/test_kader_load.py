@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from conftest import MINI
-from engine.errors import KaderFout
-from engine.kader import load_kader
+from kadertoets.infra.errors import KaderFout
+from kadertoets.load.kader import load_kader
 
 
 @pytest.fixture

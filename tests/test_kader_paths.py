@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
 
 TEAM = ROOT / "assessments" / "bunschoten-2023-03.yaml"

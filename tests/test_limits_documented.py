@@ -7,7 +7,13 @@ import re
 import pytest
 
 from conftest import ROOT
-from engine import assessment, conditions, errors, normcheck, schema, selftest, yamlload
+from kadertoets.load import assessment
+from kadertoets.evaluate import conditions
+from kadertoets.infra import errors
+from kadertoets.validate import normcheck
+from kadertoets.infra import located as schema
+from kadertoets.validate import selftest
+from kadertoets.infra import yamlload
 
 DOC = (ROOT / "docs" / "formaat.md").read_text(encoding="utf-8")
 SECTION = DOC.split("## Grenzen", 1)[1].split("\n## ", 1)[0]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import FIXTURES, MINI, ROOT
-from engine.errors import KaderFout
-from engine.kader import load_kader
-from engine.lint import lint
-from engine.lintcodes import CODES
+from kadertoets.infra.errors import KaderFout
+from kadertoets.load.kader import load_kader
+from kadertoets.editors.lint import lint
+from kadertoets.infra.lintcodes import CODES
 
 RULE_A = "rules/T-A-01.yaml"
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from engine.backends.python import PythonBackend
-from engine.evaluate import FindingMemo, evaluate
-from engine.kader import load_kader
-from engine.model import Fact
+from kadertoets.evaluate.backends.python import PythonBackend
+from kadertoets.evaluate.evaluation import FindingMemo, evaluate
+from kadertoets.load.kader import load_kader
+from kadertoets.model import Fact
 from strategies import assessments, value_for
 
 KADER = load_kader(ROOT, "1.0")
@@ -57,7 +57,7 @@ def test_memo_never_changes_a_finding(family):
 
 
 def test_memo_shares_findings_between_equal_teams_and_is_bounded(monkeypatch):
-    from engine.run import check_file
+    from kadertoets.sweep.run import check_file
 
     ev = check_file(ROOT / "assessments" / "bunschoten-2023-03.yaml")
     memo = FindingMemo(KADER)
@@ -75,7 +75,7 @@ def test_memo_of_another_kader_is_ignored():
     from conftest import MINI
 
     other = FindingMemo(load_kader(MINI, "1.0"))
-    from engine.run import check_file
+    from kadertoets.sweep.run import check_file
 
     ev = check_file(ROOT / "assessments" / "eemnes-2023-03.yaml")
     assert evaluate(KADER, ev.assessment, ev.as_of, PythonBackend(), other) == \

@@ -8,10 +8,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
-from engine import yamlload
-from engine.errors import KaderFout, Problem, excerpt, os_reason
+from kadertoets.infra import yamlload
+from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 
 BUNSCHOTEN = (ROOT / "assessments" / "bunschoten-2023-03.yaml").read_text(encoding="utf-8")
 ENGLISH = re.compile(r"\b(Permission|denied|No such|found|expected|while|could not|cannot|Errno|Input/output|"

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
-from engine.jsonschema import MODELINE_RE, modeline_target
-from engine.kader import load_kader
-from engine.migrate import follow_requirement, migrate, migration_yaml
-from engine.model import PlanAction
-from engine.run import check_file, load_assessments_against
-from engine.yamlload import load_yaml_file
+from kadertoets.editors.jsonschema import MODELINE_RE, modeline_target
+from kadertoets.load.kader import load_kader
+from kadertoets.editors.migrate import follow_requirement, migrate, migration_yaml
+from kadertoets.model import PlanAction
+from kadertoets.sweep.run import check_file, load_assessments_against
+from kadertoets.infra.yamlload import load_yaml_file
 from kaderversions import make_two_versions
 
 ASSESSMENTS = ROOT / "assessments"

@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, ROOT
-from engine.conditions import TEAM_FIELDS, All, Any_, Compare, Not, Present, RuleRef, evaluate, months_before
-from engine.errors import KaderFout
-from engine.evaluate import decide, rule_conditions
-from engine.kader import load_kader
-from engine.lint import lint
-from engine.model import Question, Rule, Status
-from engine.normcheck import AS_OF, norm_problems, reachable_statuses, witnesses
+from kadertoets.evaluate.conditions import TEAM_FIELDS, All, Any_, Compare, Not, Present, RuleRef, evaluate, months_before
+from kadertoets.infra.errors import KaderFout
+from kadertoets.evaluate.evaluation import decide, rule_conditions
+from kadertoets.load.kader import load_kader
+from kadertoets.editors.lint import lint
+from kadertoets.model import Question, Rule, Status
+from kadertoets.validate.normcheck import AS_OF, norm_problems, reachable_statuses, witnesses
 
 NORM_CODES = {"KT401", "KT402", "KT403", "KT404"}
 

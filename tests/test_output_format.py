@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
 
 TEAM = ROOT / "assessments" / "bunschoten-2023-03.yaml"

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import FIXTURES, MINI
-from engine import output
-from engine.errors import KaderFout
-from engine.output import PREFIX, write_atomic
+from kadertoets.infra import output
+from kadertoets.infra.errors import KaderFout
+from kadertoets.infra.output import PREFIX, write_atomic
 
 TEAM = str(FIXTURES / "mini-team.yaml")
 K = ["--kader-dir", str(MINI)]
@@ -306,7 +306,7 @@ def test_leftovers_of_dead_writers_are_removed_by_the_next_write(tmp_path):
 
 _WRITER = """
 import os, sys
-from engine.output import write_atomic
+from kadertoets.infra.output import write_atomic
 folder, payload = sys.argv[1], b"B" * (4 << 20)
 print("klaar", flush=True)
 while True:
@@ -322,7 +322,7 @@ def test_kill_during_writes_leaves_old_or_complete_files_and_no_temporaries(tmp_
         pytest.skip("no O_TMPFILE on this system or file system")
     payload, old = b"B" * (4 << 20), b"A" * 1000
     (tmp_path / "doel.bin").write_bytes(old)
-    script = ("import engine.output; engine.output._O_TMPFILE = 0\n" if fallback else "") + _WRITER
+    script = ("import kadertoets.infra.output; kadertoets.infra.output._O_TMPFILE = 0\n" if fallback else "") + _WRITER
     pids = []
     for run, delay in enumerate([0.0, 0.003, 0.007, 0.012, 0.02, 0.03, 0.045, 0.06, 0.08, 0.1]):
         writer = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE)

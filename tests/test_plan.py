@@ -8,10 +8,10 @@ import datetime as dt
 import yaml
 
 from conftest import FIXTURES, MINI, write
-from engine.model import Status
-from engine.plan import build_plan
-from engine.render import Options, render
-from engine.run import check_file
+from kadertoets.model import Status
+from kadertoets.evaluate.plan import build_plan
+from kadertoets.render import Options, render
+from kadertoets.sweep.run import check_file
 
 BASE = (FIXTURES / "mini-team.yaml").read_text(encoding="utf-8")
 
@@ -94,7 +94,7 @@ def test_round_trip_on_a_shipped_assessment(tmp_path, root):
 def test_yaml_block_is_readable_by_our_own_loader(root):
     """Shared deadlines must not come out as YAML aliases, which our loader refuses."""
     from conftest import ASSESSMENTS
-    from engine.yamlload import load_yaml_text
+    from kadertoets.infra.yamlload import load_yaml_text
 
     for path in ASSESSMENTS:
         text = render("plan", "yaml", build_plan(check_file(path, root)), Options())
@@ -136,7 +136,7 @@ def test_proposals_are_not_overdue_but_say_the_kader_deadline_passed(tmp_path):
 
 def test_yaml_block_keeps_unicode_line_breaks(tmp_path):
     """Found by hypothesis: U+0085 (NEL) in a description was folded into a space."""
-    from engine.yamlload import load_yaml_text
+    from kadertoets.infra.yamlload import load_yaml_text
 
     text = BASE.replace('omschrijving: "Werven"', 'omschrijving: "Werven\\Nintern"')
     block = load_yaml_text(render("plan", "yaml", plan_for(tmp_path, text), Options()), "plan.yaml")

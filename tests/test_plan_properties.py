@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from engine.backends.python import PythonBackend
-from engine.evaluate import evaluate
-from engine.kader import load_kader
-from engine.plan import build_plan
-from engine.render import Options, render
-from engine.yamlload import load_yaml_text
+from kadertoets.evaluate.backends.python import PythonBackend
+from kadertoets.evaluate.evaluation import evaluate
+from kadertoets.load.kader import load_kader
+from kadertoets.evaluate.plan import build_plan
+from kadertoets.render import Options, render
+from kadertoets.infra.yamlload import load_yaml_text
 from strategies import assessments, plan_actions
 
 KADER = load_kader(ROOT, "1.0")
@@ -61,8 +61,8 @@ def test_merge_invariants(assessment, actions, data):
 def test_yaml_block_round_trips_into_an_assessment(assessment, actions):
     """The `--format yaml` block, put back into an assessment, gives the same actions (statuses,
     owners, original deadlines and their history)."""
-    from engine.assessment import build_assessment
-    from engine.schema import Node
+    from kadertoets.load.assessment import build_assessment
+    from kadertoets.infra.located import Node
 
     assessment = dataclasses.replace(assessment, plan=actions)
     plan = build_plan(evaluate(KADER, assessment, assessment.reference_date, PythonBackend()))

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ASSESSMENTS, FIXTURES, MINI, ROOT
-from engine.backends.python import PythonBackend
-from engine.errors import KaderFout
-from engine.evaluate import evaluate
-from engine.kader import load_kader
-from engine.run import check_file
-from engine.yamlload import load_yaml_text
+from kadertoets.evaluate.backends.python import PythonBackend
+from kadertoets.infra.errors import KaderFout
+from kadertoets.evaluate.evaluation import evaluate
+from kadertoets.load.kader import load_kader
+from kadertoets.sweep.run import check_file
+from kadertoets.infra.yamlload import load_yaml_text
 from strategies import assessments, tagged_yaml_text, yaml_like
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -108,7 +108,7 @@ def test_result_independent_of_rule_and_fact_order(tmp_path, assessment):
 
 # -- backend agreement -------------------------------------------------------------------
 def _durable_backend():
-    from engine.backends.durable import DurableBackend, durable_unavailable_reason
+    from kadertoets.evaluate.backends.durable import DurableBackend, durable_unavailable_reason
 
     reason = durable_unavailable_reason()
     if reason:
@@ -128,7 +128,7 @@ def test_backends_agree_on_shipped_assessments(assessment):
 
 def test_backends_agree_on_every_rule_example():
     backend = _durable_backend()
-    from engine.evaluate import evaluate_example
+    from kadertoets.evaluate.evaluation import evaluate_example
 
     for folder in (ROOT, MINI):
         kader = load_kader(folder, "1.0")

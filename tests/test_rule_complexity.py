@@ -19,19 +19,20 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import cli
+from kadertoets import cli
 from conftest import FIXTURES, MINI, ROOT
-from engine import normcheck, selftest
-from engine.conditions import (MAX_COMPARISONS, MAX_CONDITION_DEPTH, All, Any_, Compare, Not, Present,
+from kadertoets.validate import normcheck
+from kadertoets.validate import selftest
+from kadertoets.evaluate.conditions import (MAX_COMPARISONS, MAX_CONDITION_DEPTH, All, Any_, Compare, Not, Present,
                                compile_condition)
-from engine.errors import KaderFout
-from engine.evaluate import decide, rule_conditions
-from engine.kader import dependency_layers, load_kader
-from engine.lint import lint
-from engine.lintcodes import CODES, ERROR
-from engine.model import Question, Rule, Status
-from engine.normcheck import LIMIT, MAX_DATE_PAIRS, SCAN, check_norm, norm_problems
-from engine.schema import Node
+from kadertoets.infra.errors import KaderFout
+from kadertoets.evaluate.evaluation import decide, rule_conditions
+from kadertoets.load.kader import dependency_layers, load_kader
+from kadertoets.editors.lint import lint
+from kadertoets.infra.lintcodes import CODES, ERROR
+from kadertoets.model import Question, Rule, Status
+from kadertoets.validate.normcheck import LIMIT, MAX_DATE_PAIRS, SCAN, check_norm, norm_problems
+from kadertoets.infra.located import Node
 
 RULE_A = "rules/T-A-01.yaml"
 TEAM = FIXTURES / "mini-team.yaml"

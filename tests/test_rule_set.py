@@ -4,8 +4,8 @@ is known for (sqlfluff-style checks on the rules as data)."""
 from __future__ import annotations
 
 from conftest import ROOT
-from engine.conditions import fields_of, leaves
-from engine.kader import load_kader
+from kadertoets.evaluate.conditions import fields_of, leaves
+from kadertoets.load.kader import load_kader
 
 KNOWN = {
     "KLT-18-01": "18-/18+ vanaf circa 16,5 jaar met uniform perspectiefplan",
@@ -75,7 +75,7 @@ def test_actions_use_manifest_roles_and_dated_deadlines():
 
 def test_rule_references_point_at_rules_with_examples():
     k = kader()
-    from engine.conditions import RuleRef
+    from kadertoets.evaluate.conditions import RuleRef
 
     for rule in k.rules.values():
         for cond in (rule.applies, rule.meets, rule.partly):

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ROOT
-from engine.jsonschema import (HEADER_PREFIX, MAX_CLIMB, header_instructions, header_targets, modeline_target,
+from kadertoets.editors.jsonschema import (HEADER_PREFIX, MAX_CLIMB, header_instructions, header_targets, modeline_target,
                                retarget_schema, schema_files, schema_headers)
-from engine.kader import load_kader
-from engine.migrate import migrate, migration_yaml
-from engine.run import check_file, load_assessments_against
+from kadertoets.load.kader import load_kader
+from kadertoets.editors.migrate import migrate, migration_yaml
+from kadertoets.sweep.run import check_file, load_assessments_against
 from kaderversions import make_two_versions
 
 KINDS = ("manifest", "vragen", "regel", "assessment")

@@ -1,4 +1,4 @@
-"""`kader test` runner (engine.selftest) and its renderers: results, coverage, rule selection,
+"""`kader test` runner (kadertoets.validate.selftest) and its renderers: results, coverage, rule selection,
 extra example files and the text / JSON / JUnit output."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import MINI, ROOT, write
-from engine.errors import KaderFout
-from engine.kader import load_kader
-from engine.model import Status
-from engine.render import Options, formats, render
-from engine.selftest import collect, load_example_files, reachable_statuses, run_selftest
+from kadertoets.infra.errors import KaderFout
+from kadertoets.load.kader import load_kader
+from kadertoets.model import Status
+from kadertoets.render import Options, formats, render
+from kadertoets.validate.selftest import collect, load_example_files, reachable_statuses, run_selftest
 
 # the mini Kader's examples: T-A-01 has five (all five statuses reachable), T-B-01 four (no nvt)
 MINI_EXAMPLES = {"T-A-01": 5, "T-B-01": 4}

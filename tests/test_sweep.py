@@ -10,10 +10,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import ASSESSMENTS, FIXTURES, ROOT
-from engine.model import Status
-from engine.sweep import build_trend, change, load_sweep
+from kadertoets.model import Status
+from kadertoets.sweep.sweep import build_trend, change, load_sweep
 
 TREND = FIXTURES / "trend"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from engine.model import Status
-from engine.output import write_atomic
-from engine.render import Options, formats, is_binary, render
-from engine.render.sweep_html import STATUS_BG
-from engine.render.sweep_xlsx import STATUS_FILL
-from engine.sweep import build_trend, load_sweep
+from kadertoets.model import Status
+from kadertoets.infra.output import write_atomic
+from kadertoets.render import Options, formats, is_binary, render
+from kadertoets.render.sweep_html import STATUS_BG
+from kadertoets.render.sweep_xlsx import STATUS_FILL
+from kadertoets.sweep.sweep import build_trend, load_sweep
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -118,7 +118,7 @@ def test_sweep_xlsx_matrix(sweep):
 
 
 def test_sweep_xlsx_actions_and_requirements(sweep):
-    from engine.plan import build_plan
+    from kadertoets.evaluate.plan import build_plan
 
     wb = workbook(render("sweep", "xlsx", sweep, Options()))
     ws = wb["Acties"]

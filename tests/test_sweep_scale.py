@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import cache
-from engine.model import Status
-from engine.sweep import load_sweep
+from kadertoets.sweep import cache
+from kadertoets.model import Status
+from kadertoets.sweep.sweep import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENTS = ROOT / "assessments"
@@ -117,7 +117,7 @@ def test_corrupt_database_file_is_replaced(corpus, cache_dir):
 def test_unwritable_cache_folder_changes_nothing(corpus, tmp_path, monkeypatch):
     """A cache folder that cannot be made (under a file: ENOTDIR) or that denies access (EACCES, for
     real, also as root: see no_access): the results of use_cache=False, and one warning saying why."""
-    from engine.errors import os_reason
+    from kadertoets.infra.errors import os_reason
     from test_cache_safety import no_access
 
     expected = fingerprint(load_sweep([corpus], use_cache=False))
@@ -137,7 +137,7 @@ def test_unwritable_cache_folder_changes_nothing(corpus, tmp_path, monkeypatch):
 
 
 def test_warm_sweep_neither_parses_nor_evaluates(corpus, cache_dir, monkeypatch):
-    import engine.sweep as sweep_module
+    import kadertoets.sweep.sweep as sweep_module
 
     expected = fingerprint(load_sweep([corpus], use_cache=False))
     load_sweep([corpus])

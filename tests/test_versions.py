@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from kadertoets import cli
 from conftest import FIXTURES, MINI
-from engine.errors import KaderFout
-from engine.kader import load_kader, version_on
-from engine.run import check_file
-from engine.sweep import build_trend, load_sweep
+from kadertoets.infra.errors import KaderFout
+from kadertoets.load.kader import load_kader, version_on
+from kadertoets.sweep.run import check_file
+from kadertoets.sweep.sweep import build_trend, load_sweep
 
 TEAM = (FIXTURES / "mini-team.yaml").read_text(encoding="utf-8")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import KaderFout
-from engine.yamlload import load_yaml_file, load_yaml_text
+from kadertoets.infra.errors import KaderFout
+from kadertoets.infra.yamlload import load_yaml_file, load_yaml_text
 
 
 def test_positions_are_kept():
@@ -121,7 +121,7 @@ def test_tab_indentation_is_named():
 import yaml as _yaml  # noqa: E402
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from engine import yamlload  # noqa: E402
+from kadertoets.infra import yamlload  # noqa: E402
 from strategies import yaml_like  # noqa: E402
 
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..model import Status
-from ..textsafe import UNSAFE_CLASS, clean, is_clean, no_commands
+from kadertoets.model import Status
+from kadertoets.infra.textsafe import UNSAFE_CLASS, clean, is_clean, no_commands
 
 _REGISTRY: dict[tuple[str, str], Callable] = {}
 

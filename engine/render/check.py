@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from ..model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, VERSION_SOURCE_LABEL, Evaluation, Status
-from . import (STATUS_STYLE, Options, console, console_text, json_text, md_escape, renderer, rich_text, safe_text,
+from kadertoets.model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, VERSION_SOURCE_LABEL, Evaluation, Status
+from kadertoets.render import (STATUS_STYLE, Options, console, console_text, json_text, md_escape, renderer, rich_text, safe_text,
                status_text, summary_line)
 
 

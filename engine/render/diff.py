@@ -3,10 +3,10 @@ report: text and JSON). The migrated file itself is written by migrate.migration
 
 from __future__ import annotations
 
-from ..diff import ABSENT, Impact, KaderDiff
-from ..migrate import ACTION_OUTCOME_LABEL, FACT_OUTCOME_LABEL, Migration
-from ..textsafe import clean
-from . import STATUS_LABEL, Options, json_text, md_escape, renderer, safe_text
+from kadertoets.editors.diff import ABSENT, Impact, KaderDiff
+from kadertoets.editors.migrate import ACTION_OUTCOME_LABEL, FACT_OUTCOME_LABEL, Migration
+from kadertoets.infra.textsafe import clean
+from kadertoets.render import STATUS_LABEL, Options, json_text, md_escape, renderer, safe_text
 
 
 def _status(s) -> str:
@@ -160,7 +160,7 @@ def diff_json(result, options: Options) -> str:
 
 # ------------------------------------------------------------------ migrate -----------------------
 def _value(v) -> str:
-    from ..conditions import fmt_value
+    from kadertoets.evaluate.conditions import fmt_value
 
     return "(geen waarde)" if v is None else fmt_value(v)
 

@@ -3,10 +3,10 @@ workflow commands (annotations on the pull request)."""
 
 from __future__ import annotations
 
-from ..lint import LintReport
-from ..lintcodes import CODES, ERROR
-from ..textsafe import excerpt as one_line
-from . import Options, json_text, renderer, safe_text
+from kadertoets.editors.lint import LintReport
+from kadertoets.infra.lintcodes import CODES, ERROR
+from kadertoets.infra.textsafe import excerpt as one_line
+from kadertoets.render import Options, json_text, renderer, safe_text
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -8,11 +8,11 @@ from itertools import groupby
 
 import yaml
 
-from ..model import ACTION_STATUS_LABEL
-from ..yamlload import _Loader
-from ..plan import Plan, PlanItem
-from ..textsafe import clean, is_clean
-from . import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
+from kadertoets.model import ACTION_STATUS_LABEL
+from kadertoets.infra.yamlload import _Loader
+from kadertoets.evaluate.plan import Plan, PlanItem
+from kadertoets.infra.textsafe import clean, is_clean
+from kadertoets.render import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
 
 
 def owner_label(plan: Plan, owner: str) -> str:

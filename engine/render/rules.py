@@ -7,9 +7,9 @@ import textwrap
 from rich.table import Table
 from rich.text import Text
 
-from ..conditions import describe
-from ..model import RESPONSIBLE_LABEL, Kader, Rule
-from . import Options, console, console_text, json_text, renderer, rich_text, safe_text
+from kadertoets.evaluate.conditions import describe
+from kadertoets.model import RESPONSIBLE_LABEL, Kader, Rule
+from kadertoets.render import Options, console, console_text, json_text, renderer, rich_text, safe_text
 
 
 def source_list(rule: Rule) -> list[str]:

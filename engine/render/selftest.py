@@ -7,9 +7,9 @@ import textwrap
 
 from rich.text import Text
 
-from ..selftest import ExampleResult, RuleReport, SelfTestReport, ordered
-from ..textsafe import clean
-from . import STATUS_LABEL, STATUS_STYLE, Options, console, console_text, json_text, renderer, status_text
+from kadertoets.validate.selftest import ExampleResult, RuleReport, SelfTestReport, ordered
+from kadertoets.infra.textsafe import clean
+from kadertoets.render import STATUS_LABEL, STATUS_STYLE, Options, console, console_text, json_text, renderer, status_text
 
 PASSED_TEXT = ("✔ geslaagd", "green")
 FAILED_TEXT = ("✘ mislukt", "bold red")

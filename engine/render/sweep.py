@@ -6,12 +6,12 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from ..model import Status
-from ..sweep import CHANGE_LABEL, Sweep, Trend
-from ..textsafe import clean
-from . import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
+from kadertoets.model import Status
+from kadertoets.sweep.sweep import CHANGE_LABEL, Sweep, Trend
+from kadertoets.infra.textsafe import clean
+from kadertoets.render import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)
-from .check import evaluation_json
+from kadertoets.render.check import evaluation_json
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
 MAX_RICH_ROWS = 200  # longer per-team tables as plain aligned columns (rich is slow on thousands of rows)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import html
 import re
 
-from ..model import Status
-from ..sweep import CHANGE_LABEL, Sweep, Trend
-from ..textsafe import clean
-from . import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, safe_text, status_text
-from .sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, team_label
+from kadertoets.model import Status
+from kadertoets.sweep.sweep import CHANGE_LABEL, Sweep, Trend
+from kadertoets.infra.textsafe import clean
+from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, safe_text, status_text
+from kadertoets.render.sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, team_label
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
 STATUS_BG = {

@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-from ..model import Status
-from ..plan import build_plan
-from ..sweep import CHANGE_LABEL, Sweep, Trend
-from ..textsafe import clean
-from . import STATUS_LABEL, Options, renderer, starts_formula, status_text
-from .sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, team_label
+from kadertoets.model import Status
+from kadertoets.evaluate.plan import build_plan
+from kadertoets.sweep.sweep import CHANGE_LABEL, Sweep, Trend
+from kadertoets.infra.textsafe import clean
+from kadertoets.render import STATUS_LABEL, Options, renderer, starts_formula, status_text
+from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, team_label
 
 # Light fills that keep black text readable (printed and on screen); the symbol carries the meaning too.
 STATUS_FILL = {
@@ -31,7 +31,7 @@ def _openpyxl():
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
-        from ..errors import KaderFout
+        from kadertoets.infra.errors import KaderFout
         raise KaderFout.single("XLSX-uitvoer vraagt het pakket openpyxl, en dat is niet geïnstalleerd",
                                field="--format", hint="Installeer het met: pip install 'openpyxl>=3.1'.") from None
     return openpyxl

@@ -1,0 +1,813 @@
+"""JSON Schemas (draft 2020-12) for the YAML files of a Kader, for editors with a YAML language server.
+
+`kader schema` writes these schemas to files. A YAML file whose first line is `header_line(...)`
+then gets completion, hover texts and validation while typing in any editor that uses
+yaml-language-server (VS Code with redhat.vscode-yaml, Neovim, Zed, ...):
+
+- `rule_schema(kader)`         a rule, `rules/<ID>.yaml` (field paths, roles, deadlines and rule ids of
+                               the Kader when one is given; generic otherwise)
+- `manifest_schema()`          a Kader manifest, `kader/<versie>.yaml`
+- `questions_schema()`         a questions file, `kader/vragen-<versie>.yaml`
+- `assessment_schema(kader)`   an assessment for that Kader version: every question is a property of
+                               `feiten:` with its type, allowed values and Dutch question text
+
+The schemas mirror what the loaders accept (engine.kader, engine.questions, engine.facts,
+engine.assessment, engine.conditions). Key lists come from the loaders' own constants where the
+loaders have them; `_closed` refuses a key list that differs from the properties given for it, so a
+key added to a loader without a schema for it fails the tests at once instead of drifting.
+
+What a JSON Schema cannot say stays the loader's job (`kader check` and friends still report it):
+checks across files (a rule's id equals its file name, the questions file exists), duplicate
+example names, cycles between rules, whether a date exists in the calendar, and the difference
+between `2023-03-01` (a date for the loader) and `"2023-03-01"` (text for the loader); a YAML
+language server sees both as the same string.
+
+The schema builders are pure functions, no I/O: the caller writes the files. The schema-line
+helpers at the end (`schema_headers`, `header_instructions` for `kader schema`; `modeline_target`
+and `retarget_schema` for `kader migrate`) look at paths (resolving them, whether a folder or
+schema exists) but write nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kadertoets.load.assessment import ACTION_OPTIONAL, ACTION_REQUIRED, TEAM_REQUIRED, TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
+from kadertoets.evaluate.conditions import COMBINATORS, FIELD_OPS, MAX_MONTHS, TEAM_FIELDS
+from kadertoets.load.facts import FACT_KEYS
+from kadertoets.load.kader import MANIFEST_KEYS, MANIFEST_OPTIONAL, RULE_ID_RE, RULE_OPTIONAL, RULE_REQUIRED, VERSION_RE
+from kadertoets.model import ACTION_STATUSES, RESPONSIBLE, SOURCE_CODES, SOURCE_TITLES, Kader, Question, Status
+from kadertoets.load.questions import PATH_RE, QUESTION_KEYS, TYPE_LABEL, TYPES
+from kadertoets.infra.located import MAX_NUMBER
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+HEADER_PREFIX = "# yaml-language-server: $schema="
+
+# Key lists the loaders spell inline (no module constant to import); the loader code is quoted
+# next to each, and tests/test_jsonschema.py checks them against the real loaders.
+FILLED_IN_KEYS = ("naam", "rol", "datum", "toelichting")  # assessment.build_assessment
+TASK_KEYS = ("jeugd", "wmo")  # assessment._team, kader._example (team_taken)
+MOVED_REQUIRED, MOVED_OPTIONAL = ("naar",), ("toelichting",)  # assessment._action
+DEADLINE_REQUIRED, DEADLINE_OPTIONAL = ("datum", "label"), ("bron", "afgeleid", "toelichting")  # kader._load
+MANIFEST_STATUSES = ("concept", "vastgesteld")  # kader._load
+SOURCE_KEYS = ("bron", "sectie", "citaat", "url")  # kader._sources
+NORM_ORIGINS = ("bron", "afgeleid")  # kader.load_rule
+NORM_REQUIRED, NORM_OPTIONAL = ("voldoet",), ("deels",)  # kader.load_rule
+RULE_ACTION_KEYS = ("omschrijving", "eigenaar", "deadline", "extra_middelen_mogelijk")  # kader._action
+EXAMPLE_REQUIRED = ("naam", "verwacht")  # kader._example
+EXAMPLE_OPTIONAL = ("feiten", "team_taken", "regels", "peildatum")
+RULE_REF_KEYS = ("regel", "status")  # conditions.compile_condition
+NUMERIC_TYPES = ("geheel_getal", "getal")  # questions._question: minimum/maximum only for these
+CHOICE_TYPES = ("keuze", "meerkeuze")  # questions._question: waarden only (and always) for these
+
+STATUS_VALUES = [s.value for s in Status]
+# team.id: letters and digits (any script, str.isalnum) plus '-', '_' and '.' (assessment._team).
+# Written as "no whitespace and no ASCII punctuation except - _ ." so it means the same in
+# Python's re and in the JavaScript RegExp of the language server.
+TEAM_ID_PATTERN = r"^[^\s\u0000-\u002c/:-@\[-\^`{-\u007f]+$"
+
+
+# ---------------------------------------------------------------- building blocks ----------------
+
+def _with(schema: dict, title: str | None = None, description: str | None = None, **extra) -> dict:
+    """`schema` with a title and description in front (for hover texts), and extra keywords."""
+    out = {}
+    if title:
+        out["title"] = title
+    if description:
+        out["description"] = description
+    out.update(schema)
+    out.update(extra)
+    return out
+
+
+def _text(description: str | None = None, title: str | None = None) -> dict:
+    """Node.text(): a non-empty string (not only spaces)."""
+    return _with({"type": "string", "pattern": r"\S"}, title, description)
+
+
+def _date(description: str | None = None, title: str | None = None) -> dict:
+    """Node.date(): an unquoted YAML date JJJJ-MM-DD (the loader refuses a date with a time)."""
+    return _with({"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, title,
+                 description)
+
+
+def _boolean(description: str | None = None, title: str | None = None) -> dict:
+    return _with({"type": "boolean"}, title, description)
+
+
+def _integer(minimum=None, maximum=None, description: str | None = None) -> dict:
+    """Node.integer(): a whole number within the sanity bound MAX_NUMBER (and the given limits)."""
+    return _with({"type": "integer", **_bounds(minimum, maximum)}, None, description)
+
+
+def _number(minimum=None, maximum=None, description: str | None = None) -> dict:
+    """Node.number(): a whole or decimal number within the sanity bound MAX_NUMBER."""
+    return _with({"type": "number", **_bounds(minimum, maximum)}, None, description)
+
+
+def _bounds(minimum, maximum) -> dict:
+    low = -MAX_NUMBER if minimum is None else max(minimum, -MAX_NUMBER)
+    high = MAX_NUMBER if maximum is None else min(maximum, MAX_NUMBER)
+    return {"minimum": low, "maximum": high}
+
+
+def _enum(values, description: str | None = None, title: str | None = None) -> dict:
+    return _with({"enum": list(values)}, title, description)
+
+
+def _array(items: dict, min_items: int = 0, unique: bool = False, description: str | None = None) -> dict:
+    out = {"type": "array", "items": items}
+    if min_items:
+        out["minItems"] = min_items
+    if unique:
+        out["uniqueItems"] = True
+    return _with(out, None, description)
+
+
+def _closed(properties: dict, required=(), optional=(), title: str | None = None,
+            description: str | None = None) -> dict:
+    """Node.mapping(required=..., optional=...): exactly these keys, the required ones present.
+
+    `properties` must name exactly the loader's keys: a mismatch is a programming error (the schema
+    would drift from the loader), so it fails loudly here rather than in an editor."""
+    keys = list(required) + list(optional)
+    if len(set(keys)) != len(keys) or set(properties) != set(keys):
+        raise AssertionError(f"schema out of step with the loader ({title or description}): "
+                             f"loader keys {keys}, schema keys {list(properties)}")
+    out = {"type": "object", "properties": {k: properties[k] for k in keys}, "additionalProperties": False}
+    if required:
+        out["required"] = list(required)
+    return _with(out, title, description)
+
+
+def _document(title: str, description: str, body: dict, defs: dict | None = None) -> dict:
+    out = {"$schema": DIALECT, "title": title, "description": description}
+    out.update(body)
+    if defs:
+        out["$defs"] = defs
+    return out
+
+
+def _fmt(number) -> str:
+    """A number as Dutch readers write it: 0,78; 100."""
+    return f"{number:g}".replace(".", ",")
+
+
+# ---------------------------------------------------------------- questions and facts -------------
+
+def answer_schema(q: Question) -> dict:
+    """The schema of one answer to a question (questions.check_value), without the fact's long form."""
+    t = q.type
+    if t == "ja_nee":
+        return {"type": "boolean"}
+    if t == "geheel_getal":
+        return _integer(q.minimum, q.maximum)
+    if t == "getal":
+        return _number(q.minimum, q.maximum)
+    if t == "tekst":
+        return _text()
+    if t == "datum":
+        return _date()
+    if t == "keuze":
+        return {"type": "string", "enum": list(q.values)}
+    if t == "meerkeuze":
+        return _array({"type": "string", "enum": list(q.values)}, unique=True)
+    raise AssertionError(f"unknown question type {t}")
+
+
+def _question_description(q: Question) -> str:
+    parts = [q.help.strip()] if q.help and q.help.strip() else []
+    facts = [f"Type: {TYPE_LABEL[q.type]}"]
+    if q.unit:
+        facts.append(f"eenheid: {q.unit}")
+    if q.minimum is not None:
+        facts.append(f"minimaal {_fmt(q.minimum)}")
+    if q.maximum is not None:
+        facts.append(f"maximaal {_fmt(q.maximum)}")
+    if q.theme:
+        facts.append(f"thema: {q.theme}")
+    parts.append(", ".join(facts) + ".")
+    if q.values:
+        parts.append(("Eén van" if q.type == "keuze" else "Een lijst met waarden uit") + ": "
+                     + ", ".join(q.values) + ".")
+    parts.append("Vul de waarde direct in (korte vorm) of als 'waarde' met 'toelichting' en 'bewijs' "
+                 "(lange vorm); alleen een 'toelichting' zonder waarde betekent: onbekend, met uitleg.")
+    return "\n\n".join(parts)
+
+
+def _long_form(value: dict, what: str) -> dict:
+    """facts._fact: {waarde, toelichting, bewijs}, with a waarde or a toelichting (or both)."""
+    schema = _closed(
+        {
+            "waarde": _with({"anyOf": [value, {"type": "null"}]}, None,
+                            "De waarde; leeg (of weggelaten, met een toelichting) betekent: onbekend."),
+            "toelichting": _text("Uitleg bij de waarde, of waarom de waarde onbekend is."),
+            "bewijs": _text("Waar de waarde vandaan komt (bron, document, datum)."),
+            "herbevestigen": _boolean("true: overgenomen bij een migratie naar een nieuwe Kaderversie en nog te "
+                                      "bevestigen (de vraag is veranderd); haal weg na controle."),
+        },
+        optional=FACT_KEYS,
+        description=f"Lange vorm van {what}.",
+    )
+    schema["anyOf"] = [{"required": ["waarde"]}, {"required": ["toelichting"]}]
+    return schema
+
+
+def fact_schema(q: Question) -> dict:
+    """One fact (facts.parse_facts): the bare answer, empty (= onbekend), or the long form."""
+    value = answer_schema(q)
+    return _with({"anyOf": [value, {"type": "null"}, _long_form(value, f"'{q.path}'")]},
+                 q.question, _question_description(q))
+
+
+def _facts_schema(questions: dict | None) -> dict:
+    """The `feiten:` block: a mapping from question path to fact (empty is allowed)."""
+    description = ("De feiten van het team: per vraagpad de waarde. Wat niet bekend is, laat u weg (dan is het "
+                   "onbekend).")
+    if questions is None:
+        generic_value = {"not": {"type": "object"}}
+        return _with({
+            "type": ["object", "null"],
+            "propertyNames": {"pattern": PATH_RE.pattern},
+            "additionalProperties": {"anyOf": [generic_value, _long_form({}, "een feit")]},
+        }, "Feiten", description)
+    return _with({
+        "type": ["object", "null"],
+        "properties": {path: fact_schema(q) for path, q in questions.items()},
+        "additionalProperties": False,
+    }, "Feiten", description)
+
+
+def questions_schema() -> dict:
+    """The questions file `kader/vragen-<versie>.yaml` (questions.load_questions)."""
+    required, optional = QUESTION_KEYS[:2], QUESTION_KEYS[2:]
+    question = _closed(
+        {
+            "type": _enum(TYPES, "Het type van het antwoord: " + "; ".join(
+                f"{t} = {TYPE_LABEL[t]}" for t in TYPES) + "."),
+            "vraag": _text("De vraag zoals de invuller hem leest."),
+            "hulp": _text("Uitleg bij de vraag: wat telt mee, waar vindt u het antwoord."),
+            "eenheid": _text("Eenheid van een getal, bv. fte, personen, procent."),
+            "waarden": _array(_text(), min_items=1, unique=True,
+                              description="De toegestane waarden (alleen en verplicht bij keuze en meerkeuze)."),
+            "minimum": _number(description="Kleinste toegestane waarde (alleen bij geheel_getal en getal)."),
+            "maximum": _number(description="Grootste toegestane waarde (alleen bij geheel_getal en getal)."),
+            "thema": _text("Thema, voor groepering."),
+        },
+        required=required, optional=optional, title="Vraag",
+        description="Eén feit dat een assessment kan bevatten.",
+    )
+    question["allOf"] = [
+        {
+            "if": {"required": ["type"], "properties": {"type": {"enum": list(CHOICE_TYPES)}}},
+            "then": {"required": ["waarden"]},
+            "else": {"properties": {"waarden": False}},
+        },
+        {
+            "if": {"required": ["type"], "properties": {"type": {"enum": list(NUMERIC_TYPES)}}},
+            "else": {"properties": {"minimum": False, "maximum": False}},
+        },
+    ]
+    vragen = _with({
+        "type": "object",
+        "propertyNames": {"pattern": PATH_RE.pattern, "not": {"pattern": r"^team\."}},
+        "additionalProperties": {"$ref": "#/$defs/vraag"},
+    }, "Vragen", "Per vraagpad (kleine letters, cijfers en _ met punten ertussen, bv. "
+                 "veiligheid.aandachtsfunctionarissen; team.* is gereserveerd) de vraag.")
+    return _document(
+        "Kadertoets: vragenbestand",
+        "De vragen van een Kaderversie: elk feit dat een assessment kan bevatten, één keer gedeclareerd.",
+        _closed({"vragen": vragen}, required=("vragen",)),
+        {"vraag": question},
+    )
+
+
+# ---------------------------------------------------------------- manifest ------------------------
+
+def _version(description: str) -> dict:
+    """Node.version(): "1.0", as text (an unquoted number could be 1.10 read as 1.1)."""
+    return _with({"type": "string", "pattern": VERSION_RE.pattern}, None, description)
+
+
+def manifest_schema() -> dict:
+    """A Kader manifest `kader/<versie>.yaml` (kader._load)."""
+    deadline = _closed(
+        {
+            "datum": _date("De datum van de deadline."),
+            "label": _text("Hoe de deadline in het transformatieplan heet."),
+            "bron": _text("Waar de deadline vandaan komt, bv. S0 §3.1."),
+            "afgeleid": _boolean("true als geen bron deze datum noemt (afgeleide deadline)."),
+            "toelichting": _with({}, None, "Toelichting op de datum (tekst)."),
+        },
+        required=DEADLINE_REQUIRED, optional=DEADLINE_OPTIONAL, title="Deadline",
+    )
+    properties = {
+        "versie": _version('De versie, gelijk aan de bestandsnaam: "1.0" voor kader/1.0.yaml.'),
+        "naam": _text("De naam van het Kader."),
+        "status": _enum(MANIFEST_STATUSES, "concept of vastgesteld."),
+        "documentdatum": _date("Datum van het document (JJJJ-MM-DD)."),
+        "ingangsdatum": _date("Datum waarop deze versie ingaat (JJJJ-MM-DD)."),
+        "vragen": _text("Het vragenbestand van deze versie, in dezelfde map, bv. vragen-1.0.yaml."),
+        "rollen": _with({"type": "object", "additionalProperties": _text()}, "Rollen",
+                        "Eigenaren van acties in het transformatieplan: sleutel en omschrijving."),
+        "deadlines": _with({"type": "object", "additionalProperties": {"$ref": "#/$defs/deadline"}}, "Deadlines",
+                           "Benoemde deadlines; regels verwijzen ernaar met hun sleutel."),
+        "regels": _array(_with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
+                               "Een regel-id; het bestand is rules/<id>.yaml."),
+                         min_items=1, unique=True, description="De regel-id's van deze versie."),
+        "ingangsdatum_toelichting": _text("Verplicht als de ingangsdatum afgeleid is: waarom deze datum."),
+        "toelichting": _with({}, None, "Toelichting op deze versie (tekst)."),
+        "bron": _with({}, None, "Waar het Kader zelf beschreven staat (tekst)."),
+        "wijzigingen": {"anyOf": [_text(), _array(_text(), min_items=1)],
+                        "description": "Wat er in deze versie veranderd is (changelog): een tekst of een lijst."},
+        "vorige_versie": _version("De versie die deze opvolgt, bv. \"1.0\"."),
+        "regels_map": _with({"type": "string", "pattern": "^rules[A-Za-z0-9._-]*$"}, None,
+                            "De map met de regelbestanden van deze versie, naast kader/ (standaard rules)."),
+    }
+    return _document(
+        "Kadertoets: Kader-manifest",
+        "Een versie van het Kader: status, datums, vragenbestand, rollen, deadlines en regels.",
+        _closed(properties, required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL),
+        {"deadline": deadline},
+    )
+
+
+# ---------------------------------------------------------------- rules and conditions ------------
+
+def _rule_id(kader: Kader | None) -> dict:
+    if kader is None:
+        return _with({"type": "string", "pattern": RULE_ID_RE.pattern}, None, "Een regel-id, bv. KLT-VEI-01.")
+    return _enum(kader.rules, f"Een regel van Kader {kader.version}.")
+
+
+def _operator_values(qtype: str | None, values: tuple = ()) -> dict:
+    """Per field operator the schema of its value (conditions.compile_condition, _typed_value).
+
+    `qtype` None: any field (generic rule schema); otherwise the field's type, and an operator that
+    does not fit the type is refused (schema `false`)."""
+
+    def typed(op: str):
+        # conditions._typed_value
+        if qtype in CHOICE_TYPES:
+            return {"type": "string", "enum": list(values)}
+        if qtype == "ja_nee":
+            return {"type": "boolean"}
+        if qtype == "geheel_getal":
+            return _number() if op in ("min", "max", "groter_dan", "kleiner_dan") else _integer()
+        if qtype == "getal":
+            return _number()
+        if qtype == "datum":
+            return _date()
+        return _text()
+
+    descriptions = {
+        "is": "Gelijk aan deze waarde.",
+        "is_niet": "Niet gelijk aan deze waarde.",
+        "in": "Een van deze waarden.",
+        "niet_in": "Geen van deze waarden.",
+        "min": "Minstens (>=).",
+        "max": "Hoogstens (<=).",
+        "groter_dan": "Groter dan (>).",
+        "kleiner_dan": "Kleiner dan (<).",
+        "bevat": "Een meerkeuzeveld bevat deze waarde.",
+        "aantal_min": "Een meerkeuzeveld heeft minstens zoveel waarden.",
+        "binnen_maanden": "De datum ligt hoogstens zoveel maanden vóór de peildatum (en niet erna).",
+        "aanwezig": "true: het feit is ingevuld; false: niet ingevuld (nooit onbekend).",
+    }
+    out = {}
+    for op, types in FIELD_OPS.items():
+        if op == "aanwezig":
+            schema = {"type": "boolean"}
+        elif qtype is not None and qtype not in types:
+            out[op] = False
+            continue
+        elif op == "aantal_min":
+            schema = _integer(0)
+        elif op == "binnen_maanden":
+            schema = _integer(0, MAX_MONTHS)
+        elif qtype is None:
+            schema = _generic_operator_value(op)
+        elif op in ("in", "niet_in"):
+            schema = _array(typed(op), min_items=1)
+        else:
+            schema = typed(op)
+        out[op] = _with(schema, None, descriptions[op] + (f" Werkt op: {', '.join(types)}." if types else ""))
+    return out
+
+
+def _generic_operator_value(op: str) -> dict:
+    """Without a Kader the field's type is unknown: the widest value the operator can take."""
+    types = FIELD_OPS[op]
+    scalar = []
+    if "ja_nee" in types:
+        scalar.append({"type": "boolean"})
+    if any(t in types for t in NUMERIC_TYPES):
+        scalar.append(_number())
+    if any(t in types for t in ("tekst", "keuze", "meerkeuze", "datum")):
+        scalar.append({"type": "string", "pattern": r"\S"})
+    item = {"anyOf": scalar} if len(scalar) > 1 else scalar[0]
+    return _array(item, min_items=1) if op in ("in", "niet_in") else item
+
+
+def _condition_schema(kader: Kader | None) -> dict:
+    """A condition (conditions.compile_condition): a combinator alone, a rule reference, or a field
+    with exactly one operator."""
+    ref = {"$ref": "#/$defs/voorwaarde"}
+    status = _enum(STATUS_VALUES)
+    shapes = {
+        "alle": _closed({"alle": _array(ref, min_items=1, description="Alle voorwaarden in de lijst (en).")},
+                        required=("alle",)),
+        "een_van": _closed({"een_van": _array(ref, min_items=1, description="Minstens één voorwaarde (of).")},
+                           required=("een_van",)),
+        "niet": _closed({"niet": _with(ref, None, "Het omgekeerde van deze voorwaarde.")}, required=("niet",)),
+        "regel": _closed(
+            {
+                "regel": _with(_rule_id(kader), None, "De conclusie van deze regel."),
+                "status": _with({"anyOf": [status, _array(status, min_items=1)]}, None,
+                                "Waar als de regel één van deze statussen heeft."),
+            },
+            required=RULE_REF_KEYS,
+        ),
+    }
+    if kader is None:
+        field = _with({"type": "string", "pattern": r"\S"}, None, "Het vraagpad, bv. veiligheid.aandachtsfunctionarissen.")
+    else:
+        fields = list(kader.questions) + [p for p in TEAM_FIELDS if p not in kader.questions]
+        field = _enum(fields, f"Een vraagpad uit de vragen van Kader {kader.version}, of een vast teamveld.")
+    veld = _closed({"veld": field, **_operator_values(None)}, required=("veld",), optional=tuple(FIELD_OPS))
+    veld["oneOf"] = [{"required": [op]} for op in FIELD_OPS]  # exactly one operator
+    if kader is not None:
+        veld["allOf"] = _typed_operators(kader)
+    shapes["veld"] = veld
+    # every key the loader knows (conditions.ALL_OPERATORS plus 'status') has a shape to live in
+    known = set(COMBINATORS) | set(RULE_REF_KEYS) | {"veld"} | set(FIELD_OPS)
+    assert known == {k for s in shapes.values() for k in s["properties"]}, "condition keys out of step"
+    return _with({"type": "object", "anyOf": list(shapes.values())}, "Voorwaarde",
+                 "Een voorwaarde: alle / een_van / niet, een regel met status, of een veld met precies één "
+                 "operator (is, is_niet, in, niet_in, min, max, groter_dan, kleiner_dan, bevat, aantal_min, "
+                 "binnen_maanden, aanwezig).")
+
+
+def _typed_operators(kader: Kader) -> list[dict]:
+    """Per group of fields with the same type (and allowed values) the operators and their values."""
+    groups: dict[tuple, list[str]] = {}
+    questions = dict(kader.questions)
+    for path, q in TEAM_FIELDS.items():
+        questions.setdefault(path, q)
+    for path, q in questions.items():
+        groups.setdefault((q.type, tuple(q.values)), []).append(path)
+    out = []
+    for (qtype, values), paths in groups.items():
+        out.append({
+            "if": {"required": ["veld"], "properties": {"veld": {"enum": paths}}},
+            "then": {"properties": _operator_values(qtype, values)},
+        })
+    return out
+
+
+def _example_schema(kader: Kader | None) -> dict:
+    regels = (_with({"type": "object", "propertyNames": {"pattern": RULE_ID_RE.pattern},
+                     "additionalProperties": _enum(STATUS_VALUES)}, None,
+                    "De uitkomst van regels waarop deze regel steunt: regel-id en status.")
+              if kader is None else
+              _closed({rid: _enum(STATUS_VALUES) for rid in kader.rules}, optional=tuple(kader.rules),
+                      description="De uitkomst van regels waarop deze regel steunt: regel-id en status."))
+    return _closed(
+        {
+            "naam": _text("Een unieke naam voor het voorbeeld."),
+            "verwacht": _enum(STATUS_VALUES, "De status die de regel voor dit voorbeeld moet geven."),
+            "feiten": _facts_schema(kader.questions if kader is not None else None),
+            "team_taken": _closed({k: _boolean() for k in TASK_KEYS}, optional=TASK_KEYS,
+                                  description="Taken van het team; standaard beide true."),
+            "regels": regels,
+            "peildatum": _date("Peildatum van het voorbeeld; standaard de ingangsdatum van het Kader."),
+        },
+        required=EXAMPLE_REQUIRED, optional=EXAMPLE_OPTIONAL, title="Voorbeeld",
+        description="Een voorbeeld dat als test draait: feiten en de verwachte status.",
+    )
+
+
+def rule_schema(kader: Kader | None = None) -> dict:
+    """A rule `rules/<ID>.yaml` (kader.load_rule). With a Kader, field paths, operator values, roles,
+    deadlines and rule ids are those of that version (completion for `veld:`, `eigenaar:`, ...)."""
+    source = _closed(
+        {
+            "bron": _enum(SOURCE_CODES, "Bron: " + "; ".join(f"{c} = {t}" for c, t in SOURCE_TITLES.items()) + "."),
+            "sectie": _text("Sectie of paragraaf in de bron."),
+            "citaat": _text("Kort citaat uit de bron."),
+            "url": _with({"type": "string", "pattern": r"^https?://"}, None, "Een publieke URL (http:// of https://)."),
+        },
+        optional=SOURCE_KEYS, title="Bronverwijzing", description="Een bron (S0..S4) of een url.",
+    )
+    source["anyOf"] = [{"required": ["url"]}, {"required": ["bron"]}]
+    owner = _text("Een rol uit het manifest.") if kader is None else _enum(
+        kader.roles, f"Een rol uit het manifest van Kader {kader.version}.")
+    deadline = _text("Een benoemde deadline uit het manifest.") if kader is None else _enum(
+        kader.deadlines, f"Een benoemde deadline uit het manifest van Kader {kader.version}.")
+    properties = {
+        "id": _with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
+                    "Het regel-id, gelijk aan de bestandsnaam, bv. KLT-VEI-02."),
+        "titel": _text("Korte titel van de eis."),
+        "thema": _text("Thema, voor groepering."),
+        "uitleg": _text("Uitleg die een teamlid begrijpt."),
+        "bronnen": _array({"$ref": "#/$defs/bron"}, min_items=1, description="Waar de eis vandaan komt."),
+        "norm_herkomst": _enum(NORM_ORIGINS, "bron: de norm staat in een bron; afgeleid: de drempel noemt geen bron."),
+        "norm_toelichting": _text("Verplicht bij een afgeleide norm: welke drempel geen bron noemt en waarom."),
+        "verantwoordelijk": _enum(RESPONSIBLE, "Wie kan handelen: lokaal_team, gemeente of regio "
+                                               "(regio = regionale afhankelijkheid)."),
+        "wijziging": _text("Wat is veranderd ten opzichte van de concept-eisenlijst, en waarom."),
+        "voorheen": _array(_with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
+                                 "Een id uit een eerdere versie."), min_items=1, unique=True,
+                           description="Eisen uit eerdere versies die deze eis voortzet (hernoemd, gesplitst of "
+                                       "samengevoegd); trend en migratie volgen ze."),
+        "van_toepassing": _with({"$ref": "#/$defs/voorwaarde"}, None,
+                                "Voorwaarde; onwaar betekent: niet van toepassing (nvt)."),
+        "norm": _closed(
+            {
+                "voldoet": _with({"$ref": "#/$defs/voorwaarde"}, None, "Waar: de eis voldoet."),
+                "deels": _with({"$ref": "#/$defs/voorwaarde"}, None, "Waar (en voldoet niet): deels."),
+            },
+            required=NORM_REQUIRED, optional=NORM_OPTIONAL, title="Norm",
+        ),
+        "actie": _closed(
+            {
+                "omschrijving": _text("Wat te doen."),
+                "eigenaar": owner,
+                "deadline": deadline,
+                "extra_middelen_mogelijk": _boolean("Kan de actie extra middelen vragen?"),
+            },
+            required=RULE_ACTION_KEYS, title="Actie", description="De verbeteractie voor het transformatieplan.",
+        ),
+        "voorbeelden": _array({"$ref": "#/$defs/voorbeeld"}, min_items=1,
+                              description="Voorbeelden die als tests draaien; minstens één per status die de "
+                                          "regel kan geven."),
+    }
+    body = _closed(properties, required=RULE_REQUIRED, optional=RULE_OPTIONAL)
+    body["if"] = {"required": ["norm_herkomst"], "properties": {"norm_herkomst": {"const": "afgeleid"}}}
+    body["then"] = {"required": ["norm_toelichting"]}
+    version = f" (Kader {kader.version})" if kader is not None else ""
+    return _document(
+        "Kadertoets: regel" + version,
+        "Eén eis van het Kader: bron, norm, verbeteractie en voorbeelden.",
+        body,
+        {"voorwaarde": _condition_schema(kader), "bron": source, "voorbeeld": _example_schema(kader)},
+    )
+
+
+# ---------------------------------------------------------------- assessment ----------------------
+
+def assessment_schema(kader: Kader) -> dict:
+    """An assessment for `kader` (assessment.build_assessment): its questions, rule ids and roles."""
+    team = _closed(
+        {
+            "id": _with({"type": "string", "pattern": TEAM_ID_PATTERN}, None,
+                        "Korte naam van het team: letters, cijfers, '-', '_' en '.', bv. bbs-baarn."),
+            "naam": _text("Naam van het team."),
+            "gemeente": _text("Gemeente van het team."),
+            "organisatie": _text("Organisatie van het team."),
+            "taken": _closed({k: _boolean() for k in TASK_KEYS}, required=TASK_KEYS,
+                             description="Taken van het team: jeugd en wmo (true of false)."),
+        },
+        required=TEAM_REQUIRED, title="Team",
+    )
+    filled_in = _closed(
+        {
+            "naam": _text("Wie het assessment invulde."),
+            "rol": _text("De rol van de invuller."),
+            "datum": _date("Wanneer het is ingevuld."),
+            "toelichting": _text("Waar de feiten vandaan komen."),
+        },
+        optional=FILLED_IN_KEYS, title="Ingevuld door",
+    )
+    moved = _closed(
+        {"naar": _date("De nieuwe deadline."), "toelichting": _text("Waarom de deadline verschoof.")},
+        required=MOVED_REQUIRED, optional=MOVED_OPTIONAL, title="Verplaatste deadline",
+    )
+    action = _closed(
+        {
+            "eis": _enum(kader.rules, f"Een eis (regel-id) van Kader {kader.version}."),
+            "omschrijving": _text("Wat er gedaan wordt."),
+            "eigenaar": _text("Wie de actie uitvoert; meestal een rol uit het Kader.", None)
+            | {"examples": list(kader.roles)},
+            "deadline": _with({"anyOf": [_date(), {"type": "null"}]}, None,
+                              "De oorspronkelijke deadline (JJJJ-MM-DD), of leeg."),
+            "status": _enum(ACTION_STATUSES, "gepland, behaald, deels_behaald of niet_behaald."),
+            "id": _text("Eigen kenmerk van de actie."),
+            "deadline_verplaatst": _array(moved, description="Geschiedenis van verplaatste deadlines; nooit "
+                                                             "overschrijven, alleen toevoegen."),
+            "extra_middelen_nodig": _boolean("Zijn er extra middelen nodig?"),
+            "toelichting": _text("Toelichting bij de actie."),
+        },
+        required=ACTION_REQUIRED, optional=ACTION_OPTIONAL, title="Actie",
+        description="Een actie in het transformatieplan.",
+    )
+    properties = {
+        "kader": _with({"enum": [kader.version]}, None,
+                       f'De Kaderversie van dit assessment: "{kader.version}".'),
+        "peildatum": _date("De datum waarop de feiten gelden (JJJJ-MM-DD)."),
+        "team": team,
+        "feiten": _facts_schema(kader.questions),
+        "ingevuld_door": filled_in,
+        "transformatieplan": _with({"anyOf": [_array(action), {"type": "null"}]}, "Transformatieplan",
+                                   "De acties van het team; `kader plan --format yaml` maakt dit blok."),
+    }
+    return _document(
+        f"Kadertoets: assessment voor Kader {kader.version}",
+        f"Een assessment van één team aan het {kader.name} {kader.version}: team, peildatum, feiten en "
+        "transformatieplan.",
+        _closed(properties, required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL),
+    )
+
+
+# ---------------------------------------------------------------- files ---------------------------
+
+def schema_files(kader: Kader) -> dict[str, dict]:
+    """File name -> schema, for `kader schema`: the files a Kader editor and an assessment author need.
+
+    Rule and assessment schemas are per Kader version (they name its questions, roles and rules);
+    manifest and questions schemas are the same for every version."""
+    return {
+        "manifest.schema.json": manifest_schema(),
+        "vragen.schema.json": questions_schema(),
+        f"regel-{kader.version}.schema.json": rule_schema(kader),
+        f"assessment-{kader.version}.schema.json": assessment_schema(kader),
+    }
+
+
+def header_line(schema_file_name: str) -> str:
+    """The first line that links a YAML file to its schema for yaml-language-server.
+
+    `schema_file_name` is a path relative to the YAML file (or a URL), e.g.
+    `../schemas/assessment-1.0.schema.json`; backslashes become slashes."""
+    target = str(schema_file_name).replace("\\", "/").strip()
+    if not target or any(c in target for c in "\r\n"):
+        raise ValueError(f"invalid schema path {schema_file_name!r}")
+    return HEADER_PREFIX + target
+
+
+# ---------------------------------------------------------------- schema lines ------------------
+# yaml-language-server reads the first comment that matches `^#\s+yaml-language-server\s*:` and
+# takes the target from `$schema=<no spaces>`: a URL, a path relative to the YAML file, or an
+# absolute path (from the filesystem root).
+MODELINE_RE = re.compile(r"^#\s+yaml-language-server\s*:")
+MODELINE_SCHEMA_RE = re.compile(r"\$schema=(\S+)")
+ASSESSMENT_SCHEMA_RE = re.compile(r"(?:^|(?<=/))assessment-\d+(?:\.\d+)*\.schema\.json(?=$|[?#])")
+URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: C: is a Windows drive
+MAX_CLIMB = 3  # a relative path going up more folders than this is shown absolute
+
+
+def modeline_target(text: str) -> str | None:
+    """The schema target of the yaml-language-server line among the comment lines on top of `text`
+    (None when there is none)."""
+    for line in text.lstrip("\ufeff").splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            return None
+        if MODELINE_RE.match(stripped):
+            found = MODELINE_SCHEMA_RE.search(stripped)
+            return found.group(1) if found else None
+    return None
+
+
+def retarget_schema(target: str, new_version: str, source_dir: Path, output_dir: Path
+                    ) -> tuple[str, bool, Path | None]:
+    """The schema target of a migrated assessment, from the `target` of the original (in
+    `source_dir`) for the new file in `output_dir`: `assessment-<old>.schema.json` becomes
+    `assessment-<new_version>.schema.json` in the same folder, and a relative path is recomputed
+    for the new file's folder. Returns the target, whether the version part was replaced, and the
+    schema file it names on this machine (None for a URL)."""
+    import os
+
+    target = target.replace("\\", "/")
+    new_name = f"assessment-{new_version}.schema.json"
+    renamed_target, count = ASSESSMENT_SCHEMA_RE.subn(new_name, target, count=1)
+    renamed = count == 1
+    if URL_RE.match(renamed_target):
+        if renamed_target.lower().startswith("file://"):
+            from urllib.parse import unquote, urlparse
+
+            return renamed_target, renamed, Path(unquote(urlparse(renamed_target).path))
+        return renamed_target, renamed, None
+    if Path(renamed_target).is_absolute() or Path(renamed_target).drive:
+        return renamed_target, renamed, Path(renamed_target)
+    schema = Path(os.path.abspath(Path(source_dir) / renamed_target))
+    here = os.path.abspath(output_dir)
+    if os.path.abspath(source_dir) == here:
+        return renamed_target, renamed, schema
+    try:
+        relative = Path(os.path.relpath(schema, here)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return schema.as_uri(), renamed, schema
+    return relative, renamed, schema
+
+
+KIND_FILES = {
+    "manifest": "manifest (kader/<versie>.yaml)",
+    "vragen": "vragenbestand (kader/vragen-<versie>.yaml)",
+    "regel": "regel ({rules}/<ID>.yaml)",
+    "assessment": "assessment",
+}
+
+
+@dataclass(frozen=True)
+class HeaderTarget:
+    """The schema line for one kind of file, and for which files it is right."""
+
+    kind: str  # manifest | vragen | regel | assessment
+    line: str  # the line to put on top of such a file
+    target: str  # the path (or URI) in the line
+    base: Path | None  # the folder a relative `target` is relative to; None: `target` is absolute
+    files: str  # Dutch: which files this line is for
+
+
+def _installed(path: Path) -> bool:
+    """Whether `path` lies in an installed package (site-packages): nobody edits files there, and a
+    relative path into it breaks at the next upgrade."""
+    import sysconfig
+
+    if any(part.lower() in ("site-packages", "dist-packages") for part in path.parts):
+        return True
+    for key in ("purelib", "platlib"):
+        root = sysconfig.get_paths().get(key)
+        if root and path.is_relative_to(Path(root).resolve()):
+            return True
+    return False
+
+
+def _absolute(path: Path) -> str:
+    return path.as_uri() if path.drive else path.as_posix()
+
+
+def schema_headers(names, folder: Path, kader_root: Path, rules_folder: str = "rules",
+                   cwd: Path | None = None) -> list[HeaderTarget]:
+    """Per schema file written by `kader schema` the line to put on top of a file of its kind.
+
+    The path is relative to where such files live: kader/ of the Kader folder for manifests and
+    questions files, its rule folder for rules, and for assessments its assessments/ folder when
+    it has one, else the working folder. It is absolute instead when a relative path would climb
+    more than MAX_CLIMB folders, or lead into or out of an installed package (the bundled Kader in
+    site-packages): an absolute path works for a file in any folder. Looks at the file system
+    (resolving paths, whether assessments/ exists); writes nothing."""
+    import os
+
+    root = Path(kader_root).resolve()
+    here = (Path(cwd) if cwd is not None else Path.cwd()).resolve()
+    assessments = root / "assessments"
+    where = {"manifest": root / "kader", "vragen": root / "kader", "regel": root / rules_folder,
+             "assessment": assessments if assessments.is_dir() and not _installed(assessments) else here}
+    schemas = Path(folder).resolve()
+    out = []
+    for name in names:
+        kind = name.split(".")[0].split("-")[0]
+        schema = schemas / name
+        base = where[kind]
+        target = None
+        if not _installed(base) and not _installed(schema):
+            try:
+                relative = Path(os.path.relpath(schema, base))
+            except ValueError:  # another drive (Windows)
+                relative = None
+            # relative only within a shared folder below the root, and not too far up
+            if relative is not None and relative.parts.count("..") <= MAX_CLIMB and \
+                    Path(os.path.commonpath([schema, base])) != Path(schema.anchor):
+                target = relative.as_posix()
+        files = KIND_FILES[kind].format(rules=rules_folder)
+        if target is None:
+            out.append(HeaderTarget(kind, header_line(_absolute(schema)), _absolute(schema), None, files))
+        else:
+            out.append(HeaderTarget(kind, header_line(target), target, base, files))
+    return out
+
+
+def header_targets(names, folder: Path, kader_root: Path, rules_folder: str = "rules") -> list[tuple[str, str]]:
+    """Per schema file (kind, the header line to put on top of such a file); see `schema_headers`."""
+    return [(h.kind, h.line) for h in schema_headers(names, folder, kader_root, rules_folder)]
+
+
+def header_instructions(names, folder: Path, kader_root: Path, rules_folder: str = "rules",
+                        cwd: Path | None = None) -> list[str]:
+    """What `kader schema` prints after writing the schemas: per kind of file the line to put on top
+    of it, and relative to which folder its path is (or that it is absolute)."""
+    here = (Path(cwd) if cwd is not None else Path.cwd()).resolve()
+    out = ["Zet als eerste regel in een YAML-bestand de regel voor zijn soort:"]
+    relative = False
+    for h in schema_headers(names, folder, kader_root, rules_folder, cwd=here):
+        if h.base is None:
+            where = "absoluut pad, werkt voor een bestand in elke map"
+        else:
+            relative = True
+            where = f"pad relatief aan de map {h.base}"
+            if h.base == here:
+                where += " (de huidige map)"
+            elif h.base.is_relative_to(here):
+                where += f" ({h.base.relative_to(here).as_posix()}/ in de huidige map)"
+        out += [f"  {h.files}; {where}:", f"    {h.line}"]
+    if relative:
+        out.append("Een relatief pad klopt alleen voor een bestand in die map. Staat het bestand elders, "
+                   "maak het pad dan relatief aan dat bestand, of gebruik het absolute pad van de schemamap.")
+    return out

@@ -1,0 +1,208 @@
+"""`kader lint`: every problem in a Kader folder (all versions, questions, rules) and, when given,
+in assessments, at once, each with a code (lintcodes.py), file, line and column.
+
+Loading problems come with their code from where they are raised; on top of those lint adds what a
+loader cannot: norms that cannot be right or that are too complex to check (normcheck.py; each rule
+searched once), sources without section or quote, a
+source norm without any quote, examples missing for a status the rule can produce, examples that
+give another status than they expect, and rule files no manifest lists. Findings are deduplicated
+and sorted by file and position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kadertoets.infra.errors import KaderFout, Problem, display_path
+from kadertoets.load.kader import PartialLoad, available_versions, example_problems, load_kader
+from kadertoets.infra.lintcodes import ERROR, WARNING, severity
+from kadertoets.model import Kader, Rule
+from kadertoets.validate.normcheck import check_norm
+from kadertoets.infra.located import Node
+from kadertoets.validate.selftest import reachable_statuses as syntactic_reachable
+from kadertoets.infra.yamlload import load_yaml_file
+
+PART_OF = {"KT403": "van_toepassing", "KT404": "van_toepassing"}  # other norm codes stand at the norm
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    code: str
+    severity: str  # fout | waarschuwing
+    file: str | None
+    line: int | None
+    column: int | None
+    field: str | None
+    message: str
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "<invoer>"] + [str(x) for x in (self.line, self.column) if x is not None]
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class LintReport:
+    findings: tuple[LintFinding, ...]
+    versions: tuple[str, ...]
+    assessments: int
+    folder: str = ""  # the Kader folder checked (as shown)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.errors:
+            return 2
+        return 1 if strict and self.warnings else 0
+
+
+def _from_problem(p: Problem) -> LintFinding:
+    code = p.code or "KT000"
+    if code == "KT101" and p.field == "actie":
+        code = "KT504"
+    return LintFinding(code, severity(code), p.file, p.line, p.column, p.field, p.message, p.hint)
+
+
+def _finding(code: str, node: Node, message: str, hint: str | None = None) -> LintFinding:
+    return LintFinding(code, severity(code), node.file, node.line, node.column, node.path or None, message, hint)
+
+
+def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
+    kader_dir = Path(kader_dir)
+    found: list[LintFinding] = []
+    versions: tuple[str, ...] = ()
+    try:
+        manifests = available_versions(kader_dir)
+        versions = tuple(manifests)
+    except KaderFout as exc:
+        manifests = {}
+        found += [_from_problem(p) for p in exc.problems]
+    listed: dict[str, set | None] = {}
+    for version in manifests:
+        folder, ids = _rules_folder(manifests[version]), _manifest_rules(manifests[version])
+        if ids is None or listed.get(folder, set()) is None:
+            listed[folder] = None  # a manifest that cannot be read: whether a rule is listed is unknown
+        else:
+            listed.setdefault(folder, set()).update(ids)
+        try:
+            kader = load_kader(kader_dir, version, check_norms=False)
+        except PartialLoad as exc:  # report these, and check the rules that did load too
+            found += [_from_problem(p) for p in exc.problems]
+            found += _kader_findings(exc.partial)
+            continue
+        except KaderFout as exc:
+            found += [_from_problem(p) for p in exc.problems]
+            continue
+        found += _kader_findings(kader)
+    found += _unlisted(kader_dir, listed)
+    count = 0
+    if assessment_paths:
+        from kadertoets.sweep.run import load_for_assessment
+        from kadertoets.sweep.sweep import discover
+
+        files, invalid = discover(assessment_paths)
+        found += [_from_problem(p) for i in invalid for p in i.problems]
+        for path in files:
+            count += 1
+            try:
+                load_for_assessment(path, kader_dir, None)
+            except KaderFout as exc:
+                found += [_from_problem(p) for p in exc.problems]
+    unique = {(f.file, f.line, f.column, f.code, f.message): f for f in found}
+    ordered = sorted(unique.values(), key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.code, f.message))
+    return LintReport(tuple(ordered), versions, count, display_path(kader_dir))
+
+
+def _manifest_rules(path: Path) -> set[str] | None:
+    """The rule ids a manifest lists; None when it cannot be read (its own problems are reported)."""
+    try:
+        data = load_yaml_file(path)
+    except KaderFout:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("regels"), list):
+        return None
+    return {r for r in data["regels"] if isinstance(r, str)}
+
+
+def _rules_folder(path: Path) -> str:
+    try:
+        data = load_yaml_file(path)
+        folder = data.get("regels_map", "rules") if isinstance(data, dict) else "rules"
+        return folder if isinstance(folder, str) else "rules"
+    except KaderFout:
+        return "rules"
+
+
+def _unlisted(kader_dir: Path, listed: dict[str, set | None]) -> list[LintFinding]:
+    """Rule files in a rule folder that no manifest using that folder lists (not decided for a folder
+    whose manifest cannot be read)."""
+    out = []
+    if listed and None not in listed.values():
+        for path in sorted(kader_dir.glob("rules*")):
+            if path.is_dir() and path.name not in listed and any(path.glob("*.yaml")):
+                out.append(LintFinding("KT204", severity("KT204"), display_path(path), None, None, None,
+                                       f"map '{path.name}/' wordt door geen enkel manifest gebruikt ('regels_map'), "
+                                       "dus de regels erin worden niet gecontroleerd",
+                                       "Noem de map in 'regels_map:' van een manifest, of verwijder hem."))
+    for folder, ids in listed.items():
+        path = kader_dir / folder
+        if ids is None or not path.is_dir():
+            continue
+        for rule_file in sorted(path.glob("*.yaml")):
+            if rule_file.stem not in ids:
+                out.append(LintFinding("KT204", severity("KT204"), display_path(rule_file), 1, 1, None,
+                                       f"regel '{rule_file.stem}' staat in geen enkel manifest dat {folder}/ gebruikt",
+                                       "Zet de regel in 'regels:' van een manifest, of verwijder het bestand."))
+    return out
+
+
+def _kader_findings(kader: Kader) -> list[LintFinding]:
+    out = [_from_problem(p) for p in example_problems(kader)]
+    for rule in kader.rules.values():
+        root = Node(load_yaml_file(Path(rule.file)), rule.file) if Path(rule.file).exists() else None
+        out += _rule_findings(kader, rule, root)
+    return out
+
+
+def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFinding]:
+    out = []
+    where = root if root is not None else Node(None, rule.file)
+    norm = where.child("norm") if root is not None else where
+    checked = check_norm(rule, kader.questions)
+    for code, message, hint in checked.problems:
+        part = checked.too_complex.part if code == "KT405" else PART_OF.get(code)
+        out.append(_finding(code, _part_node(where, norm, part) if root is not None else norm, message, hint))
+    if root is not None and isinstance(root.value, dict) and isinstance(root.value.get("bronnen"), list):
+        for e in root.child("bronnen").elements():
+            if isinstance(e.value, dict) and "url" not in e.value and not (e.has("sectie") or e.has("citaat")):
+                out.append(_finding("KT501", e, "bronverwijzing zonder sectie of citaat: niet na te gaan waar de "
+                                                "eis staat", "Voeg 'sectie:' (en waar het kan 'citaat:') toe."))
+    if rule.norm_origin == "bron" and not any(s.quote or s.url for s in rule.sources):
+        out.append(_finding("KT502", where.child("norm_herkomst") if root is not None else where,
+                            "de norm heet 'bron', maar geen bronverwijzing citeert hem",
+                            "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "
+                            "norm_toelichting."))
+    reach = checked.reachable if checked.reachable is not None else syntactic_reachable(rule)
+    covered = {ex.expected for ex in rule.examples}
+    missing = sorted(s.value for s in reach if s not in covered)
+    if missing:
+        out.append(_finding("KT505", where.child("voorbeelden") if root is not None else where,
+                            f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
+                            "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
+    return out
+
+
+def _part_node(root: Node, norm: Node, part: str | None) -> Node:
+    """Where a part of the rule stands: van_toepassing, norm.voldoet or norm.deels (else the norm)."""
+    if part == "van_toepassing" and root.has("van_toepassing"):
+        return root.child("van_toepassing")
+    if part in ("voldoet", "deels") and norm.has(part):
+        return norm.child(part)
+    return norm

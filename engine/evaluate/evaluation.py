@@ -1,0 +1,182 @@
+"""Pure evaluation: (Kader, assessment, as-of date, backend) -> Evaluation. No I/O, no clock.
+
+The backend only decides the truth of each rule's three top conditions (van_toepassing, voldoet,
+deels); the status logic and the Dutch reasons are shared here, so both backends produce the same
+result model. Rules are evaluated in dependency layers; the result does not depend on file or rule
+order (findings are sorted by rule id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kadertoets.evaluate.conditions import explain, fields_of, leaves, rule_refs
+from kadertoets.model import Assessment, Evaluation, Finding, Kader, Rule, Status
+
+PARTS = ("van_toepassing", "voldoet", "deels")
+
+
+def rule_conditions(rule: Rule) -> dict:
+    """The top conditions of a rule by part name (absent parts left out)."""
+    out = {"van_toepassing": rule.applies, "voldoet": rule.meets, "deels": rule.partly}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def decide(truths: dict) -> tuple[Status, str]:
+    """Status logic from the truth of the top conditions; returns the status and the deciding part."""
+    if "van_toepassing" in truths:
+        t = truths["van_toepassing"]
+        if t is False:
+            return Status.NVT, "van_toepassing"
+        if t is None:
+            return Status.ONBEKEND, "van_toepassing"
+    t = truths["voldoet"]
+    if t is True:
+        return Status.VOLDOET, "voldoet"
+    if t is None:
+        return Status.ONBEKEND, "voldoet"
+    if "deels" in truths:
+        t = truths["deels"]
+        if t is True:
+            return Status.DEELS, "deels"
+        if t is None:
+            return Status.ONBEKEND, "deels"
+    return Status.VOLDOET_NIET, "voldoet"
+
+
+def _join(parts: list[str]) -> str:
+    return "; ".join(parts) if parts else "(geen voorwaarde)"
+
+
+def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict, as_of: dt.date,
+               notes: dict, truths: dict | None = None) -> tuple[str, tuple[str, ...]]:
+    """A Dutch reason: which condition decided, and which fields were missing. `truths` (the top
+    conditions' truth by part, as the backend decided them) saves evaluating them again."""
+    conds = rule_conditions(rule)
+    known = (truths[part],) if truths is not None and part in truths else None
+    texts, missing = explain(conds[part], env, statuses, as_of, known)
+    if status == Status.NVT:
+        reason = "Niet van toepassing: " + _join(texts) + "."
+    elif status == Status.VOLDOET:
+        reason = "Voldoet: " + _join(texts) + "."
+    elif status == Status.DEELS:
+        not_met, _ = explain(rule.meets, env, statuses, as_of)
+        reason = "Deels. Niet voldaan: " + _join(not_met) + ". Wel voldaan (deels): " + _join(texts) + "."
+    elif status == Status.VOLDOET_NIET:
+        reason = "Voldoet niet. Niet voldaan: " + _join(texts) + "."
+        if rule.partly is not None:
+            partly_texts, _ = explain(rule.partly, env, statuses, as_of)
+            reason += " Ook niet deels: " + _join(partly_texts) + "."
+    else:  # onbekend
+        if part == "van_toepassing":
+            lead = "Onbekend of de eis van toepassing is"
+        elif part == "deels":
+            not_met, _ = explain(rule.meets, env, statuses, as_of)
+            lead = "Voldoet niet volledig (niet voldaan: " + _join(not_met) + "); onbekend of de eis deels voldaan is"
+        else:
+            lead = "Onbekend: gegevens ontbreken om te bepalen of de eis voldoet"
+        reason = lead + ". Ontbrekend: " + ", ".join(sorted(missing)) + "."
+        extra = [f"toelichting bij {p}: {notes[p]}" for p in sorted(missing) if p in notes]
+        if extra:
+            reason += " " + " ".join(x[0].upper() + x[1:] + ("" if x.endswith(".") else ".") for x in extra)
+    return reason, tuple(sorted(missing)) if status == Status.ONBEKEND else ()
+
+
+def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> Finding:
+    status, part = decide(truths)
+    reason, missing = reason_for(rule, status, part, env, statuses, as_of, notes, truths)
+    explained = tuple((p, notes[p]) for p in missing if p in notes)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        theme=rule.theme,
+        status=status,
+        reason=reason,
+        responsible=rule.responsible,
+        missing=missing,
+        action=rule.action,
+        norm_origin=rule.norm_origin,
+        notes=explained,
+    )
+
+
+class FindingMemo:
+    """A cache of findings for many evaluations against one Kader (a sweep of thousands of teams).
+
+    A rule's finding is a pure function of the values of the fields its conditions name, the
+    statuses of the rules they refer to, the toelichtingen of those fields and, when a condition
+    counts months (`binnen_maanden`), the as-of date. Teams with the same inputs for a rule get the
+    same Finding object: the conditions are evaluated and the Dutch reason is composed once, and
+    the findings are shared in memory. Values are keyed with their type, so 1, 1.0 and true stay
+    apart. Bounded: when full, it starts again empty. Only for the python backend (a sweep with
+    `--engine durable` lets durable decide every rule of every team)."""
+
+    LIMIT = 20_000
+
+    def __init__(self, kader: Kader):
+        self.kader = kader
+        self.found: dict = {}
+        self.inputs: dict[str, tuple] = {}
+        for rule in kader.rules.values():
+            conds = list(rule_conditions(rule).values())
+            fields = tuple(sorted(set().union(*(fields_of(c) for c in conds))))
+            refs = tuple(sorted(set().union(*(rule_refs(c) for c in conds))))
+            dated = any(getattr(leaf, "op", None) == "binnen_maanden" for c in conds for leaf in leaves(c))
+            self.inputs[rule.id] = (fields, refs, dated)
+
+    def key(self, rule: Rule, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> tuple:
+        fields, refs, dated = self.inputs[rule.id]
+        values = []
+        for path in fields:
+            v = env.get(path)
+            values.append((v.__class__, tuple(v) if v.__class__ is list else v, notes.get(path)))
+        return (rule.id, tuple(values), tuple(statuses.get(r) for r in refs), as_of if dated else None)
+
+    def store(self, key: tuple, finding: Finding) -> None:
+        if len(self.found) >= self.LIMIT:
+            self.found.clear()
+        self.found[key] = finding
+
+
+def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo: FindingMemo | None = None) -> Evaluation:
+    """Evaluate every rule of the Kader for one assessment at the given date. `memo` (a FindingMemo
+    for this Kader) only saves work: the result is the same with or without it."""
+    env = assessment.values()
+    notes = {p: f.note for p, f in assessment.facts.items() if f.value is None and f.note}
+    statuses: dict = {}
+    findings = []
+    if memo is not None and (memo.kader is not kader or backend.name != "python"):
+        memo = None
+    for layer in kader.layers:
+        rules = [kader.rules[rid] for rid in layer]
+        keys = {rule.id: memo.key(rule, env, statuses, as_of, notes) for rule in rules} if memo is not None else {}
+        cached = {rid: memo.found[key] for rid, key in keys.items() if key in memo.found} if memo is not None else {}
+        todo = [rule for rule in rules if rule.id not in cached]
+        truths = backend.truths(todo, env, statuses, as_of) if todo else {}
+        for rule in rules:  # rules of one layer do not refer to each other
+            finding = cached.get(rule.id)
+            if finding is None:
+                finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
+                if memo is not None:
+                    memo.store(keys[rule.id], finding)
+            statuses[rule.id] = finding.status
+            findings.append(finding)
+    findings.sort(key=lambda f: f.rule_id)
+    return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings))
+
+
+def example_env(example) -> dict:
+    env = {"team.taken.jeugd": example.tasks.get("jeugd", True), "team.taken.wmo": example.tasks.get("wmo", True)}
+    env.update({p: f.value for p, f in example.facts.items() if f.value is not None})
+    return env
+
+
+def evaluate_example(rule: Rule, example, default_date: dt.date, backend) -> Finding:
+    """Evaluate one rule on one of its examples (other rules' outcomes as the example states them),
+    at the example's own peildatum or else `default_date` (the Kader's ingangsdatum)."""
+    as_of = example.reference_date or default_date
+    env = example_env(example)
+    statuses = dict(example.rule_statuses)
+    notes = {p: f.note for p, f in example.facts.items() if f.value is None and f.note}
+    truths = backend.truths([rule], env, statuses, as_of)
+    return evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)

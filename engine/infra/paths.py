@@ -1,0 +1,22 @@
+"""Where the bundled Kader and example assessments live, in a checkout and in an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent.parent  # the kadertoets package (engine/ in the repository)
+
+
+def bundled_root() -> Path:
+    """The folder holding `kader/`, `rules/` and `assessments/`.
+
+    In an installed wheel the build copies them into `kadertoets/_data/` (see pyproject.toml);
+    read from a source checkout (engine/ on its own) it is the repository root."""
+    data = _PACKAGE / "_data"
+    if (data / "kader").is_dir():
+        return data
+    return _PACKAGE.parent
+
+
+def bundled_assessments() -> Path:
+    return bundled_root() / "assessments"

@@ -1,0 +1,122 @@
+"""Loading and validating a team's assessment file against the questions of its Kader version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
+from kadertoets.load.facts import parse_facts
+from kadertoets.model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
+from kadertoets.infra.located import Node, collect, hint_with
+from kadertoets.infra.yamlload import load_yaml_file
+
+TOP_KEYS_REQUIRED = ("peildatum", "team", "feiten")
+MAX_TEAM_ID = 64  # characters; an id is a key in every table and file name the region makes
+TOP_KEYS_OPTIONAL = ("kader", "ingevuld_door", "transformatieplan")  # without kader: the version of the peildatum
+TEAM_REQUIRED = ("id", "naam", "gemeente", "organisatie", "taken")
+ACTION_REQUIRED = ("eis", "omschrijving", "eigenaar", "deadline", "status")
+ACTION_OPTIONAL = ("id", "deadline_verplaatst", "extra_middelen_nodig", "toelichting")
+
+
+def load_assessment(path: Path, kader) -> Assessment:
+    """Load an assessment and validate it against `kader` (its questions, rules and roles)."""
+    root = Node(load_yaml_file(Path(path)), display_path(Path(path)))
+    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+    named = root.has("kader")
+    return build_assessment(root, kader, "assessment" if named else "peildatum")
+
+
+def build_assessment(root: Node, kader, version_source: str = "assessment") -> Assessment:
+    """Validate an assessment against `kader`, the version chosen for it (`version_source`: named in
+    the assessment, in effect on its peildatum, or forced with --kader; see VERSION_SOURCE_LABEL)."""
+    problems: list[Problem] = []
+    version = kader.version
+    if root.has("kader"):  # its form (text, not 1.10 read as 1.1); which version is used, the caller decided
+        collect(problems, root.child("kader").version)
+    reference = collect(problems, root.child("peildatum").date)
+    team = collect(problems, _team, root.child("team"))
+    filled = {}
+    if root.has("ingevuld_door"):
+        node = root.child("ingevuld_door")
+        if collect(problems, node.mapping, optional=("naam", "rol", "datum", "toelichting"), what="ingevuld_door"):
+            for key, sub in node.items():
+                value = collect(problems, sub.date if key == "datum" else sub.text)
+                if value is not None:
+                    filled[key] = value
+    facts = collect(problems, parse_facts, root.child("feiten"), kader.questions)
+    plan = ()
+    if root.has("transformatieplan") and root.value.get("transformatieplan") is not None:
+        plan = collect(problems, _plan, root.child("transformatieplan"), kader)
+    if problems:
+        raise KaderFout(problems)
+    return Assessment(
+        file=root.file,
+        kader_version=version,
+        reference_date=reference,
+        team=team,
+        filled_in_by=filled,
+        facts=facts,
+        plan=plan,
+        kader_version_source=version_source,
+    )
+
+
+def _team(node: Node) -> Team:
+    node.mapping(required=TEAM_REQUIRED, what="het team-blok")
+    tasks_node = node.child("taken").mapping(required=("jeugd", "wmo"), what="taken")
+    tasks = {k: tasks_node.child(k).boolean() for k in ("jeugd", "wmo")}
+    tid = node.child("id")
+    tid_text = tid.text()
+    if len(tid_text) > MAX_TEAM_ID:
+        raise tid.fail(f"team-id {excerpt(tid_text)} is langer dan {MAX_TEAM_ID} tekens",
+                       "Gebruik een korte id, bv. amersfoort of bbs-baarn.", code="KT104")
+    if not all(c.isalnum() or c in "-_." for c in tid_text):
+        raise tid.fail(f"team-id {excerpt(tid_text)} bevat tekens die niet mogen",
+                       "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code="KT104")
+    return Team(
+        id=tid_text,
+        name=node.child("naam").name(),
+        municipality=node.child("gemeente").name(),
+        organisation=node.child("organisatie").name(),
+        tasks=tasks,
+    )
+
+
+def _plan(node: Node, kader) -> tuple[PlanAction, ...]:
+    node.sequence()
+    out = []
+    problems: list[Problem] = []
+    for e in node.elements():
+        action = collect(problems, _action, e, kader)
+        if action is not None:
+            out.append(action)
+    if problems:
+        raise KaderFout(problems)
+    return tuple(out)
+
+
+def _action(e: Node, kader) -> PlanAction:
+    e.mapping(required=ACTION_REQUIRED, optional=ACTION_OPTIONAL, what="een actie in het transformatieplan")
+    req = e.child("eis")
+    rid = req.text()
+    if rid not in kader.rules:
+        raise req.fail(f"onbekende eis {excerpt(rid)} in Kader {kader.version}",
+                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code="KT306")
+    deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
+    moved = []
+    if e.has("deadline_verplaatst"):
+        for m in e.child("deadline_verplaatst").sequence().elements():
+            m.mapping(required=("naar",), optional=("toelichting",), what="een verplaatste deadline")
+            to = m.child("naar").date()
+            moved.append(MovedDeadline(to, m.child("toelichting").text() if m.has("toelichting") else None))
+    return PlanAction(
+        requirement=rid,
+        description=e.child("omschrijving").text().strip(),
+        owner=e.child("eigenaar").text(),
+        deadline=deadline,
+        status=e.child("status").choice(ACTION_STATUSES),
+        moved=tuple(moved),
+        extra_budget=e.child("extra_middelen_nodig").boolean() if e.has("extra_middelen_nodig") else None,
+        note=e.child("toelichting").text() if e.has("toelichting") else None,
+        id=e.child("id").text() if e.has("id") else None,
+    )

@@ -1,0 +1,638 @@
+"""Loading one Kader version: manifest (`kader/<versie>.yaml`), questions and rules (`rules/<id>.yaml`).
+
+Loading fails closed: any problem in any file (reported all at once, each with file and line)
+stops the run, so a rule that cannot be evaluated is never skipped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+
+from kadertoets.evaluate.conditions import compile_condition
+from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
+from kadertoets.load.facts import parse_facts
+from kadertoets.model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
+                    Status)
+from kadertoets.load.questions import load_questions
+from kadertoets.infra.located import Node, collect, hint_with
+from kadertoets.infra.yamlload import load_yaml_file
+
+VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
+RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+MANIFEST_KEYS = ("versie", "naam", "status", "documentdatum", "ingangsdatum", "wijzigingen", "vragen", "rollen",
+                 "deadlines", "regels")
+MANIFEST_OPTIONAL = ("ingangsdatum_toelichting", "toelichting", "bron", "vorige_versie", "regels_map")
+RULES_FOLDER_RE = re.compile(r"^rules[A-Za-z0-9._-]*$")
+QUESTIONS_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")  # a file name in kader/, nothing more
+RULE_REQUIRED = ("id", "titel", "thema", "uitleg", "bronnen", "norm_herkomst", "verantwoordelijk", "norm", "actie",
+                 "voorbeelden")
+RULE_OPTIONAL = ("norm_toelichting", "van_toepassing", "wijziging", "voorheen")
+
+
+def version_key(version: str) -> tuple:
+    return tuple(int(x) for x in version.split("."))
+
+
+def available_versions(kader_dir: Path) -> dict[str, Path]:
+    """Manifests in <kader_dir>/kader/: files named <versie>.yaml."""
+    folder = kader_dir / "kader"
+    if not _is_dir(folder):
+        raise KaderFout.single(
+            "map 'kader/' met Kader-manifesten niet gevonden",
+            file=display_path(kader_dir),
+            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.", code="KT004"
+        )
+    found = {}
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise KaderFout.single(f"map kan niet gelezen worden ({os_reason(exc)})", file=display_path(folder),
+                               hint="Controleer de leesrechten van de map.", code="KT004") from None
+    for path in entries:
+        if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
+            if not _is_file(path):  # a FIFO or device would make every command wait forever
+                raise KaderFout.single("dit manifest is geen gewoon bestand (maar een map, pijp of apparaat)",
+                                       file=display_path(path), code="KT203",
+                                       hint="Een manifest is een YAML-bestand; verwijder of hernoem dit.")
+            if path.stem in found:
+                raise KaderFout.single(
+                    f"versie {path.stem} staat twee keer in de map: {found[path.stem].name} en {path.name}",
+                    file=display_path(path), code="KT202",
+                    hint="Houd één manifest per versie; verwijder of hernoem een van beide.")
+            found[path.stem] = path
+    if not found:
+        raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder), code="KT004")
+    return found
+
+
+def inside(kader_dir: Path, path: Path) -> bool:
+    """Whether `path` (after resolving every symbolic link) lies within the Kader folder: a Kader
+    may only make us read its own files, never /etc/passwd through a name or a link."""
+    try:
+        return path.resolve().is_relative_to(Path(kader_dir).resolve())
+    except (OSError, RuntimeError):  # unreadable, or a loop of links
+        return False
+
+
+def _outside(what: str, kader_dir: Path) -> str:
+    return f"{what} ligt buiten de Kader-map {display_path(kader_dir)} (via '..', een absoluut pad of een koppeling)"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def resolve_version(kader_dir: Path, version: str | None) -> str:
+    versions = available_versions(kader_dir)
+    if version is None:
+        return max(versions, key=version_key)
+    if version not in versions:
+        raise KaderFout.single(
+            f"onbekende Kaderversie '{version}'",
+            file=display_path(kader_dir / "kader"),
+            field="kader",
+            hint=hint_with(version, versions, "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + "."), code="KT203"
+        )
+    return version
+
+
+class PartialLoad(KaderFout):
+    """A Kader version that does not load, with what did: `partial` is the Kader built from the rules
+    that loaded (when the manifest or the questions themselves fail, a plain KaderFout is raised
+    instead), so `kader lint` can check those rules too and report every problem at once."""
+
+    def __init__(self, problems, partial: "Kader | None"):
+        super().__init__(list(problems))
+        self.partial = partial
+
+
+_CACHE: dict = {}
+
+
+def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = True) -> Kader:
+    """Load and validate one Kader version (memoised per process on folder, version and file times).
+
+    Fails closed: besides every problem in the files, every other error `kader lint` finds is a load
+    error: a norm that cannot be right (a `voldoet` that can never hold, an unreachable `deels`, an
+    applicability that is never true; see normcheck.py) and an example that gives another status than
+    it expects. So check, plan, sweep and trend refuse such a Kader. The editors' commands (lint,
+    test, rules, explain, diff, schema) pass check_norms=False: they must show a Kader with such
+    errors, not refuse it."""
+    kader_dir = Path(kader_dir)
+    version = resolve_version(kader_dir, version)
+    stamp = _stamp(kader_dir)
+    key = (str(kader_dir.resolve()), version)
+    hit = _CACHE.get(key)
+    if stamp is not None and hit and hit[0] == stamp:
+        kader, problems = hit[1], hit[2]
+    else:
+        kader, problems = _load(kader_dir, version), None
+    if check_norms and problems is None:  # only when asked: the editors' commands do not need them
+        problems = _semantic_errors(kader)
+    if stamp is not None:
+        _CACHE[key] = (stamp, kader, problems)
+    if check_norms and problems:
+        raise KaderFout(list(problems))
+    return kader
+
+
+def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
+    """The error-level problems that loading alone does not find: norm problems of every rule
+    (normcheck; a rule too complex to check is one too, found from its size before any search),
+    located at the rule's norm, and examples that give another status than expected."""
+    from kadertoets.infra.lintcodes import ERROR, severity
+    from kadertoets.validate.normcheck import check_norm
+
+    out = []
+    for rule in kader.rules.values():
+        checked = check_norm(rule, kader.questions)
+        for code, message, hint in checked.problems:
+            if severity(code) != ERROR:
+                continue
+            part = checked.too_complex.part if code == "KT405" and checked.too_complex else None
+            line, column, field = _part_position(rule, part)
+            out.append(Problem(message, file=rule.file, line=line, column=column, field=field, hint=hint, code=code))
+    return tuple(out) + tuple(example_problems(kader))
+
+
+def _part_position(rule: Rule, part: str | None) -> tuple[int | None, int | None, str]:
+    """Line, column and field of a part of a loaded rule (van_toepassing, voldoet, deels) in its file,
+    as lint shows them; the norm's when there is no part or the file cannot be read again."""
+    if part is None:
+        return rule.norm_line, rule.norm_column, "norm"
+    try:
+        data = load_yaml_file(Path(rule.file))
+    except KaderFout:
+        data = None
+    holder = data.get("norm") if part != "van_toepassing" and isinstance(data, dict) else data
+    pos = getattr(holder, "key_pos", {}).get(part)
+    if not pos:
+        return rule.norm_line, rule.norm_column, "norm"
+    return pos[0], pos[1], part if part == "van_toepassing" else f"norm.{part}"
+
+
+def example_problems(kader: Kader) -> list[Problem]:
+    """Every example that gives another status than it expects (KT506), located at the example. The
+    examples of a rule with more than selftest.MAX_EXAMPLES are not run: that rule is one problem
+    (KT405) at its first example over the limit, so this stays cheap for every check."""
+    from kadertoets.validate.selftest import MAX_EXAMPLES, run_selftest
+
+    out, runnable = [], []
+    for rule in kader.rules.values():
+        if len(rule.examples) <= MAX_EXAMPLES:
+            runnable.append(rule.id)
+            continue
+        first = rule.examples[MAX_EXAMPLES]
+        out.append(Problem(f"deze regel heeft {len(rule.examples)} voorbeelden, te veel om bij elke controle na te "
+                           f"lopen (hoogstens {MAX_EXAMPLES})", file=rule.file, line=first.line, column=first.column,
+                           field="voorbeelden", code="KT405",
+                           hint="Houd in de regel de belangrijkste voorbeelden en zet de rest in een voorbeeldbestand "
+                                "voor `kader test --voorbeelden`."))
+    if not runnable:
+        return out
+    where = {(rule.id, ex.name): (ex.line, ex.column) for rule in kader.rules.values() for ex in rule.examples}
+    for result in run_selftest(kader, runnable if len(runnable) < len(kader.rules) else None).rules:
+        for failed in result.failures:
+            line, column = where.get((failed.rule_id, failed.name), (None, None))
+            out.append(Problem(f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
+                               f"{failed.actual.value}: {failed.reason}", file=kader.rules[failed.rule_id].file,
+                               line=line, column=column, field="voorbeelden", code="KT506",
+                               hint="Pas de verwachting of de norm aan; `kader test` toont alle details."))
+    return out
+
+
+def kader_files(kader_dir: Path) -> list[Path]:
+    """Every file a Kader folder's versions can read: kader/* and the rule folders rules*/*
+    (sorted). Raises OSError when one cannot be listed."""
+    kader_dir = Path(kader_dir)
+    folders = [kader_dir / "kader"] + sorted(p for p in kader_dir.glob("rules*") if p.is_dir())
+    out = []
+    for folder in folders:
+        out.extend(p for p in folder.iterdir() if p.is_file())
+    return sorted(out)
+
+
+def _stamp(kader_dir: Path):
+    try:
+        items = []
+        for p in kader_files(kader_dir):
+            st = p.stat()
+            items.append((str(p), st.st_mtime_ns, st.st_size))
+    except OSError:
+        return None  # unreadable: never cache; the load itself reports the problem
+    return tuple(items)
+
+
+_DATES: dict = {}
+
+
+def effective_dates(kader_dir: Path) -> dict[str, "dt.date | None"]:
+    """Per version the ingangsdatum its manifest states (None when it cannot be read; loading that
+    version reports why). Memoised like load_kader."""
+    kader_dir = Path(kader_dir)
+    stamp = _stamp(kader_dir)
+    key = str(kader_dir.resolve())
+    hit = _DATES.get(key)
+    if stamp is not None and hit and hit[0] == stamp:
+        return hit[1]
+    out = {}
+    for version, path in available_versions(kader_dir).items():
+        try:
+            data = load_yaml_file(path)
+            day = data.get("ingangsdatum") if isinstance(data, dict) else None
+        except KaderFout:
+            day = None
+        out[version] = day if isinstance(day, dt.date) and not isinstance(day, dt.datetime) else None
+    if stamp is not None:
+        _DATES[key] = (stamp, out)
+    return out
+
+
+def version_on(kader_dir: Path, day: dt.date) -> str | None:
+    """The version in effect on `day`: the latest whose ingangsdatum is on or before it (like a dated
+    parameter); of two with the same date the higher version. None when none was in effect yet."""
+    dates = effective_dates(kader_dir)
+    candidates = [(d, version_key(v), v) for v, d in dates.items() if d is not None and d <= day]
+    return max(candidates)[2] if candidates else None
+
+
+def _load(kader_dir: Path, version: str) -> Kader:
+    mpath = available_versions(kader_dir)[version]
+    mshown = display_path(mpath)
+    if not inside(kader_dir, mpath):
+        raise KaderFout.single(_outside("dit manifest", kader_dir), file=mshown, code="KT203",
+                               hint="Zet het manifest zelf in de map kader/, niet een koppeling naar een bestand elders.")
+    root = Node(load_yaml_file(mpath), mshown)
+    root.mapping(required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL, what="het manifest")
+    mversion = root.child("versie").version()
+    if mversion != version:
+        raise root.child("versie").fail(f"versie '{mversion}' komt niet overeen met de bestandsnaam '{mpath.name}'",
+                                        f"Noem het bestand {mversion}.yaml of zet versie: \"{version}\".", code="KT201")
+    status = root.child("status").choice(("concept", "vastgesteld"))
+    effective = root.child("ingangsdatum").date()
+    document_date = root.child("documentdatum").date()
+    roles = {}
+    rnode = root.child("rollen").mapping_any()
+    for key, node in rnode.items():
+        roles[key] = node.text()
+    deadlines = {}
+    for key, node in root.child("deadlines").mapping_any().items():
+        node.mapping(required=("datum", "label"), optional=("bron", "afgeleid", "toelichting"), what=f"deadline '{key}'")
+        deadlines[key] = Deadline(
+            key=key,
+            date=node.child("datum").date(),
+            label=node.child("label").text(),
+            source=node.child("bron").text() if node.has("bron") else None,
+            derived=node.child("afgeleid").boolean() if node.has("afgeleid") else False,
+        )
+    qname = root.child("vragen").text()
+    if not QUESTIONS_FILE_RE.match(qname):
+        raise root.child("vragen").fail(
+            f"ongeldige naam van het vragenbestand {excerpt(qname)}",
+            "Noem alleen de naam van een .yaml-bestand in de map kader/, bv. vragen-1.0.yaml (zonder / of ..).",
+            code="KT104")
+    qpath = mpath.parent / qname
+    if not qpath.is_file():
+        raise root.child("vragen").fail(f"vragenbestand {excerpt(qname)} bestaat niet in {display_path(mpath.parent)}",
+                                        code="KT203")
+    if not inside(kader_dir, qpath):
+        raise root.child("vragen").fail(_outside(f"vragenbestand {excerpt(qname)}", kader_dir), code="KT203",
+                                        hint="Zet het vragenbestand zelf in de map kader/, niet een koppeling.")
+    questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
+
+    rnodes = root.child("regels").sequence(min_items=1)
+    listed: list[tuple[Node, str]] = []
+    problems: list[Problem] = []
+    for e in rnodes.elements():
+        rid = collect(problems, e.text)
+        if rid is None:
+            continue
+        if not RULE_ID_RE.match(rid):  # an id is also a file name: never '../x' or '/etc/x'
+            problems.append(e.problem(f"ongeldige regel-id {excerpt(rid)}",
+                                      "Een regel-id is bv. KLT-VEI-01: hoofdletters, cijfers en streepjes.", code="KT104"))
+            continue
+        if rid in [r for _, r in listed]:
+            problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest", code="KT202"))
+        listed.append((e, rid))
+    changelog = _changelog(root.child("wijzigingen"))
+    previous = None
+    if root.has("vorige_versie"):
+        previous = root.child("vorige_versie").version()
+        if previous not in available_versions(kader_dir):
+            raise root.child("vorige_versie").fail(
+                f"vorige versie '{previous}' bestaat niet in {display_path(kader_dir / 'kader')}",
+                hint_with(previous, available_versions(kader_dir), "Noem een bestaande versie of laat de sleutel weg."), code="KT203")
+        if version_key(previous) >= version_key(version):
+            raise root.child("vorige_versie").fail(f"vorige versie '{previous}' is niet ouder dan {version}", code="KT104")
+    folder = "rules"
+    if root.has("regels_map"):
+        folder = root.child("regels_map").text()
+        if not RULES_FOLDER_RE.match(folder):
+            raise root.child("regels_map").fail(
+                f"ongeldige regelmap {excerpt(folder)}",
+                "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).", code="KT104")
+    rules_dir = kader_dir / folder
+    if _is_dir(rules_dir) and not inside(kader_dir, rules_dir):
+        raise root.child("regels_map" if root.has("regels_map") else "regels").fail(
+            _outside(f"regelmap '{folder}/'", kader_dir), code="KT203",
+            hint="Zet de regelbestanden zelf in een map naast kader/, niet een koppeling naar een map elders.")
+    if not _is_dir(rules_dir):
+        if root.has("regels_map"):
+            raise root.child("regels_map").fail(f"map '{folder}/' met de regelbestanden niet gevonden in "
+                                                f"{display_path(kader_dir)}", code="KT203")
+        raise KaderFout.single("map 'rules/' met de regelbestanden niet gevonden", file=display_path(kader_dir),
+                               hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).", code="KT203")
+    try:
+        existing = sorted(p.stem for p in rules_dir.glob("*.yaml"))
+    except OSError:
+        existing = []
+    rules = {}
+    id_set = {rid for _, rid in listed}
+    for e, rid in listed:
+        path = rules_dir / f"{rid}.yaml"
+        if path.exists() and not inside(kader_dir, path):
+            problems.append(e.problem(_outside(f"regelbestand {display_path(path)}", kader_dir), code="KT203",
+                                      hint="Zet het regelbestand zelf in de regelmap, niet een koppeling."))
+            continue
+        if path.exists() and not path.is_file():
+            problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis.", code="KT203"))
+            continue
+        if not path.exists():
+            problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
+                                      hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest."), code="KT203"))
+            continue
+        rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
+        if rule is not None:
+            rules[rid] = rule
+    problems += _history_problems(rules)
+    name = collect(problems, root.child("naam").name)
+    note = collect(problems, root.child("ingangsdatum_toelichting").text) if root.has("ingangsdatum_toelichting") \
+        else None
+    # with problems, the rules that did load still make a Kader, for lint (references to the others dropped)
+    layers = collect(problems, dependency_layers, rules, missing_ok=bool(problems))
+    kader = Kader(
+        version=version,
+        name=name,
+        status=status,
+        document_date=document_date,
+        effective_date=effective,
+        effective_note=note,
+        roles=roles,
+        deadlines=deadlines,
+        questions=questions,
+        rules=rules,
+        layers=layers or (),
+        root=display_path(kader_dir),
+        changelog=changelog,
+        previous_version=previous,
+        rules_folder=folder,
+    )
+    if problems:
+        raise PartialLoad(problems, kader)
+    return kader
+
+
+def _changelog(node: Node) -> tuple[str, ...]:
+    """`wijzigingen`: one text, or a list of texts."""
+    if isinstance(node.value, list):
+        node.sequence(min_items=1)
+        return tuple(e.text().strip() for e in node.elements())
+    return (node.text().strip(),)
+
+
+def _history_problems(rules: dict) -> list[Problem]:
+    """`voorheen` names ids of earlier versions: never a requirement that still exists in this one."""
+    problems = []
+    for rule in rules.values():
+        for old in rule.previous_ids:
+            if old in rules:
+                line, column = _key_position(rule.file, "voorheen")
+                problems.append(Problem(
+                    f"'{old}' bestaat nog in deze versie; 'voorheen' kan alleen een verdwenen eis voortzetten",
+                    file=rule.file, line=line, column=column, field="voorheen", code="KT206",
+                    hint=f"Haal '{old}' weg uit 'voorheen', of haal de oude eis uit het manifest."))
+    return problems
+
+
+def _key_position(file: str, key: str) -> tuple[int | None, int | None]:
+    """Where a top-level key of a (loadable) YAML file stands, for problems found after loading."""
+    try:
+        data = load_yaml_file(Path(file))
+        return data.key_pos.get(key, (None, None)) if hasattr(data, "key_pos") else (None, None)
+    except KaderFout:
+        return None, None
+
+
+def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
+    shown = display_path(path)
+    root = Node(load_yaml_file(path), shown)
+    problems: list[Problem] = []
+    try:
+        root.mapping(required=RULE_REQUIRED, optional=RULE_OPTIONAL, what="een regel")
+    except KaderFout as exc:  # only unknown keys: report them and check the rest of the rule too
+        if not isinstance(root.value, dict) or any(p.code != "KT102" for p in exc.problems):
+            raise
+        problems.extend(exc.problems)
+    rid = root.child("id").text()
+    if rid != path.stem:
+        problems.append(root.child("id").problem(f"id '{rid}' komt niet overeen met de bestandsnaam '{path.name}'",
+                                                 f"Noem het bestand {rid}.yaml of zet id: {path.stem}.", code="KT201"))
+    elif not RULE_ID_RE.match(rid):
+        problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01.", code="KT205"))
+    sources = collect(problems, _sources, root.child("bronnen"))
+    origin = collect(problems, root.child("norm_herkomst").choice, ("bron", "afgeleid"))
+    note = collect(problems, root.child("norm_toelichting").text) if root.has("norm_toelichting") else None
+    if origin == "afgeleid" and not note:
+        problems.append(root.problem("een afgeleide norm heeft een 'norm_toelichting' nodig",
+                                     "Leg uit welke drempel geen bron noemt en waarom deze gekozen is.",
+                                     field="norm_toelichting", code="KT503"))
+    responsible = collect(problems, root.child("verantwoordelijk").choice, RESPONSIBLE)
+    applies = collect(problems, compile_condition, root.child("van_toepassing"), questions, rule_ids) \
+        if root.has("van_toepassing") else None
+    norm = root.child("norm")
+    meets = partly = None
+    if collect(problems, norm.mapping, required=("voldoet",), optional=("deels",), what="de norm") is not None:
+        meets = collect(problems, compile_condition, norm.child("voldoet"), questions, rule_ids)
+        if norm.has("deels"):
+            partly = collect(problems, compile_condition, norm.child("deels"), questions, rule_ids)
+    action = collect(problems, _action, root.child("actie"), roles, deadlines)
+    examples = collect(problems, parse_examples, root.child("voorbeelden"), questions, rule_ids)
+    texts = {}
+    for key in ("titel", "thema", "uitleg"):  # titel and thema are shown as names, on one line
+        node = root.child(key)
+        texts[key] = collect(problems, node.text if key == "uitleg" else node.name)
+    change = collect(problems, root.child("wijziging").text) if root.has("wijziging") else None
+    previous_ids = collect(problems, _previous_ids, root.child("voorheen"), rid) if root.has("voorheen") else ()
+    if problems:
+        raise KaderFout(problems)
+    rule = Rule(
+        id=rid, title=texts["titel"], theme=texts["thema"], explanation=texts["uitleg"].strip(),
+        sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
+        applies=applies, meets=meets, partly=partly, action=action, examples=examples,
+        change_note=change, file=shown, norm_line=norm.line, norm_column=norm.column, previous_ids=previous_ids or (),
+    )
+    if rid in rule.depends_on():
+        raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code="KT305")
+    return rule
+
+
+def _previous_ids(node: Node, own: str) -> tuple[str, ...]:
+    """`voorheen`: the ids (of earlier versions) this requirement continues: renamed, split or merged."""
+    node.sequence(min_items=1)
+    out = []
+    for e in node.elements():
+        old = e.text()
+        if not RULE_ID_RE.match(old):
+            raise e.fail(f"ongeldig regel-id '{old}'", "Gebruik de vorm KLT-THEMA-01.", code="KT205")
+        if old == own:
+            raise e.fail(f"'{old}' is het id van deze eis zelf", "Noem in 'voorheen' alleen ids uit eerdere versies.", code="KT206")
+        if old in out:
+            raise e.fail(f"'{old}' staat dubbel in 'voorheen'", code="KT206")
+        out.append(old)
+    return tuple(out)
+
+
+def _sources(node: Node) -> tuple[Source, ...]:
+    node.sequence(min_items=1)
+    out = []
+    for e in node.elements():
+        e.mapping(optional=("bron", "sectie", "citaat", "url"), what="een bronverwijzing")
+        if e.has("url"):
+            url = e.child("url").text()
+            if not url.startswith(("http://", "https://")):
+                raise e.child("url").fail("een url begint met http:// of https://", code="KT104")
+            out.append(Source(url=url, section=e.child("sectie").text() if e.has("sectie") else None))
+            continue
+        if not e.has("bron"):
+            raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig", code="KT101")
+        code = e.child("bron").choice(tuple(SOURCE_CODES))
+        out.append(Source(
+            code=code,
+            section=e.child("sectie").text() if e.has("sectie") else None,
+            quote=e.child("citaat").text() if e.has("citaat") else None,
+        ))
+    return tuple(out)
+
+
+def _action(node: Node, roles: dict, deadlines: dict) -> ActionTemplate:
+    node.mapping(required=("omschrijving", "eigenaar", "deadline", "extra_middelen_mogelijk"), what="de actie")
+    owner = node.child("eigenaar").choice(tuple(roles))
+    deadline = node.child("deadline").choice(tuple(deadlines))
+    return ActionTemplate(
+        description=node.child("omschrijving").text().strip(),
+        owner=owner,
+        deadline=deadlines[deadline],
+        extra_budget_possible=node.child("extra_middelen_mogelijk").boolean(),
+    )
+
+
+def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Example, ...]:
+    """Validate a `voorbeelden:` list (a rule's own, or an extra example file's for `kader test`)."""
+    node.sequence(min_items=1)
+    out = []
+    problems: list[Problem] = []
+    for e in node.elements():
+        ex = collect(problems, _example, e, questions, rule_ids)
+        if ex is not None:
+            out.append(ex)
+    names = Counter(x.name for x in out)  # counted once: a rule may have many examples
+    for e, ex in zip(node.elements(), out):
+        if names[ex.name] > 1:
+            problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam.", code="KT202"))
+            break
+    if problems:
+        raise KaderFout(problems)
+    return tuple(out)
+
+
+def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
+    e.mapping(required=("naam", "verwacht"), optional=("feiten", "team_taken", "regels", "peildatum"),
+              what="een voorbeeld")
+    facts = parse_facts(e.child("feiten"), questions) if e.has("feiten") else {}
+    tasks = {"jeugd": True, "wmo": True}
+    if e.has("team_taken"):
+        tn = e.child("team_taken").mapping(optional=("jeugd", "wmo"), what="team_taken")
+        for key, sub in tn.items():
+            tasks[key] = sub.boolean()
+    statuses = {}
+    if e.has("regels"):
+        for rid, sub in e.child("regels").mapping_any().items():
+            if rid not in rule_ids:
+                raise sub.fail(f"onbekende regel '{rid}'", code="KT306")
+            statuses[rid] = Status(sub.choice([s.value for s in Status]))
+    return Example(
+        name=e.child("naam").text(),
+        facts=facts,
+        expected=Status(e.child("verwacht").choice([s.value for s in Status])),
+        tasks=tasks,
+        rule_statuses=statuses,
+        line=e.line,
+        column=e.column,
+        reference_date=e.child("peildatum").date() if e.has("peildatum") else None,
+    )
+
+
+def dependency_layers(rules: dict, missing_ok: bool = False) -> tuple[tuple[str, ...], ...]:
+    """Rules in topological layers (each sorted by id); a cycle is a load error naming the rules.
+    `missing_ok`: references to rules that are not in `rules` (they failed to load) are ignored."""
+    deps = {rid: r.depends_on() for rid, r in rules.items()}
+    if missing_ok:
+        deps = {rid: {d for d in ds if d in rules} for rid, ds in deps.items()}
+    waiting = {rid: len(ds) for rid, ds in deps.items()}  # dependencies not yet in a layer
+    users: dict[str, list[str]] = {}
+    for rid, ds in deps.items():
+        for d in ds:
+            users.setdefault(d, []).append(rid)
+    layers = []
+    ready = sorted(rid for rid, n in waiting.items() if n == 0)
+    while ready:  # linear in rules and references: each reference is counted down once
+        layers.append(tuple(ready))
+        later = []
+        for rid in ready:
+            del waiting[rid]
+            for user in users.get(rid, ()):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    later.append(user)
+        ready = sorted(later)
+    if waiting:
+        cycle = _find_cycle({rid: deps[rid] for rid in waiting})
+        first = rules[cycle[0]]
+        raise KaderFout.single(
+            "regels verwijzen in een kring naar elkaar: " + " → ".join(cycle + [cycle[0]]),
+            file=first.file,
+            line=first.norm_line,
+            column=first.norm_column,
+            field="norm",
+            hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code="KT305"
+        )
+    return tuple(layers)
+
+
+def _find_cycle(graph: dict) -> list[str]:
+    for start in sorted(graph):
+        path, seen = [start], {start}
+        node = start
+        while True:
+            nxt = sorted(d for d in graph.get(node, ()) if d in graph)
+            if not nxt:
+                break
+            node = nxt[0]
+            if node in seen:
+                return path[path.index(node):]
+            path.append(node)
+            seen.add(node)
+    return sorted(graph)[:1]

@@ -1,0 +1,306 @@
+"""The evaluation cache of `kader sweep` and `kader trend`: one compact record per assessment file.
+
+A warm sweep should cost little more than reading the files. So besides the parsed tree (see
+cache.py), the sweep keeps the *outcome* of validating and evaluating a file, keyed on
+
+- the file's content (sha256 of its bytes, as for the parse cache), and
+- the context: the bytes of every Kader file (manifests, questions, rules), a forced Kader version,
+  the as-of date, the engine, and the source of this package itself (any code change is a new key).
+
+Change any of those and the key changes: the cache can make a sweep faster, never change its
+result. A record is a checksum plus JSON of plain data: the assessment without its facts (no
+renderer of a sweep needs them), the as-of date, the engine and per finding (rule id, status,
+reason, missing fields, notes). Title, theme, action and the rest come back from the Kader when the
+record is decoded, and equal findings are shared between teams (memory at national scale).
+
+A record is read as strictly as a file from disk, since anyone who can write the cache can write
+it: the exact shape and type of every part, dates in the one ISO form we write, statuses and plan
+statuses from their lists, team ids as the loader allows them, a Kader version that exists, plan
+actions and findings that name rules of that Kader, exactly one finding per rule of the Kader, the
+as-of date and engine of this sweep. Anything else (truncated, corrupt, of another format, tampered
+with) raises `CorruptRecord`; the caller evaluates the file again. Only valid assessments are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import sys
+from functools import lru_cache
+from operator import attrgetter
+from pathlib import Path
+
+from kadertoets.sweep.cache import BadEntry, dump_json, load_json, parse_iso, seal, unseal
+from kadertoets.infra.errors import KaderFout
+from kadertoets.load.kader import kader_files, load_kader
+from kadertoets.model import ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Evaluation, Finding, Kader, MovedDeadline, \
+    PlanAction, Status, Team
+
+RECORD_FORMAT = 2
+_STATUS = {s.value: s for s in Status}
+_FILLED_IN = ("naam", "rol", "datum", "toelichting")
+_TEAM_ID = re.compile(r"[\w.-]+")  # \w is str.isalnum() and '_': the team ids engine/assessment.py accepts
+_RULE_ID = attrgetter("rule_id")
+
+
+class CorruptRecord(BadEntry):
+    """A stored record that cannot be used (truncated, corrupt, other format, tampered with)."""
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str | None:
+    """The package's version, every source file's name, size and modification time, the Python
+    version and PyYAML's: a new release or any local change of the code gives new keys. None when
+    the package's files cannot be listed (then no evaluation is cached)."""
+    import yaml
+
+    from kadertoets import __version__
+
+    h = hashlib.sha256(f"{RECORD_FORMAT}/{__version__}/{sys.version_info[:2]}/{yaml.__version__}".encode())
+    root = Path(__file__).resolve().parent
+    try:
+        for path in sorted(root.rglob("*.py")):
+            st = path.stat()
+            h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def kader_fingerprint(kader_dir: Path) -> str | None:
+    """Hash of the names and bytes of every file of the Kader folder (kader/ and the rules* folders);
+    None when something cannot be read (then nothing is cached: the load itself reports the problem)."""
+    h = hashlib.sha256()
+    root = Path(kader_dir)
+    try:
+        for path in kader_files(root):
+            h.update(f"{path.relative_to(root)}".encode() + b"\0")
+            h.update(path.read_bytes())
+            h.update(b"\0")
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def context_key(kader_dir: Path, version: str | None, as_of: dt.date | None, engine: str) -> str | None:
+    """Everything besides the file itself that decides a sweep's outcome for it, as one key (None: do not cache)."""
+    kader = kader_fingerprint(kader_dir)
+    code = code_fingerprint()
+    if kader is None or code is None:
+        return None
+    text = "\0".join([code, kader, version or "-", as_of.isoformat() if as_of else "-", engine])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def result_key(context: str, content: str) -> str:
+    return hashlib.sha256(f"resultaat/{context}/{content}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- encoding ----------------------
+# A record is lines of JSON (JSON text never holds a raw newline: the encoder escapes it in strings).
+# The first line: [RECORD_FORMAT, assessment, as-of date, engine] where
+#   assessment = [Kader version, peildatum, team, ingevuld_door (an object), [action, ...], version source]
+#   team       = [id, naam, gemeente, organisatie, taken.jeugd, taken.wmo]
+#   action     = [eis, omschrijving, eigenaar, deadline or null, status, [[naar, toelichting or null], ...],
+#                 extra_middelen_nodig (true, false or null), toelichting or null, id or null]
+# then one line per finding: [rule id, status, reason, [missing field, ...], [[field, toelichting], ...]].
+# Equal findings of many teams are recognised by their line (and checked and built once); only the
+# first line is parsed per record.
+
+_TEXTS: dict[int, tuple[Finding, bytes]] = {}  # per Finding object (findings are shared by the memo): its line
+_TEXTS_LIMIT = 20_000
+
+
+def _finding_line(f: Finding) -> bytes:
+    known = _TEXTS.get(id(f))
+    if known is not None and known[0] is f:
+        return known[1]
+    if len(_TEXTS) >= _TEXTS_LIMIT:
+        _TEXTS.clear()
+    line = dump_json([f.rule_id, f.status.value, f.reason, list(f.missing), [list(n) for n in f.notes]])
+    _TEXTS[id(f)] = (f, line)  # holds the finding, so its id is not reused while it is here
+    return line
+
+
+def _day_text(day: dt.date | None):
+    return None if day is None else day.isoformat()
+
+
+def encode(ev: Evaluation) -> bytes:
+    """The compact record of one evaluation (the file name is not part of it: it is given on decoding)."""
+    a = ev.assessment
+    t = a.team
+    filled = {k: (v.isoformat() if k == "datum" else v) for k, v in a.filled_in_by.items()}
+    plan = [[p.requirement, p.description, p.owner, _day_text(p.deadline), p.status,
+             [[m.to.isoformat(), m.note] for m in p.moved], p.extra_budget, p.note, p.id] for p in a.plan]
+    assessment = [a.kader_version, a.reference_date.isoformat(),
+                  [t.id, t.name, t.municipality, t.organisation, t.tasks["jeugd"], t.tasks["wmo"]],
+                  filled, plan, a.kader_version_source]
+    head = dump_json([RECORD_FORMAT, assessment, ev.as_of.isoformat(), ev.engine])
+    return seal(b"\n".join([head, *map(_finding_line, ev.findings)]))
+
+
+# ---------------------------------------------------------------- decoding ----------------------
+def _fields(value, n: int) -> list:
+    if value.__class__ is not list or len(value) != n:
+        raise BadEntry("vorm")
+    return value
+
+
+def _text(value) -> str:
+    """Text as the loader accepts it: a string with more than white space."""
+    if value.__class__ is not str or not value.strip():
+        raise BadEntry("tekst")
+    return value
+
+
+def _optional_text(value) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _flag(value) -> bool:
+    if value.__class__ is not bool:
+        raise BadEntry("ja/nee")
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _cached_day(text: str) -> dt.date:
+    return parse_iso(text, dt.date)
+
+
+def _day(value) -> dt.date:
+    if value.__class__ is not str:
+        raise BadEntry("datum")
+    return _cached_day(value)
+
+
+def _team(value) -> Team:
+    tid, name, municipality, organisation, jeugd, wmo = _fields(value, 6)
+    if tid.__class__ is not str or not _TEAM_ID.fullmatch(tid):
+        raise BadEntry("team-id")
+    return Team(id=tid, name=_text(name), municipality=_text(municipality), organisation=_text(organisation),
+                tasks={"jeugd": _flag(jeugd), "wmo": _flag(wmo)})
+
+
+def _filled_in(value) -> dict:
+    if value.__class__ is not dict:
+        raise BadEntry("ingevuld_door")
+    out = {}
+    for key, item in value.items():
+        if key not in _FILLED_IN:
+            raise BadEntry("ingevuld_door")
+        out[key] = _day(item) if key == "datum" else _text(item)
+    return out
+
+
+def _action(value, rules: dict) -> PlanAction:
+    requirement, description, owner, deadline, status, moved, extra, note, aid = _fields(value, 9)
+    if requirement.__class__ is not str or requirement not in rules:
+        raise BadEntry("eis")
+    if _text(description) != description.strip() or status.__class__ is not str or status not in ACTION_STATUSES:
+        raise BadEntry("actie")
+    if moved.__class__ is not list:
+        raise BadEntry("deadline_verplaatst")
+    return PlanAction(requirement=requirement, description=description, owner=_text(owner),
+                      deadline=None if deadline is None else _day(deadline), status=status,
+                      moved=tuple(MovedDeadline(_day(to), _optional_text(why)) for to, why in (_fields(m, 2) for m in moved)),
+                      extra_budget=None if extra is None else _flag(extra), note=_optional_text(note),
+                      id=_optional_text(aid))
+
+
+def kader_lookup(kader_dir: Path, version: str | None, versions, kaders: dict):
+    """The `kader_for` of decode in a sweep: the Kader version a record names (`kaders` memoises the
+    loaded versions), raising CorruptRecord for what a sound record of this sweep cannot name: a
+    version other than the forced one (`version`), a version source that does not match, a version
+    the Kader folder does not have (`versions`: its available versions, None when they cannot be
+    listed), or one that does not load (then the files that use it are evaluated and say why)."""
+    unloadable: set = set()
+
+    def kader_for(assessment) -> Kader:
+        chosen = version or assessment.kader_version
+        if assessment.kader_version != chosen or (assessment.kader_version_source == "optie") != bool(version):
+            raise CorruptRecord("Kaderversie")
+        if chosen not in kaders:
+            if versions is None or chosen not in versions or chosen in unloadable:
+                raise CorruptRecord("Kaderversie")
+            try:
+                kaders[chosen] = load_kader(kader_dir, chosen)
+            except KaderFout:
+                unloadable.add(chosen)  # tried once
+                raise CorruptRecord("Kader laadt niet") from None
+        return kaders[chosen]
+
+    return kader_for
+
+
+class _Shared:
+    """Per Kader, over a sweep: the findings built so far (by their line) and the rule ids in the
+    order every evaluation lists its findings."""
+
+    def __init__(self, kader: Kader):
+        self.findings: dict[bytes, Finding] = {}
+        self.ids = sorted(kader.rules)
+
+
+def decode(data: bytes, shown: str, kader_for, pool: dict, as_of: dt.date | None, engine: str) -> Evaluation:
+    """An Evaluation from a record: `kader_for(assessment)` gives the Kader it was evaluated against
+    (raising CorruptRecord for a version that does not exist); `pool` shares equal findings; `as_of`
+    and `engine` are this sweep's (as_of None: the assessment's peildatum). Raises CorruptRecord for
+    anything but a sound record of this sweep."""
+    try:
+        return _decode(data, shown, kader_for, pool, as_of, engine)
+    except CorruptRecord:
+        raise
+    except (BadEntry, TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        raise CorruptRecord(f"{type(exc).__name__}: {str(exc)[:80]}") from None
+
+
+def _decode(data, shown, kader_for, pool, as_of, engine) -> Evaluation:
+    payload = unseal(data)
+    if payload is None:
+        raise CorruptRecord("checksum")
+    head, *findings = payload.split(b"\n")
+    fmt, slim, record_as_of, record_engine = _fields(load_json(head), 4)
+    if fmt.__class__ is not int or fmt != RECORD_FORMAT:
+        raise CorruptRecord(f"formaat {str(fmt)[:20]}")
+    version, reference, team, filled, plan, source = _fields(slim, 6)
+    if version.__class__ is not str or source.__class__ is not str or source not in VERSION_SOURCE_LABEL:
+        raise BadEntry("versie")
+    if plan.__class__ is not list:
+        raise BadEntry("vorm")
+    assessment = object.__new__(Assessment)  # Assessment(...) without the cost of a frozen dataclass
+    assessment.__dict__.update(file=shown, kader_version=version, reference_date=_day(reference), team=_team(team),
+                               filled_in_by=_filled_in(filled), facts={}, plan=(), kader_version_source=source)
+    kader = kader_for(assessment)
+    if kader.version != version:
+        raise BadEntry("versie")
+    if record_engine != engine or _day(record_as_of) != (as_of or assessment.reference_date):
+        raise BadEntry("context")
+    if plan:
+        assessment.__dict__["plan"] = tuple(_action(p, kader.rules) for p in plan)
+    shared = pool.get(id(kader))
+    if shared is None:
+        shared = pool[id(kader)] = _Shared(kader)
+    known = shared.findings
+    out = tuple([known.get(line) or _finding(kader, line, known) for line in findings])
+    if list(map(_RULE_ID, out)) != shared.ids:
+        raise BadEntry("bevindingen")  # exactly one per rule of the Kader, in the order evaluate gives them
+    return Evaluation(assessment=assessment, kader=kader, as_of=_day(record_as_of), engine=engine, findings=out)
+
+
+def _finding(kader: Kader, line: bytes, known: dict) -> Finding:
+    """The Finding of a record's line, checked and made once per Kader and sweep."""
+    rule_id, status, reason, missing, notes = _fields(load_json(line), 5)
+    rule = kader.rules.get(rule_id) if rule_id.__class__ is str else None
+    if rule is None or status.__class__ is not str or status not in _STATUS or reason.__class__ is not str:
+        raise BadEntry("bevinding")
+    if missing.__class__ is not list or any(m.__class__ is not str for m in missing) or notes.__class__ is not list:
+        raise BadEntry("bevinding")
+    pairs = tuple((_text(p), _text(n)) for p, n in (_fields(item, 2) for item in notes))
+    finding = Finding(rule_id=rule_id, title=rule.title, theme=rule.theme, status=_STATUS[status], reason=reason,
+                      responsible=rule.responsible, missing=tuple(missing), action=rule.action,
+                      norm_origin=rule.norm_origin, notes=pairs)
+    known[line] = finding
+    return finding

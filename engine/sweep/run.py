@@ -1,0 +1,137 @@
+"""Use cases at the edge (loading + evaluating), shared by the command line and the tests:
+load the Kader an assessment names, validate the assessment, evaluate it at a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kadertoets.load.assessment import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED, build_assessment
+from kadertoets.evaluate.backends import get_backend
+from kadertoets.infra.errors import KaderFout, display_path, excerpt
+from kadertoets.evaluate.evaluation import evaluate
+from kadertoets.load.kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
+from kadertoets.model import Assessment, Evaluation, Kader
+from kadertoets.infra.located import Node
+from kadertoets.infra.yamlload import load_yaml_file
+from kadertoets.infra.paths import bundled_root
+
+
+def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
+    """The Kader folder to use: the one given; else the working folder when it is a Kader folder
+    itself (it holds kader/ with a manifest and rules/: an editor working in a copy); else the
+    bundled Kader."""
+    if kader_dir is None:
+        here = working_kader_dir()
+        if here is not None:
+            return here
+    path = Path(kader_dir) if kader_dir else bundled_root()
+    if not path.exists():
+        raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-dir",
+                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.", code="KT004")
+    return path
+
+
+def working_kader_dir() -> Path | None:
+    """The working folder, when it is a Kader folder (kader/<versie>.yaml and rules/)."""
+    try:
+        here = Path.cwd()
+        if (here / "rules").is_dir() and any(VERSION_RE.match(p.stem) for p in (here / "kader").glob("*.y*ml")):
+            return here
+    except OSError:
+        pass
+    return None
+
+
+def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None, versions=None, kaders=None):
+    """Validate a parsed assessment tree against the Kader version chosen for it: `version` when the
+    user forces one, else the version the assessment names, else the version in effect on its
+    peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep."""
+    root = Node(tree, shown)
+    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+    versions = available_versions(kader_dir) if versions is None else versions
+    available = ", ".join(sorted(versions, key=version_key))
+    if version:
+        chosen, source = version, "optie"
+        if chosen not in versions:
+            raise KaderFout.single(f"onbekende Kaderversie {excerpt(version)}", field="--kader",
+                                   hint=f"Beschikbaar: {available}.", code="KT203")
+    elif root.has("kader"):
+        chosen, source = root.child("kader").version(), "assessment"
+        if chosen not in versions:
+            raise root.child("kader").fail(f"onbekende Kaderversie {excerpt(chosen)}",
+                                           f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.", code="KT203")
+    else:
+        day = root.child("peildatum").date()
+        chosen, source = version_on(kader_dir, day), "peildatum"
+        if chosen is None:
+            dates = ", ".join(f"{v} vanaf {d.isoformat()}" for v, d in sorted(
+                effective_dates(kader_dir).items(), key=lambda kv: version_key(kv[0])) if d is not None)
+            raise root.child("peildatum").fail(
+                f"op peildatum {day.isoformat()} gold nog geen Kaderversie ({dates or 'geen ingangsdatum bekend'})",
+                "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.", code="KT104")
+    if kaders is None:
+        kaders = {}
+    if chosen not in kaders:
+        kaders[chosen] = load_kader(kader_dir, chosen)
+    kader = kaders[chosen]
+    return build_assessment(root, kader, source), kader
+
+
+def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
+    """Parse an assessment file and load the Kader it names (or `version`, when the user forces one)."""
+    return assessment_from_tree(load_yaml_file(path), display_path(path), kader_dir, version)
+
+
+def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
+               engine: str = "python") -> Evaluation:
+    """Evaluate one assessment file; as_of defaults to the assessment's peildatum (reproducible)."""
+    kdir = kader_dir_or_default(kader_dir)
+    backend = get_backend(engine)
+    assessment, kader = load_for_assessment(Path(path), kdir, version)
+    return evaluate(kader, assessment, as_of or assessment.reference_date, backend)
+
+
+def load_kader_for_listing(kader_dir=None, version: str | None = None) -> Kader:
+    """A Kader for the editors' commands (rules, explain, test, schema, migrate): it must load, but a
+    norm that cannot be right or a failing example is theirs to see, not a reason to refuse."""
+    return load_kader(kader_dir_or_default(kader_dir), version, check_norms=False)
+
+
+def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
+    """A Kader named on the command line, and its label: a version of --kader-dir ("1.1"), a Kader
+    folder (its highest version) or a folder with a version ("kopie@1.1")."""
+    folder, _, version = spec.rpartition("@") if "@" in spec else ("", "", spec)
+    if folder:
+        return load_kader(_kader_folder(folder, spec), version, check_norms=False), spec
+    path = Path(spec)
+    if VERSION_RE.match(spec) and not (path / "kader").is_dir():
+        return load_kader(kader_dir_or_default(kader_dir), spec, check_norms=False), spec
+    kader = load_kader(_kader_folder(spec, spec), None, check_norms=False)
+    return kader, f"{spec}@{kader.version}"
+
+
+def _kader_folder(folder: str, spec: str) -> Path:
+    path = Path(folder)
+    if not (path / "kader").is_dir():
+        raise KaderFout.single(f"{excerpt(spec)} is geen Kaderversie en geen Kader-map", field="versie",
+                               hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.", code="KT004")
+    return path
+
+
+def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], list[tuple[str, tuple]]]:
+    """Every assessment under `paths` validated against `kader` (whatever version it names): the
+    valid ones, and (file, problems) for the others."""
+    from kadertoets.sweep.sweep import discover
+
+    files, invalid = discover(paths)
+    out, bad = [], [(i.file, i.problems) for i in invalid]
+    for path in files:
+        shown = display_path(path)
+        try:
+            root = Node(load_yaml_file(path), shown)
+            root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+            out.append(build_assessment(root, kader, "optie"))
+        except KaderFout as exc:
+            bad.append((shown, tuple(exc.problems)))
+    return out, bad

@@ -1,0 +1,580 @@
+"""The regional sweep and the trend over time: load every assessment under some paths, keep the
+invalid files apart (one broken file never hides the others), pick the latest assessment per team,
+and summarise per requirement and per team. Loading is here; evaluation stays pure (`evaluate`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from pathlib import Path
+
+from kadertoets.evaluate.backends import get_backend
+from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
+from kadertoets.evaluate.evaluation import FindingMemo, evaluate
+from kadertoets.load.kader import available_versions, load_kader, version_key
+from kadertoets.model import STATUS_ORDER, Evaluation, Kader, Status
+from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tree_entry
+from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
+from kadertoets.sweep.resultcache import CorruptRecord, context_key, decode, encode, kader_lookup, result_key
+from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
+
+SUFFIXES = (".yaml", ".yml")
+RANKED = {Status.VOLDOET_NIET: 0, Status.DEELS: 1, Status.VOLDOET: 2}
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A file that could not be used, with its located problems."""
+
+    file: str
+    problems: tuple[Problem, ...]
+
+
+def invalid_exit_code(invalid) -> int:
+    """3 when kadertoets itself failed on a file (a bug), else 2 (invalid input)."""
+    return 3 if any(p.internal for item in invalid for p in item.problems) else 2
+
+
+@dataclass(frozen=True)
+class RequirementSummary:
+    rule_id: str
+    title: str
+    theme: str
+    responsible: str
+    counts: dict  # status value -> number of teams
+
+    @property
+    def applicable(self) -> int:
+        return sum(n for s, n in self.counts.items() if s != Status.NVT.value)
+
+    @property
+    def weakness(self) -> tuple:
+        """Sort key: most teams not complying first (voldoet_niet, then deels, then onbekend)."""
+        return (-self.counts[Status.VOLDOET_NIET.value], -self.counts[Status.DEELS.value],
+                -self.counts[Status.ONBEKEND.value], self.rule_id)
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    evaluation: Evaluation
+
+    @property
+    def counts(self) -> dict:
+        return self.evaluation.counts()
+
+    @property
+    def completeness(self) -> float:
+        """Share of applicable requirements that are not onbekend (1.0 when nothing applies)."""
+        applicable = [f for f in self.evaluation.findings if f.status != Status.NVT]
+        if not applicable:
+            return 1.0
+        return sum(1 for f in applicable if f.status != Status.ONBEKEND) / len(applicable)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    evaluations: tuple[Evaluation, ...]  # one per team, sorted by gemeente, organisatie, team id
+    invalid: tuple[Invalid, ...]
+    superseded: tuple[Evaluation, ...] = ()  # older (or later than --peildatum) assessments of the same teams
+    cutoff: dt.date | None = None
+    all_evaluations: tuple[Evaluation, ...] = field(default=())  # every valid assessment (for trend)
+    warnings: tuple[str, ...] = ()  # for the user (stderr), e.g. a cache that could not be used
+
+    def requirements(self) -> list[RequirementSummary]:
+        """Per requirement id (union over the Kader versions in use), weakest first."""
+        return list(self._requirements)
+
+    @cached_property
+    def _requirements(self) -> tuple[RequirementSummary, ...]:
+        seen: dict[str, RequirementSummary] = {}
+        for ev in self.evaluations:
+            for f in ev.findings:
+                if f.rule_id not in seen:
+                    seen[f.rule_id] = RequirementSummary(f.rule_id, f.title, f.theme, f.responsible,
+                                                         {s.value: 0 for s in Status})
+                seen[f.rule_id].counts[f.status.value] += 1
+        return tuple(sorted(seen.values(), key=lambda r: r.weakness))
+
+    def teams(self) -> list[TeamSummary]:
+        return [TeamSummary(ev) for ev in self.evaluations]
+
+    @property
+    def exit_code(self) -> int:
+        if self.invalid:
+            return invalid_exit_code(self.invalid)
+        return 0 if all(ev.fully_compliant for ev in self.evaluations) else 1
+
+
+def discover(paths) -> tuple[list[Path], list[Invalid]]:
+    """All *.yaml / *.yml files under the given files and folders (folders sorted by path parts,
+    symbolic links followed, each file once even when reached twice); missing paths are invalid.
+    Paths come back absolute and normalised, not resolved: a file reached through a link keeps the
+    name the user sees."""
+    files: list[str] = []
+    invalid: list[Invalid] = []
+    seen: set = set()
+
+    def add(name: str) -> None:
+        try:
+            st = os.stat(name)
+        except OSError:
+            return
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            files.append(name)
+
+    for raw in paths:
+        path = Path(raw)
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:  # a name too long, a folder without access on the way, a loop of links
+            shown = display_path(path)
+            invalid.append(Invalid(shown, (Problem(f"pad kan niet gelezen worden ({os_reason(exc)})", file=shown,
+                                                   hint="Controleer het pad en de rechten.", code="KT004"),)))
+            continue
+        if is_dir:
+            found, problems, odd = _walk(os.path.abspath(path))
+            for name in sorted(odd):
+                shown = display_path(Path(name))
+                invalid.append(Invalid(shown, (Problem(
+                    "geen gewoon bestand (een pijp, een apparaat, of een koppeling naar niets); niet gelezen",
+                    file=shown, hint="Verwijder het of geef het juiste bestand op.", code="KT004"),)))
+            for folder, exc in problems:
+                shown = display_path(Path(folder))
+                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({os_reason(exc)})", file=shown,
+                                                       code="KT004"),)))
+            for name in sorted(found, key=lambda n: n.split(os.sep)):
+                add(name)
+            if not found and not problems and not odd:
+                shown = display_path(path)
+                invalid.append(Invalid(shown, (Problem(
+                    "map bevat geen assessments (geen bestanden *.yaml of *.yml, ook niet in submappen)", file=shown,
+                    hint="Geef de map met de assessments op, of de bestanden zelf.", code="KT004"),)))
+        elif exists:
+            add(os.path.abspath(path))
+        else:
+            invalid.append(Invalid(display_path(path), (Problem(
+                "pad bestaat niet" if not path.is_symlink() else "pad is een koppeling naar iets dat niet bestaat", file=display_path(path), hint="Controleer het pad en de spelling.",
+                code="KT004"),)))
+    return [Path(name) for name in files], invalid
+
+
+def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]], list[str]]:
+    """The YAML files under a folder (following links to folders, never twice into the same one),
+    the folders that could not be read, and the *.yaml names that are not regular files (a pipe, a
+    device, a link to nothing): those are named, never read and never skipped in silence."""
+    found: list[str] = []
+    odd: list[str] = []
+    problems: list[tuple[str, OSError]] = []
+    visited: set = set()
+    for folder, dirs, names in os.walk(root, followlinks=True,
+                                       onerror=lambda exc: problems.append((exc.filename or root, exc))):
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in visited:  # a link back up: a loop
+                dirs[:] = []
+                continue
+            visited.add((st.st_dev, st.st_ino))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(SUFFIXES):
+                full = os.path.join(folder, name)
+                if os.path.isfile(full):
+                    found.append(full)
+                else:
+                    odd.append(full)
+    return found, problems, odd
+
+
+def team_key(ev: Evaluation):
+    t = ev.assessment.team
+    return (t.municipality.casefold(), t.organisation.casefold(), t.id)
+
+
+def _shown(path: Path, cwd: str | None) -> str:
+    """The name shown for an absolute, normalised path: relative to the working directory when it lies
+    under it, else absolute (string work only: thousands of files)."""
+    name = str(path)
+    if cwd is None:
+        return display_path(path)
+    if name.startswith(cwd):
+        return name[len(cwd):]
+    return name
+
+
+_COMPUTE = object()
+LOOKUP_BLOCK = 500  # files per cache look-up (and per decoded block held as bytes)
+STORE_EVERY = 256  # new cache entries per transaction
+
+
+def _versions(kader_dir: Path):
+    try:
+        return available_versions(kader_dir)
+    except KaderFout:
+        return None  # reported per file, as before
+
+
+def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, kaders=None, versions=_COMPUTE):
+    """Parse (or decode a cached tree), validate and evaluate some files; per file ("ok", record
+    bytes, entries) or ("fout", problems, entries), where entries are new cache entries for the
+    caller to store (`store`: whether to make them). An item is (path, shown name, content key or
+    None, cached tree bytes or None): the caller looked the trees up in one query per block, so a
+    worker never touches the database. Runs in worker processes for many files: records and entries
+    are bytes, cheap to hand over."""
+    if kaders is None:  # in a worker: start from what the parent loaded (inherited when forked)
+        kaders = {v: k for (folder, v), k in _INHERITED.items() if folder == str(kader_dir)}
+    versions = _versions(kader_dir) if versions is _COMPUTE else versions
+    backend = get_backend(engine)
+    out = []
+    for path, shown, key, tree_data in items:
+        entries = []
+        try:
+            tree = decode_tree(tree_data)  # None when there is none or it is not sound: parse (and store) again
+            if tree is None:
+                raw, key = read_file(path)
+                tree = parse_raw(raw, path, shown)
+                if store:
+                    entry = tree_entry(key, tree)
+                    if entry is not None:
+                        entries.append(entry)
+            assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
+            data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader)))
+        except KaderFout as exc:
+            out.append(("fout", tuple(exc.problems), entries))
+            continue
+        except Exception as exc:  # a bug in kadertoets, met on this one file: say so, and go on with the others
+            if os.environ.get("KADERTOETS_DEBUG"):
+                raise
+            out.append(("fout", (internal_problem(shown, exc),), []))
+            continue
+        if store and context is not None:
+            entries.append(("records", result_key(context, key), data))
+        out.append(("ok", data, entries))
+    return out
+
+
+def internal_problem(shown: str, exc: Exception) -> Problem:
+    """The problem for a file on which kadertoets itself failed: not the file's fault, exit code 3."""
+    return Problem(f"interne fout bij dit bestand ({type(exc).__name__}: {excerpt(exc, 120, quote=False)}); "
+                   "dit is een fout in kadertoets, niet in het bestand", file=shown, internal=True,
+                   hint="Meld het met het commando en dit bestand; de andere bestanden zijn wel getoetst.")
+
+
+_MEMOS: dict[int, FindingMemo] = {}  # per process: a FindingMemo per Kader object in use
+
+
+def _memo(kader: Kader) -> FindingMemo:
+    memo = _MEMOS.get(id(kader))
+    if memo is None or memo.kader is not kader:  # the memo holds its Kader, so the id is not reused
+        memo = _MEMOS[id(kader)] = FindingMemo(kader)
+    return memo
+
+
+def _key_or_problems(path: Path):
+    """The content key of a file, or the problems that make it unreadable."""
+    try:
+        return read_file(path)[1]
+    except KaderFout as exc:
+        return tuple(exc.problems)
+
+
+_INHERITED: dict = {}  # (Kader folder, version) -> Kader loaded by the parent before the workers started
+
+
+def _preload(kader_dir: Path, version: str | None, kaders: dict) -> None:
+    """Load the Kader version(s) before the worker processes start, so that (started by fork) they
+    inherit it instead of each loading and checking it again. A version that does not load is left
+    to the files that use it, which report why."""
+    for key in [k for k in _INHERITED if k[0] == str(kader_dir)]:  # never a Kader of an earlier sweep
+        del _INHERITED[key]
+    wanted = [version] if version else list(_versions(kader_dir) or ())
+    for chosen in wanted:
+        if chosen not in kaders:
+            try:
+                kaders[chosen] = load_kader(kader_dir, chosen)
+            except KaderFout:
+                continue
+        _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
+
+
+def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
+               as_of: dt.date | None = None, engine: str = "python", use_cache: bool = True,
+               progress: bool | None = None, parallel_threshold: int | None = None) -> Sweep:
+    """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `cutoff`).
+
+    Here: read and hash every file, and look its evaluation record up in the cache (resultcache.py:
+    keyed on the file's content and on the Kader files, forced version, as-of date, engine and code).
+    The files without one are parsed (or their cached tree, looked up here per chunk, decoded),
+    validated and evaluated, in worker processes when there are many; their new entries are stored
+    here, in batches (workers never touch the database). Every record is
+    decoded against the Kader (and checked: a record that is not sound is evaluated again). Results
+    are identical, and in the same order, whatever the caches or the parallelism did; a cache that
+    cannot be used is skipped with one warning (Sweep.warnings); `use_cache=False` reads and writes
+    no cache at all."""
+    kdir = kader_dir_or_default(kader_dir)
+    get_backend(engine)  # an unavailable engine fails here, once
+    files, invalid = discover(paths)
+    try:
+        cwd = os.path.join(os.getcwd(), "")
+    except OSError:
+        cwd = None
+    opened = Cache.default() if use_cache else None
+    cache = opened if opened is not None and opened.open() else None  # not usable: on without it
+    context = context_key(kdir, version, as_of, engine)
+    kaders: dict = {}
+    pool: dict = {}
+    items = [(path, _shown(path, cwd)) for path in files]
+    store = cache is not None
+    versions = _versions(kdir)
+    job = dict(kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context, store=store)
+    serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=versions)
+
+    kader_for = kader_lookup(kdir, version, versions, kaders)
+
+    outcome: list = [None] * len(items)  # per file: an Evaluation, or problems
+    content: dict[int, str] = {}  # per file still to evaluate: its content key (when the cache is used)
+    todo: list[int] = []
+    if cache is None:
+        todo = list(range(len(items)))
+    else:
+        for start in range(0, len(items), LOOKUP_BLOCK):
+            keys = {}
+            for i in range(start, min(start + LOOKUP_BLOCK, len(items))):
+                key = _key_or_problems(items[i][0])
+                if isinstance(key, str):
+                    content[i] = key
+                    if context is not None:
+                        keys[i] = result_key(context, key)
+                    else:
+                        todo.append(i)
+                else:
+                    outcome[i] = key
+            found = cache.get_many("records", list(keys.values()))
+            for i, rkey in keys.items():
+                try:
+                    if rkey not in found:
+                        raise CorruptRecord("niet in de cache")
+                    outcome[i] = decode(found[rkey], items[i][1], kader_for, pool, as_of, engine)
+                except CorruptRecord:  # not there, not sound, or its Kader does not load: evaluate again
+                    todo.append(i)
+        todo.sort()
+    if len(todo) > (PARALLEL_THRESHOLD if parallel_threshold is None else parallel_threshold):
+        _preload(kdir, version, kaders)
+
+    def prepare(chunk: list[int]) -> list[tuple]:
+        """Work items for some files: with their cached trees, looked up in one query."""
+        trees = cache.get_many("trees", [content[i] for i in chunk if i in content]) if cache is not None else {}
+        return [(*items[i], content.get(i), trees.get(content.get(i))) for i in chunk]
+
+    entries: list = []
+    for i, (kind, payload, new) in run_chunks(todo, partial(_evaluate_chunk, **job), progress, parallel_threshold,
+                                              serial_work=serial, prepare=prepare):
+        outcome[i] = decode(payload, items[i][1], kader_for, pool, as_of, engine) if kind == "ok" else payload
+        if cache is not None:
+            entries.extend(new)
+            if len(entries) >= STORE_EVERY:
+                cache.put_many(entries)
+                entries = []
+    if cache is not None:
+        cache.put_many(entries)
+        cache.close()
+    warning = opened.warning() if opened is not None else None  # once, whatever failed and where
+    loaded: list[Evaluation] = []
+    kader_problems: dict[tuple, tuple[tuple, list[str]]] = {}  # Kader problems (as text) -> them, files they stopped
+    for (path, shown), result in zip(items, outcome):
+        if isinstance(result, Evaluation):
+            loaded.append(result)
+        elif result and all(p.file is not None and p.file != shown for p in result):
+            kader_problems.setdefault(tuple(p.render() for p in result), (tuple(result), []))[1].append(shown)
+        else:
+            invalid.append(Invalid(shown, result))
+    for problems, stopped in kader_problems.values():  # once, not once per team
+        names = ", ".join(stopped[:5]) + (f" en {len(stopped) - 5} andere" if len(stopped) > 5 else "")
+        noun = "assessment" if len(stopped) == 1 else "assessments"
+        invalid.append(Invalid(problems[0].file, problems + (Problem(
+            f"het Kader laadt niet, dus {len(stopped)} {noun} konden niet getoetst worden: {names}",
+            file=problems[0].file, hint="Los de fouten in het Kader op; `kader lint` toont ze alle."),)))
+    by_key: dict[tuple, list[Evaluation]] = {}
+    for ev in loaded:
+        by_key.setdefault((ev.assessment.team.id, ev.assessment.reference_date), []).append(ev)
+    valid: list[Evaluation] = []
+    for (team_id, day), group in sorted(by_key.items()):
+        if len(group) > 1:
+            names = ", ".join(ev.assessment.file for ev in group)
+            for ev in group:
+                invalid.append(Invalid(ev.assessment.file, (Problem(
+                    f"team '{team_id}' heeft meer dan één assessment met peildatum {day.isoformat()} ({names})",
+                    file=ev.assessment.file, field="peildatum",
+                    hint="Houd één bestand per team en peildatum; verwijder of verplaats het dubbele."),)))
+        else:
+            valid.append(group[0])
+    chosen: dict[str, Evaluation] = {}
+    superseded: list[Evaluation] = []
+    for ev in sorted(valid, key=lambda e: (e.assessment.team.id, e.assessment.reference_date)):
+        if cutoff is not None and ev.assessment.reference_date > cutoff:
+            superseded.append(ev)
+            continue
+        previous = chosen.get(ev.assessment.team.id)
+        if previous is not None:
+            superseded.append(previous)
+        chosen[ev.assessment.team.id] = ev
+    return Sweep(
+        evaluations=tuple(sorted(chosen.values(), key=team_key)),
+        invalid=tuple(sorted(invalid, key=lambda i: i.file)),
+        superseded=tuple(superseded),
+        cutoff=cutoff,
+        all_evaluations=tuple(sorted(valid, key=lambda e: (team_key(e), e.assessment.reference_date))),
+        warnings=(warning,) if warning else (),
+    )
+
+
+# ------------------------------------------------------------------ trend ----------------------
+CHANGE_LABEL = {
+    "verbeterd": "verbeterd",
+    "verslechterd": "verslechterd",
+    "gelijk": "gelijk",
+    "nieuw": "nieuw",
+    "gewijzigd": "gewijzigd",
+    "niet_in_kader": "niet in deze Kaderversie",
+}
+
+
+def change(previous: Status | None, current: Status | None) -> str:
+    """How a requirement's status changed between two peildata of one team.
+
+    nieuw: not evaluated before (first peildatum, or absent from the earlier Kader version);
+    niet_in_kader: absent from the later Kader version (never a regression);
+    verbeterd / verslechterd: along voldoet_niet < deels < voldoet;
+    gewijzigd: a change to or from onbekend or nvt (more or less known, not better or worse)."""
+    if current is None:
+        return "niet_in_kader"
+    if previous is None:
+        return "nieuw"
+    if previous == current:
+        return "gelijk"
+    if previous in RANKED and current in RANKED:
+        return "verbeterd" if RANKED[current] > RANKED[previous] else "verslechterd"
+    return "gewijzigd"
+
+
+@dataclass(frozen=True)
+class TeamTrend:
+    """One team over its peildata. Requirements are compared by id in the team's latest Kader
+    version: a requirement renamed or split in a later version (`voorheen`) is followed under its new
+    id(s); when several old requirements were merged into one, the weakest old status is shown."""
+
+    team_id: str
+    evaluations: tuple[Evaluation, ...]  # by peildatum
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [ev.assessment.reference_date for ev in self.evaluations]
+
+    def _current_ids(self, ev: Evaluation, rule_id: str) -> tuple[str, ...]:
+        """The ids under which `rule_id` (of `ev`'s Kader version) lives on in the latest version."""
+        latest = self.evaluations[-1].kader
+        if latest is None or ev.kader is latest or rule_id in latest.rules:
+            return (rule_id,)
+        ids = (rule_id,)
+        for kader in self._kaders_after(ev.kader):  # follow voorheen through every later version used
+            ids = tuple(dict.fromkeys(s for i in ids for s in (kader.successors(i) or (i,))))
+        return ids
+
+    def _kaders_after(self, kader) -> list:
+        out = []
+        for ev in self.evaluations:
+            k = ev.kader
+            if k is not None and k is not kader and all(k is not o for o in out) and \
+                    (kader is None or version_key(k.version) > version_key(kader.version)):
+                out.append(k)
+        return sorted(out, key=lambda k: version_key(k.version))
+
+    @cached_property
+    def _index(self) -> list[dict[str, list]]:
+        """Per evaluation: current id -> the findings that live on under it."""
+        out = []
+        for ev in self.evaluations:
+            by_id: dict[str, list] = {}
+            for f in ev.findings:
+                for cid in self._current_ids(ev, f.rule_id):
+                    by_id.setdefault(cid, []).append(f)
+            out.append(by_id)
+        return out
+
+    def rule_ids(self) -> list[str]:
+        return sorted({cid for by_id in self._index for cid in by_id})
+
+    def former_ids(self, rule_id: str) -> list[str]:
+        """The other ids this requirement had at earlier peildata (renamed, split or merged)."""
+        out: dict[str, None] = {}
+        for by_id in self._index:
+            for f in by_id.get(rule_id, []):
+                if f.rule_id != rule_id:
+                    out.setdefault(f.rule_id)
+        return list(out)
+
+    def statuses(self, rule_id: str) -> list[Status | None]:
+        out = []
+        for by_id in self._index:
+            found = [f.status for f in by_id.get(rule_id, [])]
+            out.append(min(found, key=STATUS_ORDER.index) if found else None)
+        return out
+
+    def changes(self, rule_id: str) -> list[str]:
+        st = self.statuses(rule_id)
+        return [change(None, st[0]) if st[0] is not None else "niet_in_kader"] + \
+            [change(a, b) for a, b in zip(st, st[1:])]
+
+    def plan_progress(self) -> list[dict]:
+        """Per peildatum: actions, behaald, overdue (deadline before the peildatum, not behaald), moved."""
+        out = []
+        for ev in self.evaluations:
+            day = ev.assessment.reference_date
+            actions = ev.assessment.plan
+            out.append({
+                "peildatum": day,
+                "acties": len(actions),
+                "behaald": sum(1 for a in actions if a.status == "behaald"),
+                "verlopen": sum(1 for a in actions if a.status != "behaald" and a.current_deadline
+                                and a.current_deadline < day),
+                "verplaatst": sum(1 for a in actions if a.moved),
+            })
+        return out
+
+
+@dataclass(frozen=True)
+class Trend:
+    teams: tuple[TeamTrend, ...]
+    invalid: tuple[Invalid, ...]
+
+    def region_counts(self) -> list[tuple[dt.date, dict]]:
+        """Counts per status over all assessments, per peildatum."""
+        per_day: dict[dt.date, dict] = {}
+        for team in self.teams:
+            for ev in team.evaluations:
+                counts = per_day.setdefault(ev.assessment.reference_date, {s.value: 0 for s in Status})
+                for s, n in ev.counts().items():
+                    counts[s] += n
+        return sorted(per_day.items())
+
+    @property
+    def exit_code(self) -> int:
+        if self.invalid:
+            return invalid_exit_code(self.invalid)
+        latest = [t.evaluations[-1] for t in self.teams]
+        return 0 if all(ev.fully_compliant for ev in latest) else 1
+
+
+def build_trend(sweep: Sweep) -> Trend:
+    teams: dict[str, list[Evaluation]] = {}
+    for ev in sweep.all_evaluations:
+        teams.setdefault(ev.assessment.team.id, []).append(ev)
+    ordered = sorted(teams.items(), key=lambda kv: team_key(kv[1][-1]))
+    return Trend(
+        teams=tuple(TeamTrend(tid, tuple(sorted(evs, key=lambda e: e.assessment.reference_date)))
+                    for tid, evs in ordered),
+        invalid=sweep.invalid,
+    )
