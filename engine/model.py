@@ -137,15 +137,6 @@ class Rule:
     norm_column: int | None = None
     previous_ids: tuple[str, ...] = ()  # `voorheen`: ids of earlier versions this requirement continues
 
-    def depends_on(self) -> set[str]:
-        from kadertoets.evaluate.conditions import rule_refs
-
-        deps: set[str] = set()
-        for cond in (self.applies, self.meets, self.partly):
-            if cond is not None:
-                deps |= rule_refs(cond)
-        return deps
-
 
 @dataclass(frozen=True)
 class Kader:

@@ -291,3 +291,31 @@ def test_every_code_has_its_row_in_the_format_docs():
         if len(parts) == 3 and parts[0].startswith("KT") and parts[0][2:].isdigit():
             rows[parts[0]] = parts[1]
     assert rows == {code: sev for code, (sev, _) in CODES.items()}
+
+
+def test_docs_code_table_is_the_code_table():
+    """docs/formaat.md lists exactly the codes of infra/lintcodes.py, in order, with their severity
+    and title: the table in the docs is the table in the code."""
+    from kadertoets.infra.lintcodes import CODES
+
+    text = (ROOT / "docs" / "formaat.md").read_text(encoding="utf-8")
+    section = text[text.index("### `kader lint`: codes"):]
+    rows = [line for line in section.splitlines() if line.startswith("| KT")]
+    assert rows == [f"| {code.value} | {severity} | {title} |" for code, (severity, title) in CODES.items()]
+
+
+def test_no_lint_code_is_written_as_a_string():
+    """Every code is a member of Code (a typo fails at import, never becomes KT000 in silence)."""
+    import re
+
+    for path in [*(ROOT / "engine").rglob("*.py"), ROOT / "cli.py"]:
+        if path.name == "lintcodes.py":
+            continue
+        assert not re.search(r"[\"']KT\d{3}[\"']", path.read_text(encoding="utf-8")), path
+
+
+def test_problem_refuses_a_code_that_does_not_exist():
+    from kadertoets.infra.errors import Problem
+
+    with pytest.raises(ValueError):
+        Problem("x", code="KT999")

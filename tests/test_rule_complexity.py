@@ -403,8 +403,6 @@ class FakeRule:
     def __init__(self, deps):
         self.deps = Deps(deps)
 
-    def depends_on(self):
-        return self.deps
 
 
 @settings(max_examples=50, deadline=None)
@@ -416,7 +414,10 @@ def test_dependency_layers_are_the_earliest_possible_and_computed_in_one_pass(ra
     ids = [f"R-{i:02d}" for i in range(len(raw))]
     rules = {ids[i]: FakeRule({ids[d] for d in deps if d < i}) for i, deps in enumerate(raw)}
     Deps.looks = 0
-    layers = dependency_layers(rules)
+    from unittest import mock
+
+    with mock.patch("kadertoets.load.kader.rule_dependencies", lambda rule: rule.deps):
+        layers = dependency_layers(rules)
     assert Deps.looks <= 2 * len(rules)
     where = {rid: k for k, layer in enumerate(layers) for rid in layer}
     assert sorted(where) == sorted(ids) and all(list(layer) == sorted(layer) for layer in layers)
@@ -428,7 +429,10 @@ def test_a_long_chain_of_rules_is_layered_in_one_pass():
     ids = [f"R-{i:04d}" for i in range(2000)]
     rules = {rid: FakeRule({ids[i - 1]} if i else set()) for i, rid in enumerate(ids)}
     Deps.looks = 0
-    assert len(dependency_layers(rules)) == len(ids)
+    from unittest import mock
+
+    with mock.patch("kadertoets.load.kader.rule_dependencies", lambda rule: rule.deps):
+        assert len(dependency_layers(rules)) == len(ids)
     assert Deps.looks <= 2 * len(ids)
 
 

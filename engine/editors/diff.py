@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from kadertoets.evaluate.conditions import describe, fields_of
 from kadertoets.evaluate.evaluation import evaluate
-from kadertoets.editors.migrate import migrate, question_changes
-from kadertoets.model import Assessment, Kader, Question, Rule, Status
+from kadertoets.editors.migrate import migrate
+from kadertoets.model import Kader, Question, Rule, Status
 
 
 @dataclass(frozen=True)

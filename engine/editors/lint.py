@@ -16,14 +16,14 @@ from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path
 from kadertoets.load.kader import PartialLoad, available_versions, example_problems, load_kader
-from kadertoets.infra.lintcodes import ERROR, WARNING, severity
+from kadertoets.infra.lintcodes import Code, ERROR, WARNING, severity
 from kadertoets.model import Kader, Rule
 from kadertoets.validate.normcheck import check_norm
 from kadertoets.infra.located import Node
 from kadertoets.validate.selftest import reachable_statuses as syntactic_reachable
 from kadertoets.infra.yamlload import load_yaml_file
 
-PART_OF = {"KT403": "van_toepassing", "KT404": "van_toepassing"}  # other norm codes stand at the norm
+PART_OF = {Code.NEVER_APPLIES: "van_toepassing", Code.ALWAYS_APPLIES: "van_toepassing"}  # other norm codes stand at the norm
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ class LintReport:
 
 
 def _from_problem(p: Problem) -> LintFinding:
-    code = p.code or "KT000"
-    if code == "KT101" and p.field == "actie":
-        code = "KT504"
+    code = p.code or Code.OTHER
+    if code == Code.REQUIRED_MISSING and p.field == "actie":
+        code = Code.NO_ACTION
     return LintFinding(code, severity(code), p.file, p.line, p.column, p.field, p.message, p.hint)
 
 
@@ -147,7 +147,7 @@ def _unlisted(kader_dir: Path, listed: dict[str, set | None]) -> list[LintFindin
     if listed and None not in listed.values():
         for path in sorted(kader_dir.glob("rules*")):
             if path.is_dir() and path.name not in listed and any(path.glob("*.yaml")):
-                out.append(LintFinding("KT204", severity("KT204"), display_path(path), None, None, None,
+                out.append(LintFinding(Code.UNLISTED_RULE, severity(Code.UNLISTED_RULE), display_path(path), None, None, None,
                                        f"map '{path.name}/' wordt door geen enkel manifest gebruikt ('regels_map'), "
                                        "dus de regels erin worden niet gecontroleerd",
                                        "Noem de map in 'regels_map:' van een manifest, of verwijder hem."))
@@ -157,7 +157,7 @@ def _unlisted(kader_dir: Path, listed: dict[str, set | None]) -> list[LintFindin
             continue
         for rule_file in sorted(path.glob("*.yaml")):
             if rule_file.stem not in ids:
-                out.append(LintFinding("KT204", severity("KT204"), display_path(rule_file), 1, 1, None,
+                out.append(LintFinding(Code.UNLISTED_RULE, severity(Code.UNLISTED_RULE), display_path(rule_file), 1, 1, None,
                                        f"regel '{rule_file.stem}' staat in geen enkel manifest dat {folder}/ gebruikt",
                                        "Zet de regel in 'regels:' van een manifest, of verwijder het bestand."))
     return out
@@ -177,15 +177,15 @@ def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFind
     norm = where.child("norm") if root is not None else where
     checked = check_norm(rule, kader.questions)
     for code, message, hint in checked.problems:
-        part = checked.too_complex.part if code == "KT405" else PART_OF.get(code)
+        part = checked.too_complex.part if code == Code.TOO_COMPLEX else PART_OF.get(code)
         out.append(_finding(code, _part_node(where, norm, part) if root is not None else norm, message, hint))
     if root is not None and isinstance(root.value, dict) and isinstance(root.value.get("bronnen"), list):
         for e in root.child("bronnen").elements():
             if isinstance(e.value, dict) and "url" not in e.value and not (e.has("sectie") or e.has("citaat")):
-                out.append(_finding("KT501", e, "bronverwijzing zonder sectie of citaat: niet na te gaan waar de "
+                out.append(_finding(Code.SOURCE_WITHOUT_CITATION, e, "bronverwijzing zonder sectie of citaat: niet na te gaan waar de "
                                                 "eis staat", "Voeg 'sectie:' (en waar het kan 'citaat:') toe."))
     if rule.norm_origin == "bron" and not any(s.quote or s.url for s in rule.sources):
-        out.append(_finding("KT502", where.child("norm_herkomst") if root is not None else where,
+        out.append(_finding(Code.NORM_SOURCE_WITHOUT_QUOTE, where.child("norm_herkomst") if root is not None else where,
                             "de norm heet 'bron', maar geen bronverwijzing citeert hem",
                             "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "
                             "norm_toelichting."))
@@ -193,7 +193,7 @@ def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFind
     covered = {ex.expected for ex in rule.examples}
     missing = sorted(s.value for s in reach if s not in covered)
     if missing:
-        out.append(_finding("KT505", where.child("voorbeelden") if root is not None else where,
+        out.append(_finding(Code.STATUS_WITHOUT_EXAMPLE, where.child("voorbeelden") if root is not None else where,
                             f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
                             "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
     return out

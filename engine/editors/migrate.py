@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
+from kadertoets.infra import yamlwrite
 
 from kadertoets.infra.errors import KaderFout, display_path
 from kadertoets.model import Assessment, Fact, Kader, PlanAction, Question
@@ -231,8 +231,6 @@ def migration_yaml(m: Migration, *, source_path: str | Path | None = None,
     schema line on top of the original is carried over, pointing at the schema of the new version;
     `output_path` (where the new file goes) makes a relative schema path right for the new file's
     folder (without it, the new file is taken to be in the original's folder)."""
-    from kadertoets.render.plan import _NoAliasDumper  # the dumper that round-trips with our loader
-
     a = m.assessment
     data: dict = {"kader": m.new_version, "peildatum": a.reference_date}
     data["team"] = {"id": a.team.id, "naam": a.team.name, "gemeente": a.team.municipality,
@@ -286,7 +284,7 @@ def migration_yaml(m: Migration, *, source_path: str | Path | None = None,
                     lines += _field("extra middelen nodig", act.extra_budget)
                 if act.note:
                     lines += _field("toelichting", act.note)
-    body = yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100)
+    body = yamlwrite.dump(data)
     return "\n".join(lines) + "\n" + body
 
 

@@ -16,6 +16,7 @@ from typing import Union
 from kadertoets.infra.errors import KaderFout
 from kadertoets.model import Question, Status
 from kadertoets.infra.located import Node, allowed_hint, describe_value, hint_with
+from kadertoets.infra.lintcodes import Code
 
 Truth = Union[bool, None]
 
@@ -104,6 +105,15 @@ def rule_refs(cond) -> set[str]:
     return set()
 
 
+def rule_dependencies(rule) -> set[str]:
+    """The ids of the rules whose status a rule's conditions read."""
+    deps: set[str] = set()
+    for cond in (rule.applies, rule.meets, rule.partly):
+        if cond is not None:
+            deps |= rule_refs(cond)
+    return deps
+
+
 def fields_of(cond) -> set[str]:
     if isinstance(cond, (All, Any_)):
         return set().union(*(fields_of(p) for p in cond.parts)) if cond.parts else set()
@@ -142,7 +152,7 @@ class _Size:
         if self.count > MAX_COMPARISONS:
             raise self.top.fail(f"deze voorwaarde is te complex om te controleren (meer dan {MAX_COMPARISONS} "
                                 "vergelijkingen; een waarde in de lijst van 'in' of 'niet_in' telt als één)",
-                                TOO_COMPLEX_HINT, code="KT405")
+                                TOO_COMPLEX_HINT, code=Code.TOO_COMPLEX)
 
 
 def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = None) -> Condition:
@@ -155,24 +165,24 @@ def compile_condition(node: Node, questions: dict, rule_ids: set[str] | None = N
 def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size, depth: int) -> Condition:
     if not isinstance(node.value, dict):
         raise node.fail(f"een voorwaarde moet een mapping zijn, maar vond {describe_value(node.value)}",
-                        "Bijvoorbeeld: {veld: veiligheid.aandachtsfunctionarissen, min: 1}.", code="KT107")
+                        "Bijvoorbeeld: {veld: veiligheid.aandachtsfunctionarissen, min: 1}.", code=Code.INVALID_CONDITION)
     keys = [k for k in node.value]
     for key in keys:
         if key not in ALL_OPERATORS and key != "status":
             raise node.child(key).fail(
                 f"onbekende operator '{key}'",
-                allowed_hint(key, ALL_OPERATORS), code="KT302"
+                allowed_hint(key, ALL_OPERATORS), code=Code.UNKNOWN_OPERATOR
             )
     combos = [k for k in keys if k in COMBINATORS]
     if combos:
         if len(keys) != 1:
             raise node.fail(f"'{combos[0]}' moet alleen staan in een voorwaarde (vond ook: "
                             f"{', '.join(k for k in keys if k != combos[0])})",
-                            "Zet extra voorwaarden als onderdeel in de lijst van 'alle' of 'een_van'.", code="KT107")
+                            "Zet extra voorwaarden als onderdeel in de lijst van 'alle' of 'een_van'.", code=Code.INVALID_CONDITION)
         key = combos[0]
         if depth > MAX_CONDITION_DEPTH:
             raise node.fail(f"deze voorwaarde is te diep genest (meer dan {MAX_CONDITION_DEPTH} niveaus "
-                            "'alle', 'een_van' of 'niet' in elkaar)", TOO_COMPLEX_HINT, code="KT405")
+                            "'alle', 'een_van' of 'niet' in elkaar)", TOO_COMPLEX_HINT, code=Code.TOO_COMPLEX)
         sub = node.child(key)
         if key == "niet":
             return Not(_compile(sub, questions, rule_ids, size, depth + 1))
@@ -185,20 +195,20 @@ def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size
         rid = node.child("regel").text()
         if rule_ids is not None and rid not in rule_ids:
             raise node.child("regel").fail(f"onbekende regel '{rid}'",
-                                           hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."), code="KT306")
+                                           hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."), code=Code.UNKNOWN_RULE_REF)
         st = node.child("status")
         items = st.sequence(min_items=1).elements() if isinstance(st.value, list) else [st]
         return RuleRef(rid, frozenset(Status(e.choice([s.value for s in Status])) for e in items))
     if "veld" not in keys:
-        raise node.fail("een voorwaarde heeft 'veld', 'regel', 'alle', 'een_van' of 'niet' nodig", code="KT107")
+        raise node.fail("een voorwaarde heeft 'veld', 'regel', 'alle', 'een_van' of 'niet' nodig", code=Code.INVALID_CONDITION)
     ops = [k for k in keys if k in FIELD_OPS]
     extra = [k for k in keys if k not in FIELD_OPS and k != "veld"]
     if extra:
-        raise node.child(extra[0]).fail(f"'{extra[0]}' hoort niet bij een veld-voorwaarde", code="KT302")
+        raise node.child(extra[0]).fail(f"'{extra[0]}' hoort niet bij een veld-voorwaarde", code=Code.UNKNOWN_OPERATOR)
     if len(ops) != 1:
         raise node.fail(
             "een veld-voorwaarde heeft precies één operator nodig" + (f" (vond: {', '.join(ops)})" if ops else ""),
-            "Operatoren: " + ", ".join(FIELD_OPS) + ".", code="KT107"
+            "Operatoren: " + ", ".join(FIELD_OPS) + ".", code=Code.INVALID_CONDITION
         )
     op = ops[0]
     values = node.value.get(op)
@@ -208,14 +218,14 @@ def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size
     question = questions.get(path) or TEAM_FIELDS.get(path)
     if question is None:
         raise fnode.fail(f"onbekend veld '{path}': het staat niet in de vragen van deze Kaderversie",
-                         hint_with(path, list(questions) + list(TEAM_FIELDS), "Declareer het veld eerst in het vragenbestand."), code="KT301")
+                         hint_with(path, list(questions) + list(TEAM_FIELDS), "Declareer het veld eerst in het vragenbestand."), code=Code.UNDECLARED_FIELD)
     vnode = node.child(op)
     if op == "aanwezig":
         return Present(path, vnode.boolean())
     allowed = FIELD_OPS[op]
     if question.type not in allowed:
         raise vnode.fail(f"operator '{op}' past niet bij veld '{path}' van type {question.type}",
-                         f"'{op}' werkt op: {', '.join(allowed)}.", code="KT304")
+                         f"'{op}' werkt op: {', '.join(allowed)}.", code=Code.TYPE_MISMATCH)
     if op in ("in", "niet_in"):
         vnode.sequence(min_items=1)
         value = tuple(_typed_value(e, question, op) for e in vnode.elements())
@@ -224,7 +234,7 @@ def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size
     elif op == "binnen_maanden":
         value = vnode.integer(minimum=0)
         if value > MAX_MONTHS:
-            raise vnode.fail(f"binnen_maanden mag hoogstens {MAX_MONTHS} zijn (100 jaar), maar is {value}", code="KT104")
+            raise vnode.fail(f"binnen_maanden mag hoogstens {MAX_MONTHS} zijn (100 jaar), maar is {value}", code=Code.VALUE_NOT_ALLOWED)
     elif op == "bevat":
         value = _typed_value(vnode, question, op, element=True)
     else:
@@ -239,8 +249,8 @@ def _typed_value(node: Node, q: Question, op: str, element: bool = False):
         return _typed(node, q, op)
     except KaderFout as exc:
         for p in exc.problems:
-            if p.code == "KT103":
-                p.code = "KT304"
+            if p.code == Code.WRONG_TYPE:
+                p.code = Code.TYPE_MISMATCH
         raise
 
 
@@ -250,7 +260,7 @@ def _typed(node: Node, q: Question, op: str):
     if t in ("keuze", "meerkeuze"):
         if not isinstance(v, str) or v not in q.values:
             raise node.fail(f"waarde {describe_value(v)} is geen toegestane waarde van '{q.path}'",
-                            allowed_hint(v, q.values), code="KT303")
+                            allowed_hint(v, q.values), code=Code.VALUE_OUTSIDE_FIELD)
         return v
     if t == "ja_nee":
         return node.boolean()
@@ -264,7 +274,7 @@ def _typed(node: Node, q: Question, op: str):
         return node.date()
     if t == "tekst":
         return node.text()
-    raise node.fail(f"type {t} kan niet vergeleken worden", code="KT304")
+    raise node.fail(f"type {t} kan niet vergeleken worden", code=Code.TYPE_MISMATCH)
 
 
 # ---------------------------------------------------------- evaluate --------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kadertoets.infra import textsafe
+from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.textsafe import excerpt as one_line  # newlines visible too: a file cannot forge a line of output
 
 MAX_PROBLEMS = 50  # problems reported per part of a file; then one "en meer" problem, and no more work
@@ -63,10 +64,12 @@ class Problem:
     column: int | None = None
     field: str | None = None
     hint: str | None = None
-    code: str | None = None  # kind of problem (engine/lintcodes.py), for `kader lint`
+    code: Code | None = None  # kind of problem (infra/lintcodes.py), for `kader lint`
     internal: bool = False  # kadertoets itself failed here (a bug, exit code 3), not the file
 
     def __post_init__(self) -> None:
+        if self.code is not None and not isinstance(self.code, Code):
+            self.code = Code(self.code)  # a value that is no code fails here, not later as KT000
         # cut at the source, so that every output (text, JSON, lint, sweep) gets a short field and
         # message, however long the key or value in the file was
         if self.field is not None and len(self.field) > _LIMITS["field"]:

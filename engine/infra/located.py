@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from kadertoets.infra.errors import KaderFout, Problem, enough, excerpt
 from kadertoets.infra.yamlload import LDict
+from kadertoets.infra.lintcodes import Code
 
 MAX_NAME = 200  # characters in a name (team, gemeente, organisatie, rule title); the longest bundled is 118
 MAX_NUMBER = 10**12  # far beyond any count or amount in this domain; keeps both backends exact
@@ -134,7 +135,7 @@ class Node:
         found = describe_value(self.value) if self.path or not isinstance(self.value, str) else "gewone tekst"
         what = "het bestand" if not self.path else None
         return self.fail(f"verwacht {TYPE_NAMES[dict]}{' voor ' + what if what else ''}, maar vond {found}",
-                         "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code="KT103")
+                         "Zet de onderdelen eronder, ingesprongen, als 'sleutel: waarde'.", code=Code.WRONG_TYPE)
 
     def mapping_any(self) -> "Node":
         """A mapping with free keys (names chosen by the author, e.g. roles or question paths)."""
@@ -143,7 +144,7 @@ class Node:
         for key in self.value:
             if not isinstance(key, str):
                 raise self.child(key).fail(f"sleutel {describe_value(key)} moet tekst zijn",
-                                           "Zet de sleutel tussen aanhalingstekens.", code="KT103")
+                                           "Zet de sleutel tussen aanhalingstekens.", code=Code.WRONG_TYPE)
         return self
 
     def mapping(self, required=(), optional=(), what: str = "") -> "Node":
@@ -156,14 +157,14 @@ class Node:
                 break
             if not isinstance(key, str):
                 problems.append(self.child(key).problem(f"sleutel {describe_value(key)} moet tekst zijn",
-                                                        "Zet de sleutel tussen aanhalingstekens.", code="KT103"))
+                                                        "Zet de sleutel tussen aanhalingstekens.", code=Code.WRONG_TYPE))
             elif key not in allowed:
                 problems.append(self.child(key).problem(
-                    f"onbekend veld {excerpt(key)}{' in ' + what if what else ''}", allowed_hint(key, allowed), code="KT102"))
+                    f"onbekend veld {excerpt(key)}{' in ' + what if what else ''}", allowed_hint(key, allowed), code=Code.UNKNOWN_KEY))
         for key in required:
             if key not in self.value:
                 problems.append(self.problem(f"verplicht veld '{key}' ontbreekt{' in ' + what if what else ''}",
-                                             f"Voeg '{key}:' toe.", field=self._child_path(key), code="KT101"))
+                                             f"Voeg '{key}:' toe.", field=self._child_path(key), code=Code.REQUIRED_MISSING))
         if problems:
             raise KaderFout(problems)
         return self
@@ -171,19 +172,19 @@ class Node:
     def sequence(self, min_items: int = 0) -> "Node":
         if not isinstance(self.value, list):
             raise self.fail(f"verwacht {TYPE_NAMES[list]}, maar vond {describe_value(self.value)}",
-                            "Schrijf elk onderdeel op een eigen regel die begint met '- '.", code="KT103")
+                            "Schrijf elk onderdeel op een eigen regel die begint met '- '.", code=Code.WRONG_TYPE)
         if len(self.value) < min_items:
             raise self.fail("de lijst mag niet leeg zijn" if min_items == 1 else
-                            f"de lijst moet minstens {min_items} onderdelen bevatten", code="KT105")
+                            f"de lijst moet minstens {min_items} onderdelen bevatten", code=Code.EMPTY)
         return self
 
     def text(self, allow_empty: bool = False) -> str:
         v = self.value
         if not isinstance(v, str) or isinstance(v, bool):
             raise self.fail(f"verwacht tekst, maar vond {describe_value(v)}",
-                            "Zet de waarde tussen aanhalingstekens als het tekst moet zijn.", code="KT103")
+                            "Zet de waarde tussen aanhalingstekens als het tekst moet zijn.", code=Code.WRONG_TYPE)
         if not allow_empty and not v.strip():
-            raise self.fail("mag niet leeg zijn", code="KT105")
+            raise self.fail("mag niet leeg zijn", code=Code.EMPTY)
         return v
 
     def name(self) -> str:
@@ -193,52 +194,52 @@ class Node:
         v = self.text()
         if _LINE_BREAK.search(v):
             raise self.fail(f"{describe_value(v)} bevat een regeleinde; een naam staat op één regel",
-                            "Schrijf de naam op één regel.", code="KT104")
+                            "Schrijf de naam op één regel.", code=Code.VALUE_NOT_ALLOWED)
         if len(v) > MAX_NAME:
             raise self.fail(f"{describe_value(v)} is langer dan {MAX_NAME} tekens; een naam staat in elke "
-                            "tabel en kop", "Kort de naam in; een toelichting kan elders.", code="KT104")
+                            "tabel en kop", "Kort de naam in; een toelichting kan elders.", code=Code.VALUE_NOT_ALLOWED)
         return v
 
     def choice(self, options) -> str:
         v = self.value
         if not isinstance(v, str) or v not in options:
-            raise self.fail(f"ongeldige waarde {describe_value(v)}", allowed_hint(v, options), code="KT104")
+            raise self.fail(f"ongeldige waarde {describe_value(v)}", allowed_hint(v, options), code=Code.VALUE_NOT_ALLOWED)
         return v
 
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):
             raise self.fail(f"verwacht true of false, maar vond {describe_value(self.value)}",
-                            "Schrijf true (ja) of false (nee), zonder aanhalingstekens.", code="KT103")
+                            "Schrijf true (ja) of false (nee), zonder aanhalingstekens.", code=Code.WRONG_TYPE)
         return self.value
 
     def integer(self, minimum: int | None = None) -> int:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, int):
-            raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(v)}", code="KT103")
+            raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(v)}", code=Code.WRONG_TYPE)
         if minimum is not None and v < minimum:
-            raise self.fail(f"moet minstens {minimum} zijn, maar is {v}", code="KT104")
+            raise self.fail(f"moet minstens {minimum} zijn, maar is {v}", code=Code.VALUE_NOT_ALLOWED)
         return self._bounded(v)
 
     def _bounded(self, v):
         if abs(v) > MAX_NUMBER:
             raise self.fail(f"getal {v} is onrealistisch groot (de grens is {MAX_NUMBER:,})".replace(",", "."),
-                            "Controleer of er geen cijfers te veel staan.", code="KT104")
+                            "Controleer of er geen cijfers te veel staan.", code=Code.VALUE_NOT_ALLOWED)
         return v
 
     def number(self) -> float | int:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(f"verwacht een getal, maar vond {describe_value(v)}",
-                            "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.", code="KT103")
+                            "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.", code=Code.WRONG_TYPE)
         if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-            raise self.fail("verwacht een gewoon getal, maar vond oneindig of NaN", "Vul een getal in, bv. 0,78 als 0.78.", code="KT104")
+            raise self.fail("verwacht een gewoon getal, maar vond oneindig of NaN", "Vul een getal in, bv. 0,78 als 0.78.", code=Code.VALUE_NOT_ALLOWED)
         return self._bounded(v)
 
     def date(self) -> dt.date:
         v = self.value
         if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
             raise self.fail(f"verwacht een datum, maar vond {describe_value(v)}",
-                            "Schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bv. 2023-03-01.", code="KT103")
+                            "Schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bv. 2023-03-01.", code=Code.WRONG_TYPE)
         return v
 
     def version(self) -> str:
@@ -248,10 +249,10 @@ class Node:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             raise self.fail(f"versie {describe_value(v)} staat niet tussen aanhalingstekens; als getal "
                             "is 1.10 niet van 1.1 te onderscheiden",
-                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.10".', code="KT103")
+                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.10".', code=Code.WRONG_TYPE)
         if not isinstance(v, str):
             raise self.fail(f"verwacht een versie zoals \"1.0\", maar vond {describe_value(v)}",
-                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.0".', code="KT103")
+                            'Zet de versie tussen aanhalingstekens, bv. kader: "1.0".', code=Code.WRONG_TYPE)
         return v
 
 

@@ -16,6 +16,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
+from kadertoets.infra.lintcodes import Code
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: far more than any Kader or assessment file needs
 MAX_DEPTH = 50  # levels of nesting; the deepest bundled file has 7 (libyaml itself stops at 1000)
@@ -75,7 +76,7 @@ class _Loader(_BaseLoader):
 class _LoadProblem(Exception):
     """A located problem found while building the tree; `node` lets the caller name its field."""
 
-    def __init__(self, message, line, column, hint, field=None, code="KT001", node=None):
+    def __init__(self, message, line, column, hint, field=None, code=Code.YAML_INVALID, node=None):
         super().__init__(message)
         self.message, self.line, self.column, self.hint, self.field = message, line, column, hint, field
         self.code, self.node = code, node
@@ -143,7 +144,7 @@ class _Builder:
         self.seen: set[int] = set()
 
     @staticmethod
-    def fail(node, message, hint=None, code="KT103", field=None):
+    def fail(node, message, hint=None, code=Code.WRONG_TYPE, field=None):
         mark = node.start_mark
         raise _LoadProblem(message, mark.line + 1, mark.column + 1, hint, field=field, code=code, node=node)
 
@@ -169,14 +170,14 @@ class _Builder:
         built = build(value)
         if built is None:
             if tag in (_INT, _FLOAT) and len(value) > MAX_DIGITS:
-                self.fail(node, f"getal met meer dan {MAX_DIGITS} cijfers", "Controleer dit getal.", code="KT104")
+                self.fail(node, f"getal met meer dan {MAX_DIGITS} cijfers", "Controleer dit getal.", code=Code.VALUE_NOT_ALLOWED)
             self.fail(node, f"{excerpt(value)} {problem} (tag {_shown_tag(tag)})", _TAG_HINT)
         return built[0]
 
     def build(self, node, depth: int = 0):
         if id(node) in self.seen:
             self.fail(node, "YAML-verwijzingen (ankers met * en &) zijn niet toegestaan",
-                      "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.", code="KT003")
+                      "Schrijf de waarde voluit op elke plek waar u hem nodig hebt.", code=Code.YAML_ALIAS)
         self.seen.add(id(node))
         cls, tag = node.__class__, node.tag
         if cls is yaml.ScalarNode:
@@ -184,7 +185,7 @@ class _Builder:
         if depth >= MAX_DEPTH:
             self.fail(node, f"de YAML is te diep genest (meer dan {MAX_DEPTH} niveaus)",
                       "Een assessment of regel heeft maar een paar niveaus; controleer de inspringing en de haakjes.",
-                      code="KT001")
+                      code=Code.YAML_INVALID)
         mark = node.start_mark
         if cls is yaml.MappingNode:
             if tag != _MAP:
@@ -205,7 +206,7 @@ class _Builder:
                 if key in data:
                     self.fail(key_node, f"sleutel {excerpt(key)} komt dubbel voor (eerder op regel {key_pos[key][0]})",
                               "Verwijder of hernoem een van beide; YAML houdt anders stilzwijgend alleen de laatste.",
-                              code="KT002")
+                              code=Code.DUPLICATE_KEY)
                 key_pos[key] = (km.line + 1, km.column + 1)
                 data[key] = self.build(value_node, depth + 1)
             return data
@@ -233,7 +234,7 @@ def _refuse_non_specific_tags(text: str) -> None:
             if getattr(event, "tag", None) == "!":
                 mark = event.start_mark
                 raise _LoadProblem("de lege YAML-tag '!' is niet toegestaan", mark.line + 1, mark.column + 1,
-                                   _TAG_HINT, code="KT103")
+                                   _TAG_HINT, code=Code.WRONG_TYPE)
     finally:
         events.dispose()
 
@@ -311,25 +312,25 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     try:
         if path.is_dir():
             raise KaderFout.single(
-                "dit is een map, geen bestand", file=shown, hint="Geef het pad van een .yaml-bestand op.", code="KT004"
+                "dit is een map, geen bestand", file=shown, hint="Geef het pad van een .yaml-bestand op.", code=Code.UNREADABLE
             )
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise KaderFout.single(
-            "bestand bestaat niet", file=shown, hint="Controleer het pad en de spelling van de bestandsnaam.", code="KT004"
+            "bestand bestaat niet", file=shown, hint="Controleer het pad en de spelling van de bestandsnaam.", code=Code.UNREADABLE
         ) from None
     except PermissionError:
         raise KaderFout.single(
-            "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand.", code="KT004"
+            "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand.", code=Code.UNREADABLE
         ) from None
     except OSError as exc:
-        raise KaderFout.single(f"bestand kan niet gelezen worden ({os_reason(exc)})", file=shown, code="KT004") from None
+        raise KaderFout.single(f"bestand kan niet gelezen worden ({os_reason(exc)})", file=shown, code=Code.UNREADABLE) from None
     if len(raw) > max_bytes:
         raise KaderFout.single(
             f"bestand is te groot (meer dan {max_bytes // 1024} KiB)",
             file=shown,
-            hint="Een Kader- of assessmentbestand is normaal enkele KiB; controleer of dit het juiste bestand is.", code="KT004"
+            hint="Een Kader- of assessmentbestand is normaal enkele KiB; controleer of dit het juiste bestand is.", code=Code.UNREADABLE
         )
     try:
         return raw.decode("utf-8-sig")
@@ -339,14 +340,14 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             "bestand is geen geldige UTF-8-tekst",
             file=shown,
             line=line,
-            hint="Sla het bestand op als UTF-8 (in de meeste editors: 'Opslaan als' → codering UTF-8).", code="KT004"
+            hint="Sla het bestand op als UTF-8 (in de meeste editors: 'Opslaan als' → codering UTF-8).", code=Code.UNREADABLE
         ) from None
 
 
 def load_yaml_text(text: str, shown: str):
     """Parse YAML text into LDict/LList/scalars, raising KaderFout with file:line on any problem."""
     if "\x00" in text:
-        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown, code="KT004")
+        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown, code=Code.UNREADABLE)
     loader = _Loader(text)
     try:
         if "!" in text:
@@ -367,7 +368,7 @@ def load_yaml_text(text: str, shown: str):
             file=shown,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
-            hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.", code="KT001"
+            hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.", code=Code.YAML_INVALID
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a character offset
         position = exc.position if isinstance(exc.position, int) else None
@@ -375,10 +376,10 @@ def load_yaml_text(text: str, shown: str):
         column = position - text.rfind("\n", 0, position) if position is not None else None
         raise KaderFout.single(
             f"geen geldige YAML (een stuurteken of ander onzichtbaar teken {_char_code(exc.character)} dat niet "
-            "in een YAML-bestand mag staan)".replace("  ", " "), file=shown, line=line, column=column, code="KT001",
+            "in een YAML-bestand mag staan)".replace("  ", " "), file=shown, line=line, column=column, code=Code.YAML_INVALID,
             hint="Verwijder dit teken; typ de tekst opnieuw of plak hem als platte tekst.") from None
     except yaml.YAMLError:
-        raise KaderFout.single("geen geldige YAML", file=shown, code="KT001",
+        raise KaderFout.single("geen geldige YAML", file=shown, code=Code.YAML_INVALID,
                                hint="Controleer inspringing, dubbele punten en aanhalingstekens.") from None
     finally:
         loader.dispose()

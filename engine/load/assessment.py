@@ -9,6 +9,7 @@ from kadertoets.load.facts import parse_facts
 from kadertoets.model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
 from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.yamlload import load_yaml_file
+from kadertoets.infra.lintcodes import Code
 
 TOP_KEYS_REQUIRED = ("peildatum", "team", "feiten")
 MAX_TEAM_ID = 64  # characters; an id is a key in every table and file name the region makes
@@ -69,10 +70,10 @@ def _team(node: Node) -> Team:
     tid_text = tid.text()
     if len(tid_text) > MAX_TEAM_ID:
         raise tid.fail(f"team-id {excerpt(tid_text)} is langer dan {MAX_TEAM_ID} tekens",
-                       "Gebruik een korte id, bv. amersfoort of bbs-baarn.", code="KT104")
+                       "Gebruik een korte id, bv. amersfoort of bbs-baarn.", code=Code.VALUE_NOT_ALLOWED)
     if not all(c.isalnum() or c in "-_." for c in tid_text):
         raise tid.fail(f"team-id {excerpt(tid_text)} bevat tekens die niet mogen",
-                       "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code="KT104")
+                       "Gebruik letters, cijfers, '-' en '_', bv. amersfoort of bbs-baarn.", code=Code.VALUE_NOT_ALLOWED)
     return Team(
         id=tid_text,
         name=node.child("naam").name(),
@@ -101,7 +102,7 @@ def _action(e: Node, kader) -> PlanAction:
     rid = req.text()
     if rid not in kader.rules:
         raise req.fail(f"onbekende eis {excerpt(rid)} in Kader {kader.version}",
-                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code="KT306")
+                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code=Code.UNKNOWN_RULE_REF)
     deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
     moved = []
     if e.has("deadline_verplaatst"):

@@ -7,6 +7,7 @@ from kadertoets.model import Fact
 from kadertoets.load.questions import NOT_SURE, check_value, quick_value, unknown_field
 from kadertoets.infra.located import Node, collect
 from kadertoets.infra.yamlload import LDict
+from kadertoets.infra.lintcodes import Code
 
 FACT_KEYS = ("waarde", "toelichting", "bewijs", "herbevestigen")
 
@@ -76,7 +77,7 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
     if isinstance(fnode.value, dict):  # long form; no answer type is itself a mapping
         fnode.mapping(optional=FACT_KEYS, what=f"feit {excerpt(path)}")
         if not fnode.has("waarde") and not fnode.has("toelichting"):
-            raise fnode.fail("een feit in de lange vorm heeft 'waarde' of 'toelichting' nodig", code="KT101")
+            raise fnode.fail("een feit in de lange vorm heeft 'waarde' of 'toelichting' nodig", code=Code.REQUIRED_MISSING)
         value = None
         if fnode.has("waarde") and fnode.value["waarde"] is not None:
             value = check_value(fnode.child("waarde"), q)

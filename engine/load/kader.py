@@ -11,8 +11,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from kadertoets.evaluate.conditions import compile_condition
+from kadertoets.evaluate.conditions import compile_condition, rule_dependencies
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
+from kadertoets.infra.lintcodes import Code
 from kadertoets.load.facts import parse_facts
 from kadertoets.model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
                     Status)
@@ -43,28 +44,28 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
         raise KaderFout.single(
             "map 'kader/' met Kader-manifesten niet gevonden",
             file=display_path(kader_dir),
-            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.", code="KT004"
+            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.", code=Code.UNREADABLE
         )
     found = {}
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         raise KaderFout.single(f"map kan niet gelezen worden ({os_reason(exc)})", file=display_path(folder),
-                               hint="Controleer de leesrechten van de map.", code="KT004") from None
+                               hint="Controleer de leesrechten van de map.", code=Code.UNREADABLE) from None
     for path in entries:
         if path.suffix in (".yaml", ".yml") and VERSION_RE.match(path.stem):
             if not _is_file(path):  # a FIFO or device would make every command wait forever
                 raise KaderFout.single("dit manifest is geen gewoon bestand (maar een map, pijp of apparaat)",
-                                       file=display_path(path), code="KT203",
+                                       file=display_path(path), code=Code.MISSING_REFERENCE,
                                        hint="Een manifest is een YAML-bestand; verwijder of hernoem dit.")
             if path.stem in found:
                 raise KaderFout.single(
                     f"versie {path.stem} staat twee keer in de map: {found[path.stem].name} en {path.name}",
-                    file=display_path(path), code="KT202",
+                    file=display_path(path), code=Code.DUPLICATE_ID,
                     hint="Houd één manifest per versie; verwijder of hernoem een van beide.")
             found[path.stem] = path
     if not found:
-        raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder), code="KT004")
+        raise KaderFout.single("geen Kader-manifest (zoals 1.0.yaml) gevonden", file=display_path(folder), code=Code.UNREADABLE)
     return found
 
 
@@ -104,7 +105,7 @@ def resolve_version(kader_dir: Path, version: str | None) -> str:
             f"onbekende Kaderversie '{version}'",
             file=display_path(kader_dir / "kader"),
             field="kader",
-            hint=hint_with(version, versions, "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + "."), code="KT203"
+            hint=hint_with(version, versions, "Beschikbaar: " + ", ".join(sorted(versions, key=version_key)) + "."), code=Code.MISSING_REFERENCE
         )
     return version
 
@@ -162,7 +163,7 @@ def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
         for code, message, hint in checked.problems:
             if severity(code) != ERROR:
                 continue
-            part = checked.too_complex.part if code == "KT405" and checked.too_complex else None
+            part = checked.too_complex.part if code == Code.TOO_COMPLEX and checked.too_complex else None
             line, column, field = _part_position(rule, part)
             out.append(Problem(message, file=rule.file, line=line, column=column, field=field, hint=hint, code=code))
     return tuple(out) + tuple(example_problems(kader))
@@ -198,7 +199,7 @@ def example_problems(kader: Kader) -> list[Problem]:
         first = rule.examples[MAX_EXAMPLES]
         out.append(Problem(f"deze regel heeft {len(rule.examples)} voorbeelden, te veel om bij elke controle na te "
                            f"lopen (hoogstens {MAX_EXAMPLES})", file=rule.file, line=first.line, column=first.column,
-                           field="voorbeelden", code="KT405",
+                           field="voorbeelden", code=Code.TOO_COMPLEX,
                            hint="Houd in de regel de belangrijkste voorbeelden en zet de rest in een voorbeeldbestand "
                                 "voor `kader test --voorbeelden`."))
     if not runnable:
@@ -209,7 +210,7 @@ def example_problems(kader: Kader) -> list[Problem]:
             line, column = where.get((failed.rule_id, failed.name), (None, None))
             out.append(Problem(f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
                                f"{failed.actual.value}: {failed.reason}", file=kader.rules[failed.rule_id].file,
-                               line=line, column=column, field="voorbeelden", code="KT506",
+                               line=line, column=column, field="voorbeelden", code=Code.EXAMPLE_FAILS,
                                hint="Pas de verwachting of de norm aan; `kader test` toont alle details."))
     return out
 
@@ -273,14 +274,14 @@ def _load(kader_dir: Path, version: str) -> Kader:
     mpath = available_versions(kader_dir)[version]
     mshown = display_path(mpath)
     if not inside(kader_dir, mpath):
-        raise KaderFout.single(_outside("dit manifest", kader_dir), file=mshown, code="KT203",
+        raise KaderFout.single(_outside("dit manifest", kader_dir), file=mshown, code=Code.MISSING_REFERENCE,
                                hint="Zet het manifest zelf in de map kader/, niet een koppeling naar een bestand elders.")
     root = Node(load_yaml_file(mpath), mshown)
     root.mapping(required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL, what="het manifest")
     mversion = root.child("versie").version()
     if mversion != version:
         raise root.child("versie").fail(f"versie '{mversion}' komt niet overeen met de bestandsnaam '{mpath.name}'",
-                                        f"Noem het bestand {mversion}.yaml of zet versie: \"{version}\".", code="KT201")
+                                        f"Noem het bestand {mversion}.yaml of zet versie: \"{version}\".", code=Code.ID_MISMATCH)
     status = root.child("status").choice(("concept", "vastgesteld"))
     effective = root.child("ingangsdatum").date()
     document_date = root.child("documentdatum").date()
@@ -303,13 +304,13 @@ def _load(kader_dir: Path, version: str) -> Kader:
         raise root.child("vragen").fail(
             f"ongeldige naam van het vragenbestand {excerpt(qname)}",
             "Noem alleen de naam van een .yaml-bestand in de map kader/, bv. vragen-1.0.yaml (zonder / of ..).",
-            code="KT104")
+            code=Code.VALUE_NOT_ALLOWED)
     qpath = mpath.parent / qname
     if not qpath.is_file():
         raise root.child("vragen").fail(f"vragenbestand {excerpt(qname)} bestaat niet in {display_path(mpath.parent)}",
-                                        code="KT203")
+                                        code=Code.MISSING_REFERENCE)
     if not inside(kader_dir, qpath):
-        raise root.child("vragen").fail(_outside(f"vragenbestand {excerpt(qname)}", kader_dir), code="KT203",
+        raise root.child("vragen").fail(_outside(f"vragenbestand {excerpt(qname)}", kader_dir), code=Code.MISSING_REFERENCE,
                                         hint="Zet het vragenbestand zelf in de map kader/, niet een koppeling.")
     questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
 
@@ -322,10 +323,10 @@ def _load(kader_dir: Path, version: str) -> Kader:
             continue
         if not RULE_ID_RE.match(rid):  # an id is also a file name: never '../x' or '/etc/x'
             problems.append(e.problem(f"ongeldige regel-id {excerpt(rid)}",
-                                      "Een regel-id is bv. KLT-VEI-01: hoofdletters, cijfers en streepjes.", code="KT104"))
+                                      "Een regel-id is bv. KLT-VEI-01: hoofdletters, cijfers en streepjes.", code=Code.VALUE_NOT_ALLOWED))
             continue
         if rid in [r for _, r in listed]:
-            problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest", code="KT202"))
+            problems.append(e.problem(f"regel '{rid}' staat dubbel in het manifest", code=Code.DUPLICATE_ID))
         listed.append((e, rid))
     changelog = _changelog(root.child("wijzigingen"))
     previous = None
@@ -334,27 +335,27 @@ def _load(kader_dir: Path, version: str) -> Kader:
         if previous not in available_versions(kader_dir):
             raise root.child("vorige_versie").fail(
                 f"vorige versie '{previous}' bestaat niet in {display_path(kader_dir / 'kader')}",
-                hint_with(previous, available_versions(kader_dir), "Noem een bestaande versie of laat de sleutel weg."), code="KT203")
+                hint_with(previous, available_versions(kader_dir), "Noem een bestaande versie of laat de sleutel weg."), code=Code.MISSING_REFERENCE)
         if version_key(previous) >= version_key(version):
-            raise root.child("vorige_versie").fail(f"vorige versie '{previous}' is niet ouder dan {version}", code="KT104")
+            raise root.child("vorige_versie").fail(f"vorige versie '{previous}' is niet ouder dan {version}", code=Code.VALUE_NOT_ALLOWED)
     folder = "rules"
     if root.has("regels_map"):
         folder = root.child("regels_map").text()
         if not RULES_FOLDER_RE.match(folder):
             raise root.child("regels_map").fail(
                 f"ongeldige regelmap {excerpt(folder)}",
-                "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).", code="KT104")
+                "Noem een map naast 'kader/' waarvan de naam met 'rules' begint, bv. rules-1.1 (zonder / of ..).", code=Code.VALUE_NOT_ALLOWED)
     rules_dir = kader_dir / folder
     if _is_dir(rules_dir) and not inside(kader_dir, rules_dir):
         raise root.child("regels_map" if root.has("regels_map") else "regels").fail(
-            _outside(f"regelmap '{folder}/'", kader_dir), code="KT203",
+            _outside(f"regelmap '{folder}/'", kader_dir), code=Code.MISSING_REFERENCE,
             hint="Zet de regelbestanden zelf in een map naast kader/, niet een koppeling naar een map elders.")
     if not _is_dir(rules_dir):
         if root.has("regels_map"):
             raise root.child("regels_map").fail(f"map '{folder}/' met de regelbestanden niet gevonden in "
-                                                f"{display_path(kader_dir)}", code="KT203")
+                                                f"{display_path(kader_dir)}", code=Code.MISSING_REFERENCE)
         raise KaderFout.single("map 'rules/' met de regelbestanden niet gevonden", file=display_path(kader_dir),
-                               hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).", code="KT203")
+                               hint="Een Kader-map bevat 'kader/' (manifesten en vragen) en 'rules/' (één bestand per eis).", code=Code.MISSING_REFERENCE)
     try:
         existing = sorted(p.stem for p in rules_dir.glob("*.yaml"))
     except OSError:
@@ -364,15 +365,15 @@ def _load(kader_dir: Path, version: str) -> Kader:
     for e, rid in listed:
         path = rules_dir / f"{rid}.yaml"
         if path.exists() and not inside(kader_dir, path):
-            problems.append(e.problem(_outside(f"regelbestand {display_path(path)}", kader_dir), code="KT203",
+            problems.append(e.problem(_outside(f"regelbestand {display_path(path)}", kader_dir), code=Code.MISSING_REFERENCE,
                                       hint="Zet het regelbestand zelf in de regelmap, niet een koppeling."))
             continue
         if path.exists() and not path.is_file():
-            problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis.", code="KT203"))
+            problems.append(e.problem(f"{display_path(path)} is geen bestand", "Een regel is één YAML-bestand per eis.", code=Code.MISSING_REFERENCE))
             continue
         if not path.exists():
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
-                                      hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest."), code="KT203"))
+                                      hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest."), code=Code.MISSING_REFERENCE))
             continue
         rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
         if rule is not None:
@@ -422,7 +423,7 @@ def _history_problems(rules: dict) -> list[Problem]:
                 line, column = _key_position(rule.file, "voorheen")
                 problems.append(Problem(
                     f"'{old}' bestaat nog in deze versie; 'voorheen' kan alleen een verdwenen eis voortzetten",
-                    file=rule.file, line=line, column=column, field="voorheen", code="KT206",
+                    file=rule.file, line=line, column=column, field="voorheen", code=Code.INVALID_PREVIOUS,
                     hint=f"Haal '{old}' weg uit 'voorheen', of haal de oude eis uit het manifest."))
     return problems
 
@@ -443,22 +444,22 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
     try:
         root.mapping(required=RULE_REQUIRED, optional=RULE_OPTIONAL, what="een regel")
     except KaderFout as exc:  # only unknown keys: report them and check the rest of the rule too
-        if not isinstance(root.value, dict) or any(p.code != "KT102" for p in exc.problems):
+        if not isinstance(root.value, dict) or any(p.code != Code.UNKNOWN_KEY for p in exc.problems):
             raise
         problems.extend(exc.problems)
     rid = root.child("id").text()
     if rid != path.stem:
         problems.append(root.child("id").problem(f"id '{rid}' komt niet overeen met de bestandsnaam '{path.name}'",
-                                                 f"Noem het bestand {rid}.yaml of zet id: {path.stem}.", code="KT201"))
+                                                 f"Noem het bestand {rid}.yaml of zet id: {path.stem}.", code=Code.ID_MISMATCH))
     elif not RULE_ID_RE.match(rid):
-        problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01.", code="KT205"))
+        problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01.", code=Code.INVALID_RULE_ID))
     sources = collect(problems, _sources, root.child("bronnen"))
     origin = collect(problems, root.child("norm_herkomst").choice, ("bron", "afgeleid"))
     note = collect(problems, root.child("norm_toelichting").text) if root.has("norm_toelichting") else None
     if origin == "afgeleid" and not note:
         problems.append(root.problem("een afgeleide norm heeft een 'norm_toelichting' nodig",
                                      "Leg uit welke drempel geen bron noemt en waarom deze gekozen is.",
-                                     field="norm_toelichting", code="KT503"))
+                                     field="norm_toelichting", code=Code.DERIVED_WITHOUT_NOTE))
     responsible = collect(problems, root.child("verantwoordelijk").choice, RESPONSIBLE)
     applies = collect(problems, compile_condition, root.child("van_toepassing"), questions, rule_ids) \
         if root.has("van_toepassing") else None
@@ -484,8 +485,8 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
         change_note=change, file=shown, norm_line=norm.line, norm_column=norm.column, previous_ids=previous_ids or (),
     )
-    if rid in rule.depends_on():
-        raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code="KT305")
+    if rid in rule_dependencies(rule):
+        raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code=Code.RULE_CYCLE)
     return rule
 
 
@@ -496,11 +497,11 @@ def _previous_ids(node: Node, own: str) -> tuple[str, ...]:
     for e in node.elements():
         old = e.text()
         if not RULE_ID_RE.match(old):
-            raise e.fail(f"ongeldig regel-id '{old}'", "Gebruik de vorm KLT-THEMA-01.", code="KT205")
+            raise e.fail(f"ongeldig regel-id '{old}'", "Gebruik de vorm KLT-THEMA-01.", code=Code.INVALID_RULE_ID)
         if old == own:
-            raise e.fail(f"'{old}' is het id van deze eis zelf", "Noem in 'voorheen' alleen ids uit eerdere versies.", code="KT206")
+            raise e.fail(f"'{old}' is het id van deze eis zelf", "Noem in 'voorheen' alleen ids uit eerdere versies.", code=Code.INVALID_PREVIOUS)
         if old in out:
-            raise e.fail(f"'{old}' staat dubbel in 'voorheen'", code="KT206")
+            raise e.fail(f"'{old}' staat dubbel in 'voorheen'", code=Code.INVALID_PREVIOUS)
         out.append(old)
     return tuple(out)
 
@@ -513,11 +514,11 @@ def _sources(node: Node) -> tuple[Source, ...]:
         if e.has("url"):
             url = e.child("url").text()
             if not url.startswith(("http://", "https://")):
-                raise e.child("url").fail("een url begint met http:// of https://", code="KT104")
+                raise e.child("url").fail("een url begint met http:// of https://", code=Code.VALUE_NOT_ALLOWED)
             out.append(Source(url=url, section=e.child("sectie").text() if e.has("sectie") else None))
             continue
         if not e.has("bron"):
-            raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig", code="KT101")
+            raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig", code=Code.REQUIRED_MISSING)
         code = e.child("bron").choice(tuple(SOURCE_CODES))
         out.append(Source(
             code=code,
@@ -551,7 +552,7 @@ def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Exa
     names = Counter(x.name for x in out)  # counted once: a rule may have many examples
     for e, ex in zip(node.elements(), out):
         if names[ex.name] > 1:
-            problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam.", code="KT202"))
+            problems.append(e.problem(f"voorbeeldnaam '{ex.name}' komt dubbel voor", "Geef elk voorbeeld een eigen naam.", code=Code.DUPLICATE_ID))
             break
     if problems:
         raise KaderFout(problems)
@@ -571,7 +572,7 @@ def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
     if e.has("regels"):
         for rid, sub in e.child("regels").mapping_any().items():
             if rid not in rule_ids:
-                raise sub.fail(f"onbekende regel '{rid}'", code="KT306")
+                raise sub.fail(f"onbekende regel '{rid}'", code=Code.UNKNOWN_RULE_REF)
             statuses[rid] = Status(sub.choice([s.value for s in Status]))
     return Example(
         name=e.child("naam").text(),
@@ -588,7 +589,7 @@ def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
 def dependency_layers(rules: dict, missing_ok: bool = False) -> tuple[tuple[str, ...], ...]:
     """Rules in topological layers (each sorted by id); a cycle is a load error naming the rules.
     `missing_ok`: references to rules that are not in `rules` (they failed to load) are ignored."""
-    deps = {rid: r.depends_on() for rid, r in rules.items()}
+    deps = {rid: rule_dependencies(r) for rid, r in rules.items()}
     if missing_ok:
         deps = {rid: {d for d in ds if d in rules} for rid, ds in deps.items()}
     waiting = {rid: len(ds) for rid, ds in deps.items()}  # dependencies not yet in a layer
@@ -617,7 +618,7 @@ def dependency_layers(rules: dict, missing_ok: bool = False) -> tuple[tuple[str,
             line=first.norm_line,
             column=first.norm_column,
             field="norm",
-            hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code="KT305"
+            hint="Een regel mag alleen steunen op regels die zelf niet (via andere) naar hem verwijzen.", code=Code.RULE_CYCLE
         )
     return tuple(layers)
 

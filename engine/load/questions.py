@@ -12,6 +12,7 @@ import re
 from kadertoets.infra.errors import KaderFout, excerpt
 from kadertoets.model import Question
 from kadertoets.infra.located import MAX_NUMBER, Node, allowed_hint, collect, describe_value, hint_with
+from kadertoets.infra.lintcodes import Code
 
 TYPES = ("ja_nee", "geheel_getal", "getal", "tekst", "datum", "keuze", "meerkeuze")
 TYPE_LABEL = {
@@ -45,24 +46,24 @@ def _question(path, node: Node) -> Question:
     if not isinstance(path, str) or not PATH_RE.match(path) or path.startswith("team."):
         raise node.fail(f"ongeldig vraagpad {excerpt(path)}",
                         "Gebruik kleine letters, cijfers en _ met punten ertussen, bv. veiligheid.aandachtsfunctionarissen "
-                        "(team.* is gereserveerd).", code="KT104")
+                        "(team.* is gereserveerd).", code=Code.VALUE_NOT_ALLOWED)
     node.mapping(required=("type", "vraag"), optional=QUESTION_KEYS[2:], what=f"vraag '{path}'")
     qtype = node.child("type").choice(TYPES)
     values: tuple[str, ...] = ()
     if qtype in ("keuze", "meerkeuze"):
         if not node.has("waarden"):
-            raise node.fail(f"vraag '{path}' van type {qtype} heeft 'waarden' nodig", code="KT101")
+            raise node.fail(f"vraag '{path}' van type {qtype} heeft 'waarden' nodig", code=Code.REQUIRED_MISSING)
         wn = node.child("waarden").sequence(min_items=1)
         values = tuple(e.text() for e in wn.elements())
         if len(set(values)) != len(values):
-            raise wn.fail("waarden mogen niet dubbel voorkomen", code="KT104")
+            raise wn.fail("waarden mogen niet dubbel voorkomen", code=Code.VALUE_NOT_ALLOWED)
     elif node.has("waarden"):
-        raise node.child("waarden").fail(f"'waarden' hoort alleen bij keuze en meerkeuze, niet bij {qtype}", code="KT102")
+        raise node.child("waarden").fail(f"'waarden' hoort alleen bij keuze en meerkeuze, niet bij {qtype}", code=Code.UNKNOWN_KEY)
     minimum = maximum = None
     for key in ("minimum", "maximum"):
         if node.has(key):
             if qtype not in ("geheel_getal", "getal"):
-                raise node.child(key).fail(f"'{key}' hoort alleen bij getallen", code="KT102")
+                raise node.child(key).fail(f"'{key}' hoort alleen bij getallen", code=Code.UNKNOWN_KEY)
             if key == "minimum":
                 minimum = node.child(key).number()
             else:
@@ -70,7 +71,7 @@ def _question(path, node: Node) -> Question:
     if minimum is not None and maximum is not None and minimum > maximum:
         raise node.child("maximum").fail(f"het maximum {maximum:g} is kleiner dan het minimum {minimum:g}: geen "
                                          "enkel antwoord is dan geldig", "Draai ze om of pas een van beide aan.",
-                                         code="KT104")
+                                         code=Code.VALUE_NOT_ALLOWED)
     return Question(
         path=path,
         type=qtype,
@@ -91,7 +92,7 @@ def check_value(node: Node, q: Question):
     if t == "ja_nee":
         if not isinstance(v, bool):
             hint = "Schrijf true of false (zonder aanhalingstekens)."
-            raise node.fail(f"verwacht ja/nee (true of false), maar vond {describe_value(v)}", hint, code="KT103")
+            raise node.fail(f"verwacht ja/nee (true of false), maar vond {describe_value(v)}", hint, code=Code.WRONG_TYPE)
         return v
     if t in ("geheel_getal", "getal"):
         if t == "geheel_getal":
@@ -99,9 +100,9 @@ def check_value(node: Node, q: Question):
         else:
             value = node.number()
         if q.minimum is not None and value < q.minimum:
-            raise node.fail(f"waarde {value} is kleiner dan het minimum {q.minimum:g}", code="KT104")
+            raise node.fail(f"waarde {value} is kleiner dan het minimum {q.minimum:g}", code=Code.VALUE_NOT_ALLOWED)
         if q.maximum is not None and value > q.maximum:
-            raise node.fail(f"waarde {value} is groter dan het maximum {q.maximum:g}", code="KT104")
+            raise node.fail(f"waarde {value} is groter dan het maximum {q.maximum:g}", code=Code.VALUE_NOT_ALLOWED)
         return value
     if t == "tekst":
         return node.text()
@@ -110,7 +111,7 @@ def check_value(node: Node, q: Question):
     if t == "keuze":
         if not isinstance(v, str) or v not in q.values:
             raise node.fail(f"waarde {describe_value(v)} is niet toegestaan",
-                            allowed_hint(v, q.values), code="KT104")
+                            allowed_hint(v, q.values), code=Code.VALUE_NOT_ALLOWED)
         return v
     if t == "meerkeuze":
         node.sequence()
@@ -118,9 +119,9 @@ def check_value(node: Node, q: Question):
         for e in node.elements():
             if not isinstance(e.value, str) or e.value not in q.values:
                 raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
-                             allowed_hint(e.value, q.values), code="KT104")
+                             allowed_hint(e.value, q.values), code=Code.VALUE_NOT_ALLOWED)
             if e.value in out:
-                raise e.fail(f"waarde {excerpt(e.value)} staat dubbel in de lijst", code="KT104")
+                raise e.fail(f"waarde {excerpt(e.value)} staat dubbel in de lijst", code=Code.VALUE_NOT_ALLOWED)
             out.append(e.value)
         return tuple(sorted(out))
     raise AssertionError(t)
@@ -160,5 +161,5 @@ def quick_value(v, q: Question):
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:
     return node.fail(
         f"onbekend feit {excerpt(path)}: deze vraag bestaat niet in deze Kaderversie",
-        hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."), code="KT301"
+        hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."), code=Code.UNDECLARED_FIELD
     )

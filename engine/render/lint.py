@@ -4,7 +4,7 @@ workflow commands (annotations on the pull request)."""
 from __future__ import annotations
 
 from kadertoets.editors.lint import LintReport
-from kadertoets.infra.lintcodes import CODES, ERROR
+from kadertoets.infra.lintcodes import Code, CODES, ERROR
 from kadertoets.infra.textsafe import excerpt as one_line
 from kadertoets.render import Options, json_text, renderer, safe_text
 
@@ -44,7 +44,7 @@ def lint_json(report: LintReport, options: Options) -> str:
         "assessments": report.assessments,
         "fouten": report.errors,
         "waarschuwingen": report.warnings,
-        "problemen": [{"code": f.code, "ernst": f.severity, "titel": CODES.get(f.code, CODES["KT000"])[1],
+        "problemen": [{"code": f.code, "ernst": f.severity, "titel": CODES.get(f.code, CODES[Code.OTHER])[1],
                        "bestand": f.file, "regel": f.line, "kolom": f.column, "veld": f.field,
                        "melding": f.message, "oplossing": f.hint} for f in report.findings],
     }
@@ -67,7 +67,7 @@ def lint_github(report: LintReport, options: Options) -> str:
             props.append(f"line={f.line}")
         if f.column is not None:
             props.append(f"col={f.column}")
-        props.append(f"title={_escape(f.code + ' ' + CODES.get(f.code, CODES['KT000'])[1], True)}")
+        props.append(f"title={_escape(f.code + ' ' + CODES.get(f.code, CODES[Code.OTHER])[1], True)}")
         message = f.message + (f" Oplossing: {f.hint}" if f.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
     lines.append(_summary(report))

@@ -3,15 +3,12 @@ YAML (the YAML is the `transformatieplan:` block to paste back into the assessme
 
 from __future__ import annotations
 
-import re
 from itertools import groupby
 
-import yaml
-
 from kadertoets.model import ACTION_STATUS_LABEL
-from kadertoets.infra.yamlload import _Loader
+from kadertoets.infra import yamlwrite
 from kadertoets.evaluate.plan import Plan, PlanItem
-from kadertoets.infra.textsafe import clean, is_clean
+from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
 
 
@@ -256,34 +253,4 @@ def plan_yaml(plan: Plan, options: Options) -> str:
     actions = [action_yaml(i) for i in plan.items + plan.regional if i.origin == "team" or not i.regional]
     name = one_line(plan.evaluation.assessment.team.name)
     header = f"# Transformatieplan voor {name}: vervang hiermee het blok 'transformatieplan:' in het assessment.\n"
-    body = yaml.dump({"transformatieplan": actions}, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False,
-                     width=100)
-    # YAML writes bidi formatting characters raw (it counts them as printable); _represent_str put every
-    # string with one in double quotes, where an escape reads back as the same character.
-    return header + _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", body)
-
-
-class _NoAliasDumper(yaml.SafeDumper):
-    """Our loader refuses YAML aliases, so the round-trip output must never contain them."""
-
-    def ignore_aliases(self, data):
-        return True
-
-
-# Bidirectional formatting characters: YAML would write them raw, and they reorder how a line reads.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _represent_str(dumper, data: str):
-    # Unicode line breaks (NEL, LS, PS) would be folded away in a plain or block scalar:
-    # double quotes keep them as escapes, so the text reads back exactly. Likewise for bidi characters
-    # (escaped in plan_yaml) and control characters (which YAML escapes itself in double quotes).
-    if any(ch in data for ch in "\x85\u2028\u2029") or not is_clean(data):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
-    return dumper.represent_str(data)
-
-
-_NoAliasDumper.add_representer(str, _represent_str)
-# Quote exactly what our own loader would read as something other than text (YAML 1.2 numbers
-# like 1e3, booleans true/false), so every string comes back as the same string.
-_NoAliasDumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+    return header + yamlwrite.dump({"transformatieplan": actions})

@@ -15,6 +15,7 @@ from kadertoets.model import Assessment, Evaluation, Kader
 from kadertoets.infra.located import Node
 from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.infra.paths import bundled_root
+from kadertoets.infra.lintcodes import Code
 
 
 def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
@@ -28,7 +29,7 @@ def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
     path = Path(kader_dir) if kader_dir else bundled_root()
     if not path.exists():
         raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-dir",
-                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.", code="KT004")
+                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.", code=Code.UNREADABLE)
     return path
 
 
@@ -55,12 +56,12 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
         chosen, source = version, "optie"
         if chosen not in versions:
             raise KaderFout.single(f"onbekende Kaderversie {excerpt(version)}", field="--kader",
-                                   hint=f"Beschikbaar: {available}.", code="KT203")
+                                   hint=f"Beschikbaar: {available}.", code=Code.MISSING_REFERENCE)
     elif root.has("kader"):
         chosen, source = root.child("kader").version(), "assessment"
         if chosen not in versions:
             raise root.child("kader").fail(f"onbekende Kaderversie {excerpt(chosen)}",
-                                           f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.", code="KT203")
+                                           f"Beschikbaar: {available}. Pas 'kader:' aan of kies met --kader.", code=Code.MISSING_REFERENCE)
     else:
         day = root.child("peildatum").date()
         chosen, source = version_on(kader_dir, day), "peildatum"
@@ -69,7 +70,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
                 effective_dates(kader_dir).items(), key=lambda kv: version_key(kv[0])) if d is not None)
             raise root.child("peildatum").fail(
                 f"op peildatum {day.isoformat()} gold nog geen Kaderversie ({dates or 'geen ingangsdatum bekend'})",
-                "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.", code="KT104")
+                "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.", code=Code.VALUE_NOT_ALLOWED)
     if kaders is None:
         kaders = {}
     if chosen not in kaders:
@@ -115,7 +116,7 @@ def _kader_folder(folder: str, spec: str) -> Path:
     path = Path(folder)
     if not (path / "kader").is_dir():
         raise KaderFout.single(f"{excerpt(spec)} is geen Kaderversie en geen Kader-map", field="versie",
-                               hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.", code="KT004")
+                               hint="Geef een versie (bv. 1.0), een map met 'kader/' en 'rules/', of MAP@VERSIE.", code=Code.UNREADABLE)
     return path
 
 

@@ -19,6 +19,7 @@ from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tre
 from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
 from kadertoets.sweep.resultcache import CorruptRecord, context_key, decode, encode, kader_lookup, result_key
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
+from kadertoets.infra.lintcodes import Code
 
 SUFFIXES = (".yaml", ".yml")
 RANKED = {Status.VOLDOET_NIET: 0, Status.DEELS: 1, Status.VOLDOET: 2}
@@ -132,7 +133,7 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
         except OSError as exc:  # a name too long, a folder without access on the way, a loop of links
             shown = display_path(path)
             invalid.append(Invalid(shown, (Problem(f"pad kan niet gelezen worden ({os_reason(exc)})", file=shown,
-                                                   hint="Controleer het pad en de rechten.", code="KT004"),)))
+                                                   hint="Controleer het pad en de rechten.", code=Code.UNREADABLE),)))
             continue
         if is_dir:
             found, problems, odd = _walk(os.path.abspath(path))
@@ -140,24 +141,24 @@ def discover(paths) -> tuple[list[Path], list[Invalid]]:
                 shown = display_path(Path(name))
                 invalid.append(Invalid(shown, (Problem(
                     "geen gewoon bestand (een pijp, een apparaat, of een koppeling naar niets); niet gelezen",
-                    file=shown, hint="Verwijder het of geef het juiste bestand op.", code="KT004"),)))
+                    file=shown, hint="Verwijder het of geef het juiste bestand op.", code=Code.UNREADABLE),)))
             for folder, exc in problems:
                 shown = display_path(Path(folder))
                 invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({os_reason(exc)})", file=shown,
-                                                       code="KT004"),)))
+                                                       code=Code.UNREADABLE),)))
             for name in sorted(found, key=lambda n: n.split(os.sep)):
                 add(name)
             if not found and not problems and not odd:
                 shown = display_path(path)
                 invalid.append(Invalid(shown, (Problem(
                     "map bevat geen assessments (geen bestanden *.yaml of *.yml, ook niet in submappen)", file=shown,
-                    hint="Geef de map met de assessments op, of de bestanden zelf.", code="KT004"),)))
+                    hint="Geef de map met de assessments op, of de bestanden zelf.", code=Code.UNREADABLE),)))
         elif exists:
             add(os.path.abspath(path))
         else:
             invalid.append(Invalid(display_path(path), (Problem(
                 "pad bestaat niet" if not path.is_symlink() else "pad is een koppeling naar iets dat niet bestaat", file=display_path(path), hint="Controleer het pad en de spelling.",
-                code="KT004"),)))
+                code=Code.UNREADABLE),)))
     return [Path(name) for name in files], invalid
 
 

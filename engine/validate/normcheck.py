@@ -47,6 +47,7 @@ from kadertoets.evaluate.conditions import (MAX_COMPARISONS, TOO_COMPLEX_HINT, C
 from kadertoets.evaluate.evaluation import decide, rule_conditions
 from kadertoets.model import Question, Rule, Status
 from kadertoets.infra.located import MAX_NUMBER
+from kadertoets.infra.lintcodes import Code
 
 MISSING = object()
 AS_OF = dt.date(2024, 1, 1)  # the as-of date tried when the outcome does not depend on which one it is
@@ -441,7 +442,7 @@ def check_norm(rule: Rule, questions: dict, limit: int = LIMIT) -> NormCheck:
     the rule is too complex to check: then the one problem is KT405)."""
     plan = _plan(rule, questions, limit)
     if isinstance(plan, TooComplex):
-        return NormCheck([("KT405", f"deze regel is te complex om te controleren ({plan.what})", TOO_COMPLEX_HINT)],
+        return NormCheck([(Code.TOO_COMPLEX, f"deze regel is te complex om te controleren ({plan.what})", TOO_COMPLEX_HINT)],
                          None, plan)
     if plan is None:
         return NormCheck([], None, None)
@@ -458,19 +459,19 @@ def norm_problems(rule: Rule, questions: dict, limit: int = LIMIT) -> list[tuple
 def _problems(rule: Rule, reach: set) -> list[tuple[str, str, str]]:
     out = []
     if rule.applies is not None and reach <= {Status.NVT, Status.ONBEKEND}:
-        out.append(("KT403", "'van_toepassing' is nooit waar: de eis is altijd n.v.t. of onbekend",
+        out.append((Code.NEVER_APPLIES, "'van_toepassing' is nooit waar: de eis is altijd n.v.t. of onbekend",
                     "Controleer de voorwaarde onder 'van_toepassing' (bv. een waarde die het veld niet kan hebben)."))
         return out
     if Status.VOLDOET not in reach:
-        out.append(("KT401", "'voldoet' kan nooit waar worden, welke antwoorden het team ook geeft",
+        out.append((Code.NEVER_MEETS, "'voldoet' kan nooit waar worden, welke antwoorden het team ook geeft",
                     "Controleer de voorwaarde onder 'norm.voldoet' (tegenstrijdige delen, een drempel buiten "
                     "het bereik van de vraag)."))
     if rule.partly is not None and Status.DEELS not in reach:
-        out.append(("KT402", "'deels' kan nooit de uitkomst zijn: elke situatie waarin 'deels' waar is, voldoet "
+        out.append((Code.NEVER_PARTLY, "'deels' kan nooit de uitkomst zijn: elke situatie waarin 'deels' waar is, voldoet "
                              "al volledig (of 'deels' is nooit waar)",
                     "Laat 'deels' ook situaties toelaten die niet aan 'voldoet' voldoen (bv. een lagere drempel), "
                     "of haal 'deels' weg."))
     if rule.applies is not None and Status.NVT not in reach:
-        out.append(("KT404", "'van_toepassing' is altijd waar (of onbekend): de eis is nooit n.v.t.",
+        out.append((Code.ALWAYS_APPLIES, "'van_toepassing' is altijd waar (of onbekend): de eis is nooit n.v.t.",
                     "Haal 'van_toepassing' weg als de eis altijd geldt."))
     return out
