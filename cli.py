@@ -259,7 +259,8 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
 @engine_options
 @kader_options
 def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_version):
-    from kadertoets.sweep.sweep import build_trend, load_sweep
+    from kadertoets.sweep.sweep import load_sweep
+    from kadertoets.sweep.trend import build_trend
 
     fmt = output_format("trend", fmt, output)
     check_binary_target(fmt, output)

@@ -136,6 +136,16 @@ class Rule:
     norm_line: int | None = None  # where the norm starts, for errors about it (e.g. a cycle)
     norm_column: int | None = None
     previous_ids: tuple[str, ...] = ()  # `voorheen`: ids of earlier versions this requirement continues
+    # where parts of the rule stand in its file, as (field, line, column): the norm and its parts,
+    # van_toepassing, norm_herkomst, voorbeelden and each bronnen[i], so that no check parses the file again
+    positions: tuple[tuple[str, int | None, int | None], ...] = ()
+
+    def position(self, field: str) -> tuple[int | None, int | None]:
+        """(line, column) of a part of the rule; the norm's when that part was not recorded."""
+        for name, line, column in self.positions:
+            if name == field:
+                return line, column
+        return self.norm_line, self.norm_column
 
 
 @dataclass(frozen=True)
@@ -276,3 +286,11 @@ class Evaluation:
     @property
     def fully_compliant(self) -> bool:
         return all(f.status in (Status.VOLDOET, Status.NVT) for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of `kader check` (kadertoets.infra.exitcodes): 0 when every requirement complies
+        or does not apply, 1 for gaps or requirements that are onbekend (unknown never counts as compliant)."""
+        from kadertoets.infra.exitcodes import ExitCode
+
+        return ExitCode.OK if self.fully_compliant else ExitCode.GAPS

@@ -18,7 +18,7 @@ from kadertoets.validate.selftest import collect, run_case, run_selftest
 def _cases():
     cases = []
     for label, folder in (("kader-1.0", ROOT), ("mini", MINI)):
-        kader = load_kader(folder, "1.0", check_norms=False)
+        kader = load_kader(folder, "1.0")
         for case in collect(kader):
             cases.append(pytest.param(case, id=f"{label}:{case.rule.id}:{case.example.name}"))
     return cases

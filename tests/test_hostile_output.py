@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from kadertoets import cli
 from conftest import FIXTURES, ROOT
 from kadertoets.render import Options, csv_text, md_escape, neutral_cell, render
-from kadertoets.sweep.sweep import build_trend, load_sweep
+from kadertoets.sweep.sweep import load_sweep
+from kadertoets.sweep.trend import build_trend
 from kadertoets.infra.textsafe import clean, excerpt
 
 openpyxl = pytest.importorskip("openpyxl")

@@ -342,5 +342,5 @@ def test_an_unquoted_previous_version_in_a_manifest_is_refused(tmp_path):
         manifest.replace('versie: "1.0"', 'versie: "1.1"', 1).replace("\nregels:", "\nvorige_versie: 1.0\nregels:", 1),
         encoding="utf-8")
     with pytest.raises(KaderFout) as exc:
-        load_kader(folder, "1.1", check_norms=False)
+        load_kader(folder, "1.1")
     assert any(p.field == "vorige_versie" and p.line for p in exc.value.problems), exc.value.render()

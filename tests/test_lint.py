@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from kadertoets import cli
 from conftest import FIXTURES, MINI, ROOT
 from kadertoets.infra.errors import KaderFout
+from kadertoets.validate.semantic import validated_kader
 from kadertoets.load.kader import load_kader
 from kadertoets.editors.lint import lint
 from kadertoets.infra.lintcodes import CODES
@@ -183,7 +184,7 @@ def test_formats_and_exit_codes_on_the_command_line(kader):
 def test_check_and_sweep_refuse_a_kader_whose_norm_cannot_be_right(kader):
     edit(kader, RULE_A, "  deels: {veld: a.aantal, min: 1}\n", "  deels: {veld: a.aantal, min: 3}\n")
     with pytest.raises(KaderFout) as info:
-        load_kader(kader, "1.0")
+        validated_kader(kader, "1.0")
     assert info.value.problems[0].code == "KT402"
     result = CliRunner().invoke(cli.main, ["check", str(FIXTURES / "mini-team.yaml"), "--kader-dir", str(kader)])
     assert result.exit_code == 2 and "'deels' kan nooit de uitkomst zijn" in result.output

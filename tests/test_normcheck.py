@@ -19,6 +19,7 @@ from conftest import MINI, ROOT
 from kadertoets.evaluate.conditions import TEAM_FIELDS, All, Any_, Compare, Not, Present, RuleRef, evaluate, months_before
 from kadertoets.infra.errors import KaderFout
 from kadertoets.evaluate.evaluation import decide, rule_conditions
+from kadertoets.validate.semantic import validated_kader
 from kadertoets.load.kader import load_kader
 from kadertoets.editors.lint import lint
 from kadertoets.model import Question, Rule, Status
@@ -158,7 +159,7 @@ def test_the_integer_deels_in_the_mini_kader(tmp_path):
     path.write_text(text.replace("kleiner_dan: 4}", "kleiner_dan: 3}"), encoding="utf-8")
     assert [f.code for f in lint(folder).findings if f.code in NORM_CODES] == ["KT402"]
     with pytest.raises(KaderFout):
-        load_kader(folder, "1.0")
+        validated_kader(folder, "1.0")
 
 
 def test_adjacent_floats_leave_no_room_but_one_float_between_is_found():

@@ -27,6 +27,7 @@ from kadertoets.evaluate.conditions import (MAX_COMPARISONS, MAX_CONDITION_DEPTH
                                compile_condition)
 from kadertoets.infra.errors import KaderFout
 from kadertoets.evaluate.evaluation import decide, rule_conditions
+from kadertoets.validate.semantic import validated_kader
 from kadertoets.load.kader import dependency_layers, load_kader
 from kadertoets.editors.lint import lint
 from kadertoets.infra.lintcodes import CODES, ERROR
@@ -128,7 +129,7 @@ def test_many_dates_and_windows_on_one_field_are_a_located_lint_error(tmp_path, 
     assert finding.hint == "Splits de regel of gebruik minder vergelijkingen."
     assert counted["dates"] <= 2 * DATE_BOUND  # two rules, each within the bound
     with pytest.raises(KaderFout) as info:  # fails closed: check, plan, sweep and trend refuse it
-        load_kader(folder, "1.0")
+        validated_kader(folder, "1.0")
     assert [p.code for p in info.value.problems] == ["KT405"]
 
 
@@ -355,7 +356,7 @@ def test_a_rule_with_too_many_examples_is_refused_without_running_them(tmp_path,
     monkeypatch.setattr(selftest, "run_case",
                         lambda case, backend=None: ran.append(case.rule.id) or real(case, backend))
     with pytest.raises(KaderFout) as info:
-        load_kader(folder, "1.0")
+        validated_kader(folder, "1.0")
     problem = info.value.problems[0]
     assert problem.code == "KT405" and problem.file.endswith("T-A-01.yaml")
     assert problem.line == line_of(folder, f"leeg {selftest.MAX_EXAMPLES - 5}")  # the first example over the limit

@@ -46,7 +46,7 @@ def broken(kdir, monkeypatch):
     monkeypatch.chdir(kdir.parent)  # files show as k/rules/..., as for a user in their own folder
     rule_file = kdir / "rules" / "T-A-01.yaml"
     edit(rule_file, "{naam: een, feiten: {a.aantal: 1}, verwacht: deels}", "{naam: een, feiten: {a.aantal: 1}, verwacht: voldoet}")
-    return load_kader(kdir, "1.0", check_norms=False), rule_file
+    return load_kader(kdir, "1.0"), rule_file
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def test_coverage_counts_only_passing_examples(kdir):
     """A failing example does not show that its expected status is reachable."""
     edit(kdir / "rules" / "T-A-01.yaml", "{naam: een, feiten: {a.aantal: 1}, verwacht: deels}",
          "{naam: een, feiten: {a.aantal: 0}, verwacht: deels}")
-    report = run_selftest(load_kader(kdir, "1.0", check_norms=False))
+    report = run_selftest(load_kader(kdir, "1.0"))
     (failure,) = report.rules[0].failures
     assert (failure.expected, failure.actual) == (Status.DEELS, Status.VOLDOET_NIET)
     assert report.rules[0].missing == {Status.DEELS}

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from kadertoets import cli
 from conftest import ASSESSMENTS, FIXTURES, ROOT
 from kadertoets.model import Status
-from kadertoets.sweep.sweep import build_trend, change, load_sweep
+from kadertoets.sweep.sweep import load_sweep
+from kadertoets.sweep.trend import build_trend, change
 
 TREND = FIXTURES / "trend"
 

@@ -20,7 +20,8 @@ from kadertoets.infra.output import write_atomic
 from kadertoets.render import Options, formats, is_binary, render
 from kadertoets.render.sweep_html import STATUS_BG
 from kadertoets.render.sweep_xlsx import STATUS_FILL
-from kadertoets.sweep.sweep import build_trend, load_sweep
+from kadertoets.sweep.sweep import load_sweep
+from kadertoets.sweep.trend import build_trend
 
 openpyxl = pytest.importorskip("openpyxl")
 

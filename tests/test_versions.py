@@ -15,7 +15,8 @@ from conftest import FIXTURES, MINI
 from kadertoets.infra.errors import KaderFout
 from kadertoets.load.kader import load_kader, version_on
 from kadertoets.sweep.run import check_file
-from kadertoets.sweep.sweep import build_trend, load_sweep
+from kadertoets.sweep.sweep import load_sweep
+from kadertoets.sweep.trend import build_trend
 
 TEAM = (FIXTURES / "mini-team.yaml").read_text(encoding="utf-8")
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kadertoets.evaluate.conditions import describe, fields_of
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.editors.migrate import migrate
+from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.model import Kader, Question, Rule, Status
 
 
@@ -225,6 +227,26 @@ class Impact:
         """'voldoet -> voldoet_niet' and how often, most frequent first."""
         counted = Counter(f"{_s(c.old)} -> {_s(c.new)}" for t in self.teams for c in t.changes)
         return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @property
+    def exit_code(self) -> int:
+        """2 (invalid input) when an assessment could not be read against OLD, else 0: a changed status is
+        what the impact shows, not a failure."""
+        return ExitCode.INVALID if self.invalid else ExitCode.OK
+
+
+class DiffResult(NamedTuple):
+    """What `kader diff` shows: the differences between two versions and, with --assessments, their
+    impact on the teams. A pair, so a renderer unpacks it as `changes, impact`."""
+
+    changes: KaderDiff
+    impact: Impact | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of `kader diff` (kadertoets.infra.exitcodes): 0 when the difference is shown,
+        2 when an assessment named with --assessments is invalid (the difference is shown all the same)."""
+        return self.impact.exit_code if self.impact is not None else ExitCode.OK
 
 
 ABSENT = "ontbreekt"  # a requirement that is not in that version (never a status or an answer value)

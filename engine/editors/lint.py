@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path
-from kadertoets.load.kader import PartialLoad, available_versions, example_problems, load_kader
+from kadertoets.load.kader import PartialLoad, available_versions, load_kader
+from kadertoets.validate.semantic import example_problems
 from kadertoets.infra.lintcodes import Code, ERROR, WARNING, severity
 from kadertoets.model import Kader, Rule
 from kadertoets.validate.normcheck import check_norm
@@ -92,7 +93,7 @@ def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
         else:
             listed.setdefault(folder, set()).update(ids)
         try:
-            kader = load_kader(kader_dir, version, check_norms=False)
+            kader = load_kader(kader_dir, version)
         except PartialLoad as exc:  # report these, and check the rules that did load too
             found += [_from_problem(p) for p in exc.problems]
             found += _kader_findings(exc.partial)
@@ -105,7 +106,7 @@ def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
     count = 0
     if assessment_paths:
         from kadertoets.sweep.run import load_for_assessment
-        from kadertoets.sweep.sweep import discover
+        from kadertoets.sweep.discover import discover
 
         files, invalid = discover(assessment_paths)
         found += [_from_problem(p) for i in invalid for p in i.problems]
@@ -166,43 +167,44 @@ def _unlisted(kader_dir: Path, listed: dict[str, set | None]) -> list[LintFindin
 def _kader_findings(kader: Kader) -> list[LintFinding]:
     out = [_from_problem(p) for p in example_problems(kader)]
     for rule in kader.rules.values():
-        root = Node(load_yaml_file(Path(rule.file)), rule.file) if Path(rule.file).exists() else None
-        out += _rule_findings(kader, rule, root)
+        out += _rule_findings(kader, rule)
     return out
 
 
-def _rule_findings(kader: Kader, rule: Rule, root: Node | None) -> list[LintFinding]:
+def _rule_findings(kader: Kader, rule: Rule) -> list[LintFinding]:
+    """The norm and rule-set findings of one loaded rule, located with the positions the model keeps
+    (the file is not parsed again)."""
     out = []
-    where = root if root is not None else Node(None, rule.file)
-    norm = where.child("norm") if root is not None else where
     checked = check_norm(rule, kader.questions)
     for code, message, hint in checked.problems:
         part = checked.too_complex.part if code == Code.TOO_COMPLEX else PART_OF.get(code)
-        out.append(_finding(code, _part_node(where, norm, part) if root is not None else norm, message, hint))
-    if root is not None and isinstance(root.value, dict) and isinstance(root.value.get("bronnen"), list):
-        for e in root.child("bronnen").elements():
-            if isinstance(e.value, dict) and "url" not in e.value and not (e.has("sectie") or e.has("citaat")):
-                out.append(_finding(Code.SOURCE_WITHOUT_CITATION, e, "bronverwijzing zonder sectie of citaat: niet na te gaan waar de "
-                                                "eis staat", "Voeg 'sectie:' (en waar het kan 'citaat:') toe."))
+        out.append(_at(rule, _part_field(rule, part), code, message, hint))
+    for i, source in enumerate(rule.sources, start=1):
+        if source.url is None and source.section is None and source.quote is None:
+            out.append(_at(rule, f"bronnen[{i}]", Code.SOURCE_WITHOUT_CITATION,
+                           "bronverwijzing zonder sectie of citaat: niet na te gaan waar de eis staat",
+                           "Voeg 'sectie:' (en waar het kan 'citaat:') toe."))
     if rule.norm_origin == "bron" and not any(s.quote or s.url for s in rule.sources):
-        out.append(_finding(Code.NORM_SOURCE_WITHOUT_QUOTE, where.child("norm_herkomst") if root is not None else where,
-                            "de norm heet 'bron', maar geen bronverwijzing citeert hem",
-                            "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "
-                            "norm_toelichting."))
+        out.append(_at(rule, "norm_herkomst", Code.NORM_SOURCE_WITHOUT_QUOTE,
+                       "de norm heet 'bron', maar geen bronverwijzing citeert hem",
+                       "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "
+                       "norm_toelichting."))
     reach = checked.reachable if checked.reachable is not None else syntactic_reachable(rule)
     covered = {ex.expected for ex in rule.examples}
     missing = sorted(s.value for s in reach if s not in covered)
     if missing:
-        out.append(_finding(Code.STATUS_WITHOUT_EXAMPLE, where.child("voorbeelden") if root is not None else where,
-                            f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
-                            "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
+        out.append(_at(rule, "voorbeelden", Code.STATUS_WITHOUT_EXAMPLE,
+                       f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
+                       "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
     return out
 
 
-def _part_node(root: Node, norm: Node, part: str | None) -> Node:
+def _part_field(rule: Rule, part: str | None) -> str:
     """Where a part of the rule stands: van_toepassing, norm.voldoet or norm.deels (else the norm)."""
-    if part == "van_toepassing" and root.has("van_toepassing"):
-        return root.child("van_toepassing")
-    if part in ("voldoet", "deels") and norm.has(part):
-        return norm.child(part)
-    return norm
+    field = "norm" if part is None else part if part == "van_toepassing" else f"norm.{part}"
+    return field if field in {name for name, _, _ in rule.positions} else "norm"
+
+
+def _at(rule: Rule, field: str, code: Code, message: str, hint: str | None = None) -> LintFinding:
+    line, column = rule.position(field)
+    return LintFinding(code, severity(code), rule.file, line, column, field, message, hint)

@@ -29,6 +29,7 @@ from pathlib import Path
 from kadertoets.infra import yamlwrite
 
 from kadertoets.infra.errors import KaderFout, display_path
+from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.model import Assessment, Fact, Kader, PlanAction, Question
 from kadertoets.load.questions import check_value
 from kadertoets.infra.located import Node
@@ -87,6 +88,12 @@ class Migration:
         """Something for the team to do: facts to reconfirm or left out, actions left out."""
         return any(f.outcome != "overgenomen" for f in self.facts) or \
             any(a.outcome == "vervallen" for a in self.actions)
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of `kader migrate` (kadertoets.infra.exitcodes): 0 when everything was carried
+        over, 1 when something needs the team's attention (needs_attention)."""
+        return ExitCode.GAPS if self.needs_attention else ExitCode.OK
 
 
 def question_changes(old: Question, new: Question) -> list[str]:
@@ -316,7 +323,7 @@ def _schema_lines(m: Migration, source_path, output_path, source_text) -> list[s
     elif local is not None and not local.is_file():
         folder = _inline(display_path(local.parent))
         lines.append(f"# Het schema {_inline(local.name)} staat nog niet in {folder}: maak het met "
-                     f"'kader schema --kader {m.new_version} -o {folder}' (met --force als de andere schema's "
+                     f"'kader schema --kader {m.new_version} -o {folder}' (met --overschrijf als de andere schema's "
                      "daar al staan).")
     return lines
 

@@ -68,6 +68,12 @@ class Plan:
         items = [i for i in self.items + self.regional if i.overdue]
         return sorted(items, key=lambda i: (i.deadline, i.requirement))
 
+    @property
+    def exit_code(self) -> int:
+        """The exit code of `kader plan` (kadertoets.infra.exitcodes), the same as `kader check` for the
+        same team: 0 when every requirement complies or does not apply, 1 for gaps or unknowns."""
+        return self.evaluation.exit_code
+
 
 def _item_from_action(action: PlanAction, finding: Finding, as_of: dt.date) -> PlanItem:
     deadline = action.current_deadline

@@ -123,96 +123,22 @@ class PartialLoad(KaderFout):
 _CACHE: dict = {}
 
 
-def load_kader(kader_dir: Path, version: str | None = None, check_norms: bool = True) -> Kader:
-    """Load and validate one Kader version (memoised per process on folder, version and file times).
-
-    Fails closed: besides every problem in the files, every other error `kader lint` finds is a load
-    error: a norm that cannot be right (a `voldoet` that can never hold, an unreachable `deels`, an
-    applicability that is never true; see normcheck.py) and an example that gives another status than
-    it expects. So check, plan, sweep and trend refuse such a Kader. The editors' commands (lint,
-    test, rules, explain, diff, schema) pass check_norms=False: they must show a Kader with such
-    errors, not refuse it."""
+def load_kader(kader_dir: Path, version: str | None = None) -> Kader:
+    """Load one Kader version and validate its files (memoised per process on folder, version and file
+    times). Only loads: the semantic checks that `kader lint` also makes (norms that cannot be right,
+    examples that give another status) are validate/semantic.py, which check, plan, sweep and trend
+    call before they use a Kader (fail closed); the editors' commands show a Kader with such errors."""
     kader_dir = Path(kader_dir)
     version = resolve_version(kader_dir, version)
     stamp = _stamp(kader_dir)
     key = (str(kader_dir.resolve()), version)
     hit = _CACHE.get(key)
     if stamp is not None and hit and hit[0] == stamp:
-        kader, problems = hit[1], hit[2]
-    else:
-        kader, problems = _load(kader_dir, version), None
-    if check_norms and problems is None:  # only when asked: the editors' commands do not need them
-        problems = _semantic_errors(kader)
+        return hit[1]
+    kader = _load(kader_dir, version)
     if stamp is not None:
-        _CACHE[key] = (stamp, kader, problems)
-    if check_norms and problems:
-        raise KaderFout(list(problems))
+        _CACHE[key] = (stamp, kader)
     return kader
-
-
-def _semantic_errors(kader: Kader) -> tuple[Problem, ...]:
-    """The error-level problems that loading alone does not find: norm problems of every rule
-    (normcheck; a rule too complex to check is one too, found from its size before any search),
-    located at the rule's norm, and examples that give another status than expected."""
-    from kadertoets.infra.lintcodes import ERROR, severity
-    from kadertoets.validate.normcheck import check_norm
-
-    out = []
-    for rule in kader.rules.values():
-        checked = check_norm(rule, kader.questions)
-        for code, message, hint in checked.problems:
-            if severity(code) != ERROR:
-                continue
-            part = checked.too_complex.part if code == Code.TOO_COMPLEX and checked.too_complex else None
-            line, column, field = _part_position(rule, part)
-            out.append(Problem(message, file=rule.file, line=line, column=column, field=field, hint=hint, code=code))
-    return tuple(out) + tuple(example_problems(kader))
-
-
-def _part_position(rule: Rule, part: str | None) -> tuple[int | None, int | None, str]:
-    """Line, column and field of a part of a loaded rule (van_toepassing, voldoet, deels) in its file,
-    as lint shows them; the norm's when there is no part or the file cannot be read again."""
-    if part is None:
-        return rule.norm_line, rule.norm_column, "norm"
-    try:
-        data = load_yaml_file(Path(rule.file))
-    except KaderFout:
-        data = None
-    holder = data.get("norm") if part != "van_toepassing" and isinstance(data, dict) else data
-    pos = getattr(holder, "key_pos", {}).get(part)
-    if not pos:
-        return rule.norm_line, rule.norm_column, "norm"
-    return pos[0], pos[1], part if part == "van_toepassing" else f"norm.{part}"
-
-
-def example_problems(kader: Kader) -> list[Problem]:
-    """Every example that gives another status than it expects (KT506), located at the example. The
-    examples of a rule with more than selftest.MAX_EXAMPLES are not run: that rule is one problem
-    (KT405) at its first example over the limit, so this stays cheap for every check."""
-    from kadertoets.validate.selftest import MAX_EXAMPLES, run_selftest
-
-    out, runnable = [], []
-    for rule in kader.rules.values():
-        if len(rule.examples) <= MAX_EXAMPLES:
-            runnable.append(rule.id)
-            continue
-        first = rule.examples[MAX_EXAMPLES]
-        out.append(Problem(f"deze regel heeft {len(rule.examples)} voorbeelden, te veel om bij elke controle na te "
-                           f"lopen (hoogstens {MAX_EXAMPLES})", file=rule.file, line=first.line, column=first.column,
-                           field="voorbeelden", code=Code.TOO_COMPLEX,
-                           hint="Houd in de regel de belangrijkste voorbeelden en zet de rest in een voorbeeldbestand "
-                                "voor `kader test --voorbeelden`."))
-    if not runnable:
-        return out
-    where = {(rule.id, ex.name): (ex.line, ex.column) for rule in kader.rules.values() for ex in rule.examples}
-    for result in run_selftest(kader, runnable if len(runnable) < len(kader.rules) else None).rules:
-        for failed in result.failures:
-            line, column = where.get((failed.rule_id, failed.name), (None, None))
-            out.append(Problem(f"voorbeeld '{failed.name}' verwacht {failed.expected.value}, maar de regel geeft "
-                               f"{failed.actual.value}: {failed.reason}", file=kader.rules[failed.rule_id].file,
-                               line=line, column=column, field="voorbeelden", code=Code.EXAMPLE_FAILS,
-                               hint="Pas de verwachting of de norm aan; `kader test` toont alle details."))
-    return out
 
 
 def kader_files(kader_dir: Path) -> list[Path]:
@@ -420,21 +346,12 @@ def _history_problems(rules: dict) -> list[Problem]:
     for rule in rules.values():
         for old in rule.previous_ids:
             if old in rules:
-                line, column = _key_position(rule.file, "voorheen")
+                line, column = rule.position("voorheen")
                 problems.append(Problem(
                     f"'{old}' bestaat nog in deze versie; 'voorheen' kan alleen een verdwenen eis voortzetten",
                     file=rule.file, line=line, column=column, field="voorheen", code=Code.INVALID_PREVIOUS,
                     hint=f"Haal '{old}' weg uit 'voorheen', of haal de oude eis uit het manifest."))
     return problems
-
-
-def _key_position(file: str, key: str) -> tuple[int | None, int | None]:
-    """Where a top-level key of a (loadable) YAML file stands, for problems found after loading."""
-    try:
-        data = load_yaml_file(Path(file))
-        return data.key_pos.get(key, (None, None)) if hasattr(data, "key_pos") else (None, None)
-    except KaderFout:
-        return None, None
 
 
 def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
@@ -484,10 +401,22 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
         change_note=change, file=shown, norm_line=norm.line, norm_column=norm.column, previous_ids=previous_ids or (),
+        positions=_positions(root, norm),
     )
     if rid in rule_dependencies(rule):
         raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code=Code.RULE_CYCLE)
     return rule
+
+
+def _positions(root: Node, norm: Node) -> tuple[tuple[str, int | None, int | None], ...]:
+    """Where the parts that later checks (norms, examples, sources) point at stand in the rule's file.
+    A part that is absent gets the position of what holds it, as Node.child gives it."""
+    nodes = [norm, root.child("norm_herkomst"), root.child("voorbeelden"), root.child("voorheen")]
+    nodes += [root.child("van_toepassing")] if root.has("van_toepassing") else []
+    nodes += [norm.child(part) for part in ("voldoet", "deels") if norm.has(part)]
+    if isinstance(root.value, dict) and isinstance(root.value.get("bronnen"), list):
+        nodes += list(root.child("bronnen").elements())
+    return tuple((n.path, n.line, n.column) for n in nodes)
 
 
 def _previous_ids(node: Node, own: str) -> tuple[str, ...]:

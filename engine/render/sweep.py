@@ -7,7 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kadertoets.model import Status
-from kadertoets.sweep.sweep import CHANGE_LABEL, Sweep, Trend
+from kadertoets.sweep.sweep import Sweep
+from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)

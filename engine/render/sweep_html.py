@@ -10,7 +10,8 @@ import html
 import re
 
 from kadertoets.model import Status
-from kadertoets.sweep.sweep import CHANGE_LABEL, Sweep, Trend
+from kadertoets.sweep.sweep import Sweep
+from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, safe_text, status_text
 from kadertoets.render.sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, team_label

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from kadertoets.model import Status
 from kadertoets.evaluate.plan import build_plan
-from kadertoets.sweep.sweep import CHANGE_LABEL, Sweep, Trend
+from kadertoets.sweep.sweep import Sweep
+from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, Options, renderer, starts_formula, status_text
 from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, team_label

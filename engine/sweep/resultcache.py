@@ -33,7 +33,8 @@ from pathlib import Path
 
 from kadertoets.sweep.cache import BadEntry, dump_json, load_json, parse_iso, seal, unseal
 from kadertoets.infra.errors import KaderFout
-from kadertoets.load.kader import kader_files, load_kader
+from kadertoets.load.kader import kader_files
+from kadertoets.validate.semantic import validated_kader
 from kadertoets.model import ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Evaluation, Finding, Kader, MovedDeadline, \
     PlanAction, Status, Team
 
@@ -226,7 +227,7 @@ def kader_lookup(kader_dir: Path, version: str | None, versions, kaders: dict):
             if versions is None or chosen not in versions or chosen in unloadable:
                 raise CorruptRecord("Kaderversie")
             try:
-                kaders[chosen] = load_kader(kader_dir, chosen)
+                kaders[chosen] = validated_kader(kader_dir, chosen)
             except KaderFout:
                 unloadable.add(chosen)  # tried once
                 raise CorruptRecord("Kader laadt niet") from None

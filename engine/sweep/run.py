@@ -11,11 +11,13 @@ from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.load.kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
+from kadertoets.validate.semantic import validated_kader
 from kadertoets.model import Assessment, Evaluation, Kader
 from kadertoets.infra.located import Node
 from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.infra.paths import bundled_root
 from kadertoets.infra.lintcodes import Code
+from kadertoets.sweep.discover import discover
 
 
 def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
@@ -74,7 +76,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     if kaders is None:
         kaders = {}
     if chosen not in kaders:
-        kaders[chosen] = load_kader(kader_dir, chosen)
+        kaders[chosen] = validated_kader(kader_dir, chosen)
     kader = kaders[chosen]
     return build_assessment(root, kader, source), kader
 
@@ -96,7 +98,7 @@ def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_
 def load_kader_for_listing(kader_dir=None, version: str | None = None) -> Kader:
     """A Kader for the editors' commands (rules, explain, test, schema, migrate): it must load, but a
     norm that cannot be right or a failing example is theirs to see, not a reason to refuse."""
-    return load_kader(kader_dir_or_default(kader_dir), version, check_norms=False)
+    return load_kader(kader_dir_or_default(kader_dir), version)
 
 
 def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
@@ -104,11 +106,11 @@ def kader_from_spec(spec: str, kader_dir=None) -> tuple[Kader, str]:
     folder (its highest version) or a folder with a version ("kopie@1.1")."""
     folder, _, version = spec.rpartition("@") if "@" in spec else ("", "", spec)
     if folder:
-        return load_kader(_kader_folder(folder, spec), version, check_norms=False), spec
+        return load_kader(_kader_folder(folder, spec), version), spec
     path = Path(spec)
     if VERSION_RE.match(spec) and not (path / "kader").is_dir():
-        return load_kader(kader_dir_or_default(kader_dir), spec, check_norms=False), spec
-    kader = load_kader(_kader_folder(spec, spec), None, check_norms=False)
+        return load_kader(kader_dir_or_default(kader_dir), spec), spec
+    kader = load_kader(_kader_folder(spec, spec), None)
     return kader, f"{spec}@{kader.version}"
 
 
@@ -123,8 +125,6 @@ def _kader_folder(folder: str, spec: str) -> Path:
 def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], list[tuple[str, tuple]]]:
     """Every assessment under `paths` validated against `kader` (whatever version it names): the
     valid ones, and (file, problems) for the others."""
-    from kadertoets.sweep.sweep import discover
-
     files, invalid = discover(paths)
     out, bad = [], [(i.file, i.problems) for i in invalid]
     for path in files:

@@ -1,6 +1,7 @@
-"""The regional sweep and the trend over time: load every assessment under some paths, keep the
-invalid files apart (one broken file never hides the others), pick the latest assessment per team,
-and summarise per requirement and per team. Loading is here; evaluation stays pure (`evaluate`)."""
+"""The regional sweep: load every assessment under some paths (sweep/discover.py finds them), keep the
+invalid files apart (one broken file never hides the others), evaluate them with the cache and in
+parallel, pick the latest assessment per team, and summarise per requirement and per team. The trend
+over time is sweep/trend.py; evaluation stays pure (evaluate/)."""
 
 from __future__ import annotations
 
@@ -11,31 +12,17 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from kadertoets.evaluate.backends import get_backend
-from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
+from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.evaluate.evaluation import FindingMemo, evaluate
-from kadertoets.load.kader import available_versions, load_kader, version_key
-from kadertoets.model import STATUS_ORDER, Evaluation, Kader, Status
+from kadertoets.load.kader import available_versions
+from kadertoets.validate.semantic import validated_kader
+from kadertoets.model import Evaluation, Kader, Status
 from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tree_entry
 from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
 from kadertoets.sweep.resultcache import CorruptRecord, context_key, decode, encode, kader_lookup, result_key
+from kadertoets.sweep.discover import Invalid, discover, invalid_exit_code  # noqa: F401  (discover: re-exported)
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
-from kadertoets.infra.lintcodes import Code
 
-SUFFIXES = (".yaml", ".yml")
-RANKED = {Status.VOLDOET_NIET: 0, Status.DEELS: 1, Status.VOLDOET: 2}
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """A file that could not be used, with its located problems."""
-
-    file: str
-    problems: tuple[Problem, ...]
-
-
-def invalid_exit_code(invalid) -> int:
-    """3 when kadertoets itself failed on a file (a bug), else 2 (invalid input)."""
-    return 3 if any(p.internal for item in invalid for p in item.problems) else 2
 
 
 @dataclass(frozen=True)
@@ -106,88 +93,6 @@ class Sweep:
         if self.invalid:
             return invalid_exit_code(self.invalid)
         return 0 if all(ev.fully_compliant for ev in self.evaluations) else 1
-
-
-def discover(paths) -> tuple[list[Path], list[Invalid]]:
-    """All *.yaml / *.yml files under the given files and folders (folders sorted by path parts,
-    symbolic links followed, each file once even when reached twice); missing paths are invalid.
-    Paths come back absolute and normalised, not resolved: a file reached through a link keeps the
-    name the user sees."""
-    files: list[str] = []
-    invalid: list[Invalid] = []
-    seen: set = set()
-
-    def add(name: str) -> None:
-        try:
-            st = os.stat(name)
-        except OSError:
-            return
-        if (st.st_dev, st.st_ino) not in seen:
-            seen.add((st.st_dev, st.st_ino))
-            files.append(name)
-
-    for raw in paths:
-        path = Path(raw)
-        try:
-            is_dir, exists = path.is_dir(), path.exists()
-        except OSError as exc:  # a name too long, a folder without access on the way, a loop of links
-            shown = display_path(path)
-            invalid.append(Invalid(shown, (Problem(f"pad kan niet gelezen worden ({os_reason(exc)})", file=shown,
-                                                   hint="Controleer het pad en de rechten.", code=Code.UNREADABLE),)))
-            continue
-        if is_dir:
-            found, problems, odd = _walk(os.path.abspath(path))
-            for name in sorted(odd):
-                shown = display_path(Path(name))
-                invalid.append(Invalid(shown, (Problem(
-                    "geen gewoon bestand (een pijp, een apparaat, of een koppeling naar niets); niet gelezen",
-                    file=shown, hint="Verwijder het of geef het juiste bestand op.", code=Code.UNREADABLE),)))
-            for folder, exc in problems:
-                shown = display_path(Path(folder))
-                invalid.append(Invalid(shown, (Problem(f"map kan niet gelezen worden ({os_reason(exc)})", file=shown,
-                                                       code=Code.UNREADABLE),)))
-            for name in sorted(found, key=lambda n: n.split(os.sep)):
-                add(name)
-            if not found and not problems and not odd:
-                shown = display_path(path)
-                invalid.append(Invalid(shown, (Problem(
-                    "map bevat geen assessments (geen bestanden *.yaml of *.yml, ook niet in submappen)", file=shown,
-                    hint="Geef de map met de assessments op, of de bestanden zelf.", code=Code.UNREADABLE),)))
-        elif exists:
-            add(os.path.abspath(path))
-        else:
-            invalid.append(Invalid(display_path(path), (Problem(
-                "pad bestaat niet" if not path.is_symlink() else "pad is een koppeling naar iets dat niet bestaat", file=display_path(path), hint="Controleer het pad en de spelling.",
-                code=Code.UNREADABLE),)))
-    return [Path(name) for name in files], invalid
-
-
-def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]], list[str]]:
-    """The YAML files under a folder (following links to folders, never twice into the same one),
-    the folders that could not be read, and the *.yaml names that are not regular files (a pipe, a
-    device, a link to nothing): those are named, never read and never skipped in silence."""
-    found: list[str] = []
-    odd: list[str] = []
-    problems: list[tuple[str, OSError]] = []
-    visited: set = set()
-    for folder, dirs, names in os.walk(root, followlinks=True,
-                                       onerror=lambda exc: problems.append((exc.filename or root, exc))):
-        try:
-            st = os.stat(folder)
-            if (st.st_dev, st.st_ino) in visited:  # a link back up: a loop
-                dirs[:] = []
-                continue
-            visited.add((st.st_dev, st.st_ino))
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(SUFFIXES):
-                full = os.path.join(folder, name)
-                if os.path.isfile(full):
-                    found.append(full)
-                else:
-                    odd.append(full)
-    return found, problems, odd
 
 
 def team_key(ev: Evaluation):
@@ -295,7 +200,7 @@ def _preload(kader_dir: Path, version: str | None, kaders: dict) -> None:
     for chosen in wanted:
         if chosen not in kaders:
             try:
-                kaders[chosen] = load_kader(kader_dir, chosen)
+                kaders[chosen] = validated_kader(kader_dir, chosen)
             except KaderFout:
                 continue
         _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
@@ -429,153 +334,4 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         cutoff=cutoff,
         all_evaluations=tuple(sorted(valid, key=lambda e: (team_key(e), e.assessment.reference_date))),
         warnings=(warning,) if warning else (),
-    )
-
-
-# ------------------------------------------------------------------ trend ----------------------
-CHANGE_LABEL = {
-    "verbeterd": "verbeterd",
-    "verslechterd": "verslechterd",
-    "gelijk": "gelijk",
-    "nieuw": "nieuw",
-    "gewijzigd": "gewijzigd",
-    "niet_in_kader": "niet in deze Kaderversie",
-}
-
-
-def change(previous: Status | None, current: Status | None) -> str:
-    """How a requirement's status changed between two peildata of one team.
-
-    nieuw: not evaluated before (first peildatum, or absent from the earlier Kader version);
-    niet_in_kader: absent from the later Kader version (never a regression);
-    verbeterd / verslechterd: along voldoet_niet < deels < voldoet;
-    gewijzigd: a change to or from onbekend or nvt (more or less known, not better or worse)."""
-    if current is None:
-        return "niet_in_kader"
-    if previous is None:
-        return "nieuw"
-    if previous == current:
-        return "gelijk"
-    if previous in RANKED and current in RANKED:
-        return "verbeterd" if RANKED[current] > RANKED[previous] else "verslechterd"
-    return "gewijzigd"
-
-
-@dataclass(frozen=True)
-class TeamTrend:
-    """One team over its peildata. Requirements are compared by id in the team's latest Kader
-    version: a requirement renamed or split in a later version (`voorheen`) is followed under its new
-    id(s); when several old requirements were merged into one, the weakest old status is shown."""
-
-    team_id: str
-    evaluations: tuple[Evaluation, ...]  # by peildatum
-
-    @property
-    def dates(self) -> list[dt.date]:
-        return [ev.assessment.reference_date for ev in self.evaluations]
-
-    def _current_ids(self, ev: Evaluation, rule_id: str) -> tuple[str, ...]:
-        """The ids under which `rule_id` (of `ev`'s Kader version) lives on in the latest version."""
-        latest = self.evaluations[-1].kader
-        if latest is None or ev.kader is latest or rule_id in latest.rules:
-            return (rule_id,)
-        ids = (rule_id,)
-        for kader in self._kaders_after(ev.kader):  # follow voorheen through every later version used
-            ids = tuple(dict.fromkeys(s for i in ids for s in (kader.successors(i) or (i,))))
-        return ids
-
-    def _kaders_after(self, kader) -> list:
-        out = []
-        for ev in self.evaluations:
-            k = ev.kader
-            if k is not None and k is not kader and all(k is not o for o in out) and \
-                    (kader is None or version_key(k.version) > version_key(kader.version)):
-                out.append(k)
-        return sorted(out, key=lambda k: version_key(k.version))
-
-    @cached_property
-    def _index(self) -> list[dict[str, list]]:
-        """Per evaluation: current id -> the findings that live on under it."""
-        out = []
-        for ev in self.evaluations:
-            by_id: dict[str, list] = {}
-            for f in ev.findings:
-                for cid in self._current_ids(ev, f.rule_id):
-                    by_id.setdefault(cid, []).append(f)
-            out.append(by_id)
-        return out
-
-    def rule_ids(self) -> list[str]:
-        return sorted({cid for by_id in self._index for cid in by_id})
-
-    def former_ids(self, rule_id: str) -> list[str]:
-        """The other ids this requirement had at earlier peildata (renamed, split or merged)."""
-        out: dict[str, None] = {}
-        for by_id in self._index:
-            for f in by_id.get(rule_id, []):
-                if f.rule_id != rule_id:
-                    out.setdefault(f.rule_id)
-        return list(out)
-
-    def statuses(self, rule_id: str) -> list[Status | None]:
-        out = []
-        for by_id in self._index:
-            found = [f.status for f in by_id.get(rule_id, [])]
-            out.append(min(found, key=STATUS_ORDER.index) if found else None)
-        return out
-
-    def changes(self, rule_id: str) -> list[str]:
-        st = self.statuses(rule_id)
-        return [change(None, st[0]) if st[0] is not None else "niet_in_kader"] + \
-            [change(a, b) for a, b in zip(st, st[1:])]
-
-    def plan_progress(self) -> list[dict]:
-        """Per peildatum: actions, behaald, overdue (deadline before the peildatum, not behaald), moved."""
-        out = []
-        for ev in self.evaluations:
-            day = ev.assessment.reference_date
-            actions = ev.assessment.plan
-            out.append({
-                "peildatum": day,
-                "acties": len(actions),
-                "behaald": sum(1 for a in actions if a.status == "behaald"),
-                "verlopen": sum(1 for a in actions if a.status != "behaald" and a.current_deadline
-                                and a.current_deadline < day),
-                "verplaatst": sum(1 for a in actions if a.moved),
-            })
-        return out
-
-
-@dataclass(frozen=True)
-class Trend:
-    teams: tuple[TeamTrend, ...]
-    invalid: tuple[Invalid, ...]
-
-    def region_counts(self) -> list[tuple[dt.date, dict]]:
-        """Counts per status over all assessments, per peildatum."""
-        per_day: dict[dt.date, dict] = {}
-        for team in self.teams:
-            for ev in team.evaluations:
-                counts = per_day.setdefault(ev.assessment.reference_date, {s.value: 0 for s in Status})
-                for s, n in ev.counts().items():
-                    counts[s] += n
-        return sorted(per_day.items())
-
-    @property
-    def exit_code(self) -> int:
-        if self.invalid:
-            return invalid_exit_code(self.invalid)
-        latest = [t.evaluations[-1] for t in self.teams]
-        return 0 if all(ev.fully_compliant for ev in latest) else 1
-
-
-def build_trend(sweep: Sweep) -> Trend:
-    teams: dict[str, list[Evaluation]] = {}
-    for ev in sweep.all_evaluations:
-        teams.setdefault(ev.assessment.team.id, []).append(ev)
-    ordered = sorted(teams.items(), key=lambda kv: team_key(kv[1][-1]))
-    return Trend(
-        teams=tuple(TeamTrend(tid, tuple(sorted(evs, key=lambda e: e.assessment.reference_date)))
-                    for tid, evs in ordered),
-        invalid=sweep.invalid,
     )
