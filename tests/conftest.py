@@ -25,7 +25,7 @@ def pytest_sessionstart(session):
     try:
         import kadertoets
     except ImportError:
-        pytest.exit("kadertoets is niet geïnstalleerd: python3 -m pip install '.[test]'", returncode=2)
+        pytest.exit("kadertoets is niet geïnstalleerd: python3 -m venv .venv && .venv/bin/pip install '.[test]'", returncode=2)
     installed = Path(kadertoets.__file__).resolve().parent
     pairs = [(ROOT / "cli.py", installed / "cli.py")]
     pairs += [(p, installed / p.relative_to(ROOT / "engine")) for p in (ROOT / "engine").rglob("*.py")]
@@ -35,7 +35,7 @@ def pytest_sessionstart(session):
              if not copy.is_file() or copy.read_bytes() != src.read_bytes()]
     if stale:
         pytest.exit(f"de geïnstalleerde kadertoets ({installed}) is ouder dan deze checkout ({', '.join(stale[:3])}"
-                    f"{' …' if len(stale) > 3 else ''}): python3 -m pip install '.[test]'", returncode=2)
+                    f"{' …' if len(stale) > 3 else ''}): python3 -m venv .venv && .venv/bin/pip install '.[test]'", returncode=2)
 
 
 @pytest.fixture

@@ -74,3 +74,21 @@ def test_no_module_imports_itself_through_others():
     edges = {m: {i for i in graph.find_modules_directly_imported_by(m) if i.startswith("kadertoets")}
              for m in graph.modules}
     assert cycles(edges) == []
+
+
+def test_the_readme_module_map_matches_the_tree():
+    """Every room of the package is in the README's map, every room the map names exists, and the rooms
+    of the map are the layers of the contract (the map is in pipeline order, the contract in import order)."""
+    import re
+    import tomllib
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Het pakket: de kamers volgen de pijplijn"):]
+    named = re.findall(r"^\| `(engine/[a-z_]+(?:/|\.py)|cli\.py)` \|", section, flags=re.M)
+    rooms = sorted(f"engine/{p.parent.name}/" for p in (ROOT / "engine").glob("*/__init__.py"))
+    modules = sorted(f"engine/{p.name}" for p in (ROOT / "engine").glob("*.py") if not p.name.startswith("__"))
+    assert sorted(named) == sorted(rooms + modules + ["cli.py"])
+    layers = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"][
+        "contracts"][0]["layers"]
+    as_rooms = {name.removeprefix("engine/").rstrip("/").removesuffix(".py") for name in named}
+    assert as_rooms == {layer.removeprefix("kadertoets.") for layer in layers}

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,9 @@ from conftest import ROOT
 
 
 def _installed():
-    exe = shutil.which("kader")
+    # next to the Python that runs the tests (a venv that is not activated: the README's commands), else on PATH
+    beside = Path(sys.executable).parent / "kader"
+    exe = str(beside) if beside.is_file() else shutil.which("kader")
     if not exe:
         pytest.skip("het commando 'kader' is niet geïnstalleerd (pip install .)")
     return exe
