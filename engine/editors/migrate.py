@@ -31,6 +31,7 @@ from kadertoets.infra import yamlwrite
 from kadertoets.infra.errors import KaderFout, display_path
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.model import Assessment, Fact, Kader, PlanAction, Question
+from kadertoets.load import formats
 from kadertoets.load.questions import check_value
 from kadertoets.infra.located import Node
 
@@ -239,14 +240,15 @@ def migration_yaml(m: Migration, *, source_path: str | Path | None = None,
     `output_path` (where the new file goes) makes a relative schema path right for the new file's
     folder (without it, the new file is taken to be in the original's folder)."""
     a = m.assessment
-    data: dict = {"kader": m.new_version, "peildatum": a.reference_date}
-    data["team"] = {"id": a.team.id, "naam": a.team.name, "gemeente": a.team.municipality,
-                    "organisatie": a.team.organisation, "taken": dict(a.team.tasks)}
+    values: dict = {"kader": m.new_version, "peildatum": a.reference_date,
+                    "team": formats.TEAM.write(id=a.team.id, naam=a.team.name, gemeente=a.team.municipality,
+                                               organisatie=a.team.organisation, taken=dict(a.team.tasks)),
+                    "feiten": {path: _fact_yaml(f) for path, f in a.facts.items()}}
     if a.filled_in_by:
-        data["ingevuld_door"] = dict(a.filled_in_by)
-    data["feiten"] = {path: _fact_yaml(f) for path, f in a.facts.items()}
+        values["ingevuld_door"] = dict(a.filled_in_by)
     if a.plan:
-        data["transformatieplan"] = [_action_yaml(x) for x in a.plan]
+        values["transformatieplan"] = [_action_yaml(x) for x in a.plan]
+    data = formats.ASSESSMENT.write(**values)
     lines = _schema_lines(m, source_path, output_path, source_text)
     lines.append(f"# Gemigreerd van Kader {m.old_version} naar {m.new_version} uit {_inline(m.source)} "
                  "(kader migrate).")
@@ -345,20 +347,10 @@ def _fact_yaml(f: Fact):
         return None
     if "waarde" not in out and "toelichting" not in out:  # a value-less fact needs its toelichting
         out["toelichting"] = "Onbekend (overgenomen bij de migratie)."
-    return out
+    return formats.FACT.write(**out)
 
 
 def _action_yaml(a: PlanAction) -> dict:
-    data: dict = {}
-    if a.id:
-        data["id"] = a.id
-    data.update({"eis": a.requirement, "omschrijving": a.description, "eigenaar": a.owner,
-                 "deadline": a.deadline, "status": a.status})
-    if a.moved:
-        data["deadline_verplaatst"] = [{"naar": m.to, **({"toelichting": m.note} if m.note else {})}
-                                       for m in a.moved]
-    if a.extra_budget is not None:
-        data["extra_middelen_nodig"] = a.extra_budget
-    if a.note:
-        data["toelichting"] = a.note
-    return data
+    return formats.plan_action_yaml(id=a.id, requirement=a.requirement, description=a.description, owner=a.owner,
+                                    deadline=a.deadline, status=a.status, moved=[(m.to, m.note) for m in a.moved],
+                                    extra_budget=a.extra_budget, note=a.note)

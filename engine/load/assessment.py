@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
+from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
 from kadertoets.model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
 from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.infra.lintcodes import Code
 
-TOP_KEYS_REQUIRED = ("peildatum", "team", "feiten")
 MAX_TEAM_ID = 64  # characters; an id is a key in every table and file name the region makes
-TOP_KEYS_OPTIONAL = ("kader", "ingevuld_door", "transformatieplan")  # without kader: the version of the peildatum
-TEAM_REQUIRED = ("id", "naam", "gemeente", "organisatie", "taken")
-ACTION_REQUIRED = ("eis", "omschrijving", "eigenaar", "deadline", "status")
-ACTION_OPTIONAL = ("id", "deadline_verplaatst", "extra_middelen_nodig", "toelichting")
+# the key lists of formats.py under the names jsonschema.py and run.py import
+TOP_KEYS_REQUIRED, TOP_KEYS_OPTIONAL = formats.ASSESSMENT.required, formats.ASSESSMENT.optional
+TEAM_REQUIRED = formats.TEAM.required
+ACTION_REQUIRED, ACTION_OPTIONAL = formats.PLAN_ACTION.required, formats.PLAN_ACTION.optional
 
 
 def load_assessment(path: Path, kader) -> Assessment:
@@ -39,7 +39,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
     filled = {}
     if root.has("ingevuld_door"):
         node = root.child("ingevuld_door")
-        if collect(problems, node.mapping, optional=("naam", "rol", "datum", "toelichting"), what="ingevuld_door"):
+        if collect(problems, node.mapping, optional=formats.FILLED_IN.optional, what="ingevuld_door"):
             for key, sub in node.items():
                 value = collect(problems, sub.date if key == "datum" else sub.text)
                 if value is not None:
@@ -64,7 +64,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
 
 def _team(node: Node) -> Team:
     node.mapping(required=TEAM_REQUIRED, what="het team-blok")
-    tasks_node = node.child("taken").mapping(required=("jeugd", "wmo"), what="taken")
+    tasks_node = node.child("taken").mapping(required=formats.TASKS.required, what="taken")
     tasks = {k: tasks_node.child(k).boolean() for k in ("jeugd", "wmo")}
     tid = node.child("id")
     tid_text = tid.text()
@@ -107,7 +107,7 @@ def _action(e: Node, kader) -> PlanAction:
     moved = []
     if e.has("deadline_verplaatst"):
         for m in e.child("deadline_verplaatst").sequence().elements():
-            m.mapping(required=("naar",), optional=("toelichting",), what="een verplaatste deadline")
+            m.mapping(required=formats.MOVED.required, optional=formats.MOVED.optional, what="een verplaatste deadline")
             to = m.child("naar").date()
             moved.append(MovedDeadline(to, m.child("toelichting").text() if m.has("toelichting") else None))
     return PlanAction(

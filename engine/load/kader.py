@@ -14,6 +14,7 @@ from pathlib import Path
 from kadertoets.evaluate.conditions import compile_condition, rule_dependencies
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
+from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
 from kadertoets.model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
                     Status)
@@ -23,14 +24,10 @@ from kadertoets.infra.yamlload import load_yaml_file
 
 VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
 RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
-MANIFEST_KEYS = ("versie", "naam", "status", "documentdatum", "ingangsdatum", "wijzigingen", "vragen", "rollen",
-                 "deadlines", "regels")
-MANIFEST_OPTIONAL = ("ingangsdatum_toelichting", "toelichting", "bron", "vorige_versie", "regels_map")
+MANIFEST_KEYS, MANIFEST_OPTIONAL = formats.MANIFEST.required, formats.MANIFEST.optional
 RULES_FOLDER_RE = re.compile(r"^rules[A-Za-z0-9._-]*$")
 QUESTIONS_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")  # a file name in kader/, nothing more
-RULE_REQUIRED = ("id", "titel", "thema", "uitleg", "bronnen", "norm_herkomst", "verantwoordelijk", "norm", "actie",
-                 "voorbeelden")
-RULE_OPTIONAL = ("norm_toelichting", "van_toepassing", "wijziging", "voorheen")
+RULE_REQUIRED, RULE_OPTIONAL = formats.RULE.required, formats.RULE.optional
 
 
 def version_key(version: str) -> tuple:
@@ -217,7 +214,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
         roles[key] = node.text()
     deadlines = {}
     for key, node in root.child("deadlines").mapping_any().items():
-        node.mapping(required=("datum", "label"), optional=("bron", "afgeleid", "toelichting"), what=f"deadline '{key}'")
+        node.mapping(required=formats.DEADLINE.required, optional=formats.DEADLINE.optional, what=f"deadline '{key}'")
         deadlines[key] = Deadline(
             key=key,
             date=node.child("datum").date(),
@@ -382,7 +379,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         if root.has("van_toepassing") else None
     norm = root.child("norm")
     meets = partly = None
-    if collect(problems, norm.mapping, required=("voldoet",), optional=("deels",), what="de norm") is not None:
+    if collect(problems, norm.mapping, required=formats.NORM.required, optional=formats.NORM.optional, what="de norm") is not None:
         meets = collect(problems, compile_condition, norm.child("voldoet"), questions, rule_ids)
         if norm.has("deels"):
             partly = collect(problems, compile_condition, norm.child("deels"), questions, rule_ids)
@@ -439,7 +436,7 @@ def _sources(node: Node) -> tuple[Source, ...]:
     node.sequence(min_items=1)
     out = []
     for e in node.elements():
-        e.mapping(optional=("bron", "sectie", "citaat", "url"), what="een bronverwijzing")
+        e.mapping(optional=formats.SOURCE.optional, what="een bronverwijzing")
         if e.has("url"):
             url = e.child("url").text()
             if not url.startswith(("http://", "https://")):
@@ -458,7 +455,7 @@ def _sources(node: Node) -> tuple[Source, ...]:
 
 
 def _action(node: Node, roles: dict, deadlines: dict) -> ActionTemplate:
-    node.mapping(required=("omschrijving", "eigenaar", "deadline", "extra_middelen_mogelijk"), what="de actie")
+    node.mapping(required=formats.RULE_ACTION.required, what="de actie")
     owner = node.child("eigenaar").choice(tuple(roles))
     deadline = node.child("deadline").choice(tuple(deadlines))
     return ActionTemplate(
@@ -489,12 +486,12 @@ def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Exa
 
 
 def _example(e: Node, questions: dict, rule_ids: set[str]) -> Example:
-    e.mapping(required=("naam", "verwacht"), optional=("feiten", "team_taken", "regels", "peildatum"),
+    e.mapping(required=formats.EXAMPLE.required, optional=formats.EXAMPLE.optional,
               what="een voorbeeld")
     facts = parse_facts(e.child("feiten"), questions) if e.has("feiten") else {}
     tasks = {"jeugd": True, "wmo": True}
     if e.has("team_taken"):
-        tn = e.child("team_taken").mapping(optional=("jeugd", "wmo"), what="team_taken")
+        tn = e.child("team_taken").mapping(optional=formats.EXAMPLE_TASKS.optional, what="team_taken")
         for key, sub in tn.items():
             tasks[key] = sub.boolean()
     statuses = {}

@@ -7,6 +7,7 @@ from itertools import groupby
 
 from kadertoets.model import ACTION_STATUS_LABEL
 from kadertoets.infra import yamlwrite
+from kadertoets.load import formats
 from kadertoets.evaluate.plan import Plan, PlanItem
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
@@ -227,24 +228,10 @@ def plan_csv(plan: Plan, options: Options) -> str:
 
 
 def action_yaml(item: PlanItem) -> dict:
-    data = {
-        "eis": item.requirement,
-        "omschrijving": item.description,
-        "eigenaar": item.owner,
-        "deadline": item.original_deadline,
-        "status": item.status,
-    }
-    if item.id:
-        data = {"id": item.id, **data}
-    if item.moved:
-        data["deadline_verplaatst"] = [
-            {"naar": m.to, **({"toelichting": m.note} if m.note else {})} for m in item.moved
-        ]
-    if item.extra_budget is not None:
-        data["extra_middelen_nodig"] = item.extra_budget
-    if item.note:
-        data["toelichting"] = item.note
-    return data
+    return formats.plan_action_yaml(id=item.id, requirement=item.requirement, description=item.description,
+                                    owner=item.owner, deadline=item.original_deadline, status=item.status,
+                                    moved=[(m.to, m.note) for m in item.moved], extra_budget=item.extra_budget,
+                                    note=item.note)
 
 
 @renderer("plan", "yaml")

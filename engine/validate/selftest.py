@@ -29,6 +29,7 @@ from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path, os_reason
 from kadertoets.evaluate.evaluation import evaluate_example
+from kadertoets.load import formats
 from kadertoets.load.kader import parse_examples
 from kadertoets.model import Example, Kader, Rule, Status
 from kadertoets.infra.located import Node, hint_with
@@ -41,8 +42,6 @@ STATUSES = (Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, 
 # Kader), so their number is bounded: a rule with more is refused (KT405) without running them. The
 # bundled Kader has at most 6 per rule; `kader test` runs every example, however many.
 MAX_EXAMPLES = 200
-EXAMPLE_FILE_REQUIRED = ("regel", "voorbeelden")
-EXAMPLE_FILE_OPTIONAL = ("toelichting",)
 
 
 # -- result model -------------------------------------------------------------------------------
@@ -216,7 +215,7 @@ def _example_paths(folder: Path) -> list[Path]:
 
 def _load_example_file(kader: Kader, path: Path) -> ExampleFile:
     root = Node(load_yaml_file(path), display_path(path))
-    root.mapping(required=EXAMPLE_FILE_REQUIRED, optional=EXAMPLE_FILE_OPTIONAL, what="een voorbeeldbestand")
+    root.mapping(required=formats.EXAMPLE_FILE.required, optional=formats.EXAMPLE_FILE.optional, what="een voorbeeldbestand")
     if root.has("toelichting"):
         root.child("toelichting").text()
     rid_node = root.child("regel")

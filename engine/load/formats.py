@@ -1,0 +1,265 @@
+"""The keys of every file format, declared once: per block of a file (the manifest, a deadline in it,
+a question, a rule and its parts, an assessment, its team, a fact in the long form, an action of the
+transformatieplan, ...) which keys it has, in which order they are written, which are required and
+what each means, in Dutch.
+
+From these declarations come the loaders' key checks (`Node.mapping(required=block.required,
+optional=block.optional)`, with positions and lint codes), the key lists and descriptions of the JSON
+Schemas (editors/jsonschema.py), the order in which the YAML writers (`kader plan --format yaml`,
+`kader migrate`) write a block (`block.write(...)`), and the key tables in docs/formaat.md
+(`docs_tables()`; tests/test_formats.py holds the docs equal to it). What a value may be (its type,
+its allowed values) stays with the loader that checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """The keys of one block of a file, in the order a writer writes them."""
+
+    name: str  # how the docs and messages name it, in Dutch
+    keys: tuple[Key, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.keys)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.keys if k.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.keys if not k.required)
+
+    def description(self, key: str) -> str:
+        return next(k.description for k in self.keys if k.name == key)
+
+    def write(self, **values) -> dict:
+        """The given keys as a dict in the declared order, for a YAML writer. A key the block does not
+        declare is a bug in the writer, not data."""
+        unknown = set(values) - set(self.names)
+        if unknown:
+            raise ValueError(f"{self.name}: niet gedeclareerde sleutels {sorted(unknown)}")
+        return {name: values[name] for name in self.names if name in values}
+
+
+def _block(name: str, *keys: tuple[str, bool, str]) -> Block:
+    return Block(name, tuple(Key(*k) for k in keys))
+
+
+REQUIRED, OPTIONAL = True, False
+
+# ---------------------------------------------------------------- kader/<versie>.yaml
+MANIFEST = _block(
+    "manifest",
+    ("versie", REQUIRED, 'De versie, gelijk aan de bestandsnaam: "1.0" voor kader/1.0.yaml.'),
+    ("naam", REQUIRED, "De naam van het Kader."),
+    ("status", REQUIRED, "concept of vastgesteld."),
+    ("documentdatum", REQUIRED, "Datum van het document (JJJJ-MM-DD)."),
+    ("ingangsdatum", REQUIRED, "Datum waarop deze versie ingaat (JJJJ-MM-DD)."),
+    ("ingangsdatum_toelichting", OPTIONAL, "Verplicht als de ingangsdatum afgeleid is: waarom deze datum."),
+    ("wijzigingen", REQUIRED, "Wat er in deze versie veranderd is (changelog): een tekst of een lijst."),
+    ("vragen", REQUIRED, "Het vragenbestand van deze versie, in dezelfde map, bv. vragen-1.0.yaml."),
+    ("rollen", REQUIRED, "Eigenaren van acties in het transformatieplan: sleutel en omschrijving."),
+    ("deadlines", REQUIRED, "Benoemde deadlines; regels verwijzen ernaar met hun sleutel."),
+    ("regels", REQUIRED, "De regel-id's van deze versie."),
+    ("toelichting", OPTIONAL, "Toelichting op deze versie (tekst)."),
+    ("bron", OPTIONAL, "Waar het Kader zelf beschreven staat (tekst)."),
+    ("vorige_versie", OPTIONAL, 'De versie die deze opvolgt, bv. "1.0".'),
+    ("regels_map", OPTIONAL, "De map met de regelbestanden van deze versie, naast kader/ (standaard rules)."),
+)
+DEADLINE = _block(
+    "deadline in het manifest",
+    ("datum", REQUIRED, "De datum van de deadline."),
+    ("label", REQUIRED, "Hoe de deadline in het transformatieplan heet."),
+    ("bron", OPTIONAL, "Waar de deadline vandaan komt, bv. S0 §3.1."),
+    ("afgeleid", OPTIONAL, "true als geen bron deze datum noemt (afgeleide deadline)."),
+    ("toelichting", OPTIONAL, "Toelichting op de datum (tekst)."),
+)
+
+# ---------------------------------------------------------------- kader/vragen-<versie>.yaml
+QUESTIONS_FILE = _block(
+    "vragenbestand",
+    ("vragen", REQUIRED, "Per vraagpad (kleine letters, cijfers en _ met punten ertussen, bv. "
+                         "veiligheid.aandachtsfunctionarissen; team.* is gereserveerd) de vraag."),
+)
+QUESTION = _block(
+    "vraag",
+    ("type", REQUIRED, "Het type van het antwoord."),
+    ("vraag", REQUIRED, "De vraag zoals de invuller hem leest."),
+    ("hulp", OPTIONAL, "Uitleg bij de vraag: wat telt mee, waar vindt u het antwoord."),
+    ("eenheid", OPTIONAL, "Eenheid van een getal, bv. fte, personen, procent."),
+    ("waarden", OPTIONAL, "De toegestane waarden (alleen en verplicht bij keuze en meerkeuze)."),
+    ("minimum", OPTIONAL, "Kleinste toegestane waarde (alleen bij geheel_getal en getal)."),
+    ("maximum", OPTIONAL, "Grootste toegestane waarde (alleen bij geheel_getal en getal)."),
+    ("thema", OPTIONAL, "Thema, voor groepering."),
+)
+
+# ---------------------------------------------------------------- rules/<ID>.yaml
+RULE = _block(
+    "regel",
+    ("id", REQUIRED, "Het regel-id, gelijk aan de bestandsnaam, bv. KLT-VEI-02."),
+    ("titel", REQUIRED, "Korte titel van de eis."),
+    ("thema", REQUIRED, "Thema, voor groepering."),
+    ("uitleg", REQUIRED, "Uitleg die een teamlid begrijpt."),
+    ("bronnen", REQUIRED, "Waar de eis vandaan komt."),
+    ("norm_herkomst", REQUIRED, "bron: de norm staat in een bron; afgeleid: de drempel noemt geen bron."),
+    ("norm_toelichting", OPTIONAL, "Verplicht bij een afgeleide norm: welke drempel geen bron noemt en waarom."),
+    ("verantwoordelijk", REQUIRED, "Wie kan handelen: lokaal_team, gemeente of regio "
+                                   "(regio = regionale afhankelijkheid)."),
+    ("van_toepassing", OPTIONAL, "Voorwaarde; onwaar betekent: niet van toepassing (nvt)."),
+    ("norm", REQUIRED, "Wanneer de eis voldoet, en wanneer deels."),
+    ("actie", REQUIRED, "De verbeteractie voor het transformatieplan."),
+    ("voorbeelden", REQUIRED, "Voorbeelden die als tests draaien; minstens één per status die de "
+                              "regel kan geven."),
+    ("wijziging", OPTIONAL, "Wat is veranderd ten opzichte van de concept-eisenlijst, en waarom."),
+    ("voorheen", OPTIONAL, "Eisen uit eerdere versies die deze eis voortzet (hernoemd, gesplitst of "
+                           "samengevoegd); trend en migratie volgen ze."),
+)
+SOURCE = _block(
+    "bronverwijzing",
+    ("bron", OPTIONAL, "Een bron uit S0..S4 (of gebruik url)."),
+    ("sectie", OPTIONAL, "Sectie of paragraaf in de bron."),
+    ("citaat", OPTIONAL, "Kort citaat uit de bron."),
+    ("url", OPTIONAL, "Een publieke URL (http:// of https://)."),
+)
+NORM = _block(
+    "norm",
+    ("voldoet", REQUIRED, "Waar: de eis voldoet."),
+    ("deels", OPTIONAL, "Waar (en voldoet niet): deels."),
+)
+RULE_ACTION = _block(
+    "actie van een regel",
+    ("omschrijving", REQUIRED, "Wat te doen."),
+    ("eigenaar", REQUIRED, "Een rol uit het manifest."),
+    ("deadline", REQUIRED, "Een benoemde deadline uit het manifest."),
+    ("extra_middelen_mogelijk", REQUIRED, "Kan de actie extra middelen vragen?"),
+)
+EXAMPLE = _block(
+    "voorbeeld",
+    ("naam", REQUIRED, "Een unieke naam voor het voorbeeld."),
+    ("verwacht", REQUIRED, "De status die de regel voor dit voorbeeld moet geven."),
+    ("feiten", OPTIONAL, "De feiten van het voorbeeld, zoals in een assessment."),
+    ("team_taken", OPTIONAL, "Taken van het team; standaard beide true."),
+    ("regels", OPTIONAL, "De uitkomst van regels waarop deze regel steunt: regel-id en status."),
+    ("peildatum", OPTIONAL, "Peildatum van het voorbeeld; standaard de ingangsdatum van het Kader."),
+)
+EXAMPLE_TASKS = _block(
+    "team_taken van een voorbeeld",
+    ("jeugd", OPTIONAL, "Heeft het team de taak jeugd? Standaard true."),
+    ("wmo", OPTIONAL, "Heeft het team de taak wmo? Standaard true."),
+)
+EXAMPLE_FILE = _block(
+    "voorbeeldbestand (kader test --voorbeelden)",
+    ("regel", REQUIRED, "Het regel-id waarvoor de voorbeelden gelden."),
+    ("toelichting", OPTIONAL, "Waar de voorbeelden vandaan komen."),
+    ("voorbeelden", REQUIRED, "De voorbeelden, zoals in de regel zelf."),
+)
+
+# ---------------------------------------------------------------- assessments/*.yaml
+ASSESSMENT = _block(
+    "assessment",
+    ("kader", OPTIONAL, "De Kaderversie van dit assessment; zonder versie geldt de versie van de peildatum."),
+    ("peildatum", REQUIRED, "De datum waarop de feiten gelden (JJJJ-MM-DD)."),
+    ("team", REQUIRED, "Het team: id, naam, gemeente, organisatie en taken."),
+    ("ingevuld_door", OPTIONAL, "Wie het assessment invulde, en waar de feiten vandaan komen."),
+    ("feiten", REQUIRED, "Per vraagpad het antwoord (korte vorm) of waarde, toelichting en bewijs (lange vorm)."),
+    ("transformatieplan", OPTIONAL, "De acties van het team; `kader plan --format yaml` maakt dit blok."),
+)
+TEAM = _block(
+    "team",
+    ("id", REQUIRED, "Korte naam van het team: letters, cijfers, '-', '_' en '.', bv. bbs-baarn."),
+    ("naam", REQUIRED, "Naam van het team."),
+    ("gemeente", REQUIRED, "Gemeente van het team."),
+    ("organisatie", REQUIRED, "Organisatie van het team."),
+    ("taken", REQUIRED, "Taken van het team: jeugd en wmo (true of false)."),
+)
+TASKS = _block(
+    "taken van het team",
+    ("jeugd", REQUIRED, "Heeft het team de taak jeugd (true of false)?"),
+    ("wmo", REQUIRED, "Heeft het team de taak wmo (true of false)?"),
+)
+FILLED_IN = _block(
+    "ingevuld_door",
+    ("naam", OPTIONAL, "Wie het assessment invulde."),
+    ("rol", OPTIONAL, "De rol van de invuller."),
+    ("datum", OPTIONAL, "Wanneer het is ingevuld."),
+    ("toelichting", OPTIONAL, "Waar de feiten vandaan komen."),
+)
+FACT = _block(
+    "feit in de lange vorm",
+    ("waarde", OPTIONAL, "Het antwoord; zonder waarde is het feit onbekend (met toelichting)."),
+    ("toelichting", OPTIONAL, "Uitleg bij het antwoord, of waarom het onbekend is."),
+    ("bewijs", OPTIONAL, "Waar het antwoord te controleren is."),
+    ("herbevestigen", OPTIONAL, "Gezet door kader migrate: de vraag is veranderd, bevestig het antwoord."),
+)
+PLAN_ACTION = _block(
+    "actie in het transformatieplan",
+    ("id", OPTIONAL, "Eigen kenmerk van de actie."),
+    ("eis", REQUIRED, "Een eis (regel-id) van het Kader."),
+    ("omschrijving", REQUIRED, "Wat er gedaan wordt."),
+    ("eigenaar", REQUIRED, "Wie de actie uitvoert; meestal een rol uit het Kader."),
+    ("deadline", REQUIRED, "De oorspronkelijke deadline (JJJJ-MM-DD), of leeg."),
+    ("status", REQUIRED, "gepland, behaald, deels_behaald of niet_behaald."),
+    ("deadline_verplaatst", OPTIONAL, "Geschiedenis van verplaatste deadlines; nooit overschrijven, alleen "
+                                      "toevoegen."),
+    ("extra_middelen_nodig", OPTIONAL, "Zijn er extra middelen nodig?"),
+    ("toelichting", OPTIONAL, "Toelichting bij de actie."),
+)
+MOVED = _block(
+    "verplaatste deadline",
+    ("naar", REQUIRED, "De nieuwe deadline."),
+    ("toelichting", OPTIONAL, "Waarom de deadline verschoof."),
+)
+
+# the blocks per file, in the order docs/formaat.md shows them
+FILES: dict[str, tuple[Block, ...]] = {
+    "Manifest (`kader/<versie>.yaml`)": (MANIFEST, DEADLINE),
+    "Vragen (`kader/vragen-<versie>.yaml`)": (QUESTIONS_FILE, QUESTION),
+    "Regel (`rules/<ID>.yaml`)": (RULE, SOURCE, NORM, RULE_ACTION, EXAMPLE, EXAMPLE_TASKS),
+    "Voorbeeldbestand (`kader test --voorbeelden`)": (EXAMPLE_FILE,),
+    "Assessment (`assessments/*.yaml`)": (ASSESSMENT, TEAM, TASKS, FILLED_IN, FACT, PLAN_ACTION, MOVED),
+}
+
+
+def docs_tables() -> str:
+    """The key tables of docs/formaat.md ("## Sleutels per bestand"), generated from the blocks."""
+    out = []
+    for title, blocks in FILES.items():
+        out.append(f"### {title}\n")
+        for block in blocks:
+            out.append(f"**{block.name[0].upper() + block.name[1:]}**\n")
+            out.append("| sleutel | verplicht | wat |\n|---|---|---|")
+            out.extend(f"| `{k.name}` | {'ja' if k.required else 'nee'} | {k.description} |" for k in block.keys)
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def plan_action_yaml(*, id, requirement, description, owner, deadline, status, moved=(), extra_budget=None,
+                     note=None) -> dict:
+    """One action of a transformatieplan as the YAML writers write it (`kader plan --format yaml` and
+    `kader migrate`): the declared order, optional keys only when they hold something. `moved` holds
+    (to, note) pairs."""
+    values = {"eis": requirement, "omschrijving": description, "eigenaar": owner, "deadline": deadline,
+              "status": status}
+    if id:
+        values["id"] = id
+    if moved:
+        values["deadline_verplaatst"] = [MOVED.write(naar=to, **({"toelichting": why} if why else {}))
+                                         for to, why in moved]
+    if extra_budget is not None:
+        values["extra_middelen_nodig"] = extra_budget
+    if note:
+        values["toelichting"] = note
+    return PLAN_ACTION.write(**values)
