@@ -1,4 +1,9 @@
-"""The `kader` command line: a thin layer over `engine` (parse options, call, render, exit code)."""
+"""The `kader` command line: a thin layer over `engine` (parse options, call, render, exit code).
+
+Every command ends with `sys.exit(result.exit_code)`: the result of the engine knows its exit code
+(kadertoets.infra.exitcodes). Options have Dutch names with the English names of earlier versions as
+aliases (kadertoets.infra.cli_options); which format to write, and how, comes from the renderer
+registry (kadertoets.render): no command here special-cases a format."""
 
 from __future__ import annotations
 
@@ -14,11 +19,15 @@ import click
 
 from kadertoets import __version__
 from kadertoets.infra.cli_nl import install as install_dutch
+from kadertoets.infra.cli_names import HELP_NAMES, suggest
+from kadertoets.infra.cli_options import DutchGroup, multi_option, option, spelled
+from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
 from kadertoets.infra.output import write_atomic
 from kadertoets.infra.paths import bundled_assessments
 from kadertoets.infra.located import hint_with
-from kadertoets.render import SUFFIXES, Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees
+from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees,
+                               suffix_of)
 from kadertoets.sweep.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
                         load_for_assessment, load_kader_for_listing)
 
@@ -36,7 +45,7 @@ Exitcodes:
 
 
 class FormatChoice(click.Choice):
-    """The --format choice of a command, read from the renderer registry only when click needs it."""
+    """The --formaat choice of a command, read from the renderer registry only when click needs it."""
 
     def __init__(self, command: str):
         self.command = command
@@ -45,6 +54,10 @@ class FormatChoice(click.Choice):
     @property
     def choices(self):
         return tuple(formats(self.command))
+
+
+OLD_NAMES_HELP = ("De opties hebben Nederlandse namen; de Engelse namen van eerdere versies (--format, --output, "
+                  "--force, --as-of, --engine, --kader-dir, --strict) werken ook.")
 
 
 class DateType(click.ParamType):
@@ -68,33 +81,52 @@ def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
     return Options(color=color, width=max(60, width), show_all=show_all)
 
 
+def kader_dir_option(help: str = "Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en "
+                                    "'rules/' bevat, anders het meegeleverde Kader 1.0)."):
+    return option("--kader-map", "kader_dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP", help=help)
+
+
 def kader_options(fn):
-    fn = click.option("--kader", "kader_version", metavar="VERSIE",
-                      help="Kaderversie (standaard: de versie die het assessment noemt, anders de versie die op de "
-                           "peildatum gold; zonder assessment de nieuwste).")(fn)
-    fn = click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
-                      help="Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en 'rules/' bevat, "
-                           "anders het meegeleverde Kader 1.0).")(fn)
+    fn = option("--kader", "kader_version", metavar="VERSIE",
+                help="Kaderversie (standaard: de versie die het assessment noemt, anders de versie die op de "
+                     "peildatum gold; zonder assessment de nieuwste).")(fn)
+    fn = kader_dir_option()(fn)
     return fn
 
 
 def engine_options(fn):
-    fn = click.option("--engine", type=click.Choice(["python", "durable"]), default="python", show_default=True,
-                      help="Evaluatie-engine; durable vraagt de extra '.[durable]'.")(fn)
-    fn = click.option("--as-of", "as_of", type=DateType(), metavar="DATUM",
-                      help="Datum waarop getoetst wordt (JJJJ-MM-DD; standaard de peildatum van het assessment).")(fn)
+    fn = option("--motor", "engine", type=click.Choice(["python", "durable"]), default="python", show_default=True,
+                help="Evaluatie-engine (rekenmotor); durable vraagt de extra '.[durable]'.")(fn)
+    fn = option("--toetsdatum", "as_of", type=DateType(), metavar="DATUM",
+                help="Datum waarop getoetst wordt (JJJJ-MM-DD; standaard de peildatum van het assessment).")(fn)
     return fn
 
 
+def format_option(command: str, help: str = "Uitvoerformaat.", default: str = "text"):
+    return option("--formaat", "fmt", type=FormatChoice(command), default=default, show_default=True, help=help)
+
+
+def output_option(fn):
+    return option("-o", "--uitvoer", "output", type=click.Path(path_type=Path), metavar="BESTAND",
+                  help="Schrijf naar dit bestand (zonder --formaat volgt het formaat de extensie: .md, .csv, ...).")(fn)
+
+
+def force_option(help: str = "Overschrijf een bestaand uitvoerbestand."):
+    return option("--overschrijf", "force", is_flag=True, help=help)
+
+
 def output_format(command: str, fmt: str, output: Path | None) -> str:
-    """The format to write: --format when given (it must agree with the suffix of -o); otherwise, with
+    """The format to write: --formaat when given (it must agree with the suffix of -o); otherwise, with
     -o, the format the file name's suffix names (`-o regio.xlsx` writes XLSX, not the text table);
-    otherwise the command's default. Refuses what would write one thing under another's name."""
+    otherwise the command's default. Refuses what would write one thing under another's name, and a
+    binary format (render.is_binary) without -o, before any work is done."""
     from click.core import ParameterSource
 
-    if output is None:
-        return fmt
     ctx = click.get_current_context()
+    written = spelled(ctx, "fmt", "--formaat")  # --formaat, or --format as the user wrote it
+    if output is None:
+        check_binary_target(fmt, written)
+        return fmt
     explicit = ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
     suffix = output.suffix
     available = formats(command)
@@ -102,29 +134,34 @@ def output_format(command: str, fmt: str, output: Path | None) -> str:
     if explicit:
         if not suffix_agrees(fmt, suffix):
             raise KaderFout.single(
-                f"de bestandsnaam eindigt op {shown}, maar --format is {fmt}", file=display_path(output), field="-o",
-                hint=f"Laat --format weg (dan volgt het formaat de bestandsnaam) of noem het bestand *{SUFFIXES[fmt][0]}."
-                if SUFFIXES.get(fmt) else "Laat --format weg of kies een bestandsnaam die bij het formaat past.")
+                f"de bestandsnaam eindigt op {shown}, maar {written} is {fmt}", file=display_path(output), field="-o",
+                hint=f"Laat {written} weg (dan volgt het formaat de bestandsnaam) of noem het bestand *{suffix_of(fmt)}."
+                if suffix_of(fmt) else f"Laat {written} weg of kies een bestandsnaam die bij het formaat past.")
         return fmt
     named = format_of_suffix(suffix)
     if named is None or named not in available:
-        choices = ", ".join(s for f in available for s in SUFFIXES.get(f, ())[:1])
+        choices = ", ".join(suffix_of(f) for f in available if suffix_of(f))
         raise KaderFout.single(
             f"uit de bestandsnaam ({shown}) blijkt niet welk formaat 'kader {command}' moet schrijven",
-            file=display_path(output), field="-o", hint=f"Gebruik een bestandsnaam die eindigt op {choices}, of geef --format.")
+            file=display_path(output), field="-o",
+            hint=f"Gebruik een bestandsnaam die eindigt op {choices}, of geef {suggest('--formaat')}.")
     return named
 
 
-def check_binary_target(fmt: str, output) -> None:
-    if is_binary(fmt) and output is None:
+def check_binary_target(fmt: str, option_name: str = "--formaat") -> None:
+    """A binary format (render.is_binary) is written to a file only, never to the terminal."""
+    if is_binary(fmt):
+        suffix = suffix_of(fmt) or f".{fmt}"
         raise KaderFout.single(f"het formaat {fmt} is binair en kan niet naar het scherm geschreven worden",
-                               field="--format", hint=f"Schrijf naar een bestand met -o, bijvoorbeeld -o regio.{fmt}.")
+                               field=option_name, hint=f"Schrijf naar een bestand met -o, bijvoorbeeld -o regio{suffix}.")
 
 
 def emit(text: str | bytes, output: Path | None, force: bool, fmt: str = "text", inputs: tuple = ()) -> None:
-    """Write the rendered result to the terminal or, atomically, to -o (with a BOM where the format wants one)."""
+    """Write the rendered result to the terminal or, atomically, to -o; the registry says whether the
+    format is binary (never to a terminal) and whether a file gets a byte-order mark."""
     bom = has_bom(fmt)
     if output is None:
+        check_binary_target(fmt)  # output_format refused it already; never write bytes to a terminal
         try:
             click.echo(text, nl=not text.endswith("\n"))
         except OSError as exc:
@@ -137,20 +174,22 @@ def emit(text: str | bytes, output: Path | None, force: bool, fmt: str = "text",
 
 def warn_as_of(evaluation) -> None:
     if evaluation.as_of < evaluation.assessment.reference_date:
-        click.echo(f"Let op: --as-of {evaluation.as_of.isoformat()} ligt vóór de peildatum "
-                   f"{evaluation.assessment.reference_date.isoformat()}; datums in het assessment na --as-of "
+        name = spelled(click.get_current_context(silent=True), "as_of", "--toetsdatum")
+        click.echo(f"Let op: {name} {evaluation.as_of.isoformat()} ligt vóór de peildatum "
+                   f"{evaluation.assessment.reference_date.isoformat()}; datums in het assessment na {name} "
                    "tellen dan als 'nog niet'.", err=True)
 
 
-class KaderGroup(click.Group):
-    """Turns every KaderFout into a Dutch message on stderr and exit code 2, never a traceback."""
+class KaderGroup(DutchGroup):
+    """Turns every KaderFout into a Dutch message on stderr and exit code 2, never a traceback (and any
+    other exception into exit code 3). Its commands have Dutch option names (cli_options.DutchCommand)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except KaderFout as exc:
             click.echo("Fout: " + exc.render(), err=True)
-            ctx.exit(2)
+            ctx.exit(ExitCode.INVALID)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
@@ -161,38 +200,38 @@ class KaderGroup(click.Group):
                 raise
             click.echo(f"Interne fout ({type(exc).__name__}: {excerpt(exc, 200, quote=False)}). Dit is een fout in kadertoets; "
                        "meld het met het commando en het bestand. Zet KADERTOETS_DEBUG=1 voor details.", err=True)
-            ctx.exit(3)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 @click.group(cls=KaderGroup, options_metavar="[OPTIES]", subcommand_metavar="OPDRACHT [ARGUMENTEN]...", help="Kadertoets: toets lokale teams aan het Kader lokale teams regio Amersfoort.\n\n"
-             + EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="kader")
+             + EXIT_HELP + "\n\n" + OLD_NAMES_HELP,
+             context_settings={"help_option_names": HELP_NAMES, "max_content_width": 100})
+@click.version_option(__version__, "--versie", "--version", prog_name="kader")
 def main():
     pass
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--format", "fmt", type=FormatChoice("check"), default="text", show_default=True,
-              help="Uitvoerformaat.")
-@click.option("--alles", is_flag=True, help="Toon ook eisen die voldoen of niet van toepassing zijn.")
+@format_option("check")
+@option("--alles", is_flag=True, help="Toon ook eisen die voldoen of niet van toepassing zijn.")
 @engine_options
 @kader_options
 def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
+    fmt = output_format("check", fmt, None)
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(evaluation)
-    emit(render("check", fmt, evaluation, terminal_options(show_all=alles)), None, False)
-    sys.exit(0 if evaluation.fully_compliant else 1)
+    emit(render("check", fmt, evaluation, terminal_options(show_all=alles)), None, False, fmt)
+    sys.exit(evaluation.exit_code)
 
 
 @main.command(options_metavar="[OPTIES]", help="Maak het transformatieplan: acties per eigenaar en deadline, met de eigen acties van het team.\n\n"
-              "Met --format yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
+              "Met --formaat yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
               + EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--format", "fmt", type=FormatChoice("plan"), default="markdown", show_default=True,
-              help="Uitvoerformaat.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
-@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
+@format_option("plan", default="markdown")
+@output_option
+@force_option()
 @engine_options
 @kader_options
 def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
@@ -201,9 +240,10 @@ def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version
     fmt = output_format("plan", fmt, output)
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(evaluation)
-    text = render("plan", fmt, build_plan(evaluation), terminal_options(to_file=output is not None))
+    result = build_plan(evaluation)
+    text = render("plan", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, fmt, inputs=(assessment,))
-    sys.exit(0 if evaluation.fully_compliant else 1)
+    sys.exit(result.exit_code)
 
 
 SWEEP_EXIT_HELP = """\b
@@ -215,13 +255,12 @@ Exitcodes:
 
 
 def sweep_options(fn):
-    fn = click.option("--geen-cache", "no_cache", is_flag=True,
-                      help="Gebruik de cache met ingelezen assessments niet (lees elk bestand opnieuw en schrijf "
-                           "niets in de cache). De cache staat in $KADERTOETS_CACHE_DIR, anders "
-                           "$XDG_CACHE_HOME/kadertoets of ~/.cache/kadertoets; hij verandert nooit de uitkomst.")(fn)
-    fn = click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")(fn)
-    fn = click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND",
-                      help="Schrijf naar dit bestand.")(fn)
+    fn = option("--geen-cache", "no_cache", is_flag=True,
+                help="Gebruik de cache met ingelezen assessments niet (lees elk bestand opnieuw en schrijf "
+                     "niets in de cache). De cache staat in $KADERTOETS_CACHE_DIR, anders "
+                     "$XDG_CACHE_HOME/kadertoets of ~/.cache/kadertoets; hij verandert nooit de uitkomst.")(fn)
+    fn = force_option()(fn)
+    fn = output_option(fn)
     return fn
 
 
@@ -229,10 +268,9 @@ def sweep_options(fn):
               "mappen (recursief, *.yaml/*.yml), de matrix van teams en eisen, per eis en per team.\n\n"
               "Per team telt het laatste assessment (of het laatste op of vóór --peildatum).\n\n" + SWEEP_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
-@click.option("--format", "fmt", type=FormatChoice("sweep"), default="text", show_default=True,
-              help="Uitvoerformaat.")
-@click.option("--peildatum", "cutoff", type=DateType(), metavar="DATUM",
-              help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
+@format_option("sweep")
+@option("--peildatum", "cutoff", type=DateType(), metavar="DATUM",
+        help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
 @sweep_options
 @engine_options
 @kader_options
@@ -240,7 +278,6 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
     from kadertoets.sweep.sweep import load_sweep
 
     fmt = output_format("sweep", fmt, output)
-    check_binary_target(fmt, output)
     result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine, use_cache=not no_cache)
     for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
@@ -253,8 +290,7 @@ def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir,
               "en wat er veranderde (verbeterd, verslechterd, gelijk, nieuw, gewijzigd), de aantallen van de regio "
               "per peildatum en de voortgang van de transformatieplannen.\n\n" + SWEEP_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
-@click.option("--format", "fmt", type=FormatChoice("trend"), default="text", show_default=True,
-              help="Uitvoerformaat.")
+@format_option("trend")
 @sweep_options
 @engine_options
 @kader_options
@@ -263,14 +299,13 @@ def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_v
     from kadertoets.sweep.trend import build_trend
 
     fmt = output_format("trend", fmt, output)
-    check_binary_target(fmt, output)
-    result = load_sweep(paths, kader_dir, kader_version, None, as_of, engine, use_cache=not no_cache)
-    for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
+    swept = load_sweep(paths, kader_dir, kader_version, None, as_of, engine, use_cache=not no_cache)
+    for warning in swept.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
-    progress = build_trend(result)
-    text = render("trend", fmt, progress, terminal_options(to_file=output is not None))
-    emit(text, output, force, fmt, inputs=tuple(result_files(result)))
-    sys.exit(progress.exit_code)
+    result = build_trend(swept)
+    text = render("trend", fmt, result, terminal_options(to_file=output is not None))
+    emit(text, output, force, fmt, inputs=tuple(result_files(swept)))
+    sys.exit(result.exit_code)
 
 
 def result_files(result):
@@ -278,26 +313,28 @@ def result_files(result):
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de eisen van een Kaderversie.")
-@click.option("--format", "fmt", type=FormatChoice("rules"), default="text", show_default=True,
-              help="Uitvoerformaat.")
+@format_option("rules")
 @kader_options
 def rules(fmt, kader_dir, kader_version):
+    fmt = output_format("rules", fmt, None)
     kader = load_kader_for_listing(kader_dir, kader_version)
-    emit(render("rules", fmt, kader, terminal_options()), None, False)
+    emit(render("rules", fmt, kader, terminal_options()), None, False, fmt)
+    sys.exit(ExitCode.OK)  # a listing: shown, or refused with exit 2 before
 
 
 @main.command(options_metavar="[OPTIES]", help="Leg één eis volledig uit: tekst, bron, norm, wie het tekort kan oplossen en de actie.")
 @click.argument("rule_id", metavar="EIS")
-@click.option("--format", "fmt", type=FormatChoice("explain"), default="text", show_default=True,
-              help="Uitvoerformaat.")
+@format_option("explain")
 @kader_options
 def explain(rule_id, fmt, kader_dir, kader_version):
+    fmt = output_format("explain", fmt, None)
     kader = load_kader_for_listing(kader_dir, kader_version)
     rule = kader.rules.get(rule_id) or kader.rules.get(rule_id.upper())
     if rule is None:
         raise KaderFout.single(f"onbekende eis {excerpt(rule_id)} in Kader {kader.version}", field="EIS",
                                hint=hint_with(rule_id.upper(), kader.rules, "Zie 'kader rules' voor de lijst."))
-    emit(render("explain", fmt, (kader, rule), terminal_options()), None, False)
+    emit(render("explain", fmt, (kader, rule), terminal_options()), None, False, fmt)
+    sys.exit(ExitCode.OK)  # shown, or refused with exit 2 before
 
 
 TEST_EXIT_HELP = """\b
@@ -312,12 +349,11 @@ Exitcodes:
                    "werkelijke status en de reden) en welke statussen de voorbeelden bereiken (dekking).\n\n"
                    "Zonder EIS worden alle eisen getoetst.\n\n" + TEST_EXIT_HELP)
 @click.argument("rule_ids", nargs=-1, metavar="[EIS]...")
-@click.option("--voorbeelden", "examples_dir", type=click.Path(path_type=Path), metavar="MAP",
-              help="Map met extra voorbeeldbestanden (*.yaml): 'regel: EIS' en 'voorbeelden:' zoals in een regel.")
-@click.option("--format", "fmt", type=FormatChoice("test"), default="text", show_default=True,
-              help="Uitvoerformaat.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
-@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
+@option("--voorbeelden", "examples_dir", type=click.Path(path_type=Path), metavar="MAP",
+        help="Map met extra voorbeeldbestanden (*.yaml): 'regel: EIS' en 'voorbeelden:' zoals in een regel.")
+@format_option("test")
+@output_option
+@force_option()
 @kader_options
 def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_version):
     from kadertoets.validate.selftest import load_example_files, run_selftest
@@ -325,19 +361,19 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
     fmt = output_format("test", fmt, output)
     kader = load_kader_for_listing(kader_dir, kader_version)
     extra = load_example_files(kader, examples_dir) if examples_dir is not None else []
-    report = run_selftest(kader, rule_ids, extra)
-    text = render("test", fmt, report, terminal_options(to_file=output is not None))
+    result = run_selftest(kader, rule_ids, extra)
+    text = render("test", fmt, result, terminal_options(to_file=output is not None))
     inputs = tuple(r.file for r in kader.rules.values()) + tuple(e.file for e in extra)
     emit(text, output, force, fmt, inputs=inputs)
-    sys.exit(report.exit_code)
+    sys.exit(result.exit_code)
 
 
 @main.command(options_metavar="[OPTIES]",
               help="Schrijf JSON Schemas voor regels, manifest, vragen en assessments van een Kaderversie, voor "
                    "editors met een YAML-taalserver (aanvulling en controle tijdens het typen).")
-@click.option("-o", "--output", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
-              metavar="MAP", help="Map waarin de schemabestanden komen (wordt aangemaakt).")
-@click.option("--force", is_flag=True, help="Overschrijf bestaande schemabestanden.")
+@option("-o", "--uitvoer", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+        metavar="MAP", help="Map waarin de schemabestanden komen (wordt aangemaakt).")
+@force_option("Overschrijf bestaande schemabestanden.")
 @kader_options
 def schema(folder, force, kader_dir, kader_version):
     from kadertoets.editors.jsonschema import header_instructions, schema_files
@@ -363,12 +399,13 @@ def schema(folder, force, kader_dir, kader_version):
     click.echo(f"{len(files)} schema's geschreven naar {excerpt(folder, 300, quote=False)}.")
     for line in header_instructions(files, folder, kader_dir_or_default(kader_dir), kader.rules_folder):
         click.echo(line)
+    sys.exit(ExitCode.OK)  # written, or refused with exit 2 before anything was written
 
 
 LINT_EXIT_HELP = """\b
 Exitcodes:
-  0  geen fouten (waarschuwingen mogen, behalve met --strict)
-  1  alleen waarschuwingen, met --strict
+  0  geen fouten (waarschuwingen mogen, behalve met --streng)
+  1  alleen waarschuwingen, met --streng
   2  fouten gevonden"""
 
 
@@ -378,22 +415,20 @@ Exitcodes:
                    "die niet kunnen kloppen, bronnen zonder sectie of citaat, ontbrekende en mislukte voorbeelden.\n\n"
                    + LINT_EXIT_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PAD]...")
-@click.option("--format", "fmt", type=FormatChoice("lint"), default="text", show_default=True,
-              help="Uitvoerformaat (github: annotaties in GitHub Actions).")
-@click.option("--strict", is_flag=True, help="Exitcode 1 als er alleen waarschuwingen zijn.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
-@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
-@click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
-              help="Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en 'rules/' bevat, "
-                   "anders het meegeleverde Kader).")
+@format_option("lint", help="Uitvoerformaat (github: annotaties in GitHub Actions).")
+@option("--streng", "strict", is_flag=True, help="Exitcode 1 als er alleen waarschuwingen zijn.")
+@output_option
+@force_option()
+@kader_dir_option("Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en 'rules/' bevat, "
+                  "anders het meegeleverde Kader).")
 def lint(paths, fmt, strict, output, force, kader_dir):
     from kadertoets.editors.lint import lint as lint_kader
 
     fmt = output_format("lint", fmt, output)
-    report = lint_kader(kader_dir_or_default(kader_dir), paths)
-    emit(render("lint", fmt, report, terminal_options(to_file=output is not None)), output, force, fmt,
+    result = lint_kader(kader_dir_or_default(kader_dir), paths)
+    emit(render("lint", fmt, result, terminal_options(to_file=output is not None)), output, force, fmt,
          inputs=tuple(paths))
-    sys.exit(report.exit_code(strict))
+    sys.exit(result.exit_code(strict))  # LintReport: the code depends on --streng, a choice of this run
 
 
 DIFF_EXIT_HELP = """\b
@@ -405,41 +440,39 @@ Exitcodes:
 @main.command(options_metavar="[OPTIES]",
               help="Verschil tussen twee Kaderversies: eisen toegevoegd, verwijderd, hernoemd of gewijzigd (per veld "
                    "oud en nieuw) en vragen toegevoegd, verwijderd of gewijzigd.\n\n"
-                   "OUD en NIEUW zijn een versie uit --kader-dir (1.0), een Kader-map (de hoogste versie daarin) "
+                   "OUD en NIEUW zijn een versie uit --kader-map (1.0), een Kader-map (de hoogste versie daarin) "
                    "of MAP@VERSIE, zodat u een werkkopie met de gepubliceerde versie kunt vergelijken. Met "
                    "--assessments ziet u per team welke eisen een andere status krijgen.\n\n" + DIFF_EXIT_HELP)
 @click.argument("old_spec", metavar="OUD")
 @click.argument("new_spec", metavar="NIEUW")
-@click.option("--assessments", "assessment_paths", multiple=True, type=click.Path(path_type=Path), metavar="PAD",
-              help="Assessments (bestanden of mappen) om de gevolgen voor de teams te tonen; mag vaker.")
-@click.option("--format", "fmt", type=FormatChoice("diff"), default="text", show_default=True,
-              help="Uitvoerformaat (markdown voor de changelog).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="BESTAND", help="Schrijf naar dit bestand.")
-@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand.")
-@click.option("--kader-dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP",
-              help="Map met 'kader/' en 'rules/' voor versies zonder map (standaard: de werkmap als die zelf "
-                   "'kader/' en 'rules/' bevat, anders het meegeleverde Kader).")
+@multi_option("--assessments", "assessment_paths", type=click.Path(path_type=Path), metavar="PAD...",
+              help="Assessments (bestanden of mappen) om de gevolgen voor de teams te tonen: een of meer paden na "
+                   "de optie (--assessments a.yaml b.yaml), tot de volgende optie; de optie mag ook vaker.")
+@format_option("diff", help="Uitvoerformaat (markdown voor de changelog).")
+@output_option
+@force_option()
+@kader_dir_option("Map met 'kader/' en 'rules/' voor versies zonder map (standaard: de werkmap als die zelf "
+                  "'kader/' en 'rules/' bevat, anders het meegeleverde Kader).")
 def diff(old_spec, new_spec, assessment_paths, fmt, output, force, kader_dir):
-    from kadertoets.editors.diff import diff_kaders, impact
+    from kadertoets.editors.diff import DiffResult, diff_kaders, impact
 
     fmt = output_format("diff", fmt, output)
     old, old_label = kader_from_spec(old_spec, kader_dir)
     new, new_label = kader_from_spec(new_spec, kader_dir)
-    changes = diff_kaders(old, new, old_label, new_label)
-    effect = None
+    result = DiffResult(diff_kaders(old, new, old_label, new_label))
     if assessment_paths:
         assessments, invalid = load_assessments_against(assessment_paths, old)
-        effect = replace(impact(old, new, assessments), invalid=tuple(invalid))
-    text = render("diff", fmt, (changes, effect), terminal_options(to_file=output is not None))
+        result = result._replace(impact=replace(impact(old, new, assessments), invalid=tuple(invalid)))
+    text = render("diff", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, fmt, inputs=tuple(assessment_paths))
-    sys.exit(2 if effect is not None and effect.invalid else 0)
+    sys.exit(result.exit_code)
 
 
 MIGRATE_EXIT_HELP = """\b
 Exitcodes:
   0  alles overgenomen
   1  overgenomen, maar er zijn feiten te herbevestigen of weggelaten, of acties weggelaten (zie het verslag)
-  2  ongeldige invoer (bestand, versie, bestaand uitvoerbestand zonder --force)"""
+  2  ongeldige invoer (bestand, versie, bestaand uitvoerbestand zonder --overschrijf)"""
 
 
 @main.command(options_metavar="[OPTIES]",
@@ -447,25 +480,25 @@ Exitcodes:
                    "blijft ongemoeid. Het verslag zegt per feit en per actie wat er gebeurde; nieuwe vragen staan "
                    "als open vragen bovenin het nieuwe bestand.\n\n" + MIGRATE_EXIT_HELP)
 @click.argument("assessment", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--naar", "target", required=True, metavar="VERSIE", help="De Kaderversie van het nieuwe bestand.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="NIEUW_BESTAND",
-              help="Het nieuwe assessment.")
-@click.option("--force", is_flag=True, help="Overschrijf een bestaand uitvoerbestand (nooit het origineel).")
-@click.option("--format", "fmt", type=FormatChoice("migrate"), default="text", show_default=True,
-              help="Formaat van het verslag.")
+@option("--naar", "target", required=True, metavar="VERSIE", help="De Kaderversie van het nieuwe bestand.")
+@option("-o", "--uitvoer", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+        metavar="NIEUW_BESTAND", help="Het nieuwe assessment.")
+@force_option("Overschrijf een bestaand uitvoerbestand (nooit het origineel).")
+@format_option("migrate", help="Formaat van het verslag.")
 @kader_options
 def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     from kadertoets.editors.migrate import migrate as migrate_assessment, migration_yaml
 
+    fmt = output_format("migrate", fmt, None)  # -o is the new assessment; the report goes to the terminal
     kdir = kader_dir_or_default(kader_dir)
     source, old = load_for_assessment(assessment, kdir, kader_version)
     new = load_kader_for_listing(kdir, target)
     result = migrate_assessment(source, old, new)
     write_atomic(output, migration_yaml(result, source_path=assessment, output_path=output), force=force,
                  inputs=(assessment,))
-    emit(render("migrate", fmt, result, terminal_options()), None, False)
+    emit(render("migrate", fmt, result, terminal_options()), None, False, fmt)
     click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
-    sys.exit(1 if result.needs_attention else 0)
+    sys.exit(result.exit_code)
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
@@ -473,6 +506,7 @@ def voorbeelden():
     folder = bundled_assessments()
     for path in sorted(folder.glob("*.yaml")):
         click.echo(str(path))
+    sys.exit(ExitCode.OK)
 
 
 if __name__ == "__main__":

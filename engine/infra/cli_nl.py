@@ -23,7 +23,7 @@ NL = {
     "Missing argument": "Ontbrekend argument",
     "Missing option": "Ontbrekende optie",
     "Missing parameter": "Ontbrekende parameter",
-    "Missing command.": "Geef een opdracht op (check, plan, sweep, trend, rules, explain of voorbeelden).",
+    "Missing command.": "Geef een opdracht op; 'kader --hulp' toont ze allemaal.",
     "Missing parameter: {param_name}": "Ontbrekende parameter: {param_name}",
     "Missing {param_type}": "Ontbrekend: {param_type}",
     "Invalid value for {param_hint}: {message}": "Ongeldige waarde voor {param_hint}: {message}",

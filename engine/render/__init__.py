@@ -61,8 +61,8 @@ def formats(command: str) -> list[str]:
 BINARY_FORMATS = frozenset({"xlsx"})
 # Formats that get a byte-order mark when written to a file (Dutch Excel reads UTF-8 CSV only with one).
 BOM_FORMATS = frozenset({"csv"})
-# The file-name suffixes of each format: `-o regio.xlsx` without --format writes XLSX. A format without
-# a suffix of its own (github annotations) is only chosen with --format.
+# The file-name suffixes of each format: `-o regio.xlsx` without --formaat writes XLSX. A format without
+# a suffix of its own (github annotations) is only chosen with --formaat.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "text": (".txt",), "markdown": (".md", ".markdown"), "json": (".json",), "csv": (".csv",), "xlsx": (".xlsx",),
     "html": (".html", ".htm"), "yaml": (".yaml", ".yml"), "junit": (".xml",),
@@ -76,6 +76,12 @@ def is_binary(fmt: str) -> bool:
 
 def has_bom(fmt: str) -> bool:
     return fmt in BOM_FORMATS
+
+
+def suffix_of(fmt: str) -> str | None:
+    """The usual file-name suffix of a format (xlsx -> `.xlsx`), or None for one without (github)."""
+    suffixes = SUFFIXES.get(fmt)
+    return suffixes[0] if suffixes else None
 
 
 def format_of_suffix(suffix: str) -> str | None:
@@ -277,7 +283,7 @@ def safe_text(text: str, commands: bool = False) -> str:
     """The final text of a renderer that adds no escape codes itself (Markdown, plain text, CSV,
     HTML): every control character made visible except newline and tab. A last line of defence: the
     renderers clean the values from files already. No line starts a CI workflow command ('::'),
-    unless the renderer writes such commands itself (`commands`, lint --format github)."""
+    unless the renderer writes such commands itself (`commands`, lint --formaat github)."""
     return clean(text) if commands else no_commands(clean(text))
 
 
