@@ -175,7 +175,7 @@ ASSESSMENT = _block(
     ("team", REQUIRED, "Het team: id, naam, gemeente, organisatie en taken."),
     ("ingevuld_door", OPTIONAL, "Wie het assessment invulde, en waar de feiten vandaan komen."),
     ("feiten", REQUIRED, "Per vraagpad het antwoord (korte vorm) of waarde, toelichting en bewijs (lange vorm)."),
-    ("transformatieplan", OPTIONAL, "De acties van het team; `kader plan --format yaml` maakt dit blok."),
+    ("transformatieplan", OPTIONAL, "De acties van het team; `kader plan --formaat yaml` maakt dit blok."),
 )
 TEAM = _block(
     "team",
