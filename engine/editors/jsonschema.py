@@ -35,12 +35,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kadertoets.load.assessment import ACTION_OPTIONAL, ACTION_REQUIRED, TEAM_REQUIRED, TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
-from kadertoets.evaluate.conditions import COMBINATORS, FIELD_OPS, MAX_MONTHS, TEAM_FIELDS
+from kadertoets.evaluate.conditions import TEAM_FIELDS
+from kadertoets.evaluate.operators import COMBINATORS, FIELD_KEY, OPERATORS, RULE_KEY, RULE_REF_KEYS, STATUS_KEY
+from kadertoets.evaluate.questiontypes import QUESTION_TYPES, TYPES, listed, types_where
+from kadertoets.evaluate.schemaparts import (array as _array, boolean as _boolean, date as _date, enum as _enum,
+                                             number as _number, text as _text, with_meta as _with)
 from kadertoets.load.facts import FACT_KEYS
 from kadertoets.load.kader import MANIFEST_KEYS, MANIFEST_OPTIONAL, RULE_ID_RE, RULE_OPTIONAL, RULE_REQUIRED, VERSION_RE
 from kadertoets.model import ACTION_STATUSES, RESPONSIBLE, SOURCE_CODES, SOURCE_TITLES, Kader, Question, Status
-from kadertoets.load.questions import PATH_RE, QUESTION_KEYS, TYPE_LABEL, TYPES
-from kadertoets.infra.located import MAX_NUMBER
+from kadertoets.load.questions import PATH_RE, QUESTION_KEYS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 HEADER_PREFIX = "# yaml-language-server: $schema="
@@ -58,9 +61,8 @@ NORM_REQUIRED, NORM_OPTIONAL = ("voldoet",), ("deels",)  # kader.load_rule
 RULE_ACTION_KEYS = ("omschrijving", "eigenaar", "deadline", "extra_middelen_mogelijk")  # kader._action
 EXAMPLE_REQUIRED = ("naam", "verwacht")  # kader._example
 EXAMPLE_OPTIONAL = ("feiten", "team_taken", "regels", "peildatum")
-RULE_REF_KEYS = ("regel", "status")  # conditions.compile_condition
-NUMERIC_TYPES = ("geheel_getal", "getal")  # questions._question: minimum/maximum only for these
-CHOICE_TYPES = ("keuze", "meerkeuze")  # questions._question: waarden only (and always) for these
+NUMERIC_TYPES = types_where(lambda t: t.numeric)  # questions._question: minimum/maximum only for these
+CHOICE_TYPES = types_where(lambda t: t.choices)  # questions._question: waarden only (and always) for these
 
 STATUS_VALUES = [s.value for s in Status]
 # team.id: letters and digits (any script, str.isalnum) plus '-', '_' and '.' (assessment._team).
@@ -70,62 +72,8 @@ TEAM_ID_PATTERN = r"^[^\s\u0000-\u002c/:-@\[-\^`{-\u007f]+$"
 
 
 # ---------------------------------------------------------------- building blocks ----------------
-
-def _with(schema: dict, title: str | None = None, description: str | None = None, **extra) -> dict:
-    """`schema` with a title and description in front (for hover texts), and extra keywords."""
-    out = {}
-    if title:
-        out["title"] = title
-    if description:
-        out["description"] = description
-    out.update(schema)
-    out.update(extra)
-    return out
-
-
-def _text(description: str | None = None, title: str | None = None) -> dict:
-    """Node.text(): a non-empty string (not only spaces)."""
-    return _with({"type": "string", "pattern": r"\S"}, title, description)
-
-
-def _date(description: str | None = None, title: str | None = None) -> dict:
-    """Node.date(): an unquoted YAML date JJJJ-MM-DD (the loader refuses a date with a time)."""
-    return _with({"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, title,
-                 description)
-
-
-def _boolean(description: str | None = None, title: str | None = None) -> dict:
-    return _with({"type": "boolean"}, title, description)
-
-
-def _integer(minimum=None, maximum=None, description: str | None = None) -> dict:
-    """Node.integer(): a whole number within the sanity bound MAX_NUMBER (and the given limits)."""
-    return _with({"type": "integer", **_bounds(minimum, maximum)}, None, description)
-
-
-def _number(minimum=None, maximum=None, description: str | None = None) -> dict:
-    """Node.number(): a whole or decimal number within the sanity bound MAX_NUMBER."""
-    return _with({"type": "number", **_bounds(minimum, maximum)}, None, description)
-
-
-def _bounds(minimum, maximum) -> dict:
-    low = -MAX_NUMBER if minimum is None else max(minimum, -MAX_NUMBER)
-    high = MAX_NUMBER if maximum is None else min(maximum, MAX_NUMBER)
-    return {"minimum": low, "maximum": high}
-
-
-def _enum(values, description: str | None = None, title: str | None = None) -> dict:
-    return _with({"enum": list(values)}, title, description)
-
-
-def _array(items: dict, min_items: int = 0, unique: bool = False, description: str | None = None) -> dict:
-    out = {"type": "array", "items": items}
-    if min_items:
-        out["minItems"] = min_items
-    if unique:
-        out["uniqueItems"] = True
-    return _with(out, None, description)
-
+# _with, _text, _date, _boolean, _number, _enum and _array come from evaluate/schemaparts.py,
+# shared with the registries of question types and operators.
 
 def _closed(properties: dict, required=(), optional=(), title: str | None = None,
             description: str | None = None) -> dict:
@@ -160,27 +108,15 @@ def _fmt(number) -> str:
 
 def answer_schema(q: Question) -> dict:
     """The schema of one answer to a question (questions.check_value), without the fact's long form."""
-    t = q.type
-    if t == "ja_nee":
-        return {"type": "boolean"}
-    if t == "geheel_getal":
-        return _integer(q.minimum, q.maximum)
-    if t == "getal":
-        return _number(q.minimum, q.maximum)
-    if t == "tekst":
-        return _text()
-    if t == "datum":
-        return _date()
-    if t == "keuze":
-        return {"type": "string", "enum": list(q.values)}
-    if t == "meerkeuze":
-        return _array({"type": "string", "enum": list(q.values)}, unique=True)
-    raise AssertionError(f"unknown question type {t}")
+    qt = QUESTION_TYPES.get(q.type)
+    if qt is None:
+        raise AssertionError(f"unknown question type {q.type}")
+    return qt.answer_schema(q)
 
 
 def _question_description(q: Question) -> str:
     parts = [q.help.strip()] if q.help and q.help.strip() else []
-    facts = [f"Type: {TYPE_LABEL[q.type]}"]
+    facts = [f"Type: {QUESTION_TYPES[q.type].label}"]
     if q.unit:
         facts.append(f"eenheid: {q.unit}")
     if q.minimum is not None:
@@ -191,7 +127,7 @@ def _question_description(q: Question) -> str:
         facts.append(f"thema: {q.theme}")
     parts.append(", ".join(facts) + ".")
     if q.values:
-        parts.append(("Eén van" if q.type == "keuze" else "Een lijst met waarden uit") + ": "
+        parts.append(("Een lijst met waarden uit" if QUESTION_TYPES[q.type].multiple else "Eén van") + ": "
                      + ", ".join(q.values) + ".")
     parts.append("Vul de waarde direct in (korte vorm) of als 'waarde' met 'toelichting' en 'bewijs' "
                  "(lange vorm); alleen een 'toelichting' zonder waarde betekent: onbekend, met uitleg.")
@@ -247,14 +183,14 @@ def questions_schema() -> dict:
     question = _closed(
         {
             "type": _enum(TYPES, "Het type van het antwoord: " + "; ".join(
-                f"{t} = {TYPE_LABEL[t]}" for t in TYPES) + "."),
+                f"{t.name} = {t.label}" for t in QUESTION_TYPES.values()) + "."),
             "vraag": _text("De vraag zoals de invuller hem leest."),
             "hulp": _text("Uitleg bij de vraag: wat telt mee, waar vindt u het antwoord."),
             "eenheid": _text("Eenheid van een getal, bv. fte, personen, procent."),
             "waarden": _array(_text(), min_items=1, unique=True,
-                              description="De toegestane waarden (alleen en verplicht bij keuze en meerkeuze)."),
-            "minimum": _number(description="Kleinste toegestane waarde (alleen bij geheel_getal en getal)."),
-            "maximum": _number(description="Grootste toegestane waarde (alleen bij geheel_getal en getal)."),
+                              description=f"De toegestane waarden (alleen en verplicht bij {listed(CHOICE_TYPES)})."),
+            "minimum": _number(description=f"Kleinste toegestane waarde (alleen bij {listed(NUMERIC_TYPES)})."),
+            "maximum": _number(description=f"Grootste toegestane waarde (alleen bij {listed(NUMERIC_TYPES)})."),
             "thema": _text("Thema, voor groepering."),
         },
         required=required, optional=optional, title="Vraag",
@@ -344,72 +280,20 @@ def _rule_id(kader: Kader | None) -> dict:
 
 
 def _operator_values(qtype: str | None, values: tuple = ()) -> dict:
-    """Per field operator the schema of its value (conditions.compile_condition, _typed_value).
+    """Per field operator the schema of its value (conditions.compile_condition; the operators' value
+    kinds in operators.py).
 
     `qtype` None: any field (generic rule schema); otherwise the field's type, and an operator that
     does not fit the type is refused (schema `false`)."""
-
-    def typed(op: str):
-        # conditions._typed_value
-        if qtype in CHOICE_TYPES:
-            return {"type": "string", "enum": list(values)}
-        if qtype == "ja_nee":
-            return {"type": "boolean"}
-        if qtype == "geheel_getal":
-            return _number() if op in ("min", "max", "groter_dan", "kleiner_dan") else _integer()
-        if qtype == "getal":
-            return _number()
-        if qtype == "datum":
-            return _date()
-        return _text()
-
-    descriptions = {
-        "is": "Gelijk aan deze waarde.",
-        "is_niet": "Niet gelijk aan deze waarde.",
-        "in": "Een van deze waarden.",
-        "niet_in": "Geen van deze waarden.",
-        "min": "Minstens (>=).",
-        "max": "Hoogstens (<=).",
-        "groter_dan": "Groter dan (>).",
-        "kleiner_dan": "Kleiner dan (<).",
-        "bevat": "Een meerkeuzeveld bevat deze waarde.",
-        "aantal_min": "Een meerkeuzeveld heeft minstens zoveel waarden.",
-        "binnen_maanden": "De datum ligt hoogstens zoveel maanden vóór de peildatum (en niet erna).",
-        "aanwezig": "true: het feit is ingevuld; false: niet ingevuld (nooit onbekend).",
-    }
+    qt = QUESTION_TYPES[qtype] if qtype is not None else None
     out = {}
-    for op, types in FIELD_OPS.items():
-        if op == "aanwezig":
-            schema = {"type": "boolean"}
-        elif qtype is not None and qtype not in types:
-            out[op] = False
+    for op in OPERATORS.values():
+        if qt is not None and not op.fits(qt.name):
+            out[op.name] = False
             continue
-        elif op == "aantal_min":
-            schema = _integer(0)
-        elif op == "binnen_maanden":
-            schema = _integer(0, MAX_MONTHS)
-        elif qtype is None:
-            schema = _generic_operator_value(op)
-        elif op in ("in", "niet_in"):
-            schema = _array(typed(op), min_items=1)
-        else:
-            schema = typed(op)
-        out[op] = _with(schema, None, descriptions[op] + (f" Werkt op: {', '.join(types)}." if types else ""))
+        schema = op.value.schema(qt, values, op.types)
+        out[op.name] = _with(schema, None, op.description + (f" Werkt op: {', '.join(op.types)}." if op.types else ""))
     return out
-
-
-def _generic_operator_value(op: str) -> dict:
-    """Without a Kader the field's type is unknown: the widest value the operator can take."""
-    types = FIELD_OPS[op]
-    scalar = []
-    if "ja_nee" in types:
-        scalar.append({"type": "boolean"})
-    if any(t in types for t in NUMERIC_TYPES):
-        scalar.append(_number())
-    if any(t in types for t in ("tekst", "keuze", "meerkeuze", "datum")):
-        scalar.append({"type": "string", "pattern": r"\S"})
-    item = {"anyOf": scalar} if len(scalar) > 1 else scalar[0]
-    return _array(item, min_items=1) if op in ("in", "niet_in") else item
 
 
 def _condition_schema(kader: Kader | None) -> dict:
@@ -417,38 +301,35 @@ def _condition_schema(kader: Kader | None) -> dict:
     with exactly one operator."""
     ref = {"$ref": "#/$defs/voorwaarde"}
     status = _enum(STATUS_VALUES)
-    shapes = {
-        "alle": _closed({"alle": _array(ref, min_items=1, description="Alle voorwaarden in de lijst (en).")},
-                        required=("alle",)),
-        "een_van": _closed({"een_van": _array(ref, min_items=1, description="Minstens één voorwaarde (of).")},
-                           required=("een_van",)),
-        "niet": _closed({"niet": _with(ref, None, "Het omgekeerde van deze voorwaarde.")}, required=("niet",)),
-        "regel": _closed(
+    shapes = {c.name: _closed({c.name: _array(ref, min_items=1, description=c.description) if c.takes_list
+                               else _with(ref, None, c.description)}, required=(c.name,))
+              for c in COMBINATORS.values()}
+    shapes.update({
+        RULE_KEY: _closed(
             {
-                "regel": _with(_rule_id(kader), None, "De conclusie van deze regel."),
-                "status": _with({"anyOf": [status, _array(status, min_items=1)]}, None,
-                                "Waar als de regel één van deze statussen heeft."),
+                RULE_KEY: _with(_rule_id(kader), None, "De conclusie van deze regel."),
+                STATUS_KEY: _with({"anyOf": [status, _array(status, min_items=1)]}, None,
+                                  "Waar als de regel één van deze statussen heeft."),
             },
             required=RULE_REF_KEYS,
         ),
-    }
+    })
     if kader is None:
         field = _with({"type": "string", "pattern": r"\S"}, None, "Het vraagpad, bv. veiligheid.aandachtsfunctionarissen.")
     else:
         fields = list(kader.questions) + [p for p in TEAM_FIELDS if p not in kader.questions]
         field = _enum(fields, f"Een vraagpad uit de vragen van Kader {kader.version}, of een vast teamveld.")
-    veld = _closed({"veld": field, **_operator_values(None)}, required=("veld",), optional=tuple(FIELD_OPS))
-    veld["oneOf"] = [{"required": [op]} for op in FIELD_OPS]  # exactly one operator
+    veld = _closed({FIELD_KEY: field, **_operator_values(None)}, required=(FIELD_KEY,), optional=tuple(OPERATORS))
+    veld["oneOf"] = [{"required": [op]} for op in OPERATORS]  # exactly one operator
     if kader is not None:
         veld["allOf"] = _typed_operators(kader)
-    shapes["veld"] = veld
+    shapes[FIELD_KEY] = veld
     # every key the loader knows (conditions.ALL_OPERATORS plus 'status') has a shape to live in
-    known = set(COMBINATORS) | set(RULE_REF_KEYS) | {"veld"} | set(FIELD_OPS)
+    known = set(COMBINATORS) | set(RULE_REF_KEYS) | {FIELD_KEY} | set(OPERATORS)
     assert known == {k for s in shapes.values() for k in s["properties"]}, "condition keys out of step"
     return _with({"type": "object", "anyOf": list(shapes.values())}, "Voorwaarde",
-                 "Een voorwaarde: alle / een_van / niet, een regel met status, of een veld met precies één "
-                 "operator (is, is_niet, in, niet_in, min, max, groter_dan, kleiner_dan, bevat, aantal_min, "
-                 "binnen_maanden, aanwezig).")
+                 f"Een voorwaarde: {' / '.join(COMBINATORS)}, een regel met status, of een veld met precies één "
+                 f"operator ({', '.join(OPERATORS)}).")
 
 
 def _typed_operators(kader: Kader) -> list[dict]:
@@ -462,7 +343,7 @@ def _typed_operators(kader: Kader) -> list[dict]:
     out = []
     for (qtype, values), paths in groups.items():
         out.append({
-            "if": {"required": ["veld"], "properties": {"veld": {"enum": paths}}},
+            "if": {"required": [FIELD_KEY], "properties": {FIELD_KEY: {"enum": paths}}},
             "then": {"properties": _operator_values(qtype, values)},
         })
     return out

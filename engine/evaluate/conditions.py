@@ -1,6 +1,9 @@
 """The condition language: a small closed set of operators, compiled to an IR and evaluated
 three-valued (True / False / None = onbekend). No eval, no Python in YAML.
 
+The operators, combinators and keys are declared in operators.py (and the question types in
+questiontypes.py); this module compiles, evaluates and describes conditions from those registries.
+
 `compile_condition` checks every condition against the declared questions at load time
 (unknown field, unknown operator, value of the wrong type or outside the allowed set), so a
 rule that cannot be evaluated fails the load instead of being skipped silently.
@@ -13,13 +16,17 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Union
 
-from kadertoets.infra.errors import KaderFout
 from kadertoets.model import Question, Status
 from kadertoets.infra.located import Node, allowed_hint, describe_value, hint_with
 from kadertoets.infra.lintcodes import Code
+from kadertoets.evaluate.operators import (ALL_OF, ALL_OPERATORS, ANY_OF, COMBINATORS, FIELD_KEY, NOT, OPERATORS,
+                                           PRESENCE, RULE_KEY, RULE_REF_KEYS, STATUS_KEY)
+# declared in operators.py; re-exported here, where they lived before (tests and older imports)
+from kadertoets.evaluate.operators import MAX_MONTHS, months_before  # noqa: F401
 
 Truth = Union[bool, None]
 
+# The fields every team has (assessment `team:`), declared like questions so conditions can test them.
 TEAM_FIELDS = {
     "team.taken.jeugd": Question("team.taken.jeugd", "ja_nee", "Heeft het team een jeugdtaak?"),
     "team.taken.wmo": Question("team.taken.wmo", "ja_nee", "Heeft het team een Wmo-taak?"),
@@ -27,33 +34,12 @@ TEAM_FIELDS = {
     "team.organisatie": Question("team.organisatie", "tekst", "Organisatie van het team"),
 }
 
-NUMERIC = ("geheel_getal", "getal")
-ORDERED = NUMERIC + ("datum",)
-SCALAR_EQ = ("ja_nee", "geheel_getal", "getal", "tekst", "datum", "keuze")
-
-# operator -> field types it accepts
-FIELD_OPS = {
-    "is": SCALAR_EQ,
-    "is_niet": SCALAR_EQ,
-    "in": ("geheel_getal", "tekst", "keuze"),
-    "niet_in": ("geheel_getal", "tekst", "keuze"),
-    "min": ORDERED,
-    "max": ORDERED,
-    "groter_dan": ORDERED,
-    "kleiner_dan": ORDERED,
-    "bevat": ("meerkeuze",),
-    "aantal_min": ("meerkeuze",),
-    "binnen_maanden": ("datum",),
-    "aanwezig": None,  # any type
-}
-COMBINATORS = ("alle", "een_van", "niet")
-MAX_MONTHS = 1200
 # Bounds on the size of a rule's conditions, so that loading, evaluating and checking a rule stays
 # cheap (the bundled Kader has at most 11 comparisons in a rule and nests alle/een_van/niet 2 deep).
 MAX_COMPARISONS = 100  # per rule (van_toepassing, voldoet and deels together); each value of in/niet_in counts
 MAX_CONDITION_DEPTH = 20  # alle/een_van/niet inside each other
 TOO_COMPLEX_HINT = "Splits de regel of gebruik minder vergelijkingen."
-ALL_OPERATORS = list(COMBINATORS) + ["regel", "veld"] + list(FIELD_OPS)
+_TESTS = {name: op.test for name, op in OPERATORS.items() if op.test is not None}
 
 
 # ---------------------------------------------------------------- IR --------
@@ -168,7 +154,7 @@ def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size
                         "Bijvoorbeeld: {veld: veiligheid.aandachtsfunctionarissen, min: 1}.", code=Code.INVALID_CONDITION)
     keys = [k for k in node.value]
     for key in keys:
-        if key not in ALL_OPERATORS and key != "status":
+        if key not in ALL_OPERATORS and key != STATUS_KEY:
             raise node.child(key).fail(
                 f"onbekende operator '{key}'",
                 allowed_hint(key, ALL_OPERATORS), code=Code.UNKNOWN_OPERATOR
@@ -183,116 +169,53 @@ def _compile(node: Node, questions: dict, rule_ids: set[str] | None, size: _Size
         if depth > MAX_CONDITION_DEPTH:
             raise node.fail(f"deze voorwaarde is te diep genest (meer dan {MAX_CONDITION_DEPTH} niveaus "
                             "'alle', 'een_van' of 'niet' in elkaar)", TOO_COMPLEX_HINT, code=Code.TOO_COMPLEX)
+        combinator = COMBINATORS[key]
         sub = node.child(key)
-        if key == "niet":
+        if not combinator.takes_list:
             return Not(_compile(sub, questions, rule_ids, size, depth + 1))
         sub.sequence(min_items=1)
         parts = tuple(_compile(e, questions, rule_ids, size, depth + 1) for e in sub.elements())
-        return All(parts) if key == "alle" else Any_(parts)
-    if "regel" in keys:
+        return All(parts) if combinator is ALL_OF else Any_(parts)
+    if RULE_KEY in keys:
         size.add(1)
-        node.mapping(required=("regel", "status"), what="een regel-voorwaarde")
-        rid = node.child("regel").text()
+        node.mapping(required=RULE_REF_KEYS, what="een regel-voorwaarde")
+        rid = node.child(RULE_KEY).text()
         if rule_ids is not None and rid not in rule_ids:
-            raise node.child("regel").fail(f"onbekende regel '{rid}'",
-                                           hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."), code=Code.UNKNOWN_RULE_REF)
-        st = node.child("status")
+            raise node.child(RULE_KEY).fail(f"onbekende regel '{rid}'",
+                                            hint_with(rid, sorted(rule_ids), "Gebruik een regel-id uit het manifest."), code=Code.UNKNOWN_RULE_REF)
+        st = node.child(STATUS_KEY)
         items = st.sequence(min_items=1).elements() if isinstance(st.value, list) else [st]
         return RuleRef(rid, frozenset(Status(e.choice([s.value for s in Status])) for e in items))
-    if "veld" not in keys:
+    if FIELD_KEY not in keys:
         raise node.fail("een voorwaarde heeft 'veld', 'regel', 'alle', 'een_van' of 'niet' nodig", code=Code.INVALID_CONDITION)
-    ops = [k for k in keys if k in FIELD_OPS]
-    extra = [k for k in keys if k not in FIELD_OPS and k != "veld"]
+    ops = [k for k in keys if k in OPERATORS]
+    extra = [k for k in keys if k not in OPERATORS and k != FIELD_KEY]
     if extra:
         raise node.child(extra[0]).fail(f"'{extra[0]}' hoort niet bij een veld-voorwaarde", code=Code.UNKNOWN_OPERATOR)
     if len(ops) != 1:
         raise node.fail(
             "een veld-voorwaarde heeft precies één operator nodig" + (f" (vond: {', '.join(ops)})" if ops else ""),
-            "Operatoren: " + ", ".join(FIELD_OPS) + ".", code=Code.INVALID_CONDITION
+            "Operatoren: " + ", ".join(OPERATORS) + ".", code=Code.INVALID_CONDITION
         )
     op = ops[0]
-    values = node.value.get(op)
-    size.add(len(values) if op in ("in", "niet_in") and isinstance(values, list) else 1)
-    fnode = node.child("veld")
+    spec = OPERATORS[op]
+    size.add(spec.value.comparisons(node.value.get(op)))
+    fnode = node.child(FIELD_KEY)
     path = fnode.text()
     question = questions.get(path) or TEAM_FIELDS.get(path)
     if question is None:
         raise fnode.fail(f"onbekend veld '{path}': het staat niet in de vragen van deze Kaderversie",
                          hint_with(path, list(questions) + list(TEAM_FIELDS), "Declareer het veld eerst in het vragenbestand."), code=Code.UNDECLARED_FIELD)
     vnode = node.child(op)
-    if op == "aanwezig":
-        return Present(path, vnode.boolean())
-    allowed = FIELD_OPS[op]
-    if question.type not in allowed:
+    if spec is PRESENCE:
+        return Present(path, spec.value.read(vnode, question))
+    if not spec.fits(question.type):
         raise vnode.fail(f"operator '{op}' past niet bij veld '{path}' van type {question.type}",
-                         f"'{op}' werkt op: {', '.join(allowed)}.", code=Code.TYPE_MISMATCH)
-    if op in ("in", "niet_in"):
-        vnode.sequence(min_items=1)
-        value = tuple(_typed_value(e, question, op) for e in vnode.elements())
-    elif op == "aantal_min":
-        value = vnode.integer(minimum=0)
-    elif op == "binnen_maanden":
-        value = vnode.integer(minimum=0)
-        if value > MAX_MONTHS:
-            raise vnode.fail(f"binnen_maanden mag hoogstens {MAX_MONTHS} zijn (100 jaar), maar is {value}", code=Code.VALUE_NOT_ALLOWED)
-    elif op == "bevat":
-        value = _typed_value(vnode, question, op, element=True)
-    else:
-        value = _typed_value(vnode, question, op)
-    return Compare(path, op, value, question.type)
-
-
-def _typed_value(node: Node, q: Question, op: str, element: bool = False):
-    """Check that a comparison value has the field's type (a string is never compared with a number);
-    a value of the wrong type is a type mismatch (KT304), not a schema error."""
-    try:
-        return _typed(node, q, op)
-    except KaderFout as exc:
-        for p in exc.problems:
-            if p.code == Code.WRONG_TYPE:
-                p.code = Code.TYPE_MISMATCH
-        raise
-
-
-def _typed(node: Node, q: Question, op: str):
-    t = q.type
-    v = node.value
-    if t in ("keuze", "meerkeuze"):
-        if not isinstance(v, str) or v not in q.values:
-            raise node.fail(f"waarde {describe_value(v)} is geen toegestane waarde van '{q.path}'",
-                            allowed_hint(v, q.values), code=Code.VALUE_OUTSIDE_FIELD)
-        return v
-    if t == "ja_nee":
-        return node.boolean()
-    if t == "geheel_getal":
-        if op in ("min", "max", "groter_dan", "kleiner_dan"):
-            return node.number()
-        return node.integer()
-    if t == "getal":
-        return node.number()
-    if t == "datum":
-        return node.date()
-    if t == "tekst":
-        return node.text()
-    raise node.fail(f"type {t} kan niet vergeleken worden", code=Code.TYPE_MISMATCH)
+                         f"'{op}' werkt op: {', '.join(spec.types)}.", code=Code.TYPE_MISMATCH)
+    return Compare(path, op, spec.value.read(vnode, question), question.type)
 
 
 # ---------------------------------------------------------- evaluate --------
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same calendar day `months` earlier (clamped to the month's last day)."""
-    total = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
-    if year < dt.MINYEAR:
-        return dt.date.min
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(d, day.day))
-        except ValueError:
-            continue
-    raise ValueError("unreachable")
-
-
 def eval_leaf(cond, env: dict, statuses: dict, as_of: dt.date) -> Truth:
     if isinstance(cond, Present):
         return (cond.field in env) == cond.expected
@@ -303,32 +226,10 @@ def eval_leaf(cond, env: dict, statuses: dict, as_of: dt.date) -> Truth:
         return status in cond.statuses
     if cond.field not in env:
         return None
-    v = env[cond.field]
-    p = cond.value
-    op = cond.op
-    if op == "is":
-        return v == p
-    if op == "is_niet":
-        return v != p
-    if op == "in":
-        return v in p
-    if op == "niet_in":
-        return v not in p
-    if op == "min":
-        return v >= p
-    if op == "max":
-        return v <= p
-    if op == "groter_dan":
-        return v > p
-    if op == "kleiner_dan":
-        return v < p
-    if op == "bevat":
-        return p in v
-    if op == "aantal_min":
-        return len(v) >= p
-    if op == "binnen_maanden":
-        return months_before(as_of, p) <= v <= as_of
-    raise AssertionError(f"unknown operator {op}")
+    test = _TESTS.get(cond.op)
+    if test is None:
+        raise AssertionError(f"unknown operator {cond.op}")
+    return test(env[cond.field], cond.value, as_of)
 
 
 def evaluate(cond, env: dict, statuses: dict, as_of: dt.date) -> Truth:
@@ -358,20 +259,6 @@ def evaluate(cond, env: dict, statuses: dict, as_of: dt.date) -> Truth:
 
 
 # ----------------------------------------------------------- explain --------
-OP_TEXT = {
-    "is": "is",
-    "is_niet": "is niet",
-    "in": "is een van",
-    "niet_in": "is geen van",
-    "min": "is minstens",
-    "max": "is hoogstens",
-    "groter_dan": "is groter dan",
-    "kleiner_dan": "is kleiner dan",
-    "bevat": "bevat",
-    "aantal_min": "heeft minstens dit aantal keuzes:",
-}
-
-
 def fmt_value(v) -> str:
     """A value as Dutch readers expect it (16,5; ja/nee; JJJJ-MM-DD)."""
     if isinstance(v, bool):
@@ -389,11 +276,11 @@ def fmt_value(v) -> str:
 def describe(cond) -> str:
     """The condition in Dutch, for `kader explain` and reasons."""
     if isinstance(cond, All):
-        return "alle van: (" + "; ".join(describe(p) for p in cond.parts) + ")"
+        return ALL_OF.phrase.format("; ".join(describe(p) for p in cond.parts))
     if isinstance(cond, Any_):
-        return "een van: (" + "; ".join(describe(p) for p in cond.parts) + ")"
+        return ANY_OF.phrase.format("; ".join(describe(p) for p in cond.parts))
     if isinstance(cond, Not):
-        return "niet (" + describe(cond.part) + ")"
+        return NOT.phrase.format(describe(cond.part))
     if isinstance(cond, RuleRef):
         return f"uitkomst van {cond.rule_id} {requirement(cond)}"
     return f"{cond.field} {requirement(cond)}"
@@ -405,12 +292,11 @@ def requirement(leaf) -> str:
     if isinstance(leaf, RuleRef):
         return "is " + " of ".join(s.value for s in sorted(leaf.statuses, key=lambda s: s.value))
     if isinstance(leaf, Present):
-        return "is ingevuld" if leaf.expected else "is niet ingevuld"
-    if leaf.op == "binnen_maanden":
-        return f"ligt hoogstens {leaf.value} maanden vóór de peildatum"
-    if leaf.op in ("in", "niet_in") and len(leaf.value) == 1:
-        return f"{'is' if leaf.op == 'in' else 'is niet'} {fmt_value(leaf.value[0])}"
-    return f"{OP_TEXT[leaf.op]} {fmt_value(leaf.value)}"
+        return PRESENCE.phrase if leaf.expected else PRESENCE.phrase_not
+    spec = OPERATORS[leaf.op]
+    if spec.each and len(leaf.value) == 1:
+        return OPERATORS[spec.each].phrase.format(fmt_value(leaf.value[0]))
+    return spec.phrase.format(fmt_value(leaf.value))
 
 
 def _leaf_with_value(cond, env, statuses) -> str:

@@ -2,28 +2,20 @@
 
 Loading the questions file and validating a fact's value against its question live here, so
 assessments, rule examples (and later templates and migration) all derive from one declaration.
+What each question type accepts is declared in its entry of evaluate/questiontypes.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
+from kadertoets.evaluate.questiontypes import NOT_SURE, QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.infra.errors import KaderFout, excerpt
 from kadertoets.model import Question
-from kadertoets.infra.located import MAX_NUMBER, Node, allowed_hint, collect, describe_value, hint_with
+from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.lintcodes import Code
 
-TYPES = ("ja_nee", "geheel_getal", "getal", "tekst", "datum", "keuze", "meerkeuze")
-TYPE_LABEL = {
-    "ja_nee": "ja/nee (true/false)",
-    "geheel_getal": "geheel getal",
-    "getal": "getal",
-    "tekst": "tekst",
-    "datum": "datum (JJJJ-MM-DD)",
-    "keuze": "keuze",
-    "meerkeuze": "meerkeuze (lijst)",
-}
+# NOT_SURE is imported from here too (load/facts.py): quick_value's "let check_value decide".
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 QUESTION_KEYS = ("type", "vraag", "hulp", "eenheid", "waarden", "minimum", "maximum", "thema")
 
@@ -49,8 +41,9 @@ def _question(path, node: Node) -> Question:
                         "(team.* is gereserveerd).", code=Code.VALUE_NOT_ALLOWED)
     node.mapping(required=("type", "vraag"), optional=QUESTION_KEYS[2:], what=f"vraag '{path}'")
     qtype = node.child("type").choice(TYPES)
+    qt = QUESTION_TYPES[qtype]
     values: tuple[str, ...] = ()
-    if qtype in ("keuze", "meerkeuze"):
+    if qt.choices:
         if not node.has("waarden"):
             raise node.fail(f"vraag '{path}' van type {qtype} heeft 'waarden' nodig", code=Code.REQUIRED_MISSING)
         wn = node.child("waarden").sequence(min_items=1)
@@ -58,11 +51,12 @@ def _question(path, node: Node) -> Question:
         if len(set(values)) != len(values):
             raise wn.fail("waarden mogen niet dubbel voorkomen", code=Code.VALUE_NOT_ALLOWED)
     elif node.has("waarden"):
-        raise node.child("waarden").fail(f"'waarden' hoort alleen bij keuze en meerkeuze, niet bij {qtype}", code=Code.UNKNOWN_KEY)
+        raise node.child("waarden").fail(f"'waarden' hoort alleen bij {listed(types_where(lambda t: t.choices))}, "
+                                         f"niet bij {qtype}", code=Code.UNKNOWN_KEY)
     minimum = maximum = None
     for key in ("minimum", "maximum"):
         if node.has(key):
-            if qtype not in ("geheel_getal", "getal"):
+            if not qt.numeric:
                 raise node.child(key).fail(f"'{key}' hoort alleen bij getallen", code=Code.UNKNOWN_KEY)
             if key == "minimum":
                 minimum = node.child(key).number()
@@ -87,75 +81,17 @@ def _question(path, node: Node) -> Question:
 
 def check_value(node: Node, q: Question):
     """Validate an answer against its question; returns the normalised value (lists as tuples)."""
-    v = node.value
-    t = q.type
-    if t == "ja_nee":
-        if not isinstance(v, bool):
-            hint = "Schrijf true of false (zonder aanhalingstekens)."
-            raise node.fail(f"verwacht ja/nee (true of false), maar vond {describe_value(v)}", hint, code=Code.WRONG_TYPE)
-        return v
-    if t in ("geheel_getal", "getal"):
-        if t == "geheel_getal":
-            value = node.integer()
-        else:
-            value = node.number()
-        if q.minimum is not None and value < q.minimum:
-            raise node.fail(f"waarde {value} is kleiner dan het minimum {q.minimum:g}", code=Code.VALUE_NOT_ALLOWED)
-        if q.maximum is not None and value > q.maximum:
-            raise node.fail(f"waarde {value} is groter dan het maximum {q.maximum:g}", code=Code.VALUE_NOT_ALLOWED)
-        return value
-    if t == "tekst":
-        return node.text()
-    if t == "datum":
-        return node.date()
-    if t == "keuze":
-        if not isinstance(v, str) or v not in q.values:
-            raise node.fail(f"waarde {describe_value(v)} is niet toegestaan",
-                            allowed_hint(v, q.values), code=Code.VALUE_NOT_ALLOWED)
-        return v
-    if t == "meerkeuze":
-        node.sequence()
-        out = []
-        for e in node.elements():
-            if not isinstance(e.value, str) or e.value not in q.values:
-                raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
-                             allowed_hint(e.value, q.values), code=Code.VALUE_NOT_ALLOWED)
-            if e.value in out:
-                raise e.fail(f"waarde {excerpt(e.value)} staat dubbel in de lijst", code=Code.VALUE_NOT_ALLOWED)
-            out.append(e.value)
-        return tuple(sorted(out))
-    raise AssertionError(t)
-
-
-NOT_SURE = object()
+    qt = QUESTION_TYPES.get(q.type)
+    if qt is None:
+        raise AssertionError(q.type)
+    return qt.check(node, q)
 
 
 def quick_value(v, q: Question):
     """check_value for a plain, valid answer without building error context (thousands of files in a
     sweep): the same normalised value, or NOT_SURE, and then check_value decides and words the error."""
-    t = q.type
-    cls = v.__class__
-    if t == "ja_nee":
-        return v if cls is bool else NOT_SURE
-    if t == "keuze":
-        return v if cls is str and v in q.values else NOT_SURE
-    if t == "tekst":
-        return v if cls is str and v.strip() else NOT_SURE
-    if t == "geheel_getal" or t == "getal":
-        if not (cls is int or (cls is float and t == "getal" and v == v and abs(v) != float("inf"))):
-            return NOT_SURE
-        if abs(v) > MAX_NUMBER or (q.minimum is not None and v < q.minimum) or \
-                (q.maximum is not None and v > q.maximum):
-            return NOT_SURE
-        return v
-    if t == "datum":
-        return v if cls is dt.date else NOT_SURE
-    if t == "meerkeuze":
-        if not isinstance(v, list) or not all(e.__class__ is str and e in q.values for e in v) or \
-                len(set(v)) != len(v):
-            return NOT_SURE
-        return tuple(sorted(v))
-    return NOT_SURE
+    qt = QUESTION_TYPES.get(q.type)
+    return NOT_SURE if qt is None else qt.quick(v, q)
 
 
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:

@@ -21,6 +21,11 @@ per class is enough, and then trying every combination is exact (not a sample):
 - each field may also be unanswered (team fields are always known); each rule the norm refers to may
   have any status (statuses the norm treats alike are tried once).
 
+Which of these a type gets is its `witness` strategy in evaluate/questiontypes.py ('booleans',
+'choices', 'texts', 'integers', 'reals', 'days', 'subsets'), and what an operator's constants are to
+it is the operator's `witness` role in evaluate/operators.py ('point', 'window', 'member', 'count'):
+this module names strategies and roles, never a type or an operator.
+
 Every combination is evaluated with the engine's own evaluate() and decide(), so the analysis cannot
 disagree with it, and each status found comes with its witness (the facts that give it).
 
@@ -43,8 +48,10 @@ import math
 from typing import NamedTuple
 
 from kadertoets.evaluate.conditions import (MAX_COMPARISONS, TOO_COMPLEX_HINT, Compare, RuleRef, TEAM_FIELDS, comparisons, evaluate,
-                         leaves, months_before)
+                         leaves)
 from kadertoets.evaluate.evaluation import decide, rule_conditions
+from kadertoets.evaluate.operators import OPERATORS, months_before
+from kadertoets.evaluate.questiontypes import QUESTION_TYPES
 from kadertoets.model import Question, Rule, Status
 from kadertoets.infra.located import MAX_NUMBER
 from kadertoets.infra.lintcodes import Code
@@ -93,12 +100,23 @@ def _shown(path: str) -> str:
 
 
 def _pairs(compares: list[Compare]) -> list:
-    """(operator, constant) for every comparison (in/niet_in give one pair per value)."""
+    """(role, constant) for every comparison (in/niet_in give one pair per value). The role is what the
+    operator's constants mean here (operators.py, `witness`): 'point' (a value where the answers change
+    class), 'window' (binnen_maanden: months before the as-of date), 'member' (bevat: a value a meerkeuze
+    is asked for) or 'count' (aantal_min: a number of choices to reach)."""
     out = []
     for leaf in compares:
         values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-        out += [(leaf.op, v) for v in values]
+        role = OPERATORS[leaf.op].witness
+        out += [(role, v) for v in values]
     return out
+
+
+def _strategy(q: Question) -> str | None:
+    """How one answer per class is picked for the question's type (questiontypes.py, `witness`); None
+    for an unknown type."""
+    qt = QUESTION_TYPES.get(q.type)
+    return None if qt is None else qt.witness
 
 
 # -- ordered values: one answer per class -------------------------------------------------------
@@ -145,21 +163,21 @@ def _real_points(points, lo: float, hi: float) -> list:
     return sorted(out)
 
 
-def _number_domain(consts: list, q: Question) -> list:
+def _number_domain(consts: list, q: Question, integral: bool) -> list:
     lo = -MAX_NUMBER if q.minimum is None else max(q.minimum, -MAX_NUMBER)
     hi = MAX_NUMBER if q.maximum is None else min(q.maximum, MAX_NUMBER)
     points = [v for _, v in consts] + [b for b in (q.minimum, q.maximum) if b is not None]
-    if q.type == "geheel_getal":
+    if integral:
         return _integer_points(points, math.ceil(lo), math.floor(hi))
     return _real_points(points, lo, hi)
 
 
 def _window_months(consts: list) -> set[int]:
-    return {v for op, v in consts if op == "binnen_maanden"}
+    return {v for role, v in consts if role == "window"}
 
 
 def _fixed_dates(consts: list) -> set[dt.date]:
-    return {v for op, v in consts if op != "binnen_maanden" and isinstance(v, dt.date)}
+    return {v for role, v in consts if role != "window" and isinstance(v, dt.date)}
 
 
 def _date_domain(fixed: set[dt.date], months: set[int], as_of: dt.date) -> list[dt.date]:
@@ -225,10 +243,10 @@ def _choice_domain(consts: list, q: Question) -> list:
 def _multi_parts(consts: list, q: Question) -> tuple[list, list, set]:
     """The values the rule asks for with `bevat` (in the question's order), the others, and the
     `aantal_min` counts."""
-    asked_set = {v for op, v in consts if op == "bevat"}
+    asked_set = {v for role, v in consts if role == "member"}
     asked = [v for v in q.values if v in asked_set]
     others = [v for v in q.values if v not in asked_set]
-    return asked, others, {n for op, n in consts if op == "aantal_min"}
+    return asked, others, {n for role, n in consts if role == "count"}
 
 
 def _extra_counts(n: int, counts: set, others: list) -> set[int]:
@@ -255,21 +273,25 @@ def _multi_domain(consts: list, q: Question) -> list:
     return sorted(out)
 
 
+# One answer per class, per strategy of the question types (questiontypes.py, `witness`), for every
+# strategy whose classes do not depend on the as-of date; 'days' (dates) is planned per as-of date in
+# _dated_plans. Looked up when called, so each function can be replaced (the tests count calls).
+_DOMAINS = {
+    "booleans": lambda consts, q: [True, False],
+    "integers": lambda consts, q: _number_domain(consts, q, integral=True),
+    "reals": lambda consts, q: _number_domain(consts, q, integral=False),
+    "texts": lambda consts, q: sorted({v for _, v in consts if isinstance(v, str)}) + ["\x00anders"],
+    "choices": lambda consts, q: _choice_domain(consts, q),
+    "subsets": lambda consts, q: _multi_domain(consts, q),
+}
+DATED = "days"  # the strategy of dates: its classes depend on the as-of date
+
+
 def _domain(consts: list, q: Question) -> list | None:
     """One answer per class of a field's answers that does not depend on the as-of date (every type
     but datum; see the module text); None for an unknown type."""
-    t = q.type
-    if t == "ja_nee":
-        return [True, False]
-    if t == "keuze":
-        return _choice_domain(consts, q)
-    if t == "meerkeuze":
-        return _multi_domain(consts, q)
-    if t in ("geheel_getal", "getal"):
-        return _number_domain(consts, q)
-    if t == "tekst":
-        return sorted({v for _, v in consts if isinstance(v, str)}) + ["\x00anders"]
-    return None
+    make = _DOMAINS.get(_strategy(q))
+    return None if make is None else make(consts, q)
 
 
 def _status_classes(refs: list[RuleRef]) -> list[Status]:
@@ -332,13 +354,14 @@ def _too_many(limit: int, fields: int) -> TooComplex:
 
 def _bounds(path: str, q: Question, consts: list, parts: dict, limit: int) -> TooComplex | None:
     """The limits one field can break on its own, from counts alone."""
-    if q.type == "datum":
+    strategy = _strategy(q)
+    if strategy == DATED:
         fixed, months = _fixed_dates(consts), _window_months(consts)
         if fixed and months and len(fixed) * len(months) > MAX_DATE_PAIRS:
             return TooComplex(f"{len(fixed)} vaste datums × {len(months)} termijnen = "
                               f"{_number(len(fixed) * len(months))} vergelijkingen op één datumveld, "
                               f"'{_shown(path)}'; hoogstens {MAX_DATE_PAIRS}", max(parts, key=parts.get))
-    if q.type == "meerkeuze":
+    if strategy == "subsets":
         size = _multi_size(consts, q)
         if size > limit:
             asked = len(_multi_parts(consts, q)[0])
@@ -371,7 +394,7 @@ def _plan(rule: Rule, questions: dict, limit: int) -> _Plan | TooComplex | None:
     product = math.prod(len(d) for d in ref_domains)
     for path in names:
         optional = [MISSING] if path not in TEAM_FIELDS else []  # team fields are always known
-        if kinds[path].type == "datum":
+        if _strategy(kinds[path]) == DATED:
             dated[path] = (_fixed_dates(consts[path]), _window_months(consts[path]), optional)
             continue
         domain = _domain(consts[path], kinds[path])

@@ -22,6 +22,9 @@ has pitfalls that were measured on this machine; this module works around each o
   ISO string (string order is date order), meerkeuze one 1/0 flag per tested value plus a count.
   `binnen_maanden` uses the date's "months before the peildatum" (an integer, -1 when after it):
   pure value normalisation, the comparison with the number of months is made by durable.
+  Each type names its encoding ('flag', 'double', 'hex', 'iso', 'members') in
+  evaluate/questiontypes.py, and each operator what it reads and which durable comparison makes it
+  true in evaluate/operators.py; this module implements the encodings and the reads.
 * Floats with an exponent are refused by durable (error 204), also inside a rule definition, and
   durable's Python layer serialises with `json.dumps`. This module writes the ruleset and the fact
   JSON itself (fixed notation, e.g. 1e-07 -> 0.0000001) and passes it straight to the C engine.
@@ -59,9 +62,11 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kadertoets.evaluate.conditions import All, Any_, Compare, Not, Present, RuleRef, months_before
+from kadertoets.evaluate.conditions import All, Any_, Compare, Not, Present, RuleRef
 from kadertoets.infra.errors import KaderFout
 from kadertoets.evaluate.evaluation import rule_conditions
+from kadertoets.evaluate.operators import OPERATORS, months_before
+from kadertoets.evaluate.questiontypes import QUESTION_TYPES
 from kadertoets.model import Status
 
 HINT = "Gebruik --engine python."
@@ -151,37 +156,53 @@ def _hex(s: str) -> str:
 
 
 # ------------------------------------------------------------ value normalisation ------------
-_NUMERIC = ("geheel_getal", "getal")
-
+# Each question type names its encoding (questiontypes.py, `durable`); these are the encodings of one
+# scalar value. 'members' (meerkeuze) has none: a fact holds a 1/0 flag per tested value and a count.
 
 def _bad_type(field: str, ftype: str, value) -> KaderFout:
     return _fail(f"veld '{field}' (type {ftype}) heeft een waarde van het verkeerde type: {value!r}")
 
 
+def _encode_flag(field: str, ftype: str, value) -> str:
+    if not isinstance(value, bool):
+        raise _bad_type(field, ftype, value)
+    return "1" if value else "0"
+
+
+def _encode_double(field: str, ftype: str, value) -> str:
+    try:
+        return _j_double(value)
+    except (TypeError, ValueError) as exc:
+        raise _fail(f"veld '{field}' (type {ftype}): {exc}") from None
+
+
+def _encode_hex(field: str, ftype: str, value) -> str:
+    if not isinstance(value, str):
+        raise _bad_type(field, ftype, value)
+    return _j_str(_hex(value))
+
+
+def _encode_iso(field: str, ftype: str, value) -> str:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise _bad_type(field, ftype, value)
+    return _j_str(value.isoformat())
+
+
+_ENCODERS = {"flag": _encode_flag, "double": _encode_double, "hex": _encode_hex, "iso": _encode_iso}
+
+
 def _scalar(field: str, ftype: str, value) -> str:
     """The JSON text of a scalar value of a field of type ftype (a fact value or a rule constant)."""
-    if ftype == "ja_nee":
-        if not isinstance(value, bool):
-            raise _bad_type(field, ftype, value)
-        return "1" if value else "0"
-    if ftype in _NUMERIC:
-        try:
-            return _j_double(value)
-        except (TypeError, ValueError) as exc:
-            raise _fail(f"veld '{field}' (type {ftype}): {exc}") from None
-    if ftype in ("tekst", "keuze"):
-        if not isinstance(value, str):
-            raise _bad_type(field, ftype, value)
-        return _j_str(_hex(value))
-    if ftype == "datum":
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise _bad_type(field, ftype, value)
-        return _j_str(value.isoformat())
-    raise _fail(f"veld '{field}': type {ftype} kan niet vergeleken worden")
+    qt = QUESTION_TYPES.get(ftype)
+    encode = _ENCODERS.get(qt.durable) if qt is not None else None
+    if encode is None:
+        raise _fail(f"veld '{field}': type {ftype} kan niet vergeleken worden")
+    return encode(field, ftype, value)
 
 
-_PLACEHOLDER = {"ja_nee": "0", "geheel_getal": "0.0", "getal": "0.0", "tekst": '"-"', "keuze": '"-"',
-                "datum": '"0001-01-01"'}
+def _placeholder(ftype: str) -> str:
+    """The JSON text standing in for an absent value (never decisive: the presence test fails first)."""
+    return QUESTION_TYPES[ftype].durable_placeholder
 
 
 def _months_ago(day: dt.date, as_of: dt.date) -> int:
@@ -196,9 +217,10 @@ def _months_ago(day: dt.date, as_of: dt.date) -> int:
     return m0 if months_before(as_of, m0) <= day else m0 + 1
 
 
-def _meerkeuze(field: str, value) -> tuple:
+def _members(field: str, ftype: str, value) -> tuple:
+    """The chosen values of a 'members' field (a list of choices)."""
     if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
-        raise _bad_type(field, "meerkeuze", value)
+        raise _bad_type(field, ftype, value)
     return tuple(value)
 
 
@@ -206,9 +228,9 @@ def _meerkeuze(field: str, value) -> tuple:
 # A slot is one property of the fact, identified by what it means:
 #   ("p", field)          1 / 0: the field has a value
 #   ("v", field, ftype)   the normalised scalar value
-#   ("k", field)          months before the peildatum (binnen_maanden), -1 if after it
-#   ("n", field)          number of chosen values (meerkeuze)
-#   ("b", field, value)   1 / 0: the meerkeuze contains value
+#   ("k", field, ftype)   months before the peildatum (binnen_maanden), -1 if after it
+#   ("n", field, ftype)   number of chosen values (meerkeuze)
+#   ("b", field, ftype, value)   1 / 0: the meerkeuze contains value
 #   ("r", rule_id)        status code of another rule
 #   ("s", index)          outcome of an earlier chunk: 1 true, 0 false, 2 onbekend
 # An atom is (slot, durable operator, JSON text of the constant). A term is a tuple of atoms (AND);
@@ -237,7 +259,6 @@ class _Neg:
 
 
 _NEGATE = {"$eq": "$neq", "$neq": "$eq", "$gte": "$lt", "$lt": "$gte", "$lte": "$gt", "$gt": "$lte"}
-_ORDER_OPS = {"min": "$gte", "max": "$lte", "groter_dan": "$gt", "kleiner_dan": "$lt"}
 
 
 def _leaf(cond):
@@ -256,38 +277,34 @@ def _leaf(cond):
     if not isinstance(cond, Compare):
         raise _fail(f"onbekend soort voorwaarde {type(cond).__name__}")
     f, op, value, ftype = cond.field, cond.op, cond.value, cond.ftype
+    spec = OPERATORS.get(op)
+    if spec is None or spec.test is None:
+        raise _fail(f"onbekende operator '{op}' op veld '{f}'")
     present = (("p", f), "$eq", "1")
-    if op in ("in", "niet_in"):
+    if spec.each:
         # OR / AND of equalities (same Kleene value: all parts are onbekend exactly when the field is absent)
         if not isinstance(value, tuple) or not value:
             raise _fail(f"'{op}' op veld '{f}' verwacht een niet-lege lijst")
-        eq = "is" if op == "in" else "is_niet"
-        parts = tuple(_leaf(Compare(f, eq, v, ftype)) for v in value)
-        return _Or(parts) if op == "in" else _And(parts)
-    if op in ("is", "is_niet") or op in _ORDER_OPS:
-        if op in _ORDER_OPS and ftype not in _NUMERIC + ("datum",):
-            raise _fail(f"'{op}' op veld '{f}' van type {ftype}")
-        if ftype == "meerkeuze":
-            raise _fail(f"'{op}' op meerkeuzeveld '{f}'")
-        dop = {"is": "$eq", "is_niet": "$neq"}.get(op) or _ORDER_OPS[op]
+        parts = tuple(_leaf(Compare(f, spec.each, v, ftype)) for v in value)
+        return _Or(parts) if spec.any_of else _And(parts)
+    if not spec.fits(ftype):
+        raise _fail(f"'{op}' op veld '{f}' van type {ftype}")
+    reads, dop = spec.durable.reads, spec.durable.op
+    if reads == "value":
         slot = ("v", f, ftype)
         const = _scalar(f, ftype, value)
         return _Atomic((((present, (slot, dop, const)),)), (((present, (slot, _NEGATE[dop], const)),)))
-    if op == "bevat":
-        if ftype != "meerkeuze" or not isinstance(value, str):
-            raise _fail(f"'bevat' op veld '{f}' van type {ftype}")
-        slot = ("b", f, value)
-        return _Atomic((((present, (slot, "$eq", "1")),)), (((present, (slot, "$eq", "0")),)))
-    if op == "aantal_min":
-        if ftype != "meerkeuze":
-            raise _fail(f"'aantal_min' op veld '{f}' van type {ftype}")
-        slot = ("n", f)
+    if reads == "member":
+        if not isinstance(value, str):
+            raise _fail(f"'{op}' op veld '{f}' van type {ftype}")
+        slot = ("b", f, ftype, value)
+        return _Atomic((((present, (slot, dop, "1")),)), (((present, (slot, dop, "0")),)))
+    if reads == "count":
+        slot = ("n", f, ftype)
         const = _j_int(value)
-        return _Atomic((((present, (slot, "$gte", const)),)), (((present, (slot, "$lt", const)),)))
-    if op == "binnen_maanden":
-        if ftype != "datum":
-            raise _fail(f"'binnen_maanden' op veld '{f}' van type {ftype}")
-        slot = ("k", f)
+        return _Atomic((((present, (slot, dop, const)),)), (((present, (slot, _NEGATE[dop], const)),)))
+    if reads == "months" and dop == "window":
+        slot = ("k", f, ftype)
         const = _j_int(value)
         return _Atomic((((present, (slot, "$gte", "0"), (slot, "$lte", const)),)),
                        (((present, (slot, "$lt", "0")), (present, (slot, "$gt", const)))))
@@ -598,17 +615,17 @@ class DurableBackend:
         value = env.get(ref)
         if kind == "v":
             ftype = slot[2]
-            return _scalar(ref, ftype, value) if present else _PLACEHOLDER[ftype]
+            return _scalar(ref, ftype, value) if present else _placeholder(ftype)
         if kind == "k":
             if not present:
                 return "0"
             if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-                raise _bad_type(ref, "datum", value)
+                raise _bad_type(ref, slot[2], value)
             return _j_int(_months_ago(value, as_of))
         if kind == "n":
-            return _j_int(len(_meerkeuze(ref, value))) if present else "0"
+            return _j_int(len(_members(ref, slot[2], value))) if present else "0"
         if kind == "b":
-            return ("1" if slot[2] in _meerkeuze(ref, value) else "0") if present else "0"
+            return ("1" if slot[3] in _members(ref, slot[2], value) else "0") if present else "0"
         raise _fail(f"onbekend soort invoerveld {kind}")
 
     def _fire(self, compiled: _Compiled, chunk: _Chunk, fields: str):
