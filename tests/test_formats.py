@@ -124,3 +124,15 @@ def test_migrate_writes_declared_keys_in_the_declared_order(versions, tmp_path):
                 assert _ordered_subset(fact, formats.FACT), fact
         for action in data.get("transformatieplan") or []:
             assert _ordered_subset(action, formats.PLAN_ACTION), action
+
+
+def test_no_loader_spells_a_key_list_of_its_own():
+    """Every `mapping(required=..., optional=...)` of a file format reads its keys from load/formats.py
+    (the one exception: a rule reference in a condition, whose keys the operator registry declares)."""
+    import re
+
+    for path in (ROOT / "engine").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        spelled = re.findall(r"\.mapping\([^)]*(?:required|optional)=\(\"", text)
+        allowed = 1 if path.name == "conditions.py" and "een regel-voorwaarde" in text else 0
+        assert len(spelled) <= allowed, (path, spelled)

@@ -302,12 +302,19 @@ def test_rule_schema_offers_the_fields_roles_and_deadlines_of_the_kader(bundled)
 
 
 def test_drift_between_loader_keys_and_schema_fails_loudly(monkeypatch, bundled):
-    """A key added to a loader constant without a schema for it must not go unnoticed."""
-    monkeypatch.setattr(js, "TOP_KEYS_OPTIONAL", js.TOP_KEYS_OPTIONAL + ("bijlagen",))
+    """A key added to a format declaration (load/formats.py) without a schema for it must not go unnoticed."""
+    from dataclasses import replace
+
+    from kadertoets.load import formats
+
+    def with_key(block, name):
+        return replace(block, keys=block.keys + (formats.Key(name, False, "nieuw"),))
+
+    monkeypatch.setattr(formats, "ASSESSMENT", with_key(formats.ASSESSMENT, "bijlagen"))
     with pytest.raises(AssertionError, match="bijlagen"):
         js.assessment_schema(bundled)
     monkeypatch.undo()
-    monkeypatch.setattr(js, "RULE_OPTIONAL", js.RULE_OPTIONAL + ("prioriteit",))
+    monkeypatch.setattr(formats, "RULE", with_key(formats.RULE, "prioriteit"))
     with pytest.raises(AssertionError, match="prioriteit"):
         js.rule_schema()
 

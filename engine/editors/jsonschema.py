@@ -34,33 +34,23 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kadertoets.load.assessment import ACTION_OPTIONAL, ACTION_REQUIRED, TEAM_REQUIRED, TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
+from kadertoets.load import formats
 from kadertoets.evaluate.conditions import TEAM_FIELDS
 from kadertoets.evaluate.operators import COMBINATORS, FIELD_KEY, OPERATORS, RULE_KEY, RULE_REF_KEYS, STATUS_KEY
 from kadertoets.evaluate.questiontypes import QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.evaluate.schemaparts import (array as _array, boolean as _boolean, date as _date, enum as _enum,
                                              number as _number, text as _text, with_meta as _with)
-from kadertoets.load.facts import FACT_KEYS
-from kadertoets.load.kader import MANIFEST_KEYS, MANIFEST_OPTIONAL, RULE_ID_RE, RULE_OPTIONAL, RULE_REQUIRED, VERSION_RE
+from kadertoets.load.kader import RULE_ID_RE, VERSION_RE
 from kadertoets.model import ACTION_STATUSES, RESPONSIBLE, SOURCE_CODES, SOURCE_TITLES, Kader, Question, Status
-from kadertoets.load.questions import PATH_RE, QUESTION_KEYS
+from kadertoets.load.questions import PATH_RE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 HEADER_PREFIX = "# yaml-language-server: $schema="
 
-# Key lists the loaders spell inline (no module constant to import); the loader code is quoted
-# next to each, and tests/test_jsonschema.py checks them against the real loaders.
-FILLED_IN_KEYS = ("naam", "rol", "datum", "toelichting")  # assessment.build_assessment
-TASK_KEYS = ("jeugd", "wmo")  # assessment._team, kader._example (team_taken)
-MOVED_REQUIRED, MOVED_OPTIONAL = ("naar",), ("toelichting",)  # assessment._action
-DEADLINE_REQUIRED, DEADLINE_OPTIONAL = ("datum", "label"), ("bron", "afgeleid", "toelichting")  # kader._load
+# The keys of every block and their descriptions come from load/formats.py (one declaration per
+# format); the allowed values a loader checks inline are named here, next to the loader that checks them.
 MANIFEST_STATUSES = ("concept", "vastgesteld")  # kader._load
-SOURCE_KEYS = ("bron", "sectie", "citaat", "url")  # kader._sources
 NORM_ORIGINS = ("bron", "afgeleid")  # kader.load_rule
-NORM_REQUIRED, NORM_OPTIONAL = ("voldoet",), ("deels",)  # kader.load_rule
-RULE_ACTION_KEYS = ("omschrijving", "eigenaar", "deadline", "extra_middelen_mogelijk")  # kader._action
-EXAMPLE_REQUIRED = ("naam", "verwacht")  # kader._example
-EXAMPLE_OPTIONAL = ("feiten", "team_taken", "regels", "peildatum")
 NUMERIC_TYPES = types_where(lambda t: t.numeric)  # questions._question: minimum/maximum only for these
 CHOICE_TYPES = types_where(lambda t: t.choices)  # questions._question: waarden only (and always) for these
 
@@ -145,7 +135,7 @@ def _long_form(value: dict, what: str) -> dict:
             "herbevestigen": _boolean("true: overgenomen bij een migratie naar een nieuwe Kaderversie en nog te "
                                       "bevestigen (de vraag is veranderd); haal weg na controle."),
         },
-        optional=FACT_KEYS,
+        optional=formats.FACT.optional,
         description=f"Lange vorm van {what}.",
     )
     schema["anyOf"] = [{"required": ["waarde"]}, {"required": ["toelichting"]}]
@@ -179,21 +169,20 @@ def _facts_schema(questions: dict | None) -> dict:
 
 def questions_schema() -> dict:
     """The questions file `kader/vragen-<versie>.yaml` (questions.load_questions)."""
-    required, optional = QUESTION_KEYS[:2], QUESTION_KEYS[2:]
     question = _closed(
         {
             "type": _enum(TYPES, "Het type van het antwoord: " + "; ".join(
                 f"{t.name} = {t.label}" for t in QUESTION_TYPES.values()) + "."),
-            "vraag": _text("De vraag zoals de invuller hem leest."),
-            "hulp": _text("Uitleg bij de vraag: wat telt mee, waar vindt u het antwoord."),
-            "eenheid": _text("Eenheid van een getal, bv. fte, personen, procent."),
+            "vraag": _text(formats.QUESTION.description("vraag")),
+            "hulp": _text(formats.QUESTION.description("hulp")),
+            "eenheid": _text(formats.QUESTION.description("eenheid")),
             "waarden": _array(_text(), min_items=1, unique=True,
                               description=f"De toegestane waarden (alleen en verplicht bij {listed(CHOICE_TYPES)})."),
             "minimum": _number(description=f"Kleinste toegestane waarde (alleen bij {listed(NUMERIC_TYPES)})."),
             "maximum": _number(description=f"Grootste toegestane waarde (alleen bij {listed(NUMERIC_TYPES)})."),
-            "thema": _text("Thema, voor groepering."),
+            "thema": _text(formats.QUESTION.description("thema")),
         },
-        required=required, optional=optional, title="Vraag",
+        required=formats.QUESTION.required, optional=formats.QUESTION.optional, title="Vraag",
         description="Eén feit dat een assessment kan bevatten.",
     )
     question["allOf"] = [
@@ -232,41 +221,41 @@ def manifest_schema() -> dict:
     """A Kader manifest `kader/<versie>.yaml` (kader._load)."""
     deadline = _closed(
         {
-            "datum": _date("De datum van de deadline."),
-            "label": _text("Hoe de deadline in het transformatieplan heet."),
-            "bron": _text("Waar de deadline vandaan komt, bv. S0 §3.1."),
-            "afgeleid": _boolean("true als geen bron deze datum noemt (afgeleide deadline)."),
-            "toelichting": _with({}, None, "Toelichting op de datum (tekst)."),
+            "datum": _date(formats.DEADLINE.description("datum")),
+            "label": _text(formats.DEADLINE.description("label")),
+            "bron": _text(formats.DEADLINE.description("bron")),
+            "afgeleid": _boolean(formats.DEADLINE.description("afgeleid")),
+            "toelichting": _with({}, None, formats.DEADLINE.description("toelichting")),
         },
-        required=DEADLINE_REQUIRED, optional=DEADLINE_OPTIONAL, title="Deadline",
+        required=formats.DEADLINE.required, optional=formats.DEADLINE.optional, title="Deadline",
     )
     properties = {
-        "versie": _version('De versie, gelijk aan de bestandsnaam: "1.0" voor kader/1.0.yaml.'),
-        "naam": _text("De naam van het Kader."),
-        "status": _enum(MANIFEST_STATUSES, "concept of vastgesteld."),
-        "documentdatum": _date("Datum van het document (JJJJ-MM-DD)."),
-        "ingangsdatum": _date("Datum waarop deze versie ingaat (JJJJ-MM-DD)."),
-        "vragen": _text("Het vragenbestand van deze versie, in dezelfde map, bv. vragen-1.0.yaml."),
+        "versie": _version(formats.MANIFEST.description("versie")),
+        "naam": _text(formats.MANIFEST.description("naam")),
+        "status": _enum(MANIFEST_STATUSES, formats.MANIFEST.description("status")),
+        "documentdatum": _date(formats.MANIFEST.description("documentdatum")),
+        "ingangsdatum": _date(formats.MANIFEST.description("ingangsdatum")),
+        "vragen": _text(formats.MANIFEST.description("vragen")),
         "rollen": _with({"type": "object", "additionalProperties": _text()}, "Rollen",
-                        "Eigenaren van acties in het transformatieplan: sleutel en omschrijving."),
+                        formats.MANIFEST.description("rollen")),
         "deadlines": _with({"type": "object", "additionalProperties": {"$ref": "#/$defs/deadline"}}, "Deadlines",
-                           "Benoemde deadlines; regels verwijzen ernaar met hun sleutel."),
+                           formats.MANIFEST.description("deadlines")),
         "regels": _array(_with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
                                "Een regel-id; het bestand is rules/<id>.yaml."),
-                         min_items=1, unique=True, description="De regel-id's van deze versie."),
-        "ingangsdatum_toelichting": _text("Verplicht als de ingangsdatum afgeleid is: waarom deze datum."),
-        "toelichting": _with({}, None, "Toelichting op deze versie (tekst)."),
-        "bron": _with({}, None, "Waar het Kader zelf beschreven staat (tekst)."),
+                         min_items=1, unique=True, description=formats.MANIFEST.description("regels")),
+        "ingangsdatum_toelichting": _text(formats.MANIFEST.description("ingangsdatum_toelichting")),
+        "toelichting": _with({}, None, formats.MANIFEST.description("toelichting")),
+        "bron": _with({}, None, formats.MANIFEST.description("bron")),
         "wijzigingen": {"anyOf": [_text(), _array(_text(), min_items=1)],
-                        "description": "Wat er in deze versie veranderd is (changelog): een tekst of een lijst."},
-        "vorige_versie": _version("De versie die deze opvolgt, bv. \"1.0\"."),
+                        "description": formats.MANIFEST.description("wijzigingen")},
+        "vorige_versie": _version(formats.MANIFEST.description("vorige_versie")),
         "regels_map": _with({"type": "string", "pattern": "^rules[A-Za-z0-9._-]*$"}, None,
-                            "De map met de regelbestanden van deze versie, naast kader/ (standaard rules)."),
+                            formats.MANIFEST.description("regels_map")),
     }
     return _document(
         "Kadertoets: Kader-manifest",
         "Een versie van het Kader: status, datums, vragenbestand, rollen, deadlines en regels.",
-        _closed(properties, required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL),
+        _closed(properties, required=formats.MANIFEST.required, optional=formats.MANIFEST.optional),
         {"deadline": deadline},
     )
 
@@ -352,21 +341,22 @@ def _typed_operators(kader: Kader) -> list[dict]:
 def _example_schema(kader: Kader | None) -> dict:
     regels = (_with({"type": "object", "propertyNames": {"pattern": RULE_ID_RE.pattern},
                      "additionalProperties": _enum(STATUS_VALUES)}, None,
-                    "De uitkomst van regels waarop deze regel steunt: regel-id en status.")
+                    formats.EXAMPLE.description("regels"))
               if kader is None else
               _closed({rid: _enum(STATUS_VALUES) for rid in kader.rules}, optional=tuple(kader.rules),
-                      description="De uitkomst van regels waarop deze regel steunt: regel-id en status."))
+                      description=formats.EXAMPLE.description("regels")))
     return _closed(
         {
-            "naam": _text("Een unieke naam voor het voorbeeld."),
-            "verwacht": _enum(STATUS_VALUES, "De status die de regel voor dit voorbeeld moet geven."),
+            "naam": _text(formats.EXAMPLE.description("naam")),
+            "verwacht": _enum(STATUS_VALUES, formats.EXAMPLE.description("verwacht")),
             "feiten": _facts_schema(kader.questions if kader is not None else None),
-            "team_taken": _closed({k: _boolean() for k in TASK_KEYS}, optional=TASK_KEYS,
-                                  description="Taken van het team; standaard beide true."),
+            "team_taken": _closed({k: _boolean() for k in formats.EXAMPLE_TASKS.names},
+                                  optional=formats.EXAMPLE_TASKS.optional,
+                                  description=formats.EXAMPLE.description("team_taken")),
             "regels": regels,
-            "peildatum": _date("Peildatum van het voorbeeld; standaard de ingangsdatum van het Kader."),
+            "peildatum": _date(formats.EXAMPLE.description("peildatum")),
         },
-        required=EXAMPLE_REQUIRED, optional=EXAMPLE_OPTIONAL, title="Voorbeeld",
+        required=formats.EXAMPLE.required, optional=formats.EXAMPLE.optional, title="Voorbeeld",
         description="Een voorbeeld dat als test draait: feiten en de verwachte status.",
     )
 
@@ -377,56 +367,53 @@ def rule_schema(kader: Kader | None = None) -> dict:
     source = _closed(
         {
             "bron": _enum(SOURCE_CODES, "Bron: " + "; ".join(f"{c} = {t}" for c, t in SOURCE_TITLES.items()) + "."),
-            "sectie": _text("Sectie of paragraaf in de bron."),
-            "citaat": _text("Kort citaat uit de bron."),
-            "url": _with({"type": "string", "pattern": r"^https?://"}, None, "Een publieke URL (http:// of https://)."),
+            "sectie": _text(formats.SOURCE.description("sectie")),
+            "citaat": _text(formats.SOURCE.description("citaat")),
+            "url": _with({"type": "string", "pattern": r"^https?://"}, None, formats.SOURCE.description("url")),
         },
-        optional=SOURCE_KEYS, title="Bronverwijzing", description="Een bron (S0..S4) of een url.",
+        optional=formats.SOURCE.optional, title="Bronverwijzing", description="Een bron (S0..S4) of een url.",
     )
     source["anyOf"] = [{"required": ["url"]}, {"required": ["bron"]}]
-    owner = _text("Een rol uit het manifest.") if kader is None else _enum(
+    owner = _text(formats.RULE_ACTION.description("eigenaar")) if kader is None else _enum(
         kader.roles, f"Een rol uit het manifest van Kader {kader.version}.")
-    deadline = _text("Een benoemde deadline uit het manifest.") if kader is None else _enum(
+    deadline = _text(formats.RULE_ACTION.description("deadline")) if kader is None else _enum(
         kader.deadlines, f"Een benoemde deadline uit het manifest van Kader {kader.version}.")
     properties = {
         "id": _with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
-                    "Het regel-id, gelijk aan de bestandsnaam, bv. KLT-VEI-02."),
-        "titel": _text("Korte titel van de eis."),
-        "thema": _text("Thema, voor groepering."),
-        "uitleg": _text("Uitleg die een teamlid begrijpt."),
-        "bronnen": _array({"$ref": "#/$defs/bron"}, min_items=1, description="Waar de eis vandaan komt."),
-        "norm_herkomst": _enum(NORM_ORIGINS, "bron: de norm staat in een bron; afgeleid: de drempel noemt geen bron."),
-        "norm_toelichting": _text("Verplicht bij een afgeleide norm: welke drempel geen bron noemt en waarom."),
-        "verantwoordelijk": _enum(RESPONSIBLE, "Wie kan handelen: lokaal_team, gemeente of regio "
-                                               "(regio = regionale afhankelijkheid)."),
-        "wijziging": _text("Wat is veranderd ten opzichte van de concept-eisenlijst, en waarom."),
+                    formats.RULE.description("id")),
+        "titel": _text(formats.RULE.description("titel")),
+        "thema": _text(formats.RULE.description("thema")),
+        "uitleg": _text(formats.RULE.description("uitleg")),
+        "bronnen": _array({"$ref": "#/$defs/bron"}, min_items=1, description=formats.RULE.description("bronnen")),
+        "norm_herkomst": _enum(NORM_ORIGINS, formats.RULE.description("norm_herkomst")),
+        "norm_toelichting": _text(formats.RULE.description("norm_toelichting")),
+        "verantwoordelijk": _enum(RESPONSIBLE, formats.RULE.description("verantwoordelijk")),
+        "wijziging": _text(formats.RULE.description("wijziging")),
         "voorheen": _array(_with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
                                  "Een id uit een eerdere versie."), min_items=1, unique=True,
-                           description="Eisen uit eerdere versies die deze eis voortzet (hernoemd, gesplitst of "
-                                       "samengevoegd); trend en migratie volgen ze."),
+                           description=formats.RULE.description("voorheen")),
         "van_toepassing": _with({"$ref": "#/$defs/voorwaarde"}, None,
-                                "Voorwaarde; onwaar betekent: niet van toepassing (nvt)."),
+                                formats.RULE.description("van_toepassing")),
         "norm": _closed(
             {
-                "voldoet": _with({"$ref": "#/$defs/voorwaarde"}, None, "Waar: de eis voldoet."),
-                "deels": _with({"$ref": "#/$defs/voorwaarde"}, None, "Waar (en voldoet niet): deels."),
+                "voldoet": _with({"$ref": "#/$defs/voorwaarde"}, None, formats.NORM.description("voldoet")),
+                "deels": _with({"$ref": "#/$defs/voorwaarde"}, None, formats.NORM.description("deels")),
             },
-            required=NORM_REQUIRED, optional=NORM_OPTIONAL, title="Norm",
+            required=formats.NORM.required, optional=formats.NORM.optional, title="Norm",
         ),
         "actie": _closed(
             {
-                "omschrijving": _text("Wat te doen."),
+                "omschrijving": _text(formats.RULE_ACTION.description("omschrijving")),
                 "eigenaar": owner,
                 "deadline": deadline,
-                "extra_middelen_mogelijk": _boolean("Kan de actie extra middelen vragen?"),
+                "extra_middelen_mogelijk": _boolean(formats.RULE_ACTION.description("extra_middelen_mogelijk")),
             },
-            required=RULE_ACTION_KEYS, title="Actie", description="De verbeteractie voor het transformatieplan.",
+            required=formats.RULE_ACTION.required, title="Actie", description=formats.RULE.description("actie"),
         ),
         "voorbeelden": _array({"$ref": "#/$defs/voorbeeld"}, min_items=1,
-                              description="Voorbeelden die als tests draaien; minstens één per status die de "
-                                          "regel kan geven."),
+                              description=formats.RULE.description("voorbeelden")),
     }
-    body = _closed(properties, required=RULE_REQUIRED, optional=RULE_OPTIONAL)
+    body = _closed(properties, required=formats.RULE.required, optional=formats.RULE.optional)
     body["if"] = {"required": ["norm_herkomst"], "properties": {"norm_herkomst": {"const": "afgeleid"}}}
     body["then"] = {"required": ["norm_toelichting"]}
     version = f" (Kader {kader.version})" if kader is not None else ""
@@ -445,61 +432,61 @@ def assessment_schema(kader: Kader) -> dict:
     team = _closed(
         {
             "id": _with({"type": "string", "pattern": TEAM_ID_PATTERN}, None,
-                        "Korte naam van het team: letters, cijfers, '-', '_' en '.', bv. bbs-baarn."),
-            "naam": _text("Naam van het team."),
-            "gemeente": _text("Gemeente van het team."),
-            "organisatie": _text("Organisatie van het team."),
-            "taken": _closed({k: _boolean() for k in TASK_KEYS}, required=TASK_KEYS,
-                             description="Taken van het team: jeugd en wmo (true of false)."),
+                        formats.TEAM.description("id")),
+            "naam": _text(formats.TEAM.description("naam")),
+            "gemeente": _text(formats.TEAM.description("gemeente")),
+            "organisatie": _text(formats.TEAM.description("organisatie")),
+            "taken": _closed({k: _boolean() for k in formats.TASKS.names}, required=formats.TASKS.required,
+                             description=formats.TEAM.description("taken")),
         },
-        required=TEAM_REQUIRED, title="Team",
+        required=formats.TEAM.required, title="Team",
     )
     filled_in = _closed(
         {
-            "naam": _text("Wie het assessment invulde."),
-            "rol": _text("De rol van de invuller."),
-            "datum": _date("Wanneer het is ingevuld."),
-            "toelichting": _text("Waar de feiten vandaan komen."),
+            "naam": _text(formats.FILLED_IN.description("naam")),
+            "rol": _text(formats.FILLED_IN.description("rol")),
+            "datum": _date(formats.FILLED_IN.description("datum")),
+            "toelichting": _text(formats.FILLED_IN.description("toelichting")),
         },
-        optional=FILLED_IN_KEYS, title="Ingevuld door",
+        optional=formats.FILLED_IN.optional, title="Ingevuld door",
     )
     moved = _closed(
-        {"naar": _date("De nieuwe deadline."), "toelichting": _text("Waarom de deadline verschoof.")},
-        required=MOVED_REQUIRED, optional=MOVED_OPTIONAL, title="Verplaatste deadline",
+        {"naar": _date(formats.MOVED.description("naar")), "toelichting": _text(formats.MOVED.description("toelichting"))},
+        required=formats.MOVED.required, optional=formats.MOVED.optional, title="Verplaatste deadline",
     )
     action = _closed(
         {
             "eis": _enum(kader.rules, f"Een eis (regel-id) van Kader {kader.version}."),
-            "omschrijving": _text("Wat er gedaan wordt."),
-            "eigenaar": _text("Wie de actie uitvoert; meestal een rol uit het Kader.", None)
+            "omschrijving": _text(formats.PLAN_ACTION.description("omschrijving")),
+            "eigenaar": _text(formats.PLAN_ACTION.description("eigenaar"), None)
             | {"examples": list(kader.roles)},
             "deadline": _with({"anyOf": [_date(), {"type": "null"}]}, None,
-                              "De oorspronkelijke deadline (JJJJ-MM-DD), of leeg."),
-            "status": _enum(ACTION_STATUSES, "gepland, behaald, deels_behaald of niet_behaald."),
-            "id": _text("Eigen kenmerk van de actie."),
+                              formats.PLAN_ACTION.description("deadline")),
+            "status": _enum(ACTION_STATUSES, formats.PLAN_ACTION.description("status")),
+            "id": _text(formats.PLAN_ACTION.description("id")),
             "deadline_verplaatst": _array(moved, description="Geschiedenis van verplaatste deadlines; nooit "
                                                              "overschrijven, alleen toevoegen."),
-            "extra_middelen_nodig": _boolean("Zijn er extra middelen nodig?"),
-            "toelichting": _text("Toelichting bij de actie."),
+            "extra_middelen_nodig": _boolean(formats.PLAN_ACTION.description("extra_middelen_nodig")),
+            "toelichting": _text(formats.PLAN_ACTION.description("toelichting")),
         },
-        required=ACTION_REQUIRED, optional=ACTION_OPTIONAL, title="Actie",
+        required=formats.PLAN_ACTION.required, optional=formats.PLAN_ACTION.optional, title="Actie",
         description="Een actie in het transformatieplan.",
     )
     properties = {
         "kader": _with({"enum": [kader.version]}, None,
                        f'De Kaderversie van dit assessment: "{kader.version}".'),
-        "peildatum": _date("De datum waarop de feiten gelden (JJJJ-MM-DD)."),
+        "peildatum": _date(formats.ASSESSMENT.description("peildatum")),
         "team": team,
         "feiten": _facts_schema(kader.questions),
         "ingevuld_door": filled_in,
         "transformatieplan": _with({"anyOf": [_array(action), {"type": "null"}]}, "Transformatieplan",
-                                   "De acties van het team; `kader plan --format yaml` maakt dit blok."),
+                                   formats.ASSESSMENT.description("transformatieplan")),
     }
     return _document(
         f"Kadertoets: assessment voor Kader {kader.version}",
         f"Een assessment van één team aan het {kader.name} {kader.version}: team, peildatum, feiten en "
         "transformatieplan.",
-        _closed(properties, required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL),
+        _closed(properties, required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional),
     )
 
 

@@ -13,16 +13,12 @@ from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.infra.lintcodes import Code
 
 MAX_TEAM_ID = 64  # characters; an id is a key in every table and file name the region makes
-# the key lists of formats.py under the names jsonschema.py and run.py import
-TOP_KEYS_REQUIRED, TOP_KEYS_OPTIONAL = formats.ASSESSMENT.required, formats.ASSESSMENT.optional
-TEAM_REQUIRED = formats.TEAM.required
-ACTION_REQUIRED, ACTION_OPTIONAL = formats.PLAN_ACTION.required, formats.PLAN_ACTION.optional
 
 
 def load_assessment(path: Path, kader) -> Assessment:
     """Load an assessment and validate it against `kader` (its questions, rules and roles)."""
     root = Node(load_yaml_file(Path(path)), display_path(Path(path)))
-    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+    root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
     named = root.has("kader")
     return build_assessment(root, kader, "assessment" if named else "peildatum")
 
@@ -63,7 +59,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
 
 
 def _team(node: Node) -> Team:
-    node.mapping(required=TEAM_REQUIRED, what="het team-blok")
+    node.mapping(required=formats.TEAM.required, what="het team-blok")
     tasks_node = node.child("taken").mapping(required=formats.TASKS.required, what="taken")
     tasks = {k: tasks_node.child(k).boolean() for k in ("jeugd", "wmo")}
     tid = node.child("id")
@@ -97,7 +93,7 @@ def _plan(node: Node, kader) -> tuple[PlanAction, ...]:
 
 
 def _action(e: Node, kader) -> PlanAction:
-    e.mapping(required=ACTION_REQUIRED, optional=ACTION_OPTIONAL, what="een actie in het transformatieplan")
+    e.mapping(required=formats.PLAN_ACTION.required, optional=formats.PLAN_ACTION.optional, what="een actie in het transformatieplan")
     req = e.child("eis")
     rid = req.text()
     if rid not in kader.rules:

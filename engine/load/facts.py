@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kadertoets.load import formats
 from kadertoets.infra.errors import KaderFout, enough, excerpt
 from kadertoets.model import Fact
 from kadertoets.load.questions import NOT_SURE, check_value, quick_value, unknown_field
@@ -9,7 +10,7 @@ from kadertoets.infra.located import Node, collect
 from kadertoets.infra.yamlload import LDict
 from kadertoets.infra.lintcodes import Code
 
-FACT_KEYS = ("waarde", "toelichting", "bewijs", "herbevestigen")
+FACT_KEYS = formats.FACT.names
 
 
 def parse_facts(node: Node, questions: dict) -> dict[str, Fact]:

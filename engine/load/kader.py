@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from kadertoets.evaluate.conditions import compile_condition, rule_dependencies
+from kadertoets.infra.cli_names import suggest
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
 from kadertoets.load import formats
@@ -24,10 +25,8 @@ from kadertoets.infra.yamlload import load_yaml_file
 
 VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
 RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
-MANIFEST_KEYS, MANIFEST_OPTIONAL = formats.MANIFEST.required, formats.MANIFEST.optional
 RULES_FOLDER_RE = re.compile(r"^rules[A-Za-z0-9._-]*$")
 QUESTIONS_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")  # a file name in kader/, nothing more
-RULE_REQUIRED, RULE_OPTIONAL = formats.RULE.required, formats.RULE.optional
 
 
 def version_key(version: str) -> tuple:
@@ -41,7 +40,7 @@ def available_versions(kader_dir: Path) -> dict[str, Path]:
         raise KaderFout.single(
             "map 'kader/' met Kader-manifesten niet gevonden",
             file=display_path(kader_dir),
-            hint="Geef met --kader-dir een map op die 'kader/' en 'rules/' bevat.", code=Code.UNREADABLE
+            hint=f"Geef met {suggest('--kader-map')} een map op die 'kader/' en 'rules/' bevat.", code=Code.UNREADABLE
         )
     found = {}
     try:
@@ -200,7 +199,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
         raise KaderFout.single(_outside("dit manifest", kader_dir), file=mshown, code=Code.MISSING_REFERENCE,
                                hint="Zet het manifest zelf in de map kader/, niet een koppeling naar een bestand elders.")
     root = Node(load_yaml_file(mpath), mshown)
-    root.mapping(required=MANIFEST_KEYS, optional=MANIFEST_OPTIONAL, what="het manifest")
+    root.mapping(required=formats.MANIFEST.required, optional=formats.MANIFEST.optional, what="het manifest")
     mversion = root.child("versie").version()
     if mversion != version:
         raise root.child("versie").fail(f"versie '{mversion}' komt niet overeen met de bestandsnaam '{mpath.name}'",
@@ -356,7 +355,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
     root = Node(load_yaml_file(path), shown)
     problems: list[Problem] = []
     try:
-        root.mapping(required=RULE_REQUIRED, optional=RULE_OPTIONAL, what="een regel")
+        root.mapping(required=formats.RULE.required, optional=formats.RULE.optional, what="een regel")
     except KaderFout as exc:  # only unknown keys: report them and check the rest of the rule too
         if not isinstance(root.value, dict) or any(p.code != Code.UNKNOWN_KEY for p in exc.problems):
             raise

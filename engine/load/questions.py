@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from kadertoets.load import formats
 from kadertoets.evaluate.questiontypes import NOT_SURE, QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.infra.errors import KaderFout, excerpt
 from kadertoets.model import Question
@@ -17,11 +18,10 @@ from kadertoets.infra.lintcodes import Code
 
 # NOT_SURE is imported from here too (load/facts.py): quick_value's "let check_value decide".
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
-QUESTION_KEYS = ("type", "vraag", "hulp", "eenheid", "waarden", "minimum", "maximum", "thema")
 
 
 def load_questions(root: Node) -> dict[str, Question]:
-    root.mapping(required=("vragen",), what="het vragenbestand")
+    root.mapping(required=formats.QUESTIONS_FILE.required, what="het vragenbestand")
     vragen = root.child("vragen").mapping_any()
     questions: dict[str, Question] = {}
     problems = []
@@ -39,7 +39,7 @@ def _question(path, node: Node) -> Question:
         raise node.fail(f"ongeldig vraagpad {excerpt(path)}",
                         "Gebruik kleine letters, cijfers en _ met punten ertussen, bv. veiligheid.aandachtsfunctionarissen "
                         "(team.* is gereserveerd).", code=Code.VALUE_NOT_ALLOWED)
-    node.mapping(required=("type", "vraag"), optional=QUESTION_KEYS[2:], what=f"vraag '{path}'")
+    node.mapping(required=formats.QUESTION.required, optional=formats.QUESTION.optional, what=f"vraag '{path}'")
     qtype = node.child("type").choice(TYPES)
     qt = QUESTION_TYPES[qtype]
     values: tuple[str, ...] = ()

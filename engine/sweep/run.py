@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kadertoets.load.assessment import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED, build_assessment
+from kadertoets.load import formats
+from kadertoets.load.assessment import build_assessment
 from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
 from kadertoets.evaluate.evaluation import evaluate
@@ -16,8 +17,8 @@ from kadertoets.model import Assessment, Evaluation, Kader
 from kadertoets.infra.located import Node
 from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.infra.paths import bundled_root
+from kadertoets.infra.cli_names import suggest
 from kadertoets.infra.lintcodes import Code
-from kadertoets.sweep.discover import discover
 
 
 def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
@@ -30,8 +31,8 @@ def kader_dir_or_default(kader_dir: str | Path | None) -> Path:
             return here
     path = Path(kader_dir) if kader_dir else bundled_root()
     if not path.exists():
-        raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-dir",
-                               hint="Geef een map op die 'kader/' en 'rules/' bevat, of laat --kader-dir weg.", code=Code.UNREADABLE)
+        raise KaderFout.single("map bestaat niet", file=display_path(path), field="--kader-map",
+                               hint=f"Geef een map op die 'kader/' en 'rules/' bevat, of laat {suggest('--kader-map')} weg.", code=Code.UNREADABLE)
     return path
 
 
@@ -51,7 +52,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     user forces one, else the version the assessment names, else the version in effect on its
     peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep."""
     root = Node(tree, shown)
-    root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+    root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
     versions = available_versions(kader_dir) if versions is None else versions
     available = ", ".join(sorted(versions, key=version_key))
     if version:
@@ -125,13 +126,15 @@ def _kader_folder(folder: str, spec: str) -> Path:
 def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], list[tuple[str, tuple]]]:
     """Every assessment under `paths` validated against `kader` (whatever version it names): the
     valid ones, and (file, problems) for the others."""
+    from kadertoets.sweep.discover import discover  # here: `kader check` does not need it at start-up
+
     files, invalid = discover(paths)
     out, bad = [], [(i.file, i.problems) for i in invalid]
     for path in files:
         shown = display_path(path)
         try:
             root = Node(load_yaml_file(path), shown)
-            root.mapping(required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL, what="het assessment")
+            root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
             out.append(build_assessment(root, kader, "optie"))
         except KaderFout as exc:
             bad.append((shown, tuple(exc.problems)))
