@@ -61,7 +61,7 @@ class Question:
     """One declared fact: its path, type and the Dutch question."""
 
     path: str
-    type: str  # ja_nee | geheel_getal | getal | tekst | datum | keuze | meerkeuze
+    type: str  # a name from the question-type registry (evaluate/questiontypes.py)
     question: str
     help: str = ""
     unit: str | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kadertoets.evaluate.conditions import explain, fields_of, leaves, rule_refs
+from kadertoets.evaluate.operators import OPERATORS
 from kadertoets.model import Assessment, Evaluation, Finding, Kader, Rule, Status
 
 PARTS = ("van_toepassing", "voldoet", "deels")
@@ -121,7 +122,8 @@ class FindingMemo:
             conds = list(rule_conditions(rule).values())
             fields = tuple(sorted(set().union(*(fields_of(c) for c in conds))))
             refs = tuple(sorted(set().union(*(rule_refs(c) for c in conds))))
-            dated = any(getattr(leaf, "op", None) == "binnen_maanden" for c in conds for leaf in leaves(c))
+            dated = any(OPERATORS[leaf.op].uses_as_of for c in conds for leaf in leaves(c)
+                        if getattr(leaf, "op", None) in OPERATORS)
             self.inputs[rule.id] = (fields, refs, dated)
 
     def key(self, rule: Rule, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> tuple:

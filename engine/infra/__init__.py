@@ -1,1 +1,3 @@
-"""Machinery that is not domain: strict YAML reading, located access to it, problems and lint codes, safe text, atomic writes, parallel work, Dutch click texts, where the bundled data lives."""
+"""Machinery that is not domain: strict YAML reading and writing, values with their place in a file,
+problems and lint codes, safe text, atomic writes, a checksummed store, parallel work, the option
+names and Dutch texts of the command line, and where the bundled data lives."""

@@ -1,1 +1,3 @@
-"""Reading and validating files: the questions, the Kader (manifest and rules) and the assessments, into the model. Loading only loads: the semantic checks (examples, norms) are the validate room."""
+"""Reading and validating files into the model: the file formats (formats.py, each declared once),
+the questions, the facts, the Kader (manifest and rules) and the assessments. Loading only loads:
+the semantic checks (examples, norms) are the validate room."""
