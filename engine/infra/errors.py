@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
-from dataclasses import dataclass, field
+import os
+from dataclasses import field
 from pathlib import Path
 
 from kadertoets.infra import textsafe
 from kadertoets.infra.lintcodes import Code
+from kadertoets.infra.records import record
 from kadertoets.infra.textsafe import excerpt as one_line  # newlines visible too: a file cannot forge a line of output
 
 MAX_PROBLEMS = 50  # problems reported per part of a file; then one "en meer" problem, and no more work
@@ -54,7 +56,7 @@ def os_reason(exc: OSError) -> str:
     return reason
 
 
-@dataclass
+@record(frozen=False)  # a @dataclass, cheaper to declare (infra/records.py)
 class Problem:
     """One problem in an input file: where it is, what is wrong, how to fix it (Dutch)."""
 
@@ -100,7 +102,7 @@ class Problem:
         return textsafe.no_commands(text)
 
 
-@dataclass
+@record(frozen=False)
 class KaderFout(Exception):
     """Invalid input: one or more problems. Exit code 2 in the command line."""
 
@@ -124,6 +126,19 @@ def display_path(path: Path | str) -> str:
     """A path as the user should see it: relative to the working folder where possible."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(_working_folder()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(p)
+
+
+_CWD: list = [None, None]  # the working folder as the system names it, and resolved
+
+
+def _working_folder() -> Path:
+    """The resolved working folder, resolved again only when the working folder changed (resolving
+    stats every part of the path: a check shows dozens of paths)."""
+    here = os.getcwd()
+    if _CWD[0] != here:
+        _CWD[1] = Path(here).resolve()
+        _CWD[0] = here
+    return _CWD[1]

@@ -7,13 +7,12 @@ so validators read like `node.mapping(required=..., optional=...)` and `node.get
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from dataclasses import dataclass
 
 from kadertoets.infra.errors import KaderFout, Problem, enough, excerpt
 from kadertoets.infra.yamlload import LDict
 from kadertoets.infra.lintcodes import Code
+from kadertoets.infra.records import record
 
 MAX_NAME = 200  # characters in a name (team, gemeente, organisatie, rule title); the longest bundled is 118
 MAX_NUMBER = 10**12  # far beyond any count or amount in this domain; keeps both backends exact
@@ -62,6 +61,8 @@ def suggestion(word: str, options) -> str | None:
     could be: difflib's cost grows with the product of the lengths)."""
     if len(str(word)) > 200:
         return None
+    import difflib  # here: only a mistake needs it (start-up of every command)
+
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f"Bedoelde u '{match[0]}'?" if match else None
 
@@ -76,7 +77,7 @@ def allowed_hint(word, options) -> str:
     return hint_with(word, options, "Toegestaan: " + ", ".join(map(str, options)) + ".")
 
 
-@dataclass
+@record(frozen=False)  # a @dataclass, cheaper to declare (infra/records.py)
 class Node:
     """A loaded YAML value with its file, dotted field path and position."""
 

@@ -86,8 +86,12 @@ _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.o
 _NULL, _BOOL, _INT, _FLOAT = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                               "tag:yaml.org,2002:float")
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_PLAIN_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+# YAML 1.2 core schema for integers and floats, one compiled pattern each for the resolvers (below) and
+# the builder (compiling a pattern costs a few tenths of a millisecond at every start-up). Used with
+# fullmatch, the anchors change nothing; the float pattern's .inf/.nan forms are taken by _SPECIAL_FLOAT first.
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_PLAIN_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _SPECIAL_FLOAT = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -270,12 +274,8 @@ def _field_of(root, target) -> str | None:
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+.0123456789"),
-)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _PLAIN_INT, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _PLAIN_FLOAT, list("-+.0123456789"))
 def _fast_resolvers(cls) -> None:
     """Replace BaseResolver.resolve (called from libyaml for every node) by a table lookup with the
     same outcome: our loader has no path resolvers, so only the implicit ones matter; per first
@@ -307,29 +307,30 @@ def _fast_resolvers(cls) -> None:
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 file (BOM allowed) with a size limit; every failure is a KaderFout."""
-    shown = display_path(path)
+    """Read a UTF-8 file (BOM allowed) with a size limit; every failure is a KaderFout. (The name a
+    message shows is worked out only for a message: display_path resolves the path, ~0.1 ms, and
+    loading a Kader reads some thirty files.)"""
     try:
         if path.is_dir():
             raise KaderFout.single(
-                "dit is een map, geen bestand", file=shown, hint="Geef het pad van een .yaml-bestand op.", code=Code.UNREADABLE
+                "dit is een map, geen bestand", file=display_path(path), hint="Geef het pad van een .yaml-bestand op.", code=Code.UNREADABLE
             )
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise KaderFout.single(
-            "bestand bestaat niet", file=shown, hint="Controleer het pad en de spelling van de bestandsnaam.", code=Code.UNREADABLE
+            "bestand bestaat niet", file=display_path(path), hint="Controleer het pad en de spelling van de bestandsnaam.", code=Code.UNREADABLE
         ) from None
     except PermissionError:
         raise KaderFout.single(
-            "geen leesrechten op dit bestand", file=shown, hint="Controleer de rechten van het bestand.", code=Code.UNREADABLE
+            "geen leesrechten op dit bestand", file=display_path(path), hint="Controleer de rechten van het bestand.", code=Code.UNREADABLE
         ) from None
     except OSError as exc:
-        raise KaderFout.single(f"bestand kan niet gelezen worden ({os_reason(exc)})", file=shown, code=Code.UNREADABLE) from None
+        raise KaderFout.single(f"bestand kan niet gelezen worden ({os_reason(exc)})", file=display_path(path), code=Code.UNREADABLE) from None
     if len(raw) > max_bytes:
         raise KaderFout.single(
             f"bestand is te groot (meer dan {max_bytes // 1024} KiB)",
-            file=shown,
+            file=display_path(path),
             hint="Een Kader- of assessmentbestand is normaal enkele KiB; controleer of dit het juiste bestand is.", code=Code.UNREADABLE
         )
     try:
@@ -338,16 +339,17 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise KaderFout.single(
             "bestand is geen geldige UTF-8-tekst",
-            file=shown,
+            file=display_path(path),
             line=line,
             hint="Sla het bestand op als UTF-8 (in de meeste editors: 'Opslaan als' → codering UTF-8).", code=Code.UNREADABLE
         ) from None
 
 
-def load_yaml_text(text: str, shown: str):
-    """Parse YAML text into LDict/LList/scalars, raising KaderFout with file:line on any problem."""
+def load_yaml_text(text: str, shown):
+    """Parse YAML text into LDict/LList/scalars, raising KaderFout with file:line on any problem.
+    `shown` is the file's name in a message, or a function that gives it (called only for a message)."""
     if "\x00" in text:
-        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=shown, code=Code.UNREADABLE)
+        raise KaderFout.single("bestand bevat een NUL-teken en is geen tekstbestand", file=_name(shown), code=Code.UNREADABLE)
     loader = _Loader(text)
     try:
         if "!" in text:
@@ -355,7 +357,7 @@ def load_yaml_text(text: str, shown: str):
         data = loader.get_single_data()
     except _LoadProblem as exc:
         raise KaderFout.single(
-            exc.message, file=shown, line=exc.line, column=exc.column, field=exc.field, hint=exc.hint, code=exc.code
+            exc.message, file=_name(shown), line=exc.line, column=exc.column, field=exc.field, hint=exc.hint, code=exc.code
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -365,7 +367,7 @@ def load_yaml_text(text: str, shown: str):
             what = "een tab-teken; YAML springt alleen in met spaties"
         raise KaderFout.single(
             f"geen geldige YAML ({what})",
-            file=shown,
+            file=_name(shown),
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
             hint="Controleer inspringing, dubbele punten en aanhalingstekens rond deze regel.", code=Code.YAML_INVALID
@@ -376,10 +378,10 @@ def load_yaml_text(text: str, shown: str):
         column = position - text.rfind("\n", 0, position) if position is not None else None
         raise KaderFout.single(
             f"geen geldige YAML (een stuurteken of ander onzichtbaar teken {_char_code(exc.character)} dat niet "
-            "in een YAML-bestand mag staan)".replace("  ", " "), file=shown, line=line, column=column, code=Code.YAML_INVALID,
+            "in een YAML-bestand mag staan)".replace("  ", " "), file=_name(shown), line=line, column=column, code=Code.YAML_INVALID,
             hint="Verwijder dit teken; typ de tekst opnieuw of plak hem als platte tekst.") from None
     except yaml.YAMLError:
-        raise KaderFout.single("geen geldige YAML", file=shown, code=Code.YAML_INVALID,
+        raise KaderFout.single("geen geldige YAML", file=_name(shown), code=Code.YAML_INVALID,
                                hint="Controleer inspringing, dubbele punten en aanhalingstekens.") from None
     finally:
         loader.dispose()
@@ -439,7 +441,11 @@ def _translate_yaml(what: str) -> str:
 
 def load_yaml_file(path: Path, max_bytes: int = MAX_BYTES):
     """Read and parse one YAML file with our loader."""
-    return load_yaml_text(read_text(path, max_bytes), display_path(path))
+    return load_yaml_text(read_text(path, max_bytes), lambda: display_path(path))
+
+
+def _name(shown) -> str:
+    return shown() if callable(shown) else shown
 
 _fast_resolvers(_Loader)  # after every add_implicit_resolver above
 _IMPLICIT_TIMESTAMP = next(rx for resolvers in _Loader.yaml_implicit_resolvers.values()

@@ -5,20 +5,44 @@ Two kinds of entry, both keyed on sha256 of the file's bytes (plus a salt for th
   lines), as JSON (encode_tree); a file that is not valid YAML is never stored;
 - `records`: the outcome of validating and evaluating a file in one context (see resultcache.py).
 
-Every entry is JSON behind a checksum (seal): reading an entry never runs code, whoever wrote it
-(up to version 3 entries were pickles; their database is never opened again). The checksum only
-catches damage (a crash, a truncated row), not tampering: anyone can compute it. Everything read
-back is checked as strictly as a file read from disk (the exact shape and type of every part, see
-decode_tree and resultcache.decode); whatever does not pass is a cache miss: the file is parsed and
-evaluated again, never a crash. What remains: whoever can write the cache can still forge a
-well-formed entry, so a sweep would show other contents or verdicts for the files whose entries are
-there, as whoever can write the assessment files can; that is why the cache belongs in the user's
-own folder. The Kader itself is not cached: it is loaded and checked from its files on every run.
+Every entry is JSON behind a checksum (infra/store.py: pack and unpack): reading an entry never runs
+code, whoever wrote it (up to version 3 entries were pickles; their database is never opened again).
+The checksum only catches damage (a crash, a truncated row), not tampering: anyone can compute it.
+Everything read back is checked as strictly as a file read from disk (the exact shape and type of
+every part, see decode_tree and resultcache.decode); whatever does not pass is a cache miss: the file
+is parsed and evaluated again, never a crash. What remains: whoever can write the cache can still
+forge a well-formed entry, so a sweep would show other contents or verdicts for the files whose
+entries are there, as whoever can write the assessment files can; that is why the cache belongs in
+the user's own folder. The Kader itself is not cached: it is loaded and checked from its files on
+every run.
 
 Why one database and not a file per entry: creating a file costs ~0.7 ms on the machines we run on,
 more than evaluating the assessment; a batch of rows in one transaction costs next to nothing.
 Lookups are by primary key. The database lives in the cache folder: $KADERTOETS_CACHE_DIR, else
 $XDG_CACHE_HOME/kadertoets, else ~/.cache/kadertoets (a folder it makes is for its owner only).
+
+The cache stays bounded. Every sweep, when it opens the cache and before it writes (once per sweep;
+the machinery is infra/store.py, the policy is here):
+- databases of other cache versions (up to version 3 they held pickles) are removed, and a database
+  file over MAX_DB_BYTES is started anew (the last resort: what is below keeps it far smaller);
+- orphans are pruned: trees written by another loader version (TREE_MAKER: cache version, loader,
+  Python version) and records written by other code (resultcache.code_fingerprint: any change of
+  the code is another maker), and records of this sweep's Kader folder for contents it no longer
+  has (resultcache.sweep_context: the folder is the origin, the hash of all its files the
+  generation). Not while they were used in the last KEEP_RECENT_SECONDS: a sweep of another version
+  or of the previous Kader contents may still be running and reading what it just wrote (and two
+  installations used alternately keep their entries that long);
+- which Kader contents are alive cannot be known for other folders (a user may sweep the bundled
+  Kader and a draft copy in turn, with several --as-of dates, both engines): their records, and
+  those of deleted folders, go once not used for MAX_IDLE_DAYS;
+- above MAX_CACHE_BYTES of entries (the data, ~15 KB per assessment: a sweep of 15,000 assessments
+  fits) the least recently used entries are evicted until 3/4 of it is left, never one used in the
+  last KEEP_RECENT_SECONDS. An entry read is marked used again at most once a day (store.TOUCH_EVERY).
+Each step deletes at most PRUNE_BATCH entries per table (~0.2 s), so opening stays cheap whatever the
+cache holds; what is left goes in the next sweeps, as does all of it when another sweep is writing
+(the database is busy). None of this changes a result: a pruned entry is a cache miss. (Records are
+keyed on contents, not on the folder: two folders with equal contents share them, and pruning one
+folder's earlier contents can cost the other one a cache miss, nothing more.)
 
 The cache can only make a sweep faster, never change its result or stop it: an entry that does not
 load is parsed or evaluated again and overwritten; a corrupt database file is replaced by a new one;
@@ -31,25 +55,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import os
 import re
-import sqlite3
 import stat
 import sys
 from pathlib import Path
 
-from kadertoets.infra.errors import display_path, excerpt, os_reason
+from kadertoets.infra.errors import display_path, excerpt
+from kadertoets.infra.store import BadEntry, Limits, Scope, Store, pack, unpack
+from kadertoets.infra.store import seal  # noqa: F401  (re-exported: the entry format, for tests)
 from kadertoets.infra.yamlload import MAX_BYTES, MAX_DEPTH, MAX_DIGITS, LDict, LList, _BaseLoader, load_yaml_text, read_text
 
-# Bump when the loader (types, positions, LDict/LList layout) or the entry format changes: a new
-# version is a new database file, so entries of another format (pickles, up to version 3) are never read.
-CACHE_VERSION = "4"
-_SALT = f"kadertoets-cache/{CACHE_VERSION}/{_BaseLoader.__name__}/{sys.version_info[0]}.{sys.version_info[1]}".encode()
+# Bump when the loader (types, positions, LDict/LList layout), the entry format or the database layout
+# changes: a new version is a new database file, so entries of another format (pickles, up to
+# version 3; no scopes, version 4) are never read.
+CACHE_VERSION = "5"
+TREE_MAKER = f"kadertoets-cache/{CACHE_VERSION}/{_BaseLoader.__name__}/{sys.version_info[0]}.{sys.version_info[1]}"
+_SALT = TREE_MAKER.encode()
 DB_NAME = f"kadertoets-{CACHE_VERSION}.sqlite3"
 TABLES = ("trees", "records")
-MAX_DB_BYTES = 512 * 1024 * 1024  # a larger database is started anew (tens of thousands of assessments)
+MAX_DB_BYTES = 512 * 1024 * 1024  # a larger database file is started anew (the last resort)
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # entries beyond this: the least recently used are evicted (to 3/4)
+MAX_IDLE_DAYS = 30  # an entry not used for this long is pruned, whatever made it
+KEEP_RECENT_SECONDS = 3600  # an entry used this recently is never pruned nor evicted (concurrent sweeps)
+PRUNE_BATCH = 5_000  # entries deleted per table and step at most when pruning (~0.2 s: bounded per sweep)
 _OTHER_DB = re.compile(r"kadertoets-[0-9A-Za-z.]+\.sqlite3(?:-wal|-shm|-journal)?")
 MAX_ENTRY = 4 * MAX_BYTES  # a larger entry was not written by us: a cache miss, not a megabyte parse
 
@@ -94,46 +124,19 @@ def _decode(raw: bytes, path: Path) -> str:
         return read_text(path)  # raises the located message
 
 
-# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xff) and what they mean for a user.
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_NOTADB = 5, 6, 11, 26
-_SQLITE_REASONS = {3: "geen toegang", 14: "geen toegang", 8: "alleen lezen", 13: "de schijf is vol",
-                   10: "lees- of schrijffout", 11: "de database is beschadigd", 26: "de database is beschadigd"}
+def limits() -> Limits:
+    """How the cache stays bounded (read when a sweep opens it; see the module docstring)."""
+    return Limits(keep_recent=KEEP_RECENT_SECONDS, max_idle=MAX_IDLE_DAYS * 86400, max_bytes=MAX_CACHE_BYTES,
+                  batch=PRUNE_BATCH)
 
 
-def _sqlite_code(exc: sqlite3.Error) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
-
-
-def _reason(exc: BaseException) -> str | None:
-    """Why the cache cannot be used, in Dutch; None when it is only busy (another sweep holds it)."""
-    if isinstance(exc, sqlite3.Error):
-        code = _sqlite_code(exc)
-        if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
-            return None
-        return _SQLITE_REASONS.get(code, "de database is niet bruikbaar")
-    if isinstance(exc, OSError):
-        return os_reason(exc)
-    return "de cachemap is niet te bepalen"
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    if _sqlite_code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        return True
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
-
-
-class Cache:
+class Cache(Store):
     """The cache database in `folder`, opened lazily; every failure makes it a cache that holds
     nothing, and all but a busy database leave a reason for one warning (`warning()`)."""
 
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder is not None else None
-        self.path = self.folder / DB_NAME if folder is not None else None
-        self._conn: sqlite3.Connection | None = None
-        self._broken = folder is None
-        self.problem: str | None = None  # why the cache is not used (Dutch), when worth a warning
+        super().__init__(self.folder / DB_NAME if folder is not None else None, TABLES)
 
     @classmethod
     def default(cls) -> "Cache":
@@ -156,185 +159,28 @@ class Cache:
         return (f"Let op: de cache{where} kan niet gebruikt worden ({self.problem}); kader werkt verder zonder "
                 f"cache: dezelfde uitkomst, alleen trager.\n  Oplossing: {fix}, of gebruik --geen-cache.")
 
-    def _fail(self, exc: BaseException) -> None:
-        """Stop using the cache for the rest of this run, remembering why (the first reason only)."""
-        self.close()
-        self._broken = True
-        if self.problem is None:
-            self.problem = _reason(exc)
+    def open(self, records: Scope | None = None) -> bool:
+        """Open (or make) the database now, once per sweep, and prune it (module docstring): trees are
+        written in this loader's scope, records in `records` (resultcache.record_scope; None: no
+        records are written). False when the cache cannot be used."""
+        return super().open({"trees": Scope(TREE_MAKER), "records": records}, limits())
 
-    def open(self) -> bool:
-        """Open (or make) the database now; False when the cache cannot be used."""
-        return self._connect(create=True) is not None
-
-    def _connect(self, create: bool) -> sqlite3.Connection | None:
-        if self._conn is not None or self._broken:
-            return self._conn
-        try:
-            if not create:
-                os.stat(self.path)  # no database yet: nothing to read (FileNotFoundError)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:  # the folder cannot be searched
-            self._fail(exc)
-            return None
-        for attempt in (1, 2):
-            try:
-                if create:
-                    self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-                    self._bound()
-                conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-                try:
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    # A cache: no fsync at all (a third of a cold sweep's database time went to the
-                    # fsyncs of WAL checkpoints). A database damaged by a crash is detected and replaced
-                    # (below), and a damaged entry fails its checksum or its checks: it is computed again.
-                    conn.execute("PRAGMA synchronous=OFF")
-                    for table in TABLES:
-                        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
-                except BaseException:
-                    conn.close()
-                    raise
-                self._conn = conn
-                return conn
-            except sqlite3.Error as exc:
-                if attempt == 1 and _is_corrupt(exc) and self._discard():
-                    continue
-                self._fail(exc)
-            except OSError as exc:
-                self._fail(exc)
-            return None
-        return None
+    def _before_write(self) -> None:
+        super()._before_write()
+        self._bound()
 
     def _bound(self) -> None:
-        """Keep the cache bounded before writing to it: databases of other cache versions (up to
-        version 3 they held pickles) are removed, and a database over MAX_DB_BYTES is started anew
-        (entries of older code or removed Kaders are never read again; this is where they go)."""
+        """Before writing: databases of other cache versions (up to version 3 they held pickles) are
+        removed, and a database over MAX_DB_BYTES is started anew."""
         try:
             for entry in os.scandir(self.folder):
                 name = entry.name
                 if _OTHER_DB.fullmatch(name) and not name.startswith(DB_NAME) and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
             if os.stat(self.path).st_size > MAX_DB_BYTES:
-                self._discard()
+                self.discard()
         except OSError:
             pass  # nothing to prune, or not allowed to: the cache stays as it is
-
-    def _discard(self) -> bool:
-        """Remove a corrupt database (and its journal files), so a new one can be made; False when
-        it cannot be removed."""
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.unlink(str(self.path) + suffix)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                return False
-        return True
-
-    def _query_failed(self, exc: sqlite3.Error) -> None:
-        if _is_corrupt(exc):  # damaged after it was opened: removed, so the next run makes a new one
-            self.close()
-            self._broken = True
-            if self._discard():
-                return
-        self._fail(exc)
-
-    def get_many(self, table: str, keys: list[str]) -> dict[str, bytes]:
-        conn = self._connect(create=False)
-        if conn is None or not keys:
-            return {}
-        out: dict[str, bytes] = {}
-        try:
-            for i in range(0, len(keys), 500):
-                part = keys[i:i + 500]
-                marks = ",".join("?" * len(part))
-                out.update(conn.execute(f"SELECT key, data FROM {table} WHERE key IN ({marks})", part))
-        except sqlite3.Error as exc:
-            self._query_failed(exc)
-            return {}
-        return out
-
-    def put_many(self, entries) -> None:
-        """Store (table, key, data) entries in one transaction; a failure only means they are not cached."""
-        entries = list(entries)
-        if not entries:
-            return
-        conn = self._connect(create=True)
-        if conn is None:
-            return
-        try:
-            conn.execute("BEGIN")
-            for table in TABLES:
-                rows = [(k, d) for t, k, d in entries if t == table]
-                if rows:
-                    conn.executemany(f"INSERT OR REPLACE INTO {table} (key, data) VALUES (?, ?)", rows)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            if _reason(exc) is not None:  # busy: only these entries are lost; anything else: stop
-                self._query_failed(exc)
-
-    def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except sqlite3.Error:
-                pass
-            self._conn = None
-
-
-_DIGEST = 16  # bytes of (truncated) sha256 checksum in front of every entry
-
-
-def seal(payload: bytes) -> bytes:
-    """An entry: a checksum in front of its (JSON) payload, so that damage (a crash, a truncated
-    row) is noticed, not read. Not a defence against tampering: anyone can compute it."""
-    return hashlib.sha256(payload).digest()[:_DIGEST] + payload
-
-
-def unseal(data) -> bytes | None:
-    """The payload of a sealed entry, or None when there is none, it is too big or it is damaged."""
-    if data.__class__ is not bytes or not _DIGEST < len(data) <= MAX_ENTRY:
-        return None
-    payload = data[_DIGEST:]
-    if hashlib.sha256(payload).digest()[:_DIGEST] != data[:_DIGEST]:
-        return None
-    return payload
-
-
-class BadEntry(ValueError):
-    """A cache entry that is not exactly what we write: treated as absent."""
-
-
-def _refuse_constant(name):
-    raise BadEntry(name)
-
-
-_SCAN = json.JSONDecoder(parse_constant=_refuse_constant).scan_once  # NaN and Infinity are not JSON: refused
-# ASCII only: a lone surrogate (which a YAML escape can make) is written as \udXXX, not a UnicodeEncodeError
-_DUMP = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False, check_circular=False).encode
-
-
-def load_json(payload: bytes | str):
-    """The JSON value of a payload; BadEntry for anything that is not strict UTF-8 JSON (also a
-    nesting too deep for the parser, or an integer of thousands of digits)."""
-    try:
-        text = payload.decode("utf-8") if payload.__class__ is bytes else payload
-        value, end = _SCAN(text, 0)  # the C scanner without json.loads' layers (we write no white space)
-    except (ValueError, RecursionError, StopIteration) as exc:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
-        raise BadEntry(str(exc)[:80]) from None
-    if end != len(text):
-        raise BadEntry("meer dan één waarde")
-    return value
-
-
-def dump_json(value) -> bytes:
-    """Compact JSON of plain data (never NaN or Infinity: ValueError), as ASCII bytes."""
-    return _DUMP(value).encode("ascii")
 
 
 # ---------------------------------------------------------------- trees ----------------------
@@ -386,7 +232,7 @@ def _tree_json(node, depth: int = 0):
 def encode_tree(tree) -> bytes | None:
     """The cache entry payload of a parsed tree; None when the tree holds something we do not store."""
     try:
-        return seal(dump_json(_tree_json(tree)))
+        return pack(_tree_json(tree))
     except (BadEntry, ValueError, TypeError, KeyError, RecursionError):
         return None
 
@@ -464,18 +310,16 @@ def _tree_value(node, depth: int):
 def decode_tree(data):
     """The tree of a cache entry, or None when there is none or it is not exactly a tree we write
     (damaged, tampered with, of another format): then the file is parsed again."""
-    payload = unseal(data)
-    if payload is None:
-        return None
     try:
-        return _tree_value(load_json(payload), 0)
+        head, rest = unpack(data, MAX_ENTRY)
+        return None if rest else _tree_value(head, 0)
     except (BadEntry, RecursionError):
         return None
 
 
 def parse_raw(raw: bytes, path: Path, shown: str | None = None):
     """The parsed tree of a file's bytes; raises KaderFout as the uncached loader would."""
-    return load_yaml_text(_decode(raw, path), shown or display_path(path))
+    return load_yaml_text(_decode(raw, path), shown or (lambda: display_path(path)))
 
 
 def tree_entry(key: str, tree):

@@ -8,7 +8,9 @@ cache.py), the sweep keeps the *outcome* of validating and evaluating a file, ke
   the as-of date, the engine, and the source of this package itself (any code change is a new key).
 
 Change any of those and the key changes: the cache can make a sweep faster, never change its
-result. A record is a checksum plus JSON of plain data: the assessment without its facts (no
+result. Records are stored in the scope sweep_context gives (the code, the Kader folder and the hash
+of its files), so that the cache can prune the records of other code and of the folder's earlier
+contents (cache.py). A record is a checksum plus JSON of plain data: the assessment without its facts (no
 renderer of a sweep needs them), the as-of date, the engine and per finding (rule id, status,
 reason, missing fields, notes). Title, theme, action and the rest come back from the Kader when the
 record is decoded, and equal findings are shared between teams (memory at national scale).
@@ -25,13 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import sys
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 
-from kadertoets.sweep.cache import BadEntry, dump_json, load_json, parse_iso, seal, unseal
+from kadertoets.infra.store import BadEntry, Scope, dump_json, load_json, pack, unpack
+from kadertoets.sweep.cache import MAX_ENTRY, parse_iso
 from kadertoets.infra.errors import KaderFout
 from kadertoets.load.kader import kader_files
 from kadertoets.validate.semantic import validated_kader
@@ -84,14 +88,27 @@ def kader_fingerprint(kader_dir: Path) -> str | None:
     return h.hexdigest()
 
 
-def context_key(kader_dir: Path, version: str | None, as_of: dt.date | None, engine: str) -> str | None:
-    """Everything besides the file itself that decides a sweep's outcome for it, as one key (None: do not cache)."""
+def sweep_context(kader_dir: Path, version: str | None, as_of: dt.date | None,
+                  engine: str) -> tuple[str | None, Scope | None]:
+    """Everything besides the file itself that decides a sweep's outcome for it, as one key, and the
+    scope its records are stored in (for pruning, see cache.py: the code that wrote them, the Kader
+    folder and the hash of its files); (None, None): do not cache records."""
     kader = kader_fingerprint(kader_dir)
     code = code_fingerprint()
     if kader is None or code is None:
-        return None
+        return None, None
     text = "\0".join([code, kader, version or "-", as_of.isoformat() if as_of else "-", engine])
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest(), Scope(maker=code, origin=kader_origin(kader_dir), generation=kader)
+
+
+def kader_origin(kader_dir: Path) -> str:
+    """The Kader folder as a key: a hash of its absolute, resolved path (one folder holds one set of
+    Kader contents at a time; records for its earlier contents are orphans)."""
+    try:
+        where = os.path.realpath(kader_dir)
+    except (OSError, ValueError):
+        where = os.path.abspath(kader_dir)
+    return hashlib.sha256(f"kader-map/{where}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def result_key(context: str, content: str) -> str:
@@ -138,8 +155,7 @@ def encode(ev: Evaluation) -> bytes:
     assessment = [a.kader_version, a.reference_date.isoformat(),
                   [t.id, t.name, t.municipality, t.organisation, t.tasks["jeugd"], t.tasks["wmo"]],
                   filled, plan, a.kader_version_source]
-    head = dump_json([RECORD_FORMAT, assessment, ev.as_of.isoformat(), ev.engine])
-    return seal(b"\n".join([head, *map(_finding_line, ev.findings)]))
+    return pack([RECORD_FORMAT, assessment, ev.as_of.isoformat(), ev.engine], map(_finding_line, ev.findings))
 
 
 # ---------------------------------------------------------------- decoding ----------------------
@@ -259,11 +275,11 @@ def decode(data: bytes, shown: str, kader_for, pool: dict, as_of: dt.date | None
 
 
 def _decode(data, shown, kader_for, pool, as_of, engine) -> Evaluation:
-    payload = unseal(data)
-    if payload is None:
-        raise CorruptRecord("checksum")
-    head, *findings = payload.split(b"\n")
-    fmt, slim, record_as_of, record_engine = _fields(load_json(head), 4)
+    try:
+        head, findings = unpack(data, MAX_ENTRY)
+    except BadEntry as exc:
+        raise CorruptRecord(str(exc)) from None
+    fmt, slim, record_as_of, record_engine = _fields(head, 4)
     if fmt.__class__ is not int or fmt != RECORD_FORMAT:
         raise CorruptRecord(f"formaat {str(fmt)[:20]}")
     version, reference, team, filled, plan, source = _fields(slim, 6)

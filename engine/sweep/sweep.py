@@ -19,7 +19,7 @@ from kadertoets.validate.semantic import validated_kader
 from kadertoets.model import Evaluation, Kader, Status
 from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tree_entry
 from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
-from kadertoets.sweep.resultcache import CorruptRecord, context_key, decode, encode, kader_lookup, result_key
+from kadertoets.sweep.resultcache import CorruptRecord, decode, encode, kader_lookup, result_key, sweep_context
 from kadertoets.sweep.discover import Invalid, discover, invalid_exit_code  # noqa: F401  (discover: re-exported)
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
@@ -227,9 +227,10 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         cwd = os.path.join(os.getcwd(), "")
     except OSError:
         cwd = None
+    context, scope = sweep_context(kdir, version, as_of, engine)
     opened = Cache.default() if use_cache else None
-    cache = opened if opened is not None and opened.open() else None  # not usable: on without it
-    context = context_key(kdir, version, as_of, engine)
+    # opened (and pruned: orphans, idle and least recently used entries) once per sweep; not usable: on without it
+    cache = opened if opened is not None and opened.open(scope) else None
     kaders: dict = {}
     pool: dict = {}
     items = [(path, _shown(path, cwd)) for path in files]
