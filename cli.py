@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -77,8 +76,21 @@ class DateType(click.ParamType):
 def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
     tty = sys.stdout.isatty() and not to_file
     color = tty and "NO_COLOR" not in os.environ
-    width = shutil.get_terminal_size((100, 24)).columns if tty else 100
+    width = _terminal_columns() if tty else 100
     return Options(color=color, width=max(60, width), show_all=show_all)
+
+
+def _terminal_columns() -> int:
+    """The terminal's width as shutil.get_terminal_size gives it (COLUMNS first), without importing
+    shutil and its compression modules at every start."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 100
+    except (AttributeError, ValueError, OSError):
+        return 100
 
 
 def kader_dir_option(help: str = "Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Any
+from kadertoets.infra.records import record
 
 
 class Status(str, Enum):
@@ -56,7 +57,7 @@ SOURCE_TITLES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Question:
     """One declared fact: its path, type and the Dutch question."""
 
@@ -71,7 +72,7 @@ class Question:
     theme: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     code: str | None = None
     section: str | None = None
@@ -85,7 +86,7 @@ class Source:
         return f"{text}, {self.section}" if self.section else text
 
 
-@dataclass(frozen=True)
+@record
 class Deadline:
     key: str
     date: dt.date
@@ -94,7 +95,7 @@ class Deadline:
     derived: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ActionTemplate:
     """What a rule proposes for the transformatieplan when it is not met."""
 
@@ -104,7 +105,7 @@ class ActionTemplate:
     extra_budget_possible: bool
 
 
-@dataclass(frozen=True)
+@record
 class Example:
     name: str
     facts: dict
@@ -116,7 +117,7 @@ class Example:
     column: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     id: str
     title: str
@@ -148,7 +149,7 @@ class Rule:
         return self.norm_line, self.norm_column
 
 
-@dataclass(frozen=True)
+@record
 class Kader:
     """One version of the Kader: manifest, questions and compiled rules, in dependency order."""
 
@@ -176,7 +177,7 @@ class Kader:
         return tuple(r.id for r in self.rules.values() if rule_id in r.previous_ids)
 
 
-@dataclass(frozen=True)
+@record
 class Fact:
     value: Any  # None when the fact is listed without a value (explicitly unknown)
     note: str | None = None
@@ -185,13 +186,13 @@ class Fact:
     reconfirm: bool = False  # `herbevestigen: true`: carried over by a migration, still to be confirmed
 
 
-@dataclass(frozen=True)
+@record
 class MovedDeadline:
     to: dt.date
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PlanAction:
     """An action in a team's transformatieplan (S4 format)."""
 
@@ -210,7 +211,7 @@ class PlanAction:
         return self.moved[-1].to if self.moved else self.deadline
 
 
-@dataclass(frozen=True)
+@record
 class Team:
     id: str
     name: str
@@ -226,7 +227,7 @@ VERSION_SOURCE_LABEL = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Assessment:
     file: str
     kader_version: str
@@ -249,7 +250,7 @@ class Assessment:
         return {k: v for k, v in env.items() if v is not None}
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """The result for one requirement for one team: the one result model every output uses."""
 
@@ -269,7 +270,7 @@ class Finding:
         return self.responsible == "regio" and self.status.is_gap
 
 
-@dataclass(frozen=True)
+@record
 class Evaluation:
     """All findings for one assessment at one as-of date."""
 

@@ -705,3 +705,12 @@ def test_worker_processes_that_cannot_start_mean_working_in_this_process(corpus,
     expected = fingerprint(load_sweep([corpus], use_cache=False))
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     assert fingerprint(load_sweep([corpus], use_cache=False, parallel_threshold=1)) == expected
+
+
+def test_the_code_fingerprint_covers_every_room_of_the_package():
+    """A change anywhere in the package (not only in the sweep's own folder) gives new cache keys."""
+    from kadertoets.sweep import fingerprints
+
+    names = {str(p.relative_to(fingerprints.PACKAGE)) for p in fingerprints.code_files()}
+    assert {"cli.py", "model.py", "evaluate/conditions.py", "load/kader.py", "render/check.py",
+            "sweep/sweep.py"} <= names

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from kadertoets.evaluate.conditions import describe, fields_of
@@ -20,16 +19,17 @@ from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.editors.migrate import migrate
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.model import Kader, Question, Rule, Status
+from kadertoets.infra.records import record
 
 
-@dataclass(frozen=True)
+@record
 class FieldChange:
     field: str  # Dutch key as in the YAML (titel, norm.voldoet, ...)
     old: str | None
     new: str | None
 
 
-@dataclass(frozen=True)
+@record
 class RuleChange:
     old_id: str
     new_id: str
@@ -37,7 +37,7 @@ class RuleChange:
     changes: tuple[FieldChange, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Rename:
     old_ids: tuple[str, ...]
     new_ids: tuple[str, ...]
@@ -49,13 +49,13 @@ class Rename:
         return "gesplitst" if len(self.old_ids) == 1 else "samengevoegd"
 
 
-@dataclass(frozen=True)
+@record
 class QuestionChange:
     path: str
     changes: tuple[FieldChange, ...]
 
 
-@dataclass(frozen=True)
+@record
 class KaderDiff:
     old_label: str  # e.g. "1.0" or "kader-kopie@1.1"
     new_label: str
@@ -200,7 +200,7 @@ def diff_kaders(old: Kader, new: Kader, old_label: str | None = None, new_label:
 
 
 # ------------------------------------------------------------------ impact -------------------------
-@dataclass(frozen=True)
+@record
 class StatusChange:
     old_id: str | None  # None: a requirement new in NEW
     new_id: str | None  # None: removed without successor
@@ -208,7 +208,7 @@ class StatusChange:
     new: Status | None
 
 
-@dataclass(frozen=True)
+@record
 class TeamImpact:
     team_id: str
     team_name: str
@@ -217,7 +217,7 @@ class TeamImpact:
     migration_notes: tuple[str, ...]  # facts left out or to reconfirm, open questions
 
 
-@dataclass(frozen=True)
+@record
 class Impact:
     teams: tuple[TeamImpact, ...]  # only teams with at least one change
     checked: int  # assessments compared

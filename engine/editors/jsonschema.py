@@ -31,7 +31,6 @@ schema exists) but write nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from kadertoets.load import formats
@@ -43,6 +42,7 @@ from kadertoets.evaluate.schemaparts import (array as _array, boolean as _boolea
 from kadertoets.load.kader import RULE_ID_RE, VERSION_RE
 from kadertoets.model import ACTION_STATUSES, RESPONSIBLE, SOURCE_CODES, SOURCE_TITLES, Kader, Question, Status
 from kadertoets.load.questions import PATH_RE
+from kadertoets.infra.records import record
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 HEADER_PREFIX = "# yaml-language-server: $schema="
@@ -582,7 +582,7 @@ KIND_FILES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class HeaderTarget:
     """The schema line for one kind of file, and for which files it is right."""
 

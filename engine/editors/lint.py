@@ -11,7 +11,6 @@ and sorted by file and position.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path
@@ -23,11 +22,12 @@ from kadertoets.validate.normcheck import check_norm
 from kadertoets.infra.located import Node
 from kadertoets.validate.selftest import reachable_statuses as syntactic_reachable
 from kadertoets.infra.yamlload import load_yaml_file
+from kadertoets.infra.records import record
 
 PART_OF = {Code.NEVER_APPLIES: "van_toepassing", Code.ALWAYS_APPLIES: "van_toepassing"}  # other norm codes stand at the norm
 
 
-@dataclass(frozen=True)
+@record
 class LintFinding:
     code: str
     severity: str  # fout | waarschuwing
@@ -43,7 +43,7 @@ class LintFinding:
         return ":".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class LintReport:
     findings: tuple[LintFinding, ...]
     versions: tuple[str, ...]

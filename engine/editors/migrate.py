@@ -23,7 +23,7 @@ written so that it cannot end the comment (each line of a text gets its own '#')
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from kadertoets.infra import yamlwrite
@@ -34,6 +34,7 @@ from kadertoets.model import Assessment, Fact, Kader, PlanAction, Question
 from kadertoets.load import formats
 from kadertoets.load.questions import check_value
 from kadertoets.infra.located import Node
+from kadertoets.infra.records import record
 
 FACT_OUTCOMES = ("overgenomen", "herbevestigen", "ongeldig", "vervallen")
 ACTION_OUTCOMES = ("overgenomen", "hernoemd", "gesplitst", "samengevoegd", "vervallen")
@@ -52,7 +53,7 @@ ACTION_OUTCOME_LABEL = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class FactOutcome:
     path: str
     outcome: str  # FACT_OUTCOMES
@@ -62,7 +63,7 @@ class FactOutcome:
     evidence: str | None = None  # the fact's bewijs
 
 
-@dataclass(frozen=True)
+@record
 class ActionOutcome:
     requirement: str  # the id in the old version
     new_requirement: str | None
@@ -73,7 +74,7 @@ class ActionOutcome:
     action: PlanAction | None = None  # the action as it was in the old file
 
 
-@dataclass(frozen=True)
+@record
 class Migration:
     source: str  # the file migrated (as shown)
     old_version: str

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from dataclasses import dataclass
 from typing import Union
 
 from kadertoets.model import Question, Status
@@ -23,6 +22,7 @@ from kadertoets.evaluate.operators import (ALL_OF, ALL_OPERATORS, ANY_OF, COMBIN
                                            PRESENCE, RULE_KEY, RULE_REF_KEYS, STATUS_KEY)
 # declared in operators.py; re-exported here, where they lived before (tests and older imports)
 from kadertoets.evaluate.operators import MAX_MONTHS, months_before  # noqa: F401
+from kadertoets.infra.records import record
 
 Truth = Union[bool, None]
 
@@ -43,34 +43,34 @@ _TESTS = {name: op.test for name, op in OPERATORS.items() if op.test is not None
 
 
 # ---------------------------------------------------------------- IR --------
-@dataclass(frozen=True)
+@record
 class All:
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record
 class Any_:
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record
 class Not:
     part: object
 
 
-@dataclass(frozen=True)
+@record
 class RuleRef:
     rule_id: str
     statuses: frozenset
 
 
-@dataclass(frozen=True)
+@record
 class Present:
     field: str
     expected: bool
 
 
-@dataclass(frozen=True)
+@record
 class Compare:
     field: str
     op: str

@@ -21,7 +21,6 @@ building the small tables.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 from kadertoets.evaluate import schemaparts as sp
@@ -30,6 +29,7 @@ from kadertoets.infra.errors import KaderFout
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.located import Node
 from kadertoets.model import Question
+from kadertoets.infra.records import record
 
 MAX_MONTHS = 1200  # binnen_maanden: 100 years
 
@@ -137,7 +137,7 @@ class DurableTest(NamedTuple):
     op: str
 
 
-@dataclass(frozen=True)
+@record
 class Operator:
     """One field operator: `{veld: pad, <name>: value}`."""
 

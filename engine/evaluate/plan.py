@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from kadertoets.model import Evaluation, Finding, PlanAction, Status
+from kadertoets.infra.records import record
 
 
-@dataclass(frozen=True)
+@record
 class PlanItem:
     requirement: str
     title: str
@@ -50,7 +50,7 @@ class PlanItem:
         return bool(self.deadline and self.deadline < as_of and not self.done)
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     evaluation: Evaluation
     items: tuple[PlanItem, ...]  # local actions (team and gemeente), incl. those to confirm

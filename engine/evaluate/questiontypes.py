@@ -20,7 +20,6 @@ The consumers name the strategies they implement ('double', 'subsets', ...), nev
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Callable
 
 from kadertoets.evaluate import schemaparts as sp
@@ -28,6 +27,7 @@ from kadertoets.infra.errors import excerpt
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.located import MAX_NUMBER, Node, allowed_hint, describe_value
 from kadertoets.model import Question
+from kadertoets.infra.records import record
 
 NOT_SURE = object()  # `quick` could not decide: the full check decides, and words any error
 
@@ -37,7 +37,7 @@ DURABLE_ENCODINGS = ("flag", "double", "hex", "iso", "members")
 WITNESS_STRATEGIES = ("booleans", "integers", "reals", "texts", "days", "choices", "subsets")
 
 
-@dataclass(frozen=True)
+@record
 class QuestionType:
     """One question type. The callables take the Question for its values and bounds."""
 

@@ -20,7 +20,9 @@ The rewriting is pure (a Grammar in, arguments out), and also records how the us
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from kadertoets.infra.records import record
 
 
 class NoValues(Exception):
@@ -32,7 +34,7 @@ class NoValues(Exception):
         self.next_arg = next_arg
 
 
-@dataclass(frozen=True)
+@record
 class Grammar:
     """What `spread` needs to know of a command's options.
 
@@ -48,7 +50,7 @@ class Grammar:
     positionals: int | None = None
 
 
-@dataclass
+@record(frozen=False)
 class Spread:
     args: list[str]
     spelled: dict[str, str]  # parameter name -> the option name the user wrote (the last one, if repeated)

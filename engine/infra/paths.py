@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the kadertoets package (engine/ in the repository)
@@ -20,3 +21,13 @@ def bundled_root() -> Path:
 
 def bundled_assessments() -> Path:
     return bundled_root() / "assessments"
+
+
+def cache_dir() -> Path:
+    """The cache folder; raises RuntimeError when there is no home folder to put it in."""
+    env = os.environ.get("KADERTOETS_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "kadertoets"

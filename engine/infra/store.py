@@ -51,7 +51,7 @@ import json
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from kadertoets.infra.records import record
 from pathlib import Path
 
 from kadertoets.infra.errors import os_reason
@@ -125,7 +125,7 @@ def unpack(data, limit: int) -> tuple[object, list[bytes]]:
 
 
 # ---------------------------------------------------------------- the database ---------------------
-@dataclass(frozen=True)
+@record
 class Scope:
     """What wrote an entry, for pruning: `maker` is the version of the code or format (entries of
     another maker are never read by this one); of one `origin` (e.g. a folder) only the current
@@ -136,7 +136,7 @@ class Scope:
     generation: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     """How a store stays bounded (see the module docstring); all times in seconds."""
 

@@ -12,18 +12,18 @@ its allowed values) stays with the loader that checks it.
 """
 
 from __future__ import annotations
+from kadertoets.infra.records import record
 
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@record
 class Key:
     name: str
     required: bool
     description: str
 
 
-@dataclass(frozen=True)
+@record
 class Block:
     """The keys of one block of a file, in the order a writer writes them."""
 

@@ -7,6 +7,7 @@ stops the run, so a rule that cannot be evaluated is never skipped silently.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -284,9 +285,11 @@ def _load(kader_dir: Path, version: str) -> Kader:
         existing = []
     rules = {}
     id_set = {rid for _, rid in listed}
-    for e, rid in listed:
+    shown_dir = display_path(rules_dir)  # the rules folder is inside (checked above): a file in it that is
+    for e, rid in listed:               # not a link is inside too, without resolving it again
         path = rules_dir / f"{rid}.yaml"
-        if path.exists() and not inside(kader_dir, path):
+        link = path.is_symlink()
+        if link and path.exists() and not inside(kader_dir, path):
             problems.append(e.problem(_outside(f"regelbestand {display_path(path)}", kader_dir), code=Code.MISSING_REFERENCE,
                                       hint="Zet het regelbestand zelf in de regelmap, niet een koppeling."))
             continue
@@ -297,7 +300,8 @@ def _load(kader_dir: Path, version: str) -> Kader:
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
                                       hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest."), code=Code.MISSING_REFERENCE))
             continue
-        rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set)
+        rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set,
+                       None if link else os.path.join(shown_dir, path.name))
         if rule is not None:
             rules[rid] = rule
     problems += _history_problems(rules)
@@ -350,8 +354,11 @@ def _history_problems(rules: dict) -> list[Problem]:
     return problems
 
 
-def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str]) -> Rule:
-    shown = display_path(path)
+def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_ids: set[str],
+              shown: str | None = None) -> Rule:
+    """One rule file, validated against the questions, roles, deadlines and rule ids of its version.
+    `shown`: the file's name as the user sees it, when the caller knows it already."""
+    shown = shown if shown is not None else display_path(path)
     root = Node(load_yaml_file(path), shown)
     problems: list[Problem] = []
     try:

@@ -9,18 +9,17 @@ machinery; a test checks that every module registers only the commands it is lis
 from __future__ import annotations
 
 import io
-import json
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from kadertoets.model import Status
-from kadertoets.infra.textsafe import UNSAFE_CLASS, clean, is_clean, no_commands
+from kadertoets.infra.textsafe import UNSAFE, UNSAFE_CLASS, clean, is_clean, no_commands
+from kadertoets.infra.records import record
 
 _REGISTRY: dict[tuple[str, str], Callable] = {}
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     """How to render: colour (only on a terminal and without NO_COLOR), width, show compliant findings."""
 
@@ -218,7 +217,13 @@ def rich_text(value, style: str = ""):
 # are folded to these by some spreadsheet locales.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _LEADING_BLANK = " \n\u00a0\u3000"
-_CELL_RISK = re.compile(f"^[{_LEADING_BLANK}]*[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]|[{UNSAFE_CLASS}]")
+_CELL_RISK: list = []  # compiled on first use: only csv and xlsx need it
+
+
+def _cell_risk():
+    if not _CELL_RISK:
+        _CELL_RISK.append(re.compile(f"^[{_LEADING_BLANK}]*[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]|[{UNSAFE_CLASS}]"))
+    return _CELL_RISK[0]
 
 
 def starts_formula(value: str) -> bool:
@@ -230,7 +235,7 @@ def neutral_cell(value):
     """A CSV cell that no spreadsheet runs: text is cleaned (engine.textsafe.clean) and, when it starts
     (after blanks) with =, +, -, @ (or their full-width forms), a tab or a carriage return, prefixed
     with an apostrophe. Numbers stay numbers."""
-    if not isinstance(value, str) or _CELL_RISK.search(value) is None:
+    if not isinstance(value, str) or _cell_risk().search(value) is None:
         return value
     value = clean(value)
     return "'" + value if starts_formula(value) else value
@@ -267,12 +272,14 @@ def md_escape(text) -> str:
 
 # What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it: DEL, C1 controls,
 # bidi formatting characters and lone surrogates (C0 controls it escapes itself).
-_RAW_IN_JSON = re.compile(f"[{UNSAFE_CLASS}]")  # C0 controls json.dumps escapes itself; the rest we do
+_RAW_IN_JSON = UNSAFE  # textsafe.UNSAFE: C0 controls json.dumps escapes itself; the rest we do
 
 
 def json_text(data) -> str:
     """JSON of `data` (indent 2, UTF-8 text, final newline) with every character a terminal could act
     on written as a \\uXXXX escape: the same data when read back, nothing raw on the screen."""
+    import json  # here: most commands never write JSON
+
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if _RAW_IN_JSON.search(text) is None:
         return text

@@ -63,6 +63,7 @@ import sys
 from pathlib import Path
 
 from kadertoets.infra.errors import display_path, excerpt
+from kadertoets.infra.paths import cache_dir
 from kadertoets.infra.store import BadEntry, Limits, Scope, Store, pack, unpack
 from kadertoets.infra.store import seal  # noqa: F401  (re-exported: the entry format, for tests)
 from kadertoets.infra.yamlload import MAX_BYTES, MAX_DEPTH, MAX_DIGITS, LDict, LList, _BaseLoader, load_yaml_text, read_text
@@ -82,16 +83,6 @@ KEEP_RECENT_SECONDS = 3600  # an entry used this recently is never pruned nor ev
 PRUNE_BATCH = 5_000  # entries deleted per table and step at most when pruning (~0.2 s: bounded per sweep)
 _OTHER_DB = re.compile(r"kadertoets-[0-9A-Za-z.]+\.sqlite3(?:-wal|-shm|-journal)?")
 MAX_ENTRY = 4 * MAX_BYTES  # a larger entry was not written by us: a cache miss, not a megabyte parse
-
-
-def cache_dir() -> Path:
-    """The cache folder; raises RuntimeError when there is no home folder to put it in."""
-    env = os.environ.get("KADERTOETS_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "kadertoets"
 
 
 def content_key(raw: bytes) -> str:

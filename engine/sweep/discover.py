@@ -4,16 +4,16 @@ and every path that cannot be used named as invalid (never skipped in silence)."
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from kadertoets.infra.errors import Problem, display_path, os_reason
 from kadertoets.infra.lintcodes import Code
+from kadertoets.infra.records import record
 
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@record
 class Invalid:
     """A file that could not be used, with its located problems."""
 

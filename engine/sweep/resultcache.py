@@ -29,7 +29,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import sys
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -37,7 +36,7 @@ from pathlib import Path
 from kadertoets.infra.store import BadEntry, Scope, dump_json, load_json, pack, unpack
 from kadertoets.sweep.cache import MAX_ENTRY, parse_iso
 from kadertoets.infra.errors import KaderFout
-from kadertoets.load.kader import kader_files
+from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
 from kadertoets.validate.semantic import validated_kader
 from kadertoets.model import ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Evaluation, Finding, Kader, MovedDeadline, \
     PlanAction, Status, Team
@@ -51,41 +50,6 @@ _RULE_ID = attrgetter("rule_id")
 
 class CorruptRecord(BadEntry):
     """A stored record that cannot be used (truncated, corrupt, other format, tampered with)."""
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str | None:
-    """The package's version, every source file's name, size and modification time, the Python
-    version and PyYAML's: a new release or any local change of the code gives new keys. None when
-    the package's files cannot be listed (then no evaluation is cached)."""
-    import yaml
-
-    from kadertoets import __version__
-
-    h = hashlib.sha256(f"{RECORD_FORMAT}/{__version__}/{sys.version_info[:2]}/{yaml.__version__}".encode())
-    root = Path(__file__).resolve().parent
-    try:
-        for path in sorted(root.rglob("*.py")):
-            st = path.stat()
-            h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    except OSError:
-        return None
-    return h.hexdigest()
-
-
-def kader_fingerprint(kader_dir: Path) -> str | None:
-    """Hash of the names and bytes of every file of the Kader folder (kader/ and the rules* folders);
-    None when something cannot be read (then nothing is cached: the load itself reports the problem)."""
-    h = hashlib.sha256()
-    root = Path(kader_dir)
-    try:
-        for path in kader_files(root):
-            h.update(f"{path.relative_to(root)}".encode() + b"\0")
-            h.update(path.read_bytes())
-            h.update(b"\0")
-    except OSError:
-        return None
-    return h.hexdigest()
 
 
 def sweep_context(kader_dir: Path, version: str | None, as_of: dt.date | None,

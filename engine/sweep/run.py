@@ -12,7 +12,7 @@ from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.load.kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
-from kadertoets.validate.semantic import validated_kader
+from kadertoets.sweep.verdicts import validated as validated_kader
 from kadertoets.model import Assessment, Evaluation, Kader
 from kadertoets.infra.located import Node
 from kadertoets.infra.yamlload import load_yaml_file

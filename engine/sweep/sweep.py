@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property, partial
 from pathlib import Path
 
@@ -15,17 +15,18 @@ from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.evaluate.evaluation import FindingMemo, evaluate
 from kadertoets.load.kader import available_versions
-from kadertoets.validate.semantic import validated_kader
+from kadertoets.sweep.verdicts import validated as validated_kader
 from kadertoets.model import Evaluation, Kader, Status
 from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tree_entry
 from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
 from kadertoets.sweep.resultcache import CorruptRecord, decode, encode, kader_lookup, result_key, sweep_context
 from kadertoets.sweep.discover import Invalid, discover, invalid_exit_code  # noqa: F401  (discover: re-exported)
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
+from kadertoets.infra.records import record
 
 
 
-@dataclass(frozen=True)
+@record
 class RequirementSummary:
     rule_id: str
     title: str
@@ -44,7 +45,7 @@ class RequirementSummary:
                 -self.counts[Status.ONBEKEND.value], self.rule_id)
 
 
-@dataclass(frozen=True)
+@record
 class TeamSummary:
     evaluation: Evaluation
 
@@ -61,7 +62,7 @@ class TeamSummary:
         return sum(1 for f in applicable if f.status != Status.ONBEKEND) / len(applicable)
 
 
-@dataclass(frozen=True)
+@record
 class Sweep:
     evaluations: tuple[Evaluation, ...]  # one per team, sorted by gemeente, organisatie, team id
     invalid: tuple[Invalid, ...]

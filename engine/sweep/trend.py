@@ -4,13 +4,13 @@ changed (better, worse, same, new, not in this Kader version)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import cached_property
 
 from kadertoets.load.kader import version_key
 from kadertoets.model import STATUS_ORDER, Evaluation, Status
 from kadertoets.sweep.discover import Invalid, invalid_exit_code
 from kadertoets.sweep.sweep import Sweep, team_key
+from kadertoets.infra.records import record
 
 RANKED = {Status.VOLDOET_NIET: 0, Status.DEELS: 1, Status.VOLDOET: 2}
 
@@ -42,7 +42,7 @@ def change(previous: Status | None, current: Status | None) -> str:
     return "gewijzigd"
 
 
-@dataclass(frozen=True)
+@record
 class TeamTrend:
     """One team over its peildata. Requirements are compared by id in the team's latest Kader
     version: a requirement renamed or split in a later version (`voorheen`) is followed under its new
@@ -127,7 +127,7 @@ class TeamTrend:
         return out
 
 
-@dataclass(frozen=True)
+@record
 class Trend:
     teams: tuple[TeamTrend, ...]
     invalid: tuple[Invalid, ...]

@@ -24,7 +24,6 @@ validated by exactly the code that validates a rule's own `voorbeelden:`:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path, os_reason
@@ -35,6 +34,7 @@ from kadertoets.model import Example, Kader, Rule, Status
 from kadertoets.infra.located import Node, hint_with
 from kadertoets.infra.located import collect as collect_problems
 from kadertoets.infra.yamlload import load_yaml_file
+from kadertoets.infra.records import record
 
 # The order statuses are listed in (coverage lines, JSON lists).
 STATUSES = (Status.VOLDOET, Status.DEELS, Status.VOLDOET_NIET, Status.ONBEKEND, Status.NVT)
@@ -46,7 +46,7 @@ MAX_EXAMPLES = 200
 
 # -- result model -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class ExampleResult:
     """One example evaluated on its rule."""
 
@@ -64,7 +64,7 @@ class ExampleResult:
         return f"{self.file}:{self.line}" if self.line is not None else self.file
 
 
-@dataclass(frozen=True)
+@record
 class RuleReport:
     """All examples of one rule, and which of its reachable statuses passing examples show."""
 
@@ -95,7 +95,7 @@ class RuleReport:
         return self.failed == 0
 
 
-@dataclass(frozen=True)
+@record
 class Coverage:
     """Coverage over (rule, status) pairs: how many reachable statuses a passing example shows."""
 
@@ -113,7 +113,7 @@ class Coverage:
         return 100 if self.reachable == 0 else (100 * self.covered) // self.reachable
 
 
-@dataclass(frozen=True)
+@record
 class SelfTestReport:
     kader_name: str
     kader_version: str
@@ -165,7 +165,7 @@ def reachable_statuses(rule: Rule) -> frozenset:
 
 # -- extra example files ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class ExampleFile:
     """Examples for one rule from an extra example file."""
 
@@ -253,7 +253,7 @@ def _where(file: str, line: int | None) -> str:
 
 # -- running ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class Case:
     """One example to run: the rule, the example, where it came from, and the default peildatum."""
 

@@ -11,8 +11,6 @@ from kadertoets.infra.errors import KaderFout, Problem
 from kadertoets.infra.lintcodes import ERROR, Code, severity
 from kadertoets.load.kader import load_kader
 from kadertoets.model import Kader
-from kadertoets.validate.normcheck import check_norm
-from kadertoets.validate.selftest import MAX_EXAMPLES, run_selftest
 
 _CHECKED: dict[int, tuple[Kader, tuple[Problem, ...]]] = {}  # id(kader) -> (kader, its problems)
 
@@ -34,6 +32,8 @@ def semantic_errors(kader: Kader) -> tuple[Problem, ...]:
     hit = _CHECKED.get(id(kader))
     if hit is not None and hit[0] is kader:
         return hit[1]
+    from kadertoets.validate.normcheck import check_norm  # here: a check whose Kader passed before skips it
+
     out = []
     for rule in kader.rules.values():
         checked = check_norm(rule, kader.questions)
@@ -55,6 +55,8 @@ def example_problems(kader: Kader) -> list[Problem]:
     """Every example that gives another status than it expects (KT506), located at the example. The
     examples of a rule with more than selftest.MAX_EXAMPLES are not run: that rule is one problem
     (KT405) at its first example over the limit, so this stays cheap for every check."""
+    from kadertoets.validate.selftest import MAX_EXAMPLES, run_selftest
+
     out, runnable = [], []
     for rule in kader.rules.values():
         if len(rule.examples) <= MAX_EXAMPLES:

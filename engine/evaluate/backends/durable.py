@@ -59,7 +59,6 @@ import itertools
 import math
 import sys
 import threading
-from dataclasses import dataclass
 from decimal import Decimal
 
 from kadertoets.evaluate.conditions import All, Any_, Compare, Not, Present, RuleRef
@@ -68,6 +67,7 @@ from kadertoets.evaluate.evaluation import rule_conditions
 from kadertoets.evaluate.operators import OPERATORS, months_before
 from kadertoets.evaluate.questiontypes import QUESTION_TYPES
 from kadertoets.model import Status
+from kadertoets.infra.records import record
 
 HINT = "Gebruik --engine python."
 
@@ -236,24 +236,24 @@ def _members(field: str, ftype: str, value) -> tuple:
 # An atom is (slot, durable operator, JSON text of the constant). A term is a tuple of atoms (AND);
 # a DNF is a list of terms (OR).
 
-@dataclass(frozen=True)
+@record
 class _Atomic:
     true: tuple  # DNF of "this leaf is true"
     false: tuple  # DNF of "this leaf is false"
     sub: bool = False  # a reference to an earlier chunk
 
 
-@dataclass(frozen=True)
+@record
 class _And:
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record
 class _Or:
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record
 class _Neg:
     part: object
 
@@ -463,7 +463,7 @@ def _run_json(rs, native, text: str):
         raise error if isinstance(error, BaseException) else RuntimeError(str(error))
 
 
-@dataclass
+@record(frozen=False)
 class _Chunk:
     name: str  # ruleset name
     slots: tuple  # ((fact key, slot), ...)
@@ -471,7 +471,7 @@ class _Chunk:
     alpha: int  # alpha tests in the ruleset, counted without sharing
 
 
-@dataclass
+@record(frozen=False)
 class _Compiled:
     rule_id: str
     part: str
