@@ -281,16 +281,16 @@ def sweep_options(fn):
               "Per team telt het laatste assessment (of het laatste op of vóór --peildatum).\n\n" + SWEEP_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
 @format_option("sweep")
-@option("--peildatum", "cutoff", type=DateType(), metavar="DATUM",
+@option("--peildatum", "reference_date_until", type=DateType(), metavar="DATUM",
         help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
 @sweep_options
 @engine_options
 @kader_options
-def sweep(paths, fmt, cutoff, output, force, no_cache, as_of, engine, kader_dir, kader_version):
+def sweep(paths, fmt, reference_date_until, output, force, no_cache, as_of, engine, kader_dir, kader_version):
     from kadertoets.sweep.sweep import load_sweep
 
     fmt = output_format("sweep", fmt, output)
-    result = load_sweep(paths, kader_dir, kader_version, cutoff, as_of, engine, use_cache=not no_cache)
+    result = load_sweep(paths, kader_dir, kader_version, reference_date_until, as_of, engine, use_cache=not no_cache)
     for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
     text = render("sweep", fmt, result, terminal_options(to_file=output is not None))

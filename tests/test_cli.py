@@ -123,7 +123,7 @@ def test_durable_engine_unavailable_is_a_clear_error(run, monkeypatch):
 
     monkeypatch.setattr(durable, "durable_unavailable_reason", lambda: "niet geïnstalleerd")
     result = run("check", TEAM, *K, "--engine", "durable")
-    assert result.exit_code == 2 and "--engine python" in result.output and "niet geïnstalleerd" in result.output
+    assert result.exit_code == 2 and "--motor (of --engine) python" in result.output and "niet geïnstalleerd" in result.output
 
 
 def test_help_is_dutch_and_documents_exit_codes(run):

@@ -231,7 +231,7 @@ def test_wrong_value_types_are_a_clear_error_not_a_guess(backend):
     r = rule({"veld": "a.aantal", "min": 10})
     with pytest.raises(KaderFout) as exc:
         backend.truths([r], {"a.aantal": "9"}, {}, AS_OF)  # durable would say "9" >= 10
-    assert "Gebruik --engine python" in exc.value.render()
+    assert "Gebruik --motor (of --engine) python" in exc.value.render()
     with pytest.raises(KaderFout):
         backend.truths([r], {"a.aantal": True}, {}, AS_OF)
     with pytest.raises(KaderFout):
@@ -313,7 +313,7 @@ def test_an_exception_inside_an_action_surfaces(backend, monkeypatch):
     with pytest.raises(KaderFout) as exc:
         backend.truths([r], {"a.aantal": 2}, {}, AS_OF)
     text = exc.value.render()
-    assert "kapot in de actie" in text and "Gebruik --engine python" in text
+    assert "kapot in de actie" in text and "Gebruik --motor (of --engine) python" in text
     monkeypatch.undo()
     # the fact was retracted: nothing left behind, and the next call is right again
     chunk = backend._compiled[(r.id, "voldoet", r.meets)].chunks[-1]

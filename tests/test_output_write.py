@@ -104,7 +104,7 @@ def test_special_file_as_output_is_refused_and_left_alone(tmp_path, kind, force)
     result = plan_to(node, *(["--force"] if force else []))
     assert result.exit_code == 2, result.output
     assert f"{node.name}: veld '-o'" in result.stderr
-    assert f"{dutch}, geen gewoon bestand" in result.stderr and "ook niet met --force" in result.stderr
+    assert f"{dutch}, geen gewoon bestand" in result.stderr and "ook niet met --overschrijf (of --force)" in result.stderr
     assert snapshot(tmp_path) == before  # nothing replaced, nothing created, no temporary file
     assert stat.S_IFMT(os.stat(node).st_mode) == kind_bits
 

@@ -85,10 +85,10 @@ def test_latest_peildatum_per_team_and_cutoff():
     latest = load_sweep([TREND], ROOT)
     (ev,) = latest.evaluations
     assert ev.assessment.reference_date == dt.date(2023, 9, 1)
-    earlier = load_sweep([TREND], ROOT, cutoff=dt.date(2023, 6, 30))
+    earlier = load_sweep([TREND], ROOT, reference_date_until=dt.date(2023, 6, 30))
     (ev,) = earlier.evaluations
     assert ev.assessment.reference_date == dt.date(2023, 3, 1)
-    assert not load_sweep([TREND], ROOT, cutoff=dt.date(2022, 1, 1)).evaluations
+    assert not load_sweep([TREND], ROOT, reference_date_until=dt.date(2022, 1, 1)).evaluations
 
 
 def test_trend_changes_and_plan_progress():

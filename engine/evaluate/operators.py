@@ -7,7 +7,7 @@ An operator's entry holds everything the engine does with it, so adding one touc
   in questiontypes.py, so a new type gets the operators its traits allow);
 - how its YAML value is read and typed (a ValueKind: one value typed like the field, a threshold,
   a list, a count, a number of months, true/false), and the JSON schema of that value;
-- how it is evaluated (a function of the answer, the value and the peildatum);
+- how it is evaluated (a function of the answer, the value and as_of: the toetsdatum, by default the peildatum);
 - its Dutch phrase for `kader explain` and reasons, and its hover text in the JSON schema;
 - how the durable backend tests it (which property of the fact, which durable comparison);
 - what its values mean to the norm check (a point where answers change class, a window of months,
@@ -144,7 +144,7 @@ class Operator:
     name: str
     types: tuple[str, ...] | None  # the question types it accepts (registry order); None: every type
     value: ValueKind
-    test: Callable[[object, object, dt.date], bool] | None  # (answer, value, peildatum); None: presence
+    test: Callable[[object, object, dt.date], bool] | None  # (answer, value, as_of); None: presence
     phrase: str  # Dutch requirement, '{}' the value: "is minstens {}"
     description: str  # JSON-schema hover text
     durable: DurableTest | None  # None: a list operator, tested per value with `each`
@@ -152,7 +152,7 @@ class Operator:
     each: str = ""  # a list operator: the operator each value is tested with
     any_of: bool = False  # a list operator: one value is enough (else every value must hold)
     phrase_not: str = ""  # a true/false operator: the phrase of false
-    uses_as_of: bool = False  # the outcome depends on the peildatum (results cached per date)
+    uses_as_of: bool = False  # the outcome depends on as_of, the toetsdatum (results cached per date)
 
     def fits(self, qtype: str) -> bool:
         return self.types is None or qtype in self.types

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kadertoets.infra.errors import KaderFout, display_path, os_reason
+from kadertoets.infra.cli_names import suggest
 
 PREFIX = ".kadertoets-"
 # Temporary names carry the writer's process id, so a later write can tell a leftover from a
@@ -71,7 +72,7 @@ def _refuse(message: str, shown: str, hint: str) -> KaderFout:
 
 def _exists_error(shown: str) -> KaderFout:
     return _refuse("bestand bestaat al en wordt niet overschreven", shown,
-                   "Kies een andere naam, of gebruik --force om het te overschrijven.")
+                   f"Kies een andere naam, of gebruik {suggest('--overschrijf')} om het te overschrijven.")
 
 
 def _kind_name(mode: int) -> str:
@@ -88,7 +89,7 @@ def _dangling(path: Path, force: bool, shown: str) -> _Target:
     if not force:
         raise _refuse("hier staat al een symbolische koppeling (naar een bestand dat niet bestaat); die wordt "
                       "niet overschreven", shown,
-                      "Kies een andere naam, of gebruik --force om de koppeling zelf te vervangen door het "
+                      f"Kies een andere naam, of gebruik {suggest('--overschrijf')} om de koppeling zelf te vervangen door het "
                       "bestand (het doel van de koppeling wordt nooit aangemaakt).")
     return _Target(path, _new_file_mode())
 
@@ -115,7 +116,7 @@ def _target(path: Path, force: bool, shown: str) -> _Target:
         raise _refuse(f"{where} {_kind_name(info.st_mode)}, geen gewoon bestand; uitvoer wordt alleen naar een "
                       "gewoon bestand geschreven", shown,
                       "Kies een gewone bestandsnaam; een apparaat, pijp of socket wordt nooit vervangen, ook niet "
-                      "met --force. Wilt u de uitvoer op het scherm, laat -o dan weg.")
+                      f"met {suggest('--overschrijf')}. Wilt u de uitvoer op het scherm, laat -o dan weg.")
     if not force:
         raise _exists_error(shown)
     return _Target(path.resolve() if linked else path, stat.S_IMODE(info.st_mode))

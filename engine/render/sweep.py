@@ -13,6 +13,7 @@ from kadertoets.infra.textsafe import clean
 from kadertoets.render import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)
 from kadertoets.render.check import evaluation_json
+from kadertoets.infra.cli_names import suggest
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
 MAX_RICH_ROWS = 200  # longer per-team tables as plain aligned columns (rich is slow on thousands of rows)
@@ -56,8 +57,8 @@ def invalid_lines(invalid) -> list[str]:
 def sweep_text(sweep: Sweep, options: Options) -> str:
     con, buf = console(options)
     con.print(Text("Kadertoets: regionaal overzicht", style="bold"))
-    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {sweep.cutoff.isoformat()}"
-                                                         if sweep.cutoff else ", laatste peildatum per team")))
+    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {sweep.reference_date_until.isoformat()}"
+                                                         if sweep.reference_date_until else ", laatste peildatum per team")))
     if sweep.invalid:
         con.print()
         con.print(Text(f"!! {invalid_count(sweep.invalid)}: deze teams ontbreken in het overzicht !!", style="bold red"))
@@ -88,7 +89,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
                                               f"{ev.assessment.reference_date.isoformat()}" for ev in evs)))
     elif evs:
         con.print()
-        con.print(Text(f"De matrix van {len(evs)} teams past niet in een terminal; gebruik --format markdown, csv "
+        con.print(Text(f"De matrix van {len(evs)} teams past niet in een terminal; gebruik {suggest('--formaat')} markdown, csv "
                        "of json."))
     for title, regional in (("Per eis (zwakste eerst)", False), ("Regionale afhankelijkheden (alleen de regio kan "
                                                                   "deze tekorten oplossen)", True)):
@@ -200,7 +201,7 @@ def sweep_json(sweep: Sweep, options: Options) -> str:
         data["compleetheid"] = round(t.completeness, 4)
         teams.append(data)
     data = {
-        "peildatum_tot_en_met": sweep.cutoff.isoformat() if sweep.cutoff else None,
+        "peildatum_tot_en_met": sweep.reference_date_until.isoformat() if sweep.reference_date_until else None,
         "teams": teams,
         "eisen": [requirement_json(r) for r in sweep.requirements()],
         "ongeldige_bestanden": invalid_json(sweep.invalid),

@@ -136,7 +136,7 @@ def _count_headers() -> str:
 def sweep_html(sweep: Sweep, options: Options) -> str:
     evs = list(sweep.evaluations)
     ids = anchors(ev.assessment.team.id for ev in evs)
-    scope = (f"peildatum tot en met {sweep.cutoff.isoformat()}" if sweep.cutoff else "laatste peildatum per team")
+    scope = (f"peildatum tot en met {sweep.reference_date_until.isoformat()}" if sweep.reference_date_until else "laatste peildatum per team")
     body = ["<h1>Regionaal overzicht lokale teams</h1>", f'<p class="muted">{_teams(len(evs))}, {e(scope)}</p>']
     body += _invalid_block(sweep.invalid, "deze teams ontbreken in het overzicht")
     body.append('<nav><a href="#matrix">Matrix</a> · <a href="#per-eis">Per eis</a> · '

@@ -34,7 +34,7 @@ def _openpyxl():
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         from kadertoets.infra.errors import KaderFout
         raise KaderFout.single("XLSX-uitvoer vraagt het pakket openpyxl, en dat is niet geïnstalleerd",
-                               field="--format", hint="Installeer het met: pip install 'openpyxl>=3.1'.") from None
+                               field="--formaat", hint="Installeer het met: pip install 'openpyxl>=3.1'.") from None
     return openpyxl
 
 

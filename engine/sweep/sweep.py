@@ -67,7 +67,7 @@ class Sweep:
     evaluations: tuple[Evaluation, ...]  # one per team, sorted by gemeente, organisatie, team id
     invalid: tuple[Invalid, ...]
     superseded: tuple[Evaluation, ...] = ()  # older (or later than --peildatum) assessments of the same teams
-    cutoff: dt.date | None = None
+    reference_date_until: dt.date | None = None
     all_evaluations: tuple[Evaluation, ...] = field(default=())  # every valid assessment (for trend)
     warnings: tuple[str, ...] = ()  # for the user (stderr), e.g. a cache that could not be used
 
@@ -207,10 +207,10 @@ def _preload(kader_dir: Path, version: str | None, kaders: dict) -> None:
         _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
 
 
-def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.date | None = None,
+def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date_until: dt.date | None = None,
                as_of: dt.date | None = None, engine: str = "python", use_cache: bool = True,
                progress: bool | None = None, parallel_threshold: int | None = None) -> Sweep:
-    """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `cutoff`).
+    """Load and evaluate every assessment under `paths`; keep the latest per team (on or before `reference_date_until`).
 
     Here: read and hash every file, and look its evaluation record up in the cache (resultcache.py:
     keyed on the file's content and on the Kader files, forced version, as-of date, engine and code).
@@ -322,7 +322,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
     chosen: dict[str, Evaluation] = {}
     superseded: list[Evaluation] = []
     for ev in sorted(valid, key=lambda e: (e.assessment.team.id, e.assessment.reference_date)):
-        if cutoff is not None and ev.assessment.reference_date > cutoff:
+        if reference_date_until is not None and ev.assessment.reference_date > reference_date_until:
             superseded.append(ev)
             continue
         previous = chosen.get(ev.assessment.team.id)
@@ -333,7 +333,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, cutoff: dt.dat
         evaluations=tuple(sorted(chosen.values(), key=team_key)),
         invalid=tuple(sorted(invalid, key=lambda i: i.file)),
         superseded=tuple(superseded),
-        cutoff=cutoff,
+        reference_date_until=reference_date_until,
         all_evaluations=tuple(sorted(valid, key=lambda e: (team_key(e), e.assessment.reference_date))),
         warnings=(warning,) if warning else (),
     )

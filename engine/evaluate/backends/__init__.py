@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from kadertoets.infra.errors import KaderFout
+from kadertoets.infra.cli_names import suggest
 
 BACKENDS = ("python", "durable")
 
@@ -22,10 +23,10 @@ def get_backend(name: str):
 
         reason = durable_unavailable_reason()
         if reason:
-            hint = "Gebruik --engine python (de standaard, met dezelfde uitkomsten)"
+            hint = f"Gebruik {suggest('--motor')} python (de standaard, met dezelfde uitkomsten)"
             if sys.version_info < (3, 13):
                 hint += ", of installeer de extra met: pip install '.[durable]' (vraagt een C-compiler)"
-            raise KaderFout.single(f"de durable-rules-engine kan hier niet draaien: {reason}", field="--engine",
+            raise KaderFout.single(f"de durable-rules-engine kan hier niet draaien: {reason}", field="--motor",
                                    hint=hint + ".")
         return DurableBackend.shared()
-    raise KaderFout.single(f"onbekende engine '{name}'", field="--engine", hint="Kies python of durable.")
+    raise KaderFout.single(f"onbekende engine '{name}'", field="--motor", hint="Kies python of durable.")

@@ -68,8 +68,9 @@ from kadertoets.evaluate.operators import OPERATORS, months_before
 from kadertoets.evaluate.questiontypes import QUESTION_TYPES
 from kadertoets.model import Status
 from kadertoets.infra.records import record
+from kadertoets.infra.cli_names import suggest
 
-HINT = "Gebruik --engine python."
+HINT = f"Gebruik {suggest('--motor')} python."
 
 # Measured on durable-rules 2.0.28 (python 3.11, x86_64): a ruleset whose rules are
 # `kt_run == 1 & f<i> == 1` for i < N, and a fact matching all of them, works for N <= 64 and
