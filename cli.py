@@ -19,7 +19,7 @@ import click
 from kadertoets import __version__
 from kadertoets.infra.cli_nl import install as install_dutch
 from kadertoets.infra.cli_names import HELP_NAMES, suggest
-from kadertoets.infra.cli_options import DutchGroup, multi_option, option, spelled
+from kadertoets.infra.cli_options import DutchGroup, PathType, multi_option, option, spelled
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
 from kadertoets.infra.output import write_atomic
@@ -95,7 +95,7 @@ def _terminal_columns() -> int:
 
 def kader_dir_option(help: str = "Map met 'kader/' en 'rules/' (standaard: de werkmap als die zelf 'kader/' en "
                                     "'rules/' bevat, anders het meegeleverde Kader 1.0)."):
-    return option("--kader-map", "kader_dir", type=click.Path(file_okay=False, path_type=Path), metavar="MAP", help=help)
+    return option("--kader-map", "kader_dir", type=PathType(file_okay=False, path_type=Path), metavar="MAP", help=help)
 
 
 def kader_options(fn):
@@ -119,7 +119,7 @@ def format_option(command: str, help: str = "Uitvoerformaat.", default: str = "t
 
 
 def output_option(fn):
-    return option("-o", "--uitvoer", "output", type=click.Path(path_type=Path), metavar="BESTAND",
+    return option("-o", "--uitvoer", "output", type=PathType(path_type=Path), metavar="BESTAND",
                   help="Schrijf naar dit bestand (zonder --formaat volgt het formaat de extensie: .md, .csv, ...).")(fn)
 
 
@@ -224,7 +224,7 @@ def main():
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
-@click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("assessment", type=PathType(dir_okay=True, path_type=Path))
 @format_option("check")
 @option("--alles", is_flag=True, help="Toon ook eisen die voldoen of niet van toepassing zijn.")
 @engine_options
@@ -240,7 +240,7 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
 @main.command(options_metavar="[OPTIES]", help="Maak het transformatieplan: acties per eigenaar en deadline, met de eigen acties van het team.\n\n"
               "Met --formaat yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
               + EXIT_HELP)
-@click.argument("assessment", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("assessment", type=PathType(dir_okay=True, path_type=Path))
 @format_option("plan", default="markdown")
 @output_option
 @force_option()
@@ -279,7 +279,7 @@ def sweep_options(fn):
 @main.command(options_metavar="[OPTIES]", help="Regionaal overzicht: alle assessments onder de gegeven bestanden en "
               "mappen (recursief, *.yaml/*.yml), de matrix van teams en eisen, per eis en per team.\n\n"
               "Per team telt het laatste assessment (of het laatste op of vóór --peildatum).\n\n" + SWEEP_EXIT_HELP)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
+@click.argument("paths", nargs=-1, required=True, type=PathType(path_type=Path), metavar="PAD...")
 @format_option("sweep")
 @option("--peildatum", "reference_date_until", type=DateType(), metavar="DATUM",
         help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
@@ -301,7 +301,7 @@ def sweep(paths, fmt, reference_date_until, output, force, no_cache, as_of, engi
 @main.command(options_metavar="[OPTIES]", help="Voortgang over de peildata: per team en eis de status per peildatum "
               "en wat er veranderde (verbeterd, verslechterd, gelijk, nieuw, gewijzigd), de aantallen van de regio "
               "per peildatum en de voortgang van de transformatieplannen.\n\n" + SWEEP_EXIT_HELP)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PAD...")
+@click.argument("paths", nargs=-1, required=True, type=PathType(path_type=Path), metavar="PAD...")
 @format_option("trend")
 @sweep_options
 @engine_options
@@ -361,7 +361,7 @@ Exitcodes:
                    "werkelijke status en de reden) en welke statussen de voorbeelden bereiken (dekking).\n\n"
                    "Zonder EIS worden alle eisen getoetst.\n\n" + TEST_EXIT_HELP)
 @click.argument("rule_ids", nargs=-1, metavar="[EIS]...")
-@option("--voorbeelden", "examples_dir", type=click.Path(path_type=Path), metavar="MAP",
+@option("--voorbeelden", "examples_dir", type=PathType(path_type=Path), metavar="MAP",
         help="Map met extra voorbeeldbestanden (*.yaml): 'regel: EIS' en 'voorbeelden:' zoals in een regel.")
 @format_option("test")
 @output_option
@@ -383,7 +383,7 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 @main.command(options_metavar="[OPTIES]",
               help="Schrijf JSON Schemas voor regels, manifest, vragen en assessments van een Kaderversie, voor "
                    "editors met een YAML-taalserver (aanvulling en controle tijdens het typen).")
-@option("-o", "--uitvoer", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+@option("-o", "--uitvoer", "folder", required=True, type=PathType(file_okay=False, path_type=Path),
         metavar="MAP", help="Map waarin de schemabestanden komen (wordt aangemaakt).")
 @force_option("Overschrijf bestaande schemabestanden.")
 @kader_options
@@ -426,7 +426,7 @@ Exitcodes:
                    "problemen tegelijk, elk als bestand:regel:kolom: code: melding. Naast schemafouten ook normen "
                    "die niet kunnen kloppen, bronnen zonder sectie of citaat, ontbrekende en mislukte voorbeelden.\n\n"
                    + LINT_EXIT_HELP)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PAD]...")
+@click.argument("paths", nargs=-1, type=PathType(path_type=Path), metavar="[PAD]...")
 @format_option("lint", help="Uitvoerformaat (github: annotaties in GitHub Actions).")
 @option("--streng", "strict", is_flag=True, help="Exitcode 1 als er alleen waarschuwingen zijn.")
 @output_option
@@ -457,7 +457,7 @@ Exitcodes:
                    "--assessments ziet u per team welke eisen een andere status krijgen.\n\n" + DIFF_EXIT_HELP)
 @click.argument("old_spec", metavar="OUD")
 @click.argument("new_spec", metavar="NIEUW")
-@multi_option("--assessments", "assessment_paths", type=click.Path(path_type=Path), metavar="PAD...",
+@multi_option("--assessments", "assessment_paths", type=PathType(path_type=Path), metavar="PAD...",
               help="Assessments (bestanden of mappen) om de gevolgen voor de teams te tonen: een of meer paden na "
                    "de optie (--assessments a.yaml b.yaml), tot de volgende optie; de optie mag ook vaker.")
 @format_option("diff", help="Uitvoerformaat (markdown voor de changelog).")
@@ -491,9 +491,9 @@ Exitcodes:
               help="Zet een assessment over naar een andere Kaderversie en schrijf een nieuw bestand; het origineel "
                    "blijft ongemoeid. Het verslag zegt per feit en per actie wat er gebeurde; nieuwe vragen staan "
                    "als open vragen bovenin het nieuwe bestand.\n\n" + MIGRATE_EXIT_HELP)
-@click.argument("assessment", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("assessment", type=PathType(dir_okay=False, path_type=Path))
 @option("--naar", "target", required=True, metavar="VERSIE", help="De Kaderversie van het nieuwe bestand.")
-@option("-o", "--uitvoer", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
         metavar="NIEUW_BESTAND", help="Het nieuwe assessment.")
 @force_option("Overschrijf een bestaand uitvoerbestand (nooit het origineel).")
 @format_option("migrate", help="Formaat van het verslag.")
@@ -502,6 +502,12 @@ def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     from kadertoets.editors.migrate import migrate as migrate_assessment, migration_yaml
 
     fmt = output_format("migrate", fmt, None)  # -o is the new assessment; the report goes to the terminal
+    from kadertoets.sweep.discover import SUFFIXES as READ_BY_SWEEP
+
+    if output.suffix.lower() not in READ_BY_SWEEP:
+        raise KaderFout.single("het nieuwe assessment is YAML; de bestandsnaam moet op .yaml of .yml eindigen",
+                               file=display_path(output), field=spelled(click.get_current_context(), "output", "-o"),
+                               hint="Bijvoorbeeld -o team-2024.yaml; kader sweep leest alleen *.yaml en *.yml.")
     kdir = kader_dir_or_default(kader_dir)
     source, old = load_for_assessment(assessment, kdir, kader_version)
     new = load_kader_for_listing(kdir, target)

@@ -293,3 +293,62 @@ def test_a_flag_without_values_is_a_dutch_usage_error(args):
 def test_the_help_says_how(teams):
     out = " ".join(invoke(["diff", "--hulp"]).stdout.split())
     assert "--assessments PAD..." in out and "mag ook vaker" in out
+
+
+# ---- found by a hostile review ------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["check", TEAM, "--format=pdf", "--formaat", "json"],
+    ["check", TEAM, "--formaat", "json", "--formaat", "text"],
+    ["sweep", TEAM, "--toetsdatum", "2023-02-30", "--as-of", "2024-01-01"],
+    ["diff", "1.0", "1.0", "-o", "x.md", "--assessments", TEAM, "--uitvoer", "y.md"],
+])
+def test_an_option_given_twice_is_refused_not_half_used(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke([*args, "--kader-map", MINI] if args[0] in ("diff",) else args)
+    assert result.exit_code == 2 and "meer dan eens gegeven" in result.output, result.output
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("args", [["diff", "--assessments", "--hulp"], ["diff", "1.0", "1.0", "--assessments", "-h"],
+                                  ["diff", "--assessments", "--help"], ["check", "--formaat", "json", "--formaat",
+                                                                       "text", "--hulp"]])
+def test_help_wins_over_a_usage_error(args):
+    result = invoke(args)
+    assert result.exit_code == 0 and "Gebruik:" in result.output
+
+
+@pytest.mark.parametrize("args", [["diff", "1.0", "1.0", "--assessments="], ["diff", "1.0", "1.0", "--assessments", ""],
+                                  ["sweep", ""], ["lint", ""], ["schema", "-o", ""], ["plan", TEAM, "-o", " "],
+                                  ["plan", TEAM, "-o", "-"]])
+def test_an_empty_path_or_a_dash_is_refused(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(args)
+    assert result.exit_code == 2 and ("leeg pad" in result.output or "'-'" in result.output), result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_files_after_assessments_are_not_taken_as_versions(tmp_path):
+    other = tmp_path / "b.yaml"
+    shutil.copy(TEAM, other)
+    result = invoke(["diff", "--kader-map", MINI, "--assessments", TEAM, str(other)])
+    assert result.exit_code == 2 and "Ontbrekend argument" in result.output and "OUD" in result.output
+    assert "geen Kaderversie" not in result.output
+    # the form of earlier versions still works: versions after the list are given back
+    assert invoke(["diff", "--kader-map", MINI, "--assessments", TEAM, "1.0", "1.0"]).exit_code == 0
+
+
+def test_a_typo_suggests_the_dutch_name():
+    result = invoke(["plan", TEAM, "--engin", "python"])
+    assert result.exit_code == 2 and "--motor" in result.output and "--engine" not in result.output.split(
+        "Bedoelde")[-1]
+
+
+def test_migrate_writes_only_a_yaml_name(tmp_path):
+    target = tmp_path / "nieuw.json"
+    result = invoke(["migrate", TEAM, "--naar", "1.0", "--kader-map", MINI, "-o", target])
+    assert result.exit_code == 2 and ".yaml" in result.output and not target.exists()
+
+
+def test_required_is_dutch_in_help():
+    result = invoke(["migrate", "--hulp"])
+    assert "verplicht" in result.output and "required" not in result.output

@@ -72,3 +72,25 @@ def test_an_unusable_cache_folder_only_means_checking_again(kader, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     assert run(kader, blocker) == ["ok", True]
     assert run(kader, blocker) == ["ok", True]
+
+
+def test_nothing_is_remembered_when_the_files_change_during_the_load(kader, tmp_path, monkeypatch):
+    from kadertoets.sweep import verdicts
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(cache))
+    real = verdicts.load_kader
+    rule = sorted((kader / "rules").glob("*.yaml"))[0]
+
+    def load_then_edit(*args):
+        loaded = real(*args)
+        rule.write_text(rule.read_text(encoding="utf-8") + "\n# later\n", encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(verdicts, "load_kader", load_then_edit)
+    checked = []
+    monkeypatch.setattr(verdicts, "semantic_errors", lambda k: checked.append(k) or ())
+    kader_obj = verdicts.validated(kader, "1.0")
+    assert checked == [kader_obj]  # the loaded Kader itself was checked
+    assert not (cache / verdicts.FOLDER).exists() or not list((cache / verdicts.FOLDER).iterdir())

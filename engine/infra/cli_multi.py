@@ -12,7 +12,11 @@ the shell's way first: several values after one flag, up to the next option. Bef
 - a flag without any value is a usage error (NoValues), never a silently empty list;
 - a command with a fixed number of positional arguments gets back what a list took too many: in
   `kader diff --assessments a.yaml 1.0 1.1` OUD and NIEUW are 1.0 and 1.1, as they were when the flag
-  took one value (the last values of the last lists are given back, each list keeps at least one).
+  took one value (the last values of the last lists are given back, each list keeps at least one;
+  only values the grammar says can be positional, so `--assessments a.yaml b.yaml` without OUD and
+  NIEUW is a missing argument, not b.yaml as OUD);
+- an option that takes a value, given twice (also once under its Dutch and once under its old English
+  name), is a usage error (Repeated): the first value would otherwise be dropped without a check.
 
 The rewriting is pure (a Grammar in, arguments out), and also records how the user spelled each option
 (`--format` or `--formaat`), so a message can name the option the way the user wrote it.
@@ -23,6 +27,14 @@ from __future__ import annotations
 from dataclasses import field
 
 from kadertoets.infra.records import record
+
+
+class Repeated(Exception):
+    """An option that takes one value, given more than once (the names as the user wrote them)."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(names[0])
+        self.names = names
 
 
 class NoValues(Exception):
@@ -42,12 +54,14 @@ class Grammar:
     multi:       option name -> the name to repeat it under (a long name), for the multi-value options
     param:       option name -> the name of its parameter (for the spellings)
     positionals: the number of positional values the command needs, when fixed (None: variadic)
+    positional:  whether a value of a multi-value list may be given back as a positional argument
     """
 
     values: dict[str, int]
     multi: dict[str, str] = field(default_factory=dict)
     param: dict[str, str] = field(default_factory=dict)
     positionals: int | None = None
+    positional: object = None  # Callable[[str], bool] | None: None means every value may
 
 
 @record(frozen=False)
@@ -67,6 +81,11 @@ def spread(args: list[str], grammar: Grammar) -> Spread:
     out: list = []  # strings, or [repeat_name, value] for one value of a multi-value list
     runs: list[list[int]] = []  # per list: the indices in `out` of its values
     spelled: dict[str, str] = {}
+    given: dict[str, list[str]] = {}  # parameter of a one-value option -> the names it was given under
+
+    def once(name: str) -> None:
+        if name in grammar.param and name not in grammar.multi and grammar.values.get(name, 0):
+            given.setdefault(grammar.param[name], []).append(name)
     positionals = 0
     i = 0
 
@@ -97,6 +116,7 @@ def spread(args: list[str], grammar: Grammar) -> Spread:
             if name in grammar.multi:
                 i = take_list(name, value if eq else None, i + 1)
                 continue
+            once(name)
             skip = 0 if eq else grammar.values.get(name, 0)
             out.extend(args[i:i + 1 + skip])
             i += 1 + skip
@@ -113,6 +133,7 @@ def spread(args: list[str], grammar: Grammar) -> Spread:
                     i = take_list(name, rest or None, i)
                     break
                 if grammar.values.get(name, 0):
+                    once(name)
                     out.append(arg)
                     if not rest:
                         out.extend(args[i:i + grammar.values[name]])
@@ -125,12 +146,20 @@ def spread(args: list[str], grammar: Grammar) -> Spread:
         positionals += 1
         i += 1
 
+    repeated = next((names for names in given.values() if len(names) > 1), None)
+    if repeated:
+        raise Repeated(repeated)
     missing = (grammar.positionals or 0) - positionals if grammar.positionals is not None else 0
+    may = grammar.positional or (lambda value: True)
     for run in reversed(runs):  # give back what the lists took from the positional arguments
         if missing <= 0:
             break
-        back = min(missing, len(run) - 1)
+        back = 0
+        while back < min(missing, len(run) - 1) and may(out[run[len(run) - 1 - back]][1]):
+            back += 1
         for index in run[len(run) - back:]:
             out[index] = out[index][1]
         missing -= back
+        if back < len(run) - 1:  # a value that cannot be positional: the ones before it stay values too
+            break
     return Spread([item if isinstance(item, str) else f"{item[0]}={item[1]}" for item in out], spelled)

@@ -31,6 +31,7 @@ NL = {
     "Option {name!r} does not take a value.": "Optie {name!r} heeft geen waarde.",
     "Aborted!": "Afgebroken.",
     "default: {default}": "standaard: {default}",
+    "required": "verplicht",
     "Choose from:\n\t{choices}": "Kies uit:\n\t{choices}",
     "{value!r} is not a valid {number_type}.": "{value!r} is geen geldig {number_type}.",
     "{value} is not in the range {range}.": "{value} ligt niet in het bereik {range}.",

@@ -16,8 +16,10 @@ from contextlib import contextmanager
 
 import click
 
-from kadertoets.infra.cli_multi import Grammar, NoValues, spread
-from kadertoets.infra.cli_names import OLD_NAMES, dutch_names, with_aliases
+import os
+
+from kadertoets.infra.cli_multi import Grammar, NoValues, Repeated, spread
+from kadertoets.infra.cli_names import ALIASES, HELP_NAMES, OLD_NAMES, dutch_names, with_aliases
 
 _SPELLED = "kadertoets.cli_options.spelled"  # ctx.meta: parameter name -> the option name the user wrote
 
@@ -36,6 +38,19 @@ class DutchOption(click.Option):
         written = ctx.meta.get(_SPELLED, {}).get(self.name) if ctx is not None else None
         names = [written] if written else dutch_names(self.opts) or self.opts
         return " / ".join(f"'{n}'" for n in names)
+
+
+class PathType(click.Path):
+    """click.Path that refuses an empty name ('' would otherwise mean the working folder: a sweep of
+    everything under it, or output written into it) and '-' (which would become a file named '-')."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("een leeg pad; geef een bestand of map op", param, ctx)
+        if value == "-":
+            self.fail("'-' (standaardinvoer of standaarduitvoer) wordt niet ondersteund; geef een bestandsnaam, "
+                      "of laat -o weg om de uitvoer op het scherm te tonen", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class MultiOption(DutchOption):
@@ -103,7 +118,9 @@ def grammar_of(command: click.Command, ctx: click.Context) -> Grammar:
                 multi[n] = long_name
     fixed = all(a.nargs >= 1 for a in arguments)
     positionals = sum(a.nargs for a in arguments if a.required) if fixed else None
-    return Grammar(values, multi, param, positionals)
+    # a value of a multi-value list that names an existing file is never taken as a positional argument
+    # (in `kader diff --assessments a.yaml b.yaml` a forgotten OUD is missing, not b.yaml)
+    return Grammar(values, multi, param, positionals, positional=lambda value: not os.path.isfile(value))
 
 
 class DutchCommand(DutchHelp, click.Command):
@@ -113,12 +130,26 @@ class DutchCommand(DutchHelp, click.Command):
         grammar = grammar_of(self, ctx)
         try:
             result = spread(list(args), grammar)
-        except NoValues as exc:
+        except (NoValues, Repeated) as exc:
+            # shell completion, or help asked for anywhere: leave the arguments to click (help wins)
             if ctx.resilient_parsing:  # shell completion: leave the arguments to click
                 return super().parse_args(ctx, args)
+            before = args[:args.index("--")] if "--" in args else args
+            if any(a in HELP_NAMES for a in before):  # help asked for: it wins over the usage error
+                click.echo(ctx.get_help(), color=ctx.color)
+                ctx.exit(0)
+            if isinstance(exc, Repeated):
+                message = (f"optie {' en '.join(dict.fromkeys(exc.names))} is meer dan eens gegeven; geef hem één keer "
+                           "(de Engelse naam is dezelfde optie als de Nederlandse)")
+                raise click.BadOptionUsage(exc.names[0], message, ctx) from None
             raise click.BadOptionUsage(exc.name, no_values_message(exc, self, ctx, grammar), ctx) from None
         ctx.meta[_SPELLED] = result.spelled
-        return super().parse_args(ctx, result.args)
+        try:
+            return super().parse_args(ctx, result.args)
+        except click.NoSuchOption as exc:  # suggest the Dutch names, not the old aliases
+            dutch = {old: new for new, old in ALIASES.items()}
+            exc.possibilities = list(dict.fromkeys(dutch.get(p, p) for p in exc.possibilities or ()))
+            raise
 
 
 def no_values_message(exc: NoValues, command: click.Command, ctx, grammar: Grammar) -> str:

@@ -20,19 +20,28 @@ from kadertoets.load.kader import load_kader
 from kadertoets.model import Kader
 from kadertoets.infra.paths import cache_dir
 from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
-from kadertoets.validate.semantic import validated_kader
+from kadertoets.infra.errors import KaderFout
+from kadertoets.validate.semantic import semantic_errors
 
 FOLDER = "gevalideerd"
 MAX_VERDICTS = 50  # passes kept; the oldest go when there are more (each is an empty file)
 
 
 def validated(kader_dir: Path, version: str | None = None) -> Kader:
-    """validate/semantic.validated_kader, skipped when this code already passed these Kader files."""
+    """validate/semantic.validated_kader, skipped when this code already passed these Kader files.
+
+    The files are fingerprinted before and after loading: when they changed in between, the loaded
+    Kader is checked itself and nothing is remembered (a pass is only ever remembered for the bytes
+    the checked Kader was loaded from)."""
+    before = kader_fingerprint(kader_dir)
     kader = load_kader(kader_dir, version)
-    folder, key = _where(kader_dir, kader.version)
+    after = kader_fingerprint(kader_dir)
+    folder, key = _where(after, kader.version) if before is not None and before == after else (None, None)
     if key is not None and _known(folder / key):
         return kader
-    validated_kader(kader_dir, kader.version)  # raises KaderFout with every semantic error
+    problems = semantic_errors(kader)
+    if problems:
+        raise KaderFout(list(problems))
     if key is not None:
         _remember(folder, key)
     return kader
@@ -45,14 +54,15 @@ def _known(marker: Path) -> bool:
         return False
 
 
-def _where(kader_dir: Path, version: str) -> tuple[Path, str | None]:
+def _where(content: str, version: str) -> tuple[Path | None, str | None]:
+    """The verdicts folder and the name of the verdict for this code, Kader content and version."""
     try:
         folder = cache_dir() / FOLDER
     except RuntimeError:  # no home folder
-        return Path(), None
-    code, content = code_fingerprint(), kader_fingerprint(kader_dir)
-    if code is None or content is None:
-        return folder, None
+        return None, None
+    code = code_fingerprint()
+    if code is None:
+        return None, None
     return folder, hashlib.sha256(f"{code}\0{content}\0{version}".encode()).hexdigest()
 
 
