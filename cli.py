@@ -56,7 +56,7 @@ class FormatChoice(click.Choice):
 
 
 OLD_NAMES_HELP = ("De opties hebben Nederlandse namen; de Engelse namen van eerdere versies (--format, --output, "
-                  "--force, --as-of, --engine, --kader-dir, --strict) werken ook.")
+                  "--force, --as-of, --engine, --kader-dir, --strict, --help, --version) werken ook.")
 
 
 class DateType(click.ParamType):
@@ -98,12 +98,16 @@ def kader_dir_option(help: str = "Map met 'kader/' en 'rules/' (standaard: de we
     return option("--kader-map", "kader_dir", type=PathType(file_okay=False, path_type=Path), metavar="MAP", help=help)
 
 
-def kader_options(fn):
-    fn = option("--kader", "kader_version", metavar="VERSIE",
-                help="Kaderversie (standaard: de versie die het assessment noemt, anders de versie die op de "
-                     "peildatum gold; zonder assessment de nieuwste).")(fn)
+def kader_options(fn, help: str = "Kaderversie (standaard: de versie die het assessment noemt, anders de versie "
+                                  "die op de peildatum gold)."):
+    fn = option("--kader", "kader_version", metavar="VERSIE", help=help)(fn)
     fn = kader_dir_option()(fn)
     return fn
+
+
+def latest_kader_options(fn):
+    """--kader and --kader-map for a command without an assessment: the newest version by default."""
+    return kader_options(fn, help="Kaderversie (standaard: de nieuwste).")
 
 
 def engine_options(fn):
@@ -326,7 +330,7 @@ def result_files(result):
 
 @main.command(options_metavar="[OPTIES]", help="Toon de eisen van een Kaderversie.")
 @format_option("rules")
-@kader_options
+@latest_kader_options
 def rules(fmt, kader_dir, kader_version):
     fmt = output_format("rules", fmt, None)
     kader = load_kader_for_listing(kader_dir, kader_version)
@@ -337,7 +341,7 @@ def rules(fmt, kader_dir, kader_version):
 @main.command(options_metavar="[OPTIES]", help="Leg één eis volledig uit: tekst, bron, norm, wie het tekort kan oplossen en de actie.")
 @click.argument("rule_id", metavar="EIS")
 @format_option("explain")
-@kader_options
+@latest_kader_options
 def explain(rule_id, fmt, kader_dir, kader_version):
     fmt = output_format("explain", fmt, None)
     kader = load_kader_for_listing(kader_dir, kader_version)
@@ -366,7 +370,7 @@ Exitcodes:
 @format_option("test")
 @output_option
 @force_option()
-@kader_options
+@latest_kader_options
 def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_version):
     from kadertoets.validate.selftest import load_example_files, run_selftest
 
@@ -386,7 +390,7 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 @option("-o", "--uitvoer", "folder", required=True, type=PathType(file_okay=False, path_type=Path),
         metavar="MAP", help="Map waarin de schemabestanden komen (wordt aangemaakt).")
 @force_option("Overschrijf bestaande schemabestanden.")
-@kader_options
+@latest_kader_options
 def schema(folder, force, kader_dir, kader_version):
     from kadertoets.editors.jsonschema import header_instructions, schema_files
 
