@@ -714,3 +714,17 @@ def test_the_code_fingerprint_covers_every_room_of_the_package():
     names = {str(p.relative_to(fingerprints.PACKAGE)) for p in fingerprints.code_files()}
     assert {"cli.py", "model.py", "evaluate/conditions.py", "load/kader.py", "render/check.py",
             "sweep/sweep.py"} <= names
+
+
+@pytest.mark.parametrize("table", ["records", "trees"])
+def test_a_row_stored_as_text_that_is_not_utf8_is_a_miss_not_a_broken_cache(corpus, cache_dir, table):
+    """sqlite3 cannot decode such a TEXT value; the store reads every value as bytes, so the entry fails
+    its checksum like any tampered entry and is computed again, without a warning."""
+    expected = fingerprint(load_sweep([corpus], use_cache=False))
+    load_sweep([corpus])
+    with closing(sqlite3.connect(cache_dir / cache.DB_NAME)) as conn, conn:
+        changed = conn.execute(f"UPDATE {table} SET data = CAST(X'61FF62' AS TEXT)").rowcount
+    assert changed > 0
+    for _ in range(2):
+        result = load_sweep([corpus])
+        assert fingerprint(result) == expected and result.warnings == ()

@@ -347,7 +347,8 @@ class Store:
 
     # ------------------------------------------------------------ reading and writing -----------
     def get_many(self, table: str, keys: list[str]) -> dict[str, bytes]:
-        """The stored data of those keys that are there."""
+        """The stored data of those keys that are there, always as bytes (a row someone stored as text,
+        even text that is not UTF-8, comes back as its bytes and fails the entry's checksum: a miss)."""
         conn = self._connect(create=False)
         if conn is None or not keys:
             return {}
@@ -358,7 +359,7 @@ class Store:
             for i in range(0, len(keys), _CHUNK):
                 part = keys[i:i + _CHUNK]
                 marks = ",".join("?" * len(part))
-                for key, data, used in conn.execute(f"SELECT t.key, t.data, m.used FROM {table} t LEFT JOIN {table}_meta m"
+                for key, data, used in conn.execute(f"SELECT t.key, CAST(t.data AS BLOB), m.used FROM {table} t LEFT JOIN {table}_meta m"
                                                     f" ON m.key = t.key WHERE t.key IN ({marks})", part):
                     out[key] = data
                     if used.__class__ is int and used < stale:
