@@ -139,8 +139,7 @@ class DutchCommand(DutchHelp, click.Command):
                 click.echo(ctx.get_help(), color=ctx.color)
                 ctx.exit(0)
             if isinstance(exc, Repeated):
-                message = (f"optie {' en '.join(dict.fromkeys(exc.names))} is meer dan eens gegeven; geef hem één keer "
-                           "(de Engelse naam is dezelfde optie als de Nederlandse)")
+                message = repeated_message(exc.names)
                 raise click.BadOptionUsage(exc.names[0], message, ctx) from None
             raise click.BadOptionUsage(exc.name, no_values_message(exc, self, ctx, grammar), ctx) from None
         ctx.meta[_SPELLED] = result.spelled
@@ -150,6 +149,16 @@ class DutchCommand(DutchHelp, click.Command):
             dutch = {old: new for new, old in ALIASES.items()}
             exc.possibilities = list(dict.fromkeys(dutch.get(p, p) for p in exc.possibilities or ()))
             raise
+
+
+def repeated_message(names: list[str]) -> str:
+    """Dutch: an option given more than once, named as the user wrote it."""
+    dutch = {old: new for new, old in ALIASES.items()}
+    written = list(dict.fromkeys(names))
+    main = dutch.get(written[0], written[0])
+    others = [n for n in written if n != main]
+    also = f" (ook als {', '.join(others)}, de oude naam van dezelfde optie)" if others else ""
+    return f"optie {main} is meer dan eens gegeven{also}; geef hem één keer"
 
 
 def no_values_message(exc: NoValues, command: click.Command, ctx, grammar: Grammar) -> str:
