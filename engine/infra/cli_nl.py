@@ -18,7 +18,6 @@ NL = {
     "Error: {message}": "Fout: {message}",
     "Try '{command} {option}' for help.": "Probeer '{command} {option}' voor hulp.",
     "No such option {name!r}.": "Onbekende optie {name!r}.",
-    "No such option: {name}": "Onbekende optie: {name}",
     "No such command {name!r}.": "Onbekende opdracht {name!r}.",
     "Missing argument": "Ontbrekend argument",
     "Missing option": "Ontbrekende optie",
@@ -69,7 +68,8 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 def install() -> None:
     """Point click's gettext functions at the Dutch dictionary (idempotent)."""
-    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui", "utils"):
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "_parser", "types", "termui",
+                 "_termui_impl", "shell_completion", "utils"):
         try:
             module = importlib.import_module(f"click.{name}")
         except ImportError:  # pragma: no cover - module layout of another click version
