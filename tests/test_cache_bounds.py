@@ -244,3 +244,20 @@ def test_pruning_when_the_database_is_busy_waits_for_the_next_sweep(cache_dir, m
     assert orphans <= keys(cache_dir, "records")
     load_sweep([ROOT / "assessments"], ROOT)
     assert not orphans & keys(cache_dir, "records")
+
+
+def test_something_else_where_the_cache_should_be_is_named_in_the_warning(tmp_path, monkeypatch):
+    """A file where the cache folder should be, or a folder where the database should be: the one
+    warning says so, instead of an errno text ('bestaat al', 'geen toegang')."""
+    from kadertoets.sweep import cache as cache_module
+
+    blocker = tmp_path / "cachemap"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(blocker))
+    result = load_sweep([ROOT / "assessments"], ROOT)
+    assert len(result.warnings) == 1 and "is een bestand, geen map" in result.warnings[0], result.warnings
+    folder = tmp_path / "echte-map"
+    (folder / cache_module.DB_NAME).mkdir(parents=True)
+    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(folder))
+    result = load_sweep([ROOT / "assessments"], ROOT)
+    assert len(result.warnings) == 1 and "staat een map" in result.warnings[0], result.warnings

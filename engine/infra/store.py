@@ -438,7 +438,22 @@ class Store:
         self.close()
         self._broken = True
         if self.problem is None:
-            self.problem = reason(exc)
+            self.problem = self._misplaced() or reason(exc)
+
+    def _misplaced(self) -> str | None:
+        """A clearer reason when something else stands where the folder or the database should be
+        (the errno alone would say 'bestaat al' or 'geen toegang')."""
+        if self.path is None:
+            return None
+        try:
+            folder = self.path.parent  # (a file higher up the path is ENOTDIR, which says so itself)
+            if folder.exists() and not folder.is_dir():
+                return f"{folder.name} is een bestand, geen map"
+            if self.path.is_dir():
+                return f"op de plaats van de database ({self.path.name}) staat een map"
+        except OSError:
+            return None
+        return None
 
     def discard(self) -> bool:
         """Remove the database file (and its journal files), so a new one can be made; False when it
