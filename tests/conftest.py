@@ -83,3 +83,25 @@ def new(versions):
     from kadertoets.load.kader import load_kader
 
     return load_kader(versions, "1.1")
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A cache folder of this test's own (not yet made)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(folder))
+    return folder
+
+
+def make_corpus(folder: Path) -> Path:
+    """The bundled assessments under folder/echt, a broken file and a file with an unknown field
+    (line-located): what a sweep of a region's folder meets."""
+    import shutil
+
+    shutil.copytree(ROOT / "assessments", folder / "echt")
+    (folder / "kapot.yaml").write_text("kader: '1.0'\npeildatum: [\n", encoding="utf-8")
+    text = (ROOT / "assessments" / "baarn-2023-03.yaml").read_text(encoding="utf-8")
+    (folder / "onbekend-veld.yaml").write_text(text.replace("feiten:\n", "feiten:\n  bestaat.niet: 3\n", 1),
+                                                encoding="utf-8")
+    return folder
+

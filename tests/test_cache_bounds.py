@@ -13,7 +13,6 @@ import sys
 import time
 from contextlib import closing
 
-import pytest
 
 from conftest import ROOT
 from kadertoets.sweep import cache as cache_module
@@ -22,13 +21,6 @@ from kadertoets.sweep.sweep import load_sweep
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
-
-
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(folder))
-    return folder
 
 
 def verdicts(sweep):

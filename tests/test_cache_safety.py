@@ -34,7 +34,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, make_corpus
 from kadertoets.sweep import cache
 from kadertoets.sweep import resultcache
 from kadertoets.evaluate.backends.python import PythonBackend
@@ -55,21 +55,9 @@ WARNING = "Let op: de cache"
 
 
 @pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def corpus(tmp_path):
     """The bundled assessments, a broken file and a file with an unknown field (line-located)."""
-    folder = tmp_path / "corpus"
-    shutil.copytree(ASSESSMENTS, folder / "echt")
-    (folder / "kapot.yaml").write_text("kader: '1.0'\npeildatum: [\n", encoding="utf-8")
-    text = (ASSESSMENTS / "baarn-2023-03.yaml").read_text(encoding="utf-8")
-    (folder / "onbekend-veld.yaml").write_text(text.replace("feiten:\n", "feiten:\n  bestaat.niet: 3\n", 1),
-                                                encoding="utf-8")
+    folder = make_corpus(tmp_path / "corpus")
     return folder
 
 

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from kadertoets.sweep import cache
 from kadertoets.model import Status
 from kadertoets.sweep.sweep import load_sweep
+from conftest import ROOT, make_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENTS = ROOT / "assessments"
 sys.path.insert(0, str(ROOT / "bench"))
 import generate  # noqa: E402
@@ -30,21 +30,9 @@ def fingerprint(sweep):
 
 
 @pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("KADERTOETS_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def corpus(tmp_path):
     """The bundled examples, a broken file, an unknown field (line-located) and synthetic teams."""
-    folder = tmp_path / "corpus"
-    shutil.copytree(ASSESSMENTS, folder / "echt")
-    (folder / "kapot.yaml").write_text("kader: '1.0'\npeildatum: [\n", encoding="utf-8")
-    text = (ASSESSMENTS / "baarn-2023-03.yaml").read_text(encoding="utf-8")
-    (folder / "onbekend-veld.yaml").write_text(text.replace("feiten:\n", "feiten:\n  bestaat.niet: 3\n", 1),
-                                                encoding="utf-8")
+    folder = make_corpus(tmp_path / "corpus")
     generate.generate(24, folder / "synthetisch")
     return folder
 
