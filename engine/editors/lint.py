@@ -15,11 +15,10 @@ from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path
 from kadertoets.load.kader import PartialLoad, available_versions, load_kader
-from kadertoets.validate.semantic import example_problems
+from kadertoets.validate.semantic import example_problems, part_field
 from kadertoets.infra.lintcodes import Code, ERROR, WARNING, severity
 from kadertoets.model import Kader, Rule
 from kadertoets.validate.normcheck import check_norm
-from kadertoets.infra.located import Node
 from kadertoets.validate.selftest import reachable_statuses as syntactic_reachable
 from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.infra.records import record
@@ -69,10 +68,6 @@ def _from_problem(p: Problem) -> LintFinding:
     if code == Code.REQUIRED_MISSING and p.field == "actie":
         code = Code.NO_ACTION
     return LintFinding(code, severity(code), p.file, p.line, p.column, p.field, p.message, p.hint)
-
-
-def _finding(code: str, node: Node, message: str, hint: str | None = None) -> LintFinding:
-    return LintFinding(code, severity(code), node.file, node.line, node.column, node.path or None, message, hint)
 
 
 def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
@@ -178,7 +173,7 @@ def _rule_findings(kader: Kader, rule: Rule) -> list[LintFinding]:
     checked = check_norm(rule, kader.questions)
     for code, message, hint in checked.problems:
         part = checked.too_complex.part if code == Code.TOO_COMPLEX else PART_OF.get(code)
-        out.append(_at(rule, _part_field(rule, part), code, message, hint))
+        out.append(_at(rule, part_field(rule, part), code, message, hint))
     for i, source in enumerate(rule.sources, start=1):
         if source.url is None and source.section is None and source.quote is None:
             out.append(_at(rule, f"bronnen[{i}]", Code.SOURCE_WITHOUT_CITATION,
@@ -197,12 +192,6 @@ def _rule_findings(kader: Kader, rule: Rule) -> list[LintFinding]:
                        f"geen voorbeeld voor {', '.join(missing)}, terwijl de regel die status kan geven",
                        "Voeg per status die de regel kan geven minstens één voorbeeld toe."))
     return out
-
-
-def _part_field(rule: Rule, part: str | None) -> str:
-    """Where a part of the rule stands: van_toepassing, norm.voldoet or norm.deels (else the norm)."""
-    field = "norm" if part is None else part if part == "van_toepassing" else f"norm.{part}"
-    return field if field in {name for name, _, _ in rule.positions} else "norm"
 
 
 def _at(rule: Rule, field: str, code: Code, message: str, hint: str | None = None) -> LintFinding:

@@ -41,14 +41,19 @@ def semantic_errors(kader: Kader) -> tuple[Problem, ...]:
             if severity(code) != ERROR:
                 continue
             part = checked.too_complex.part if code == Code.TOO_COMPLEX and checked.too_complex else None
-            field = "norm" if part is None else part if part == "van_toepassing" else f"norm.{part}"
-            if field not in {name for name, _, _ in rule.positions}:
-                field = "norm"
+            field = part_field(rule, part)
             line, column = rule.position(field)
             out.append(Problem(message, file=rule.file, line=line, column=column, field=field, hint=hint, code=code))
     problems = tuple(out) + tuple(example_problems(kader))
     _CHECKED[id(kader)] = (kader, problems)
     return problems
+
+
+def part_field(rule, part: str | None) -> str:
+    """Where a part of a rule stands, as a field: van_toepassing, norm.voldoet or norm.deels; the
+    norm itself when there is no part or the rule does not have it."""
+    field = "norm" if part is None else part if part == "van_toepassing" else f"norm.{part}"
+    return field if field in {name for name, _, _ in rule.positions} else "norm"
 
 
 def example_problems(kader: Kader) -> list[Problem]:
