@@ -672,10 +672,18 @@ def test_unreadable_package_source_only_turns_the_evaluation_cache_off(corpus, c
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_stat(self, *args, **kwargs)
 
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if str(path).startswith(str(engine_dir)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
     resultcache.code_fingerprint.cache_clear()
     try:
         with monkeypatch.context() as patched:
             patched.setattr(Path, "stat", stat)
+            patched.setattr(os, "scandir", scandir)
             result = load_sweep([corpus])
     finally:
         resultcache.code_fingerprint.cache_clear()

@@ -142,10 +142,12 @@ def kader_files(kader_dir: Path) -> list[Path]:
     """Every file a Kader folder's versions can read: kader/* and the rule folders rules*/*
     (sorted). Raises OSError when one cannot be listed."""
     kader_dir = Path(kader_dir)
-    folders = [kader_dir / "kader"] + sorted(p for p in kader_dir.glob("rules*") if p.is_dir())
+    with os.scandir(kader_dir) as entries:  # scandir, not glob: this runs at every start (snapshot key)
+        folders = ["kader"] + sorted(e.name for e in entries if e.name.startswith("rules") and e.is_dir())
     out = []
     for folder in folders:
-        out.extend(p for p in folder.iterdir() if p.is_file())
+        with os.scandir(kader_dir / folder) as entries:
+            out.extend(kader_dir / folder / e.name for e in entries if e.is_file())
     return sorted(out)
 
 

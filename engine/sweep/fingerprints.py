@@ -4,11 +4,12 @@ command can ask for them without loading the cache's machinery."""
 
 from __future__ import annotations
 
-import hashlib
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
 
+from kadertoets.infra import digest
 from kadertoets.load.kader import kader_files
 
 PACKAGE = Path(__file__).resolve().parent.parent  # kadertoets/ (engine/ in the repository)
@@ -23,12 +24,11 @@ def code_fingerprint() -> str | None:
 
     from kadertoets import __version__
 
-    h = hashlib.sha256(f"{__version__}/{sys.version_info[:2]}/{yaml.__version__}".encode())
-    root = PACKAGE
+    h = digest.hasher()
+    h.update(f"{__version__}/{sys.version_info[:2]}/{yaml.__version__}".encode())
     try:
-        for path in code_files():
-            st = path.stat()
-            h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        for name, st in _stats(str(PACKAGE), ""):
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     except OSError:
         return None
     return h.hexdigest()
@@ -36,13 +36,28 @@ def code_fingerprint() -> str | None:
 
 def code_files() -> list[Path]:
     """Every source file of the package, in every room (raises OSError when they cannot be listed)."""
-    return sorted(PACKAGE.rglob("*.py"))
+    return [PACKAGE / name for name, _ in _stats(str(PACKAGE), "")]
+
+
+def _stats(folder: str, prefix: str, depth: int = 0) -> list:
+    """(path relative to the package, stat) of every .py file below folder, sorted by path; scandir,
+    not rglob: this runs at every start (it keys the Kader snapshot), and the package is 6 deep at most."""
+    out = []
+    if depth > 10:
+        return out
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                out.extend(_stats(entry.path, f"{prefix}{entry.name}/", depth + 1))
+            elif entry.name.endswith(".py") and entry.is_file():
+                out.append((f"{prefix}{entry.name}", entry.stat()))
+    return sorted(out, key=lambda item: item[0])
 
 
 def kader_fingerprint(kader_dir: Path) -> str | None:
     """Hash of the names and bytes of every file of the Kader folder (kader/ and the rules* folders);
     None when something cannot be read (then nothing is cached: the load itself reports the problem)."""
-    h = hashlib.sha256()
+    h = digest.hasher()
     root = Path(kader_dir)
     try:
         for path in kader_files(root):

@@ -12,7 +12,7 @@ from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.load.kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
-from kadertoets.sweep.verdicts import validated as validated_kader
+from kadertoets.sweep.snapshots import validated as validated_kader
 from kadertoets.model import Assessment, Evaluation, Kader
 from kadertoets.infra.located import Node
 from kadertoets.infra.yamlload import load_yaml_file
@@ -47,10 +47,12 @@ def working_kader_dir() -> Path | None:
     return None
 
 
-def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None, versions=None, kaders=None):
+def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None, versions=None, kaders=None,
+                         use_cache: bool = True):
     """Validate a parsed assessment tree against the Kader version chosen for it: `version` when the
     user forces one, else the version the assessment names, else the version in effect on its
-    peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep."""
+    peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep; `use_cache=False`
+    loads the Kader from its files, without a snapshot (sweep/snapshots.py)."""
     root = Node(tree, shown)
     root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
     versions = available_versions(kader_dir) if versions is None else versions
@@ -77,7 +79,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     if kaders is None:
         kaders = {}
     if chosen not in kaders:
-        kaders[chosen] = validated_kader(kader_dir, chosen)
+        kaders[chosen] = validated_kader(kader_dir, chosen, use_cache=use_cache)
     kader = kaders[chosen]
     return build_assessment(root, kader, source), kader
 

@@ -15,7 +15,7 @@ from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.evaluate.evaluation import FindingMemo, evaluate
 from kadertoets.load.kader import available_versions
-from kadertoets.sweep.verdicts import validated as validated_kader
+from kadertoets.sweep.snapshots import validated as validated_kader
 from kadertoets.model import Evaluation, Kader, Status
 from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tree_entry
 from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
@@ -124,7 +124,8 @@ def _versions(kader_dir: Path):
         return None  # reported per file, as before
 
 
-def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, kaders=None, versions=_COMPUTE):
+def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, kaders=None, versions=_COMPUTE,
+                    use_cache: bool = True):
     """Parse (or decode a cached tree), validate and evaluate some files; per file ("ok", record
     bytes, entries) or ("fout", problems, entries), where entries are new cache entries for the
     caller to store (`store`: whether to make them). An item is (path, shown name, content key or
@@ -147,7 +148,7 @@ def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, ka
                     entry = tree_entry(key, tree)
                     if entry is not None:
                         entries.append(entry)
-            assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders)
+            assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders, use_cache)
             data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader)))
         except KaderFout as exc:
             out.append(("fout", tuple(exc.problems), entries))
@@ -191,17 +192,17 @@ def _key_or_problems(path: Path):
 _INHERITED: dict = {}  # (Kader folder, version) -> Kader loaded by the parent before the workers started
 
 
-def _preload(kader_dir: Path, version: str | None, kaders: dict) -> None:
+def _preload(kader_dir: Path, version: str | None, kaders: dict, use_cache: bool = True) -> None:
     """Load the Kader version(s) before the worker processes start, so that (started by fork) they
     inherit it instead of each loading and checking it again. A version that does not load is left
-    to the files that use it, which report why."""
+    to the files that use it, which report why. `use_cache=False`: no Kader snapshot is read or written."""
     for key in [k for k in _INHERITED if k[0] == str(kader_dir)]:  # never a Kader of an earlier sweep
         del _INHERITED[key]
     wanted = [version] if version else list(_versions(kader_dir) or ())
     for chosen in wanted:
         if chosen not in kaders:
             try:
-                kaders[chosen] = validated_kader(kader_dir, chosen)
+                kaders[chosen] = validated_kader(kader_dir, chosen, use_cache=use_cache)
             except KaderFout:
                 continue
         _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
@@ -237,7 +238,8 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
     items = [(path, _shown(path, cwd)) for path in files]
     store = cache is not None
     versions = _versions(kdir)
-    job = dict(kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context, store=store)
+    job = dict(kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context, store=store,
+               use_cache=use_cache)
     serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=versions)
 
     kader_for = kader_lookup(kdir, version, versions, kaders)
@@ -270,7 +272,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
                     todo.append(i)
         todo.sort()
     if len(todo) > (PARALLEL_THRESHOLD if parallel_threshold is None else parallel_threshold):
-        _preload(kdir, version, kaders)
+        _preload(kdir, version, kaders, use_cache)
 
     def prepare(chunk: list[int]) -> list[tuple]:
         """Work items for some files: with their cached trees, looked up in one query."""
