@@ -8,6 +8,7 @@ registry (kadertoets.render): no command here special-cases a format."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import sys
@@ -22,7 +23,6 @@ from kadertoets.infra.cli_names import HELP_NAMES, suggest
 from kadertoets.infra.cli_options import DutchGroup, PathType, multi_option, option, spelled
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
-from kadertoets.infra.output import write_atomic
 from kadertoets.infra.paths import bundled_assessments
 from kadertoets.infra.located import hint_with
 from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees,
@@ -184,6 +184,8 @@ def emit(text: str | bytes, output: Path | None, force: bool, fmt: str = "text",
             raise KaderFout.single(f"de uitvoer kan niet geschreven worden ({os_reason(exc)})", field="uitvoer",
                                    hint="Controleer waar de uitvoer heen gaat (schijf vol, gesloten pijp?).") from None
     else:
+        from kadertoets.infra.output import write_atomic  # only when writing a file
+
         write_atomic(output, text, force=force, bom=bom, inputs=inputs)
         click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
 
@@ -201,6 +203,9 @@ class KaderGroup(DutchGroup):
     other exception into exit code 3). Its commands have Dutch option names (cli_options.DutchCommand)."""
 
     def invoke(self, ctx):
+        # What the imports made lives as long as the process: moved out of the collector's sight, so
+        # that its collections during a command walk only what the command makes (a few ms of a check).
+        gc.freeze()
         try:
             return super().invoke(ctx)
         except KaderFout as exc:
@@ -394,7 +399,7 @@ def selftest(rule_ids, examples_dir, fmt, output, force, kader_dir, kader_versio
 def schema(folder, force, kader_dir, kader_version):
     from kadertoets.editors.jsonschema import header_instructions, schema_files
 
-    from kadertoets.infra.output import check_target
+    from kadertoets.infra.output import check_target, write_atomic
     from kadertoets.render import json_text
 
     kader = load_kader_for_listing(kader_dir, kader_version)
@@ -504,6 +509,7 @@ Exitcodes:
 @kader_options
 def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     from kadertoets.editors.migrate import migrate as migrate_assessment, migration_yaml
+    from kadertoets.infra.output import write_atomic
 
     fmt = output_format("migrate", fmt, None)  # -o is the new assessment; the report goes to the terminal
     from kadertoets.sweep.discover import SUFFIXES as READ_BY_SWEEP

@@ -7,6 +7,7 @@ into click's modules so that usage errors and `--help` are Dutch like the rest o
 from __future__ import annotations
 
 import importlib
+import sys
 
 NL = {
     "Usage:": "Gebruik:",
@@ -66,15 +67,54 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+# click's modules with texts: the first group is imported with click itself; the second only when a
+# command needs it (progress bar, editor, pager; shell completion), so it is translated when that happens.
+MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "_parser", "types", "termui", "utils")
+LATER_MODULES = ("_termui_impl", "shell_completion")
+
+
 def install() -> None:
     """Point click's gettext functions at the Dutch dictionary (idempotent)."""
-    for name in ("core", "decorators", "exceptions", "formatting", "parser", "_parser", "types", "termui",
-                 "_termui_impl", "shell_completion", "utils"):
+    for name in MODULES:
         try:
             module = importlib.import_module(f"click.{name}")
         except ImportError:  # pragma: no cover - module layout of another click version
             continue
-        if hasattr(module, "_"):
-            module._ = _gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = _ngettext
+        _translate(module)
+    for name in LATER_MODULES:
+        module = sys.modules.get(f"click.{name}")
+        if module is not None:
+            _translate(module)
+        elif not any(isinstance(finder, _TranslateOnImport) for finder in sys.meta_path):
+            sys.meta_path.insert(0, _TranslateOnImport())
+
+
+def _translate(module) -> None:
+    if hasattr(module, "_"):
+        module._ = _gettext
+    if hasattr(module, "ngettext"):
+        module.ngettext = _ngettext
+
+
+class _TranslateOnImport:
+    """Translates LATER_MODULES when they are imported, so that every command does not pay for
+    importing them (about 0.6 ms of each start) only to translate them."""
+
+    names = frozenset(f"click.{name}" for name in LATER_MODULES)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.names:
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(fullname, path, target)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            _translate(module)
+
+        spec.loader.exec_module = exec_module
+        return spec

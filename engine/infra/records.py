@@ -11,7 +11,8 @@ read the fields through one `operator.attrgetter` per class: about 0.25 ms per c
 
 The same behaviour as the dataclass, method by method:
 - `__init__(self, a, b=default, c=<default_factory>)`: the fields in order, positional or by name;
-  a frozen record sets them with object.__setattr__; then `__post_init__()` when the class has one;
+  a frozen record sets them with object.__setattr__; then `__post_init__()` when the class has one
+  (compiled at the first construction, so a class that a command never constructs costs no exec);
 - `__eq__`: equal when the other is of exactly the same class and the fields are equal, in order
   (NotImplemented for any other class);
 - `__hash__`: frozen: the hash of the fields; not frozen: None (unhashable), as a dataclass with eq;
@@ -95,6 +96,22 @@ def _init(cls, fields, frozen: bool):
     return init
 
 
+def _lazy_init(cls, fields, frozen: bool):
+    """An __init__ that compiles the real one (_init) at the first construction and puts it in its
+    place: a command pays the exec only for the records it constructs, not for every record it imports
+    (a Kader read back from its snapshot is restored without __init__, infra/recordcodec.py)."""
+
+    def __init__(self, *args, **kwargs):
+        real = _init(cls, fields, frozen)
+        if cls.__dict__.get("__init__") is __init__:
+            cls.__init__ = real
+        real(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    return __init__
+
+
 def record(cls=None, *, frozen: bool = True):
     """`@record` is `@dataclass(frozen=True)`, `@record(frozen=False)` is `@dataclass` (module docstring)."""
 
@@ -110,7 +127,7 @@ def record(cls=None, *, frozen: bool = True):
         cls.__record_key__ = staticmethod(_key_getter(tuple(f.name for f in fields if f.compare)))
         cls.__record_repr__ = tuple(f.name for f in fields if f.repr)
         if "__init__" not in own:
-            cls.__init__ = _init(cls, fields, frozen)
+            cls.__init__ = _lazy_init(cls, fields, frozen)
         if "__repr__" not in own:
             cls.__repr__ = _repr
         if "__eq__" not in own:
