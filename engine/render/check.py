@@ -75,6 +75,29 @@ def header_lines(evaluation: Evaluation) -> list[str]:
          if (reconfirm := sorted(p for p, f in a.facts.items() if f.reconfirm)) else [])
 
 
+def _eisen(n: int) -> str:
+    return f"{n} eis" if n == 1 else f"{n} eisen"
+
+
+def outcome_line(evaluation: Evaluation) -> str | None:
+    """The first thing a reader should know when there are no gaps to list: that nothing is known
+    yet, or that there are no gaps among what could be decided; never a bare "no gaps" while
+    requirements are still unknown. None when there are gaps (the tables show them)."""
+    counts = evaluation.counts()
+    gaps = counts[Status.DEELS.value] + counts[Status.VOLDOET_NIET.value]
+    unknown = counts[Status.ONBEKEND.value]
+    decided = counts[Status.VOLDOET.value] + gaps
+    if gaps:
+        return None
+    if unknown and not decided:
+        return f"Nog niets vastgesteld: {_eisen(unknown)} onbekend."
+    if unknown:
+        verb = "is" if unknown == 1 else "zijn"
+        return (f"Geen tekorten bij de {_eisen(decided)} die al vast te stellen {'is' if decided == 1 else 'zijn'}; "
+                f"{_eisen(unknown)} {verb} nog onbekend.")
+    return "Geen tekorten gevonden."
+
+
 def hidden_note(evaluation: Evaluation, options: Options) -> str | None:
     if options.show_all:
         return None
@@ -92,6 +115,10 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
     con.print(Text("Kadertoets: tekortenlijst", style="bold"))
     for line in header_lines(evaluation):
         con.print(rich_text(line))
+    outcome = outcome_line(evaluation)
+    if outcome:
+        con.print()
+        con.print(Text(outcome))
     shown = visible(evaluation, options)
     for resp, items in grouped(shown):
         con.print()
@@ -109,9 +136,6 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
             body.append(rich_text("\n" + f.reason))
             table.add_row(Text(status_text(f.status), style=STATUS_STYLE[f.status]), f.rule_id, f.theme, body)
         con.print(table)
-    if not shown:
-        con.print()
-        con.print(Text("Geen tekorten gevonden."))
     unknown = unknowns(evaluation)
     if unknown:
         con.print()
@@ -151,6 +175,9 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         f"- Samenvatting: {summary_line(evaluation.counts())}",
         "",
     ]
+    outcome = outcome_line(evaluation)
+    if outcome:
+        lines += [outcome, ""]
     shown = visible(evaluation, options)
     for resp, items in grouped(shown):
         lines += [f"## {RESPONSIBLE_LABEL[resp]}", ""]
@@ -161,8 +188,6 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
             lines.append(f"| {status_text(f.status)} | {md_escape(f.rule_id)} | {md_escape(f.theme)} "
                          f"| {md_escape(f.title)} | {md_escape(f.reason)} |")
         lines.append("")
-    if not shown:
-        lines += ["Geen tekorten gevonden.", ""]
     unknown = unknowns(evaluation)
     if unknown:
         lines += ["## Onbekend: nog vast te stellen", "", UNKNOWN_NOTE, "",
