@@ -198,6 +198,8 @@ def plain_spelling(tag: str, scalar: str) -> str | None:
         return scalar
     if tag == "!":
         return None  # YAML 1.2 says text, libyaml says "as if untagged": refused rather than guessed
+    if not quoted and (scalar in ("-", "?", ":") or scalar[:2] in ("- ", "? ", ": ")):
+        return None  # an indicator followed by a blank, not a plain scalar: `!!str -` is not valid YAML
     if collection:
         return scalar if (tag, scalar[0]) in (("!!map", "{"), ("!!seq", "[")) else None
     if tag == "!!str":
@@ -222,6 +224,7 @@ def plain_spelling(tag: str, scalar: str) -> str | None:
 @FUZZ
 @given(kind=st.sampled_from(sorted(FACTS)), tag=st.sampled_from(TAGS), scalar=st.sampled_from(ODD))
 @example(kind="geheel_getal", tag="!!float", scalar="5")  # the number 5.0: refused for a whole number, as `5.0` is
+@example(kind="tekst", tag="!!str", scalar="-")  # a block sequence indicator, not the text '-'
 def test_a_tagged_answer_is_its_plain_spelling_or_a_located_error(tmp_path, kind, tag, scalar):
     question, _ = FACTS[kind]
     tagged = outcome(tmp_path, with_value(question, f"{tag} {scalar}".strip()), "tagged.yaml")

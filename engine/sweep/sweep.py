@@ -22,6 +22,7 @@ from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
 from kadertoets.sweep.resultcache import CorruptRecord, decode, encode, kader_lookup, result_key, sweep_context
 from kadertoets.sweep.discover import Invalid, discover, invalid_exit_code  # noqa: F401  (discover: re-exported)
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
+from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.records import record
 
 
@@ -208,6 +209,36 @@ def _preload(kader_dir: Path, version: str | None, kaders: dict, use_cache: bool
         _INHERITED[(str(kader_dir), chosen)] = kaders[chosen]
 
 
+def _identity(ev: Evaluation) -> tuple[str, str, str]:
+    team = ev.assessment.team
+    return team.name, team.municipality, team.organisation
+
+
+def _without_identity_clashes(loaded: list[Evaluation], invalid: list) -> list[Evaluation]:
+    """The evaluations whose team id no file of another team uses. Files with the same `team.id` but
+    another naam, gemeente or organisatie (typically a copied file whose id was not changed) are
+    invalid, all of them, each naming the others: one must never silently replace the other."""
+    by_id: dict[str, list[Evaluation]] = {}
+    for ev in loaded:
+        by_id.setdefault(ev.assessment.team.id, []).append(ev)
+    kept = []
+    for team_id, group in by_id.items():
+        if len({_identity(ev) for ev in group}) == 1:
+            kept.extend(group)
+            continue
+        described = sorted(f"{ev.assessment.file} ({', '.join(excerpt(v, 40, quote=False) for v in _identity(ev))})"
+                           for ev in group)
+        listed = "; ".join(described[:5]) + (f"; en {len(described) - 5} andere" if len(described) > 5 else "")
+        for ev in group:
+            invalid.append(Invalid(ev.assessment.file, (Problem(
+                f"team-id {excerpt(team_id)} wordt gebruikt voor verschillende teams: {listed}",
+                file=ev.assessment.file, field="team.id", code=Code.DUPLICATE_ID,
+                hint="Geef elk team een eigen id onder 'team:'. Een gekopieerd bestand houdt het id van het "
+                     "origineel; pas dat aan, of maak naam, gemeente en organisatie gelijk als het echt "
+                     "hetzelfde team is."),)))
+    return kept
+
+
 def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date_until: dt.date | None = None,
                as_of: dt.date | None = None, engine: str = "python", use_cache: bool = True,
                progress: bool | None = None, parallel_threshold: int | None = None) -> Sweep:
@@ -307,6 +338,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
         invalid.append(Invalid(problems[0].file, problems + (Problem(
             f"het Kader laadt niet, dus {len(stopped)} {noun} konden niet getoetst worden: {names}",
             file=problems[0].file, hint="Los de fouten in het Kader op; `kader lint` toont ze alle."),)))
+    loaded = _without_identity_clashes(loaded, invalid)
     by_key: dict[tuple, list[Evaluation]] = {}
     for ev in loaded:
         by_key.setdefault((ev.assessment.team.id, ev.assessment.reference_date), []).append(ev)
