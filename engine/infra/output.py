@@ -169,7 +169,8 @@ def _fill(fd: int, data: bytes, mode: int | None) -> None:
     os.fsync(fd)
 
 
-def _fresh_name() -> str:
+def temporary_name() -> str:
+    """A name for a temporary file that remove_stale_temporaries recognises (and clears once its writer is gone)."""
     return f"{PREFIX}{os.getpid()}-{os.urandom(6).hex()}.tmp"
 
 
@@ -218,7 +219,7 @@ def _link_replace(source: str, name: str, folder_fd: int) -> bool:
     """Replace name by the complete file: link it under a temporary name, then rename over name. Only a
     kill between those two calls leaves a (complete) temporary file, which a later write removes."""
     for _ in range(5):
-        temp = _fresh_name()
+        temp = temporary_name()
         try:
             os.link(source, temp, dst_dir_fd=folder_fd, follow_symlinks=True)
             break

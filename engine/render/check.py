@@ -85,10 +85,9 @@ def outcome_line(evaluation: Evaluation) -> str | None:
     requirements are still unknown. None when there are gaps (the tables show them)."""
     counts = evaluation.counts()
     gaps = counts[Status.DEELS.value] + counts[Status.VOLDOET_NIET.value]
-    unknown = counts[Status.ONBEKEND.value]
-    decided = counts[Status.VOLDOET.value] + gaps
     if gaps:
         return None
+    unknown, decided = counts[Status.ONBEKEND.value], counts[Status.VOLDOET.value]
     if unknown and not decided:
         return f"Nog niets vastgesteld: {_eisen(unknown)} onbekend."
     if unknown:

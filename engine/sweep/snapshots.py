@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from pathlib import Path
 
 from kadertoets.evaluate import conditions
@@ -134,12 +133,17 @@ def _remember(folder: Path, key: str, kader: Kader) -> None:
     except (TypeError, ValueError, UnicodeError):  # something a snapshot cannot hold: load it each time
         return
     data = f"{key} {digest.hex_digest(body)}\n".encode() + body
-    temporary = folder / f".{key}.{os.getpid()}.tmp"
+    from kadertoets.infra.output import remove_stale_temporaries, temporary_name  # only when writing
+
+    temporary = folder / temporary_name()
     try:
         folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         folder.mkdir(mode=0o700, exist_ok=True)
         if not (_private(folder.parent) and _private(folder)):
             return
+        remove_stale_temporaries(folder)
+        # a file of its own, then renamed over the name (not infra/output.write_atomic: that follows a
+        # link at the name to write its target; here a link is replaced, never written through)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -153,17 +157,11 @@ def _remember(folder: Path, key: str, kader: Kader) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the MAX_SNAPSHOTS most recently used snapshots (and no leftovers of a write cut short)."""
+    """Keep the MAX_SNAPSHOTS most recently used snapshots."""
     kept = []
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.endswith(".tmp") and entry.name.startswith("."):
-                try:
-                    if entry.stat(follow_symlinks=False).st_mtime < time.time() - 3600:
-                        os.unlink(entry.path)
-                except OSError:
-                    pass
-            elif entry.name.endswith(".json") and len(entry.name) == 69:
+            if entry.name.endswith(".json") and len(entry.name) == 69:
                 try:
                     kept.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
                 except OSError:
