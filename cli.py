@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from kadertoets.infra.cli_options import DutchGroup, PathType, multi_option, opt
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
 from kadertoets.infra.paths import bundled_assessments
-from kadertoets.infra.located import hint_with
+from kadertoets.infra.located import hint_with, written_date
 from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees,
                                suffix_of)
 from kadertoets.sweep.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
@@ -66,11 +65,13 @@ class DateType(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError(value)
-            return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(f"{excerpt(value)} is geen datum; schrijf JJJJ-MM-DD, bv. 2023-03-01", param, ctx)
+            day = written_date(value)
+        except ValueError:
+            day = None
+        if day is None:
+            self.fail(f"{excerpt(value)} is geen datum; schrijf dd-mm-jjjj (bv. 01-03-2023) of "
+                      "JJJJ-MM-DD", param, ctx)
+        return day
 
 
 def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
@@ -114,7 +115,7 @@ def engine_options(fn):
     fn = option("--motor", "engine", type=click.Choice(["python", "durable"]), default="python", show_default=True,
                 help="Evaluatie-engine (rekenmotor); durable vraagt de extra '.[durable]'.")(fn)
     fn = option("--toetsdatum", "as_of", type=DateType(), metavar="DATUM",
-                help="Datum waarop getoetst wordt (JJJJ-MM-DD; standaard de peildatum van het assessment).")(fn)
+                help="Datum waarop getoetst wordt (dd-mm-jjjj of JJJJ-MM-DD; standaard de peildatum van het assessment).")(fn)
     return fn
 
 
@@ -291,7 +292,7 @@ def sweep_options(fn):
 @click.argument("paths", nargs=-1, required=True, type=PathType(path_type=Path), metavar="PAD...")
 @format_option("sweep")
 @option("--peildatum", "reference_date_until", type=DateType(), metavar="DATUM",
-        help="Gebruik per team het laatste assessment op of vóór deze datum (JJJJ-MM-DD).")
+        help="Gebruik per team het laatste assessment op of vóór deze datum (dd-mm-jjjj of JJJJ-MM-DD).")
 @sweep_options
 @engine_options
 @kader_options

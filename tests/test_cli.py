@@ -63,7 +63,7 @@ def test_markdown(run):
 @pytest.mark.parametrize("args,needle", [
     (["check", "bestaat-niet.yaml"], "bestaat niet"),
     (["check", TEAM, "--format", "pdf"], "Ongeldige waarde voor '--format'"),
-    (["check", TEAM, "--as-of", "1-3-2023"], "JJJJ-MM-DD"),
+    (["check", TEAM, "--as-of", "1 maart 2023"], "dd-mm-jjjj"),
     (["check", TEAM, "--kader", "9.9"], "onbekende Kaderversie '9.9'"),
     (["check", TEAM, "--kader-dir", "geen-map"], "map bestaat niet"),
     (["check", TEAM, "--onzin"], "Onbekende optie"),
@@ -166,9 +166,11 @@ def test_unknown_version_from_the_option_blames_the_option(run):
     assert result.exit_code == 2 and "veld '--kader'" in result.stderr and "mini-team.yaml" not in result.stderr
 
 
-AS_OF_VALID = ["0001-01-01", "9999-12-31", "2024-02-29", "1900-01-01", "2023-03-01", "2000-12-31"]
+AS_OF_VALID = ["0001-01-01", "9999-12-31", "2024-02-29", "1900-01-01", "2023-03-01", "2000-12-31",
+               # as a person writes it (issue 11: Dutch input conventions)
+               "1-3-2023", "01-03-2023", "29-2-2024", " 2023-03-01", "2023-03-01 "]
 AS_OF_INVALID = ["2023-W09-3", "20230301", "0000-01-01", "2023-02-29", "2023-13-01", "2023-00-10", "2023-04-31",
-                 "10000-01-01", "-2023-01-01", "", " 2023-03-01", "2023-03-01 ", "2023-03-01T00:00", "2023-3-1",
+                 "10000-01-01", "-2023-01-01", "", "2023-03-01T00:00", "2023-3-1", "29-2-2023", "1-3-23",
                  "٢٠٢٣-٠٣-٠١", "２０２３-０３-０１", "\x1b]0;titel\x07\x1b[2J2023-03-01", "9" * 5000]
 
 

@@ -263,7 +263,10 @@ def test_every_question_is_a_fact_with_its_type_and_values(bundled):
         fact = feiten["properties"][path]
         assert fact["title"] == q.question
         short, empty, long = fact["anyOf"]
-        assert short["type"] == expected_type[q.type], path
+        # yes/no and numbers may also be written as Dutch text (ja, 0,5, 85%): the typed form comes first
+        typed = short["anyOf"][0] if "anyOf" in short else short
+        assert typed["type"] == expected_type[q.type], path
+        assert ("anyOf" in short) == (q.type in ("ja_nee", "geheel_getal", "getal")), path
         assert empty == {"type": "null"}
         assert set(long["properties"]) == {"waarde", "toelichting", "bewijs", "herbevestigen"} and long["additionalProperties"] is False
         assert long["properties"]["waarde"]["anyOf"][0] == short
@@ -274,9 +277,9 @@ def test_every_question_is_a_fact_with_its_type_and_values(bundled):
         else:
             assert "enum" not in short
         if q.minimum is not None:
-            assert short["minimum"] == q.minimum
+            assert typed["minimum"] == q.minimum
         if q.maximum is not None:
-            assert short["maximum"] == q.maximum
+            assert typed["maximum"] == q.maximum
         if q.help:
             assert q.help.strip() in fact["description"]
         if q.unit:
@@ -425,7 +428,12 @@ ASSESSMENT_CASES = {
     "missing team": (_set("team", DELETE), False),
     "unknown fact": (_set("feiten.a\\.onbekend", 1), False),
     "choice outside the allowed values": (_set("feiten.a\\.keuze", "gepland"), False),
-    "text where a number is asked": (_set("feiten.a\\.aantal", "2"), False),
+    "text where a number is asked": (_set("feiten.a\\.aantal", "twee"), False),
+    "a whole number written as text": (_set("feiten.a\\.aantal", "2"), True),
+    "a thousands separator": (_set("feiten.a\\.aantal", "1.000"), False),
+    "a decimal where a whole number is asked": (_set("feiten.a\\.aantal", "2,5"), False),
+    "a percent sign outside a percentage": (_set("feiten.a\\.aantal", "2%"), False),
+    "a Dutch date": (_set("feiten.b\\.datum", "15-6-2023"), True),
     "boolean where a number is asked": (_set("feiten.a\\.aantal", True), False),
     "number below the minimum": (_set("feiten.a\\.aantal", -1), False),
     "date as loose text": (_set("feiten.b\\.datum", "1 maart 2023"), False),

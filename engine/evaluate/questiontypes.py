@@ -25,7 +25,7 @@ from typing import Callable
 from kadertoets.evaluate import schemaparts as sp
 from kadertoets.infra.errors import excerpt
 from kadertoets.infra.lintcodes import Code
-from kadertoets.infra.located import MAX_NUMBER, Node, allowed_hint, describe_value
+from kadertoets.infra.located import MAX_NUMBER, Node, allowed_hint, describe_value, fmt_number
 from kadertoets.model import Question
 from kadertoets.infra.records import record
 
@@ -78,27 +78,28 @@ class QuestionType:
 # ---------------------------------------------------------------- answers ----------------------
 
 def _check_flag(node: Node, q: Question):
-    v = node.value
-    if not isinstance(v, bool):
-        hint = "Schrijf true of false (zonder aanhalingstekens)."
-        raise node.fail(f"verwacht ja/nee (true of false), maar vond {describe_value(v)}", hint, code=Code.WRONG_TYPE)
-    return v
+    return node.yes_no()
+
+
+PERCENT_UNIT = "procent"  # a question in this unit may be answered as 85%
 
 
 def _in_range(node: Node, q: Question, value):
     if q.minimum is not None and value < q.minimum:
-        raise node.fail(f"waarde {value} is kleiner dan het minimum {q.minimum:g}", code=Code.VALUE_NOT_ALLOWED)
+        raise node.fail(f"waarde {fmt_number(value)} is kleiner dan het minimum {fmt_number(q.minimum)}",
+                        code=Code.VALUE_NOT_ALLOWED)
     if q.maximum is not None and value > q.maximum:
-        raise node.fail(f"waarde {value} is groter dan het maximum {q.maximum:g}", code=Code.VALUE_NOT_ALLOWED)
+        raise node.fail(f"waarde {fmt_number(value)} is groter dan het maximum {fmt_number(q.maximum)}",
+                        code=Code.VALUE_NOT_ALLOWED)
     return value
 
 
 def _check_integer(node: Node, q: Question):
-    return _in_range(node, q, node.integer())
+    return _in_range(node, q, node.dutch_number(percent=q.unit == PERCENT_UNIT, whole=True))
 
 
 def _check_number(node: Node, q: Question):
-    return _in_range(node, q, node.number())
+    return _in_range(node, q, node.dutch_number(percent=q.unit == PERCENT_UNIT))
 
 
 def _check_text(node: Node, q: Question):
@@ -225,9 +226,9 @@ def _string_schema(*_) -> dict:
 
 QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType(
-        "ja_nee", "ja/nee (true/false)",
+        "ja_nee", "ja/nee",
         check=_check_flag, quick=_quick_flag, constant=_constant_flag,
-        answer_schema=_boolean_schema, constant_schema=_boolean_schema,
+        answer_schema=lambda q: sp.yes_no(), constant_schema=_boolean_schema,
         generic_schema=_boolean_schema,
         durable="flag", durable_placeholder="0", witness="booleans",
     ),
@@ -235,7 +236,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
         "geheel_getal", "geheel getal",
         # a threshold may be a decimal number (min: 2.5 on a count), a compared value may not
         check=_check_integer, quick=_quick_integer, constant=_constant_integer,
-        answer_schema=lambda q: sp.integer(q.minimum, q.maximum), constant_schema=lambda values: sp.integer(),
+        answer_schema=lambda q: sp.written_number(sp.integer(q.minimum, q.maximum), q.unit == PERCENT_UNIT, whole=True), constant_schema=lambda values: sp.integer(),
         generic_schema=_number_schema,
         durable="double", durable_placeholder="0.0", witness="integers",
         numeric=True, ordered=True, listable=True,
@@ -244,7 +245,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType(
         "getal", "getal",
         check=_check_number, quick=_quick_number, constant=_constant_number,
-        answer_schema=lambda q: sp.number(q.minimum, q.maximum), constant_schema=_number_schema,
+        answer_schema=lambda q: sp.written_number(sp.number(q.minimum, q.maximum), q.unit == PERCENT_UNIT), constant_schema=_number_schema,
         generic_schema=_number_schema,
         durable="double", durable_placeholder="0.0", witness="reals",
         numeric=True, ordered=True,
@@ -258,7 +259,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
         listable=True,
     ),
     QuestionType(
-        "datum", "datum (JJJJ-MM-DD)",
+        "datum", "datum (dd-mm-jjjj)",
         check=_check_date, quick=_quick_date, constant=_constant_date,
         answer_schema=lambda q: sp.date(), constant_schema=lambda values: sp.date(),
         generic_schema=_string_schema,
@@ -282,6 +283,31 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
         choices=True, multiple=True,
     ),
 )}
+
+def how_to_write(q: Question) -> str:
+    """What a person may write as the answer to a question, in Dutch (for `kader explain`, the
+    skeleton of `kader nieuw` and the questionnaire): the conventions the loader accepts."""
+    t = QUESTION_TYPES[q.type]
+    if t.choices:
+        values = ", ".join(q.values)
+        return f"een of meer van: {values} (als lijst)" if t.multiple else f"een van: {values}"
+    if t.numeric:
+        text = "een heel getal, bv. 12" if t.name == "geheel_getal" else \
+            "een getal, met een komma voor decimalen, bv. 16,5"
+        if q.unit == PERCENT_UNIT:
+            text += ", of een percentage zoals 85%"
+        bounds = [f"minimaal {fmt_number(q.minimum)}" if q.minimum is not None else "",
+                  f"maximaal {fmt_number(q.maximum)}" if q.maximum is not None else ""]
+        bounds = " en ".join(b for b in bounds if b)
+        return f"{text} ({bounds})" if bounds else text
+    return WRITING[t.name]
+
+
+WRITING = {  # the types whose answer is written the same way for every question
+    "ja_nee": "ja of nee",
+    "tekst": "tekst",
+    "datum": "een datum als dd-mm-jjjj, bv. 15-06-2023",
+}
 
 TYPES = tuple(QUESTION_TYPES)  # the names, in the order of the registry (messages and schemas list them so)
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 from kadertoets.infra.located import MAX_NUMBER
 
 TEXT_PATTERN = r"\S"  # Node.text(): not empty and not only spaces
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Node.date(): JJJJ-MM-DD, or dd-mm-jjjj as a Dutch reader writes it (15-6-2023)
+DATE_PATTERN = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}-[0-9]{1,2}-[0-9]{4})\s*$"
+# Node.yes_no(): ja or nee in any case (and true or false) as text
+YES_NO_PATTERN = r"^\s*([Jj][Aa]|[Nn][Ee][Ee]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\s*$"
+# Node.dutch_number(): 16,5 or 16.5 as text, never 1.000 (a thousand to a Dutch reader)
+_NUMBER_TEXT = r"^\s*(?![+-]?[1-9][0-9]{0,2}\.[0-9]{3}\s*%?\s*$)[+-]?[0-9]{1,15}([.,][0-9]{1,15})?\s*%s\s*$"
 
 
 def with_meta(schema: dict, title: str | None = None, description: str | None = None, **extra) -> dict:
@@ -31,8 +36,25 @@ def text(description: str | None = None, title: str | None = None) -> dict:
 
 
 def date(description: str | None = None, title: str | None = None) -> dict:
-    """Node.date(): an unquoted YAML date JJJJ-MM-DD (the loader refuses a date with a time)."""
-    return with_meta({"type": "string", "format": "date", "pattern": DATE_PATTERN}, title, description)
+    """Node.date(): a YAML date JJJJ-MM-DD or the text dd-mm-jjjj (the loader refuses a date with a
+    time, and a day that does not exist, which a pattern cannot see)."""
+    return with_meta({"type": "string", "pattern": DATE_PATTERN}, title, description)
+
+
+def yes_no(description: str | None = None, title: str | None = None) -> dict:
+    """Node.yes_no(): true or false, or the text ja or nee."""
+    return with_meta({"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": YES_NO_PATTERN}]},
+                     title, description)
+
+
+def written_number(schema: dict, percent: bool = False, whole: bool = False) -> dict:
+    """Node.dutch_number(): `schema` (a number with its bounds), or a number as text (0,5; 85% when
+    `percent`). The bounds of a number written as text are checked by the loader only."""
+    tail = "%?" if percent else ""
+    text = _NUMBER_TEXT.replace("%s", tail)
+    if whole:
+        text = text.replace("([.,][0-9]{1,15})?", "")
+    return {"anyOf": [schema, {"type": "string", "pattern": text}]}
 
 
 def boolean(description: str | None = None, title: str | None = None) -> dict:

@@ -28,6 +28,14 @@ TYPE_NAMES = {
 }
 
 
+# How a person may write a value (Dutch conventions): ja/nee, 0,5 and 85%, 15-6-2023.
+YES_NO = {"ja": True, "nee": False, "true": True, "false": False}
+_WRITTEN_NUMBER = re.compile(r"\s*(?P<digits>[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?)\s*(?P<percent>%?)\s*")
+_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")  # 1.000: a thousand to a Dutch reader
+_WRITTEN_DATE = re.compile(r"\s*(?:(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})"
+                           r"|(?P<y2>[0-9]{4})-(?P<m2>[0-9]{2})-(?P<d2>[0-9]{2}))\s*")
+DATE_HINT = "Schrijf de datum als dd-mm-jjjj (bv. 15-06-2023) of JJJJ-MM-DD (bv. 2023-06-15)."
+
 _LINE_BREAK = re.compile("\n")  # the one line break that output keeps (the others are shown, textsafe.py)
 
 
@@ -54,6 +62,24 @@ def describe_value(value) -> str:
     if isinstance(value, (set, frozenset)):
         return "een verzameling (!!set)"
     return f"een waarde van type {type(value).__name__}"
+
+
+def written_date(text: str) -> dt.date | None:
+    """A date as a person writes it (15-6-2023, 15-06-2023 or 2023-06-15); None when the text is not
+    written as a date, ValueError when it is but the day does not exist (31-2-2023)."""
+    m = _WRITTEN_DATE.fullmatch(text)
+    if not m:
+        return None
+    if m.group("d"):
+        return dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    return dt.date(int(m.group("y2")), int(m.group("m2")), int(m.group("d2")))
+
+
+def fmt_number(v) -> str:
+    """A number as a Dutch reader writes it: 16,5 and 2 (a whole float without decimals)."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return (f"{v:.6f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)).replace(".", ",")
 
 
 def suggestion(word: str, options) -> str | None:
@@ -207,6 +233,16 @@ class Node:
             raise self.fail(f"ongeldige waarde {describe_value(v)}", allowed_hint(v, options), code=Code.VALUE_NOT_ALLOWED)
         return v
 
+    def yes_no(self) -> bool:
+        """A yes/no answer as a person writes it: ja or nee (any case), or true or false."""
+        v = self.value
+        if v.__class__ is bool:
+            return v
+        if isinstance(v, str) and v.strip().lower() in YES_NO:
+            return YES_NO[v.strip().lower()]
+        raise self.fail(f"verwacht ja of nee, maar vond {describe_value(v)}", "Schrijf ja of nee.",
+                        code=Code.WRONG_TYPE)
+
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):
             raise self.fail(f"verwacht true of false, maar vond {describe_value(self.value)}",
@@ -227,6 +263,39 @@ class Node:
                             "Controleer of er geen cijfers te veel staan.", code=Code.VALUE_NOT_ALLOWED)
         return v
 
+    def dutch_number(self, percent: bool = False, whole: bool = False) -> float | int:
+        """A number as a person writes it: a YAML number, or text such as 0,5 or 16.5 (decimal comma
+        or point), and 85% when the question is in percent. Thousands separators are refused: in
+        '1.000' a Dutch reader sees a thousand, a computer one."""
+        v = self.value
+        if isinstance(v, str):
+            v = self._number_from_text(v, percent, whole)
+        if whole:
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(self.value)}",
+                                "Schrijf een heel getal zonder decimalen, bv. 12.", code=Code.WRONG_TYPE)
+            return self._bounded(v)
+        return Node(v, self.file, self.path, self.line, self.column).number()
+
+    def _number_from_text(self, text: str, percent: bool, whole: bool):
+        m = _WRITTEN_NUMBER.fullmatch(text)
+        if not m:
+            raise self.fail(f"verwacht {'een geheel getal' if whole else 'een getal'}, maar vond {describe_value(text)}",
+                            ("Schrijf een heel getal, bv. 12" if whole else
+                             "Schrijf een getal, met een komma voor decimalen, bv. 16,5")
+                            + (" of 85%." if percent else "."), code=Code.WRONG_TYPE)
+        digits, sign = m.group("digits"), m.group("percent")
+        if sign and not percent:
+            raise self.fail(f"{describe_value(text)}: een procentteken past alleen bij een vraag in procenten",
+                            "Laat het procentteken weg.", code=Code.WRONG_TYPE)
+        if "," in digits and "." in digits or _THOUSANDS.fullmatch(digits):
+            raise self.fail(f"{describe_value(text)} is dubbelzinnig: een punt kan een scheiding van duizendtallen "
+                            "of een decimaalteken zijn",
+                            "Schrijf getallen zonder scheiding van duizendtallen en met een komma voor decimalen, "
+                            "bv. 1000 of 0,5.", code=Code.WRONG_TYPE)
+        digits = digits.replace(",", ".")
+        return float(digits) if "." in digits else int(digits)
+
     def number(self) -> float | int:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -237,11 +306,22 @@ class Node:
         return self._bounded(v)
 
     def date(self) -> dt.date:
+        """A date: an unquoted YAML date (JJJJ-MM-DD), or text as a person writes it: dd-mm-jjjj
+        (15-6-2023) or JJJJ-MM-DD."""
         v = self.value
+        if isinstance(v, str):
+            v = self._date_from_text(v)
         if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
-            raise self.fail(f"verwacht een datum, maar vond {describe_value(v)}",
-                            "Schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bv. 2023-03-01.", code=Code.WRONG_TYPE)
+            raise self.fail(f"verwacht een datum, maar vond {describe_value(v)}", DATE_HINT, code=Code.WRONG_TYPE)
         return v
+
+    def _date_from_text(self, text: str):
+        try:
+            day = written_date(text)
+        except ValueError:
+            raise self.fail(f"{describe_value(text)} is geen bestaande datum", DATE_HINT,
+                            code=Code.VALUE_NOT_ALLOWED) from None
+        return text if day is None else day  # not a date: refused by the caller with the usual message
 
     def version(self) -> str:
         """A version, as text. An unquoted 1.10 is the number 1.1 by the time it reaches us, so an

@@ -61,7 +61,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
 def _team(node: Node) -> Team:
     node.mapping(required=formats.TEAM.required, what="het team-blok")
     tasks_node = node.child("taken").mapping(required=formats.TASKS.required, what="taken")
-    tasks = {k: tasks_node.child(k).boolean() for k in ("jeugd", "wmo")}
+    tasks = {k: tasks_node.child(k).yes_no() for k in ("jeugd", "wmo")}
     tid = node.child("id")
     tid_text = tid.text()
     if len(tid_text) > MAX_TEAM_ID:
@@ -113,7 +113,7 @@ def _action(e: Node, kader) -> PlanAction:
         deadline=deadline,
         status=e.child("status").choice(ACTION_STATUSES),
         moved=tuple(moved),
-        extra_budget=e.child("extra_middelen_nodig").boolean() if e.has("extra_middelen_nodig") else None,
+        extra_budget=e.child("extra_middelen_nodig").yes_no() if e.has("extra_middelen_nodig") else None,
         note=e.child("toelichting").text() if e.has("toelichting") else None,
         id=e.child("id").text() if e.has("id") else None,
     )

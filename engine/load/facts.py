@@ -84,7 +84,7 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
             value = check_value(fnode.child("waarde"), q)
         note = fnode.child("toelichting").text() if fnode.has("toelichting") else None
         evidence = fnode.child("bewijs").text() if fnode.has("bewijs") else None
-        reconfirm = fnode.child("herbevestigen").boolean() if fnode.has("herbevestigen") else False
+        reconfirm = fnode.child("herbevestigen").yes_no() if fnode.has("herbevestigen") else False
         return Fact(value, note, evidence, line, reconfirm)
     if fnode.value is None:
         return Fact(None, None, None, line)
