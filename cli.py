@@ -227,10 +227,14 @@ class KaderGroup(DutchGroup):
 
 @click.group(cls=KaderGroup, options_metavar="[OPTIES]", subcommand_metavar="OPDRACHT [ARGUMENTEN]...", help="Kadertoets: toets lokale teams aan het Kader lokale teams regio Amersfoort.\n\n"
              + EXIT_HELP + "\n\n" + OLD_NAMES_HELP,
-             context_settings={"help_option_names": HELP_NAMES, "max_content_width": 100})
+             context_settings={"help_option_names": HELP_NAMES, "max_content_width": 100},
+             invoke_without_command=True)
 @click.version_option(__version__, "--versie", "--version", prog_name="kader")
-def main():
-    pass
+@click.pass_context
+def main(ctx):
+    if ctx.invoked_subcommand is None:  # plain `kader`: the overview, which is not an error
+        click.echo(ctx.get_help())
+        ctx.exit(ExitCode.OK)
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de tekortenlijst van een team: per eis de status en de reden.\n\n" + EXIT_HELP)
@@ -537,6 +541,35 @@ def voorbeelden():
         click.echo(str(path))
     sys.exit(ExitCode.OK)
 
+
+# An example for every command, shown at the end of its --help (a command may also give its own in
+# its help text; tests/test_cli_help.py checks that every command has one).
+EXAMPLES = {
+    "check": ["kader check assessments/eemnes-2023-03.yaml",
+              "kader check team.yaml --alles --formaat markdown"],
+    "plan": ["kader plan team.yaml", "kader plan team.yaml --formaat yaml"],
+    "sweep": ["kader sweep assessments/", "kader sweep assessments/ --formaat xlsx -o regio.xlsx"],
+    "trend": ["kader trend assessments/", "kader trend assessments/ --formaat html -o voortgang.html"],
+    "rules": ["kader rules", "kader rules --formaat markdown"],
+    "explain": ["kader explain KLT-VEI-01"],
+    "test": ["kader test", "kader test KLT-VEI-01"],
+    "schema": ["kader schema -o schemas/"],
+    "lint": ["kader lint", "kader lint --kader-map mijn-kader/ --streng"],
+    "diff": ["kader diff 1.0 mijn-kader/", "kader diff 1.0 mijn-kader/ --assessments assessments/"],
+    "migrate": ["kader migrate team.yaml --naar 1.1 -o team-1.1.yaml"],
+    "voorbeelden": ["kader voorbeelden"],
+}
+
+
+def _add_examples() -> None:
+    for name, lines in EXAMPLES.items():
+        command = main.commands.get(name)
+        if command is not None:
+            command.epilog = "\b\n" + ("Voorbeelden:" if len(lines) > 1 else "Voorbeeld:") + "\n" + \
+                "\n".join("  " + line for line in lines)
+
+
+_add_examples()
 
 if __name__ == "__main__":
     main()
