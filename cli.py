@@ -78,7 +78,16 @@ def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
     tty = sys.stdout.isatty() and not to_file
     color = tty and "NO_COLOR" not in os.environ
     width = _terminal_columns() if tty else 100
-    return Options(color=color, width=max(60, width), show_all=show_all)
+    return Options(color=color, width=max(60, width), show_all=show_all, made_at=made_at())
+
+
+def made_at() -> dt.datetime:
+    """Now, in local time, for the 'Gemaakt op' of an export; SOURCE_DATE_EPOCH (the convention of
+    reproducible builds) fixes it, so that a rerun gives the same bytes."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if fixed.isdigit() and len(fixed) <= 12:
+        return dt.datetime.fromtimestamp(int(fixed), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now().replace(microsecond=0)
 
 
 def _terminal_columns() -> int:

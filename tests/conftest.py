@@ -36,6 +36,12 @@ def pytest_sessionstart(session):
     if stale:
         pytest.exit(f"de geïnstalleerde kadertoets ({installed}) is ouder dan deze checkout ({', '.join(stale[:3])}"
                     f"{' …' if len(stale) > 3 else ''}): python3 -m venv .venv && .venv/bin/pip install '.[test]'", returncode=2)
+    # Exports state when they were made; a fixed moment (the reproducible-builds convention) keeps two
+    # runs of a test, and the golden files, byte for byte the same. tests/test_exports_about.py unsets it.
+    os.environ["SOURCE_DATE_EPOCH"] = FIXED_MOMENT
+
+
+FIXED_MOMENT = "1701684720"  # 4 december 2023 om 10:12 (UTC)
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_write_atomic_accepts_bytes(tmp_path, sweep):
 # ------------------------------------------------------------------ xlsx ----------------------
 def test_sweep_xlsx_sheets_and_findings(sweep):
     wb = workbook(render("sweep", "xlsx", sweep, Options()))
-    assert wb.sheetnames == ["Matrix", "Bevindingen", "Acties", "Per eis"]  # no invalid files here
+    assert wb.sheetnames == ["Matrix", "Bevindingen", "Acties", "Per eis", "Over dit bestand"]  # no invalid files
     ws = wb["Bevindingen"]
     assert header(ws) == ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema",
                           "verantwoordelijk", "status", "reden"]
@@ -105,13 +105,13 @@ def test_sweep_xlsx_matrix(sweep):
     ws = wb["Matrix"]
     assert ws.freeze_panes == "D3" and ws.auto_filter.ref
     teams = [c.value for c in ws[1]][3:]
-    assert len(teams) == N_TEAMS and teams[0] == "Amersfoort (SWA)"
+    assert len(teams) == N_TEAMS and teams[0] == "Stichting Wijkteams Amersfoort (SWA), 9 wijkteams"
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_row=2 + N_RULES)]
     assert len({v[1] for v in values}) == N_RULES
     assert [v[0] for v in values] == sorted(v[0] for v in values)  # grouped by theme
     # KLT-EB-01 in Baarn is deels (see the matrix in the README/markdown): symbol, word and fill
     row = next(r for r in ws.iter_rows(min_row=3) if r[1].value == "KLT-EB-01")
-    baarn = row[3 + teams.index("Baarn (BBS)")]
+    baarn = row[3 + teams.index("BBS Lokaal team Baarn")]
     assert baarn.value == "◐ deels"
     assert baarn.fill.start_color.rgb.endswith(STATUS_FILL[Status.DEELS])
     legend = [c.value for c in ws["A"]]
@@ -155,7 +155,7 @@ def test_sweep_xlsx_invalid_sheet_and_hostile_text(evil_sweep):
 
 def test_trend_xlsx(trend):
     wb = workbook(render("trend", "xlsx", trend, Options()))
-    assert wb.sheetnames == ["Regio", "Verloop", "Transformatieplan"]
+    assert wb.sheetnames == ["Regio", "Verloop", "Transformatieplan", "Over dit bestand"]
     ws = wb["Regio"]
     assert header(ws) == ["peildatum", "voldoet", "deels", "voldoet niet", "onbekend", "n.v.t."]
     assert ws.max_row == 1 + len(trend.region_counts()) == 3
@@ -269,7 +269,7 @@ def test_trend_html_structure(trend):
     lines = p.find("polyline")
     assert len(lines) == len(Status)  # one line per status over the two peildata
     assert all(len(a["points"].split()) == 2 for a in lines)
-    assert "2023-03-01" in "".join(p.text) and "verslechterd" in "".join(p.text)
+    assert "1 maart 2023" in "".join(p.text) and "verslechterd" in "".join(p.text)
     assert f"team-{trend.teams[0].team_id}" in p.ids()
 
 

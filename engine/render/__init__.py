@@ -8,6 +8,8 @@ machinery; a test checks that every module registers only the commands it is lis
 
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 import re
 from typing import Callable
@@ -26,6 +28,7 @@ class Options:
     color: bool = False
     width: int = 100
     show_all: bool = False
+    made_at: dt.datetime | None = None  # when the output is made, for exports (the caller reads the clock)
 
 
 def renderer(command: str, fmt: str):

@@ -3,6 +3,8 @@ peildata): text (rich), Markdown, JSON and CSV."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.table import Table
 from rich.text import Text
 
@@ -14,6 +16,7 @@ from kadertoets.render import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Option
                md_escape, renderer, rich_text, safe_text)
 from kadertoets.render.check import evaluation_json
 from kadertoets.infra.cli_names import suggest
+from kadertoets.infra.dates_nl import long_date, long_datetime, period
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
 MAX_RICH_ROWS = 200  # longer per-team tables as plain aligned columns (rich is slow on thousands of rows)
@@ -35,9 +38,52 @@ def cell(ev, rule_id: str) -> Status | None:
     return None
 
 
-def team_label(ev) -> str:
-    t = ev.assessment.team
-    return f"{t.municipality} ({t.organisation})" if t.municipality != t.organisation else t.municipality
+def team_labels(teams) -> dict[str, str]:
+    """A label per team id for a region view: the team's name with its gemeente beside it (unless the
+    name already says it), unique within the view: where two teams would read the same, their ids
+    are added (each round makes the clashing labels longer by a unique id, so it ends)."""
+    teams = list({t.id: t for t in teams}.values())
+    labels = {t.id: t.name if t.municipality.casefold() in t.name.casefold() else f"{t.name} ({t.municipality})"
+              for t in teams}
+    for _ in range(len(teams)):
+        seen = Counter(labels.values())
+        clashing = [tid for tid, label in labels.items() if seen[label] > 1]
+        if not clashing:
+            break
+        for tid in clashing:
+            labels[tid] = f"{labels[tid]} [{tid}]"
+    return labels
+
+
+def sweep_labels(sweep: Sweep) -> dict[str, str]:
+    return team_labels(ev.assessment.team for ev in sweep.evaluations)
+
+
+def trend_labels(trend: Trend) -> dict[str, str]:
+    return team_labels(t.evaluations[-1].assessment.team for t in trend.teams)
+
+
+def about(options: Options, versions, days) -> list[tuple[str, str]]:
+    """What every export states about itself: the Kader version(s), the peildata it covers and when it
+    was made (the caller passes the moment; rendering reads no clock)."""
+    rows = [("Kaderversie", ", ".join(sorted(set(versions))) or "geen"), ("Peildata", period(days) or "geen")]
+    if options.made_at is not None:
+        rows.append(("Gemaakt op", long_datetime(options.made_at)))
+    return rows
+
+
+def sweep_about(sweep: Sweep, options: Options) -> list[tuple[str, str]]:
+    return about(options, (ev.kader.version for ev in sweep.evaluations),
+                 (ev.assessment.reference_date for ev in sweep.evaluations))
+
+
+def trend_about(trend: Trend, options: Options) -> list[tuple[str, str]]:
+    evs = [ev for t in trend.teams for ev in t.evaluations]
+    return about(options, (ev.kader.version for ev in evs), (ev.assessment.reference_date for ev in evs))
+
+
+def about_line(rows) -> str:
+    return " · ".join(f"{k}: {v}" for k, v in rows)
 
 
 def invalid_count(invalid) -> str:
@@ -55,10 +101,12 @@ def invalid_lines(invalid) -> list[str]:
 # ------------------------------------------------------------------ sweep --------------------
 @renderer("sweep", "text")
 def sweep_text(sweep: Sweep, options: Options) -> str:
+    labels = sweep_labels(sweep)
     con, buf = console(options)
     con.print(Text("Kadertoets: regionaal overzicht", style="bold"))
-    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {sweep.reference_date_until.isoformat()}"
+    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {long_date(sweep.reference_date_until)}"
                                                          if sweep.reference_date_until else ", laatste peildatum per team")))
+    con.print(rich_text(about_line(sweep_about(sweep, options))))
     if sweep.invalid:
         con.print()
         con.print(Text(f"!! {invalid_count(sweep.invalid)}: deze teams ontbreken in het overzicht !!", style="bold red"))
@@ -85,8 +133,8 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
             table.add_row("  " + req.rule_id, *cells)
         con.print(table)
         con.print(Text(LEGEND + ", · niet in de Kaderversie van dit team"))
-        con.print(rich_text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {team_label(ev)}, peildatum "
-                                              f"{ev.assessment.reference_date.isoformat()}" for ev in evs)))
+        con.print(rich_text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {labels[ev.assessment.team.id]}, peildatum "
+                                              f"{long_date(ev.assessment.reference_date)}" for ev in evs)))
     elif evs:
         con.print()
         con.print(Text(f"De matrix van {len(evs)} teams past niet in een terminal; gebruik {suggest('--formaat')} markdown, csv "
@@ -115,7 +163,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         for t in sweep.teams():
             ev = t.evaluation
             counts = t.counts
-            rows.append([clean(f"{ev.assessment.team.id}: {team_label(ev)}"), ev.assessment.reference_date.isoformat(),
+            rows.append([clean(f"{ev.assessment.team.id}: {labels[ev.assessment.team.id]}"), long_date(ev.assessment.reference_date),
                          *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"])
         if len(rows) <= MAX_RICH_ROWS:
             table = Table(header_style="bold", expand=True)
@@ -149,14 +197,15 @@ def plain_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 @renderer("sweep", "markdown")
 def sweep_markdown(sweep: Sweep, options: Options) -> str:
+    labels = sweep_labels(sweep)
     evs = list(sweep.evaluations)
-    lines = ["# Regionaal overzicht lokale teams", ""]
+    lines = ["# Regionaal overzicht lokale teams", "", md_escape(about_line(sweep_about(sweep, options))), ""]
     if sweep.invalid:
         lines += [f"**Let op: {invalid_count(sweep.invalid).lower()}; deze teams ontbreken in het overzicht.**", ""]
         lines += [f"- {md_escape(line)}" for line in invalid_lines(sweep.invalid)] + [""]
     if evs:
         lines += ["## Matrix", "", LEGEND + "; · niet in de Kaderversie van dit team", ""]
-        lines.append("| Thema | Eis | " + " | ".join(md_escape(team_label(ev)) for ev in evs) + " |")
+        lines.append("| Thema | Eis | " + " | ".join(md_escape(labels[ev.assessment.team.id]) for ev in evs) + " |")
         lines.append("|---|---|" + "---|" * len(evs))
         for req in rows_by_theme(sweep):
             cells = [STATUS_SYMBOL[st] if (st := cell(ev, req.rule_id)) else "·" for ev in evs]
@@ -176,7 +225,7 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
                   + " | Compleet |", "|---|---|" + "---:|" * (len(COUNT_ORDER) + 1)]
         for t in sweep.teams():
             ev = t.evaluation
-            lines.append(f"| {md_escape(team_label(ev))} | {ev.assessment.reference_date.isoformat()} | "
+            lines.append(f"| {md_escape(labels[ev.assessment.team.id])} | {long_date(ev.assessment.reference_date)} | "
                          + " | ".join(str(t.counts[s.value]) for s in COUNT_ORDER) + f" | {t.completeness:.0%} |")
         lines.append("")
     return safe_text("\n".join(lines))
@@ -212,21 +261,27 @@ def sweep_json(sweep: Sweep, options: Options) -> str:
 
 SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema", "verantwoordelijk",
              "status", "reden"]
+MADE_AT_COLUMN = "gemaakt_op"  # the moment of the export, in every row of a CSV file (it has no other place)
+
+
+def made_at_text(options: Options) -> str:
+    return options.made_at.isoformat(timespec="minutes") if options.made_at is not None else ""
 
 
 @renderer("sweep", "csv")
 def sweep_csv(sweep: Sweep, options: Options) -> str:
     """One row per team × requirement."""
-    return csv_text(SWEEP_CSV, (
+    made = made_at_text(options)
+    return csv_text(SWEEP_CSV + [MADE_AT_COLUMN], (
         [ev.assessment.team.municipality, ev.assessment.team.organisation, ev.assessment.team.id,
          ev.assessment.reference_date.isoformat(), ev.kader.version, f.rule_id, f.title, f.theme, f.responsible,
-         f.status.value, f.reason]
+         f.status.value, f.reason, made]
         for ev in sweep.evaluations for f in ev.findings))
 
 
 # ------------------------------------------------------------------ trend --------------------
 def progress_text(p: dict) -> str:
-    return (f"{p['peildatum'].isoformat()}: {p['acties']} acties, {p['behaald']} behaald, "
+    return (f"{long_date(p['peildatum'])}: {p['acties']} acties, {p['behaald']} behaald, "
             f"{p['verlopen']} verlopen, {p['verplaatst']} verplaatst")
 
 
@@ -237,8 +292,10 @@ def trend_cell(status, change) -> str:
 
 @renderer("trend", "text")
 def trend_text(trend: Trend, options: Options) -> str:
+    labels = trend_labels(trend)
     con, buf = console(options)
     con.print(Text("Kadertoets: voortgang over de peildata", style="bold"))
+    con.print(rich_text(about_line(trend_about(trend, options))))
     if trend.invalid:
         con.print()
         con.print(Text(f"!! {invalid_count(trend.invalid)}: niet meegeteld !!", style="bold red"))
@@ -251,16 +308,16 @@ def trend_text(trend: Trend, options: Options) -> str:
     for s in COUNT_ORDER:
         table.add_column(STATUS_LABEL[s], justify="right")
     for day, counts in trend.region_counts():
-        table.add_row(day.isoformat(), *[str(counts[s.value]) for s in COUNT_ORDER])
+        table.add_row(long_date(day), *[str(counts[s.value]) for s in COUNT_ORDER])
     con.print(table)
     for team in trend.teams:
         last = team.evaluations[-1]
         con.print()
-        con.print(rich_text(f"{team.team_id}: {team_label(last)}", style="bold"))
+        con.print(rich_text(f"{team.team_id}: {labels[last.assessment.team.id]}", style="bold"))
         table = Table(header_style="bold", expand=False)
         table.add_column("Eis", no_wrap=True)
         for day in team.dates:
-            table.add_column(day.isoformat(), no_wrap=True)
+            table.add_column(long_date(day), no_wrap=True)
         for rid in team.rule_ids():
             statuses, changes = team.statuses(rid), team.changes(rid)
             table.add_row(requirement_label(team, rid), *[Text(trend_cell(s, c), style=STATUS_STYLE[s] if s else "")
@@ -282,18 +339,19 @@ def requirement_label(team, rule_id: str) -> str:
 
 @renderer("trend", "markdown")
 def trend_markdown(trend: Trend, options: Options) -> str:
-    lines = ["# Voortgang lokale teams", ""]
+    labels = trend_labels(trend)
+    lines = ["# Voortgang lokale teams", "", md_escape(about_line(trend_about(trend, options))), ""]
     if trend.invalid:
         lines += [f"**Let op: {invalid_count(trend.invalid).lower()}, niet meegeteld.**", ""]
         lines += [f"- {md_escape(line)}" for line in invalid_lines(trend.invalid)] + [""]
     lines += ["## Regio per peildatum", "", "| Peildatum | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |",
               "|---|" + "---:|" * len(COUNT_ORDER)]
     for day, counts in trend.region_counts():
-        lines.append(f"| {day.isoformat()} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
+        lines.append(f"| {long_date(day)} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
     lines.append("")
     for team in trend.teams:
-        lines += [f"## {md_escape(team_label(team.evaluations[-1]))} ({md_escape(team.team_id)})", "",
-                  "| Eis | " + " | ".join(d.isoformat() for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
+        lines += [f"## {md_escape(labels[team.team_id])} ({md_escape(team.team_id)})", "",
+                  "| Eis | " + " | ".join(long_date(d) for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
         for rid in team.rule_ids():
             lines.append(f"| {md_escape(requirement_label(team, rid))} | " + " | ".join(trend_cell(s, c) for s, c in
                                                    zip(team.statuses(rid), team.changes(rid))) + " |")
@@ -326,18 +384,21 @@ def trend_json(trend: Trend, options: Options) -> str:
     return json_text(data)
 
 
-TREND_CSV = ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering"]
+TREND_CSV = ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering", "kader", MADE_AT_COLUMN]
 
 
 @renderer("trend", "csv")
 def trend_csv(trend: Trend, options: Options) -> str:
     """One row per team × requirement × peildatum."""
+    made = made_at_text(options)
+
     def rows():
         for team in trend.teams:
             t = team.evaluations[-1].assessment.team
             for rid in team.rule_ids():
-                for day, s, c in zip(team.dates, team.statuses(rid), team.changes(rid)):
-                    yield [t.municipality, t.organisation, t.id, rid, day.isoformat(), s.value if s else "", c]
+                for ev, s, c in zip(team.evaluations, team.statuses(rid), team.changes(rid)):
+                    yield [t.municipality, t.organisation, t.id, rid, ev.assessment.reference_date.isoformat(),
+                           s.value if s else "", c, ev.kader.version, made]
 
     return csv_text(TREND_CSV, rows())
 

@@ -12,7 +12,7 @@ from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, Options, renderer, starts_formula, status_text
-from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, team_label
+from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, sweep_about, sweep_labels, trend_about
 
 # Light fills that keep black text readable (printed and on screen); the symbol carries the meaning too.
 STATUS_FILL = {
@@ -121,6 +121,11 @@ def _save(wb) -> bytes:
     return buf.getvalue()
 
 
+def _about_sheet(wb, rows) -> None:
+    """What the workbook covers and when it was made (Kaderversie, Peildata, Gemaakt op)."""
+    _table_sheet(wb, "Over dit bestand", ["onderdeel", "waarde"], ([k, v] for k, v in rows))
+
+
 def _invalid_sheet(wb, invalid) -> None:
     if not invalid:
         return
@@ -134,6 +139,7 @@ def _invalid_sheet(wb, invalid) -> None:
 
 def _matrix_sheet(wb, sweep: Sweep) -> None:
     """Requirements (rows, grouped by theme) × teams (columns, grouped by gemeente/organisatie)."""
+    labels = sweep_labels(sweep)
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -147,9 +153,9 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
     _put(ws, 2, 2, "")
     _put(ws, 2, 3, "team / peildatum")
     for j, ev in enumerate(evs, start=4):
-        _put(ws, 1, j, team_label(ev))
+        _put(ws, 1, j, labels[ev.assessment.team.id])
         _put(ws, 2, j, f"{ev.assessment.team.id}\n{ev.assessment.reference_date.isoformat()}")
-        ws.column_dimensions[get_column_letter(j)].width = max(14, min(30, len(team_label(ev)) + 2))
+        ws.column_dimensions[get_column_letter(j)].width = max(14, min(30, len(labels[ev.assessment.team.id]) + 2))
     for header_row in ws.iter_rows(min_row=1, max_row=2, max_col=len(evs) + 3):
         for c in header_row:
             c.font = Font(bold=True)
@@ -227,6 +233,7 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
                  + [STATUS_LABEL[s] for s in COUNT_ORDER],
                  ([r.rule_id, r.title, r.theme, r.responsible, "ja" if r.responsible == "regio" else "nee"]
                   + [r.counts[s.value] for s in COUNT_ORDER] for r in reqs))
+    _about_sheet(wb, sweep_about(sweep, options))
     _invalid_sheet(wb, sweep.invalid)
     wb.active = 0
     return _save(wb)
@@ -257,6 +264,7 @@ def trend_xlsx(trend: Trend, options: Options) -> bytes:
 
     _table_sheet(wb, "Transformatieplan", ["team", "peildatum", "acties", "behaald", "verlopen", "verplaatst"],
                  progress(), dates={1})
+    _about_sheet(wb, trend_about(trend, options))
     _invalid_sheet(wb, trend.invalid)
     wb.active = 0
     return _save(wb)
