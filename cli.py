@@ -526,12 +526,7 @@ def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     from kadertoets.infra.output import write_atomic
 
     fmt = output_format("migrate", fmt, None)  # -o is the new assessment; the report goes to the terminal
-    from kadertoets.sweep.discover import SUFFIXES as READ_BY_SWEEP
-
-    if output.suffix.lower() not in READ_BY_SWEEP:
-        raise KaderFout.single("het nieuwe assessment is YAML; de bestandsnaam moet op .yaml of .yml eindigen",
-                               file=display_path(output), field=spelled(click.get_current_context(), "output", "-o"),
-                               hint="Bijvoorbeeld -o team-2024.yaml; kader sweep leest alleen *.yaml en *.yml.")
+    check_assessment_name(output)
     kdir = kader_dir_or_default(kader_dir)
     source, old = load_for_assessment(assessment, kdir, kader_version)
     new = load_kader_for_listing(kdir, target)
@@ -541,6 +536,157 @@ def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     emit(render("migrate", fmt, result, terminal_options()), None, False, fmt)
     click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
     sys.exit(result.exit_code)
+
+
+def check_assessment_name(output: Path) -> None:
+    """A new assessment (-o of migrate and nieuw) is YAML with a name that kader sweep reads."""
+    from kadertoets.sweep.discover import SUFFIXES as READ_BY_SWEEP
+
+    if output.suffix.lower() not in READ_BY_SWEEP:
+        raise KaderFout.single("het nieuwe assessment is YAML; de bestandsnaam moet op .yaml of .yml eindigen",
+                               file=display_path(output), field=spelled(click.get_current_context(), "output", "-o"),
+                               hint="Bijvoorbeeld -o team-2024.yaml; kader sweep leest alleen *.yaml en *.yml.")
+
+
+NIEUW_EXIT_HELP = """\b
+Exitcodes:
+  0  het nieuwe assessment is geschreven
+  2  ongeldige invoer (bestaand uitvoerbestand, optie, peildatum, Kaderversie, vorig assessment)"""
+
+MAX_ATTEMPTS = 3  # a prompt asks again after a wrong answer, at most this often
+
+PROMPTS = {
+    "id": "Team-id (kort: letters, cijfers, '-', '_' en '.', bv. bbs-baarn)",
+    "naam": "Naam van het team",
+    "gemeente": "Gemeente",
+    "organisatie": "Organisatie",
+    "taken": "Taken van het team (jeugd, wmo, jeugd,wmo of geen)",
+    "peildatum": "Peildatum: de datum waarop de antwoorden gelden (JJJJ-MM-DD)",
+}
+
+
+def ask(key: str, option_name: str, convert):
+    """Ask for a value that was not given as an option, in Dutch; a wrong answer is explained and
+    asked again (MAX_ATTEMPTS times). Without input (a script, end of input) the option is missing:
+    exit code 2."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            raw = click.prompt(PROMPTS[key], default="", show_default=False, err=True)
+        except click.exceptions.Abort:
+            click.echo("", err=True)
+            raise KaderFout.single("ontbreekt, en er kon niet om gevraagd worden (geen invoer)", field=option_name,
+                                   hint=f"Geef {option_name} op de opdrachtregel; 'kader nieuw --hulp' toont een "
+                                        "voorbeeld.") from None
+        try:
+            return convert(raw)
+        except KaderFout as exc:
+            click.echo("Fout: " + exc.render(), err=True)
+    raise KaderFout.single(f"na {MAX_ATTEMPTS} pogingen nog geen geldige waarde", field=option_name,
+                           hint=f"Geef {option_name} op de opdrachtregel.")
+
+
+def as_date(value, option_name: str = "--peildatum") -> dt.date:
+    try:
+        return DateType().convert(value, None, None)
+    except click.BadParameter as exc:
+        raise KaderFout.single(exc.message, field=option_name) from None
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Begin een nieuw assessment voor een team: een bestand met alle vragen van de Kaderversie, "
+                   "per thema, met bij elke vraag wat u mag invullen. Wat u niet als optie geeft, wordt gevraagd. "
+                   "Met --van begint u met de antwoorden, het team en het transformatieplan van een vorig "
+                   "assessment van het team.\n\n"
+                   "Een bestaand bestand wordt niet overschreven (behalve met --overschrijf).\n\n"
+                   "\b\nVoorbeeld:\n  kader nieuw -o soest-2024.yaml --id soest --naam \"Sociaal Team Soest\" "
+                   "--gemeente Soest \\\n    --organisatie \"Gemeente Soest\" --taken jeugd,wmo --peildatum 2024-03-01\n"
+                   "  kader nieuw -o soest-2025.yaml --van soest-2024.yaml --peildatum 2025-03-01\n\n"
+                   + NIEUW_EXIT_HELP)
+@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
+        metavar="BESTAND", help="Het nieuwe assessment (.yaml).")
+@option("--id", "team_id", metavar="ID", help="Korte naam van het team: letters, cijfers, '-', '_' en '.'.")
+@option("--naam", "name", metavar="NAAM", help="Naam van het team.")
+@option("--gemeente", "municipality", metavar="GEMEENTE", help="Gemeente van het team.")
+@option("--organisatie", "organisation", metavar="ORGANISATIE", help="Organisatie van het team.")
+@option("--taken", "tasks", metavar="TAKEN", help="Taken van het team: jeugd, wmo, jeugd,wmo of geen.")
+@option("--peildatum", "reference_date", type=DateType(), metavar="DATUM",
+        help="De datum waarop de antwoorden gelden (JJJJ-MM-DD).")
+@option("--van", "previous", type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
+        help="Een vorig assessment van het team: antwoorden, team en transformatieplan gaan mee; de peildatum "
+             "moet later zijn.")
+@force_option("Overschrijf een bestaand uitvoerbestand (nooit het vorige assessment).")
+@option("--kader", "kader_version", metavar="VERSIE",
+        help="Kaderversie (standaard: de versie die op de peildatum geldt).")
+@kader_dir_option()
+def nieuw(output, team_id, name, municipality, organisation, tasks, reference_date, previous, force,
+          kader_version, kader_dir):
+    from kadertoets.editors.newassessment import (TEAM_OPTIONS, assessment_yaml, check_team_value, parse_tasks,
+                                                  start, team_from_values, team_values, verify)
+    from kadertoets.infra.output import check_target, write_atomic
+
+    check_assessment_name(output)
+    check_target(output, force)  # refused before anything is asked
+    kdir = kader_dir_or_default(kader_dir)
+    prev = prev_kader = None
+    if previous is not None:
+        prev, prev_kader = load_for_assessment(previous, kdir, None)
+    given = {"id": team_id, "naam": name, "gemeente": municipality, "organisatie": organisation,
+             "taken": None if tasks is None else parse_tasks(tasks)}
+    values = team_values(prev.team) if prev is not None else {}
+    for key, value in given.items():  # the options first: a wrong option is refused, not asked again
+        if value is not None:
+            values[key] = check_team_value(key, value)
+    for key, option_name in TEAM_OPTIONS.items():
+        if key not in values:
+            convert = parse_tasks if key == "taken" else (lambda raw, k=key: check_team_value(k, raw))
+            values[key] = ask(key, option_name, convert)
+    team = team_from_values(values)
+    if reference_date is None:
+        reference_date = ask("peildatum", "--peildatum", as_date)
+    kader = load_kader_for_listing(kdir, kader_version or version_for(kdir, reference_date))
+    new = start(kader, team, reference_date, prev, prev_kader)
+    text = assessment_yaml(new, display_path(output))
+    verify(text, display_path(output), new)
+    write_atomic(output, text, force=force, inputs=(previous,) if previous is not None else ())
+    for note in new.notes:
+        click.echo(note, err=True)
+    click.echo(f"Geschreven: {excerpt(output, 300, quote=False)} ({len(kader.questions)} vragen van Kader "
+               f"{kader.version}). Vul de antwoorden in en toets met: kader check {excerpt(output, 300, quote=False)}",
+               err=True)
+    sys.exit(ExitCode.OK)  # written, or refused with exit 2 before anything was written
+
+
+def version_for(kader_dir: Path, day: dt.date) -> str:
+    """The Kader version in effect on `day`, for a new assessment without --kader."""
+    from kadertoets.load.kader import effective_dates, version_on
+
+    version = version_on(kader_dir, day)
+    if version is None:
+        dates = ", ".join(f"{v} vanaf {d.isoformat()}" for v, d in sorted(effective_dates(kader_dir).items())
+                          if d is not None)
+        raise KaderFout.single(f"op de peildatum {day.isoformat()} gold nog geen Kaderversie "
+                               f"({dates or 'geen ingangsdatum bekend'})", field="--peildatum",
+                               hint="Kies een latere peildatum, of noem de versie met --kader.")
+    return version
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Toon de vragen van een Kaderversie per thema: de vraag, wat u mag antwoorden en welke eisen "
+                   "de vraag gebruiken.\n\n"
+                   "\b\nVoorbeeld:\n  kader vragen --nodig\n  kader vragen --formaat csv -o vragen.csv")
+@format_option("vragen")
+@option("--nodig", "needed", is_flag=True, help="Toon alleen de vragen die een eis gebruikt.")
+@output_option
+@force_option()
+@latest_kader_options
+def vragen(fmt, needed, output, force, kader_dir, kader_version):
+    from kadertoets.editors.questionlist import question_list
+
+    fmt = output_format("vragen", fmt, output)
+    kader = load_kader_for_listing(kader_dir, kader_version)
+    result = question_list(kader, needed_only=needed)
+    emit(render("vragen", fmt, result, terminal_options(to_file=output is not None)), output, force, fmt)
+    sys.exit(ExitCode.OK)  # a listing: shown or written, or refused with exit 2 before
 
 
 @main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")

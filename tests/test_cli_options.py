@@ -35,10 +35,13 @@ def aliased_options():
 
 
 BASE = {"check": [TEAM], "plan": [TEAM], "sweep": [TEAM], "trend": [TEAM], "rules": [], "explain": ["T-A-01"],
-        "test": [], "schema": [], "lint": [], "diff": ["1.0", "1.0"], "migrate": [TEAM, "--naar", "1.0"]}
+        "test": [], "schema": [], "lint": [], "diff": ["1.0", "1.0"], "migrate": [TEAM, "--naar", "1.0"],
+        "vragen": [], "nieuw": ["--id", "mini", "--naam", "Miniteam", "--gemeente", "Testdorp", "--organisatie",
+                                "Test", "--taken", "jeugd,wmo", "--peildatum", "2024-03-01"]}
 OUTPUT = {"plan": "plan.md", "sweep": "regio.md", "trend": "trend.md", "test": "test.txt", "lint": "lint.txt",
-          "diff": "diff.md", "schema": "schemas", "migrate": "nieuw.yaml"}
-REQUIRED_OUTPUT = {"schema", "migrate"}
+          "diff": "diff.md", "schema": "schemas", "migrate": "nieuw.yaml", "vragen": "vragen.md",
+          "nieuw": "team.yaml"}
+REQUIRED_OUTPUT = {"schema", "migrate", "nieuw"}
 VALUES = {"--formaat": "json", "--toetsdatum": "2022-06-01", "--motor": "python"}
 
 

@@ -46,6 +46,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "sweep": ("sweep", "sweep_html", "sweep_xlsx"),
     "trend": ("sweep", "sweep_html", "sweep_xlsx"),
     "rules": ("rules",),
+    "vragen": ("questions",),
     "explain": ("rules",),
     "test": ("selftest",),
     "lint": ("lint",),
