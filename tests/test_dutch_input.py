@@ -146,14 +146,12 @@ def test_any_date_written_day_first_reads_back(tmp_path_factory, day, padded):
     assert loaded(tmp, {}, peildatum=written).reference_date == day
 
 
-def test_how_to_write_states_the_conventions_the_loader_accepts(bundled_kader):
-    from kadertoets.evaluate.questiontypes import how_to_write
+def test_how_to_answer_states_the_conventions_the_loader_accepts(bundled_kader):
+    from kadertoets.evaluate.answerforms import how_to_answer
 
     qs = bundled_kader.questions
-    assert how_to_write(qs["skj_big.afwijking_onderbouwd"]) == "ja of nee"
-    assert "16,5" in how_to_write(qs["formatie.fte_totaal"])
-    assert "85%" in how_to_write(qs["algemeen.jeugd_tm18_pct"]) and "maximaal 100" in how_to_write(qs["algemeen.jeugd_tm18_pct"])
-    assert "85%" not in how_to_write(qs["algemeen.inwoners"])
-    assert "dd-mm-jjjj" in how_to_write(next(q for q in qs.values() if q.type == "datum"))
-    every = {how_to_write(q) for q in qs.values()}  # one per question, never empty
-    assert all(every)
+    assert "ja of nee" in how_to_answer(qs["skj_big.afwijking_onderbouwd"])
+    assert "0,5" in how_to_answer(qs["formatie.fte_totaal"])
+    assert "85%" in how_to_answer(qs["algemeen.jeugd_tm18_pct"])
+    assert "85%" not in how_to_answer(qs["algemeen.inwoners"])
+    assert "dd-mm-jjjj" in how_to_answer(next(q for q in qs.values() if q.type == "datum"))

@@ -175,7 +175,7 @@ def test_overschrijf_replaces_an_existing_file(tmp_path, bundled):
     ("--gemeente", "  ", ["--gemeente", "leeg"]),
     ("--taken", "jeugd,ouderen", ["--taken", "ouderen"]),
     ("--peildatum", "2024-13-01", ["--peildatum", "geen datum"]),
-    ("--peildatum", "1-3-2024", ["--peildatum", "geen datum"]),
+    ("--peildatum", "1 maart 2024", ["--peildatum", "geen datum"]),
     ("--peildatum", "2020-01-01", ["--peildatum", "gold nog geen Kaderversie"]),
     ("--kader", "9.9", ["9.9", "Kaderversie"]),
 ])

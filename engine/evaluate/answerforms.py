@@ -11,7 +11,7 @@ issue 11 that the loader accepts next to the YAML spellings (true/false, 0.5, 20
 
 from __future__ import annotations
 
-from kadertoets.evaluate.questiontypes import QUESTION_TYPES
+from kadertoets.evaluate.questiontypes import QUESTION_TYPES, is_percentage
 from kadertoets.model import Question
 from kadertoets.infra.records import record
 
@@ -35,7 +35,6 @@ ANSWER_FORMS: dict[str, AnswerForm] = {
                                          "gescheiden door komma's."),
 }
 
-PERCENT_UNITS = ("procent", "%")  # a number in one of these units may also be written as 85%
 
 
 def number_text(value) -> str:
@@ -43,10 +42,6 @@ def number_text(value) -> str:
     if value == int(value):
         return str(int(value))
     return repr(float(value)).replace(".", ",")
-
-
-def is_percentage(q: Question) -> bool:
-    return q.unit is not None and q.unit.strip().lower() in PERCENT_UNITS
 
 
 def bounds_text(q: Question) -> str:

@@ -81,7 +81,11 @@ def _check_flag(node: Node, q: Question):
     return node.yes_no()
 
 
-PERCENT_UNIT = "procent"  # a question in this unit may be answered as 85%
+PERCENT_UNITS = ("procent", "%")  # a number in one of these units may also be written as 85%
+
+
+def is_percentage(q: Question) -> bool:
+    return q.unit is not None and q.unit.strip().lower() in PERCENT_UNITS
 
 
 def _in_range(node: Node, q: Question, value):
@@ -95,11 +99,11 @@ def _in_range(node: Node, q: Question, value):
 
 
 def _check_integer(node: Node, q: Question):
-    return _in_range(node, q, node.dutch_number(percent=q.unit == PERCENT_UNIT, whole=True))
+    return _in_range(node, q, node.dutch_number(percent=is_percentage(q), whole=True))
 
 
 def _check_number(node: Node, q: Question):
-    return _in_range(node, q, node.dutch_number(percent=q.unit == PERCENT_UNIT))
+    return _in_range(node, q, node.dutch_number(percent=is_percentage(q)))
 
 
 def _check_text(node: Node, q: Question):
@@ -236,7 +240,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
         "geheel_getal", "geheel getal",
         # a threshold may be a decimal number (min: 2.5 on a count), a compared value may not
         check=_check_integer, quick=_quick_integer, constant=_constant_integer,
-        answer_schema=lambda q: sp.written_number(sp.integer(q.minimum, q.maximum), q.unit == PERCENT_UNIT, whole=True), constant_schema=lambda values: sp.integer(),
+        answer_schema=lambda q: sp.written_number(sp.integer(q.minimum, q.maximum), is_percentage(q), whole=True), constant_schema=lambda values: sp.integer(),
         generic_schema=_number_schema,
         durable="double", durable_placeholder="0.0", witness="integers",
         numeric=True, ordered=True, listable=True,
@@ -245,7 +249,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType(
         "getal", "getal",
         check=_check_number, quick=_quick_number, constant=_constant_number,
-        answer_schema=lambda q: sp.written_number(sp.number(q.minimum, q.maximum), q.unit == PERCENT_UNIT), constant_schema=_number_schema,
+        answer_schema=lambda q: sp.written_number(sp.number(q.minimum, q.maximum), is_percentage(q)), constant_schema=_number_schema,
         generic_schema=_number_schema,
         durable="double", durable_placeholder="0.0", witness="reals",
         numeric=True, ordered=True,
@@ -283,31 +287,6 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
         choices=True, multiple=True,
     ),
 )}
-
-def how_to_write(q: Question) -> str:
-    """What a person may write as the answer to a question, in Dutch (for `kader explain`, the
-    skeleton of `kader nieuw` and the questionnaire): the conventions the loader accepts."""
-    t = QUESTION_TYPES[q.type]
-    if t.choices:
-        values = ", ".join(q.values)
-        return f"een of meer van: {values} (als lijst)" if t.multiple else f"een van: {values}"
-    if t.numeric:
-        text = "een heel getal, bv. 12" if t.name == "geheel_getal" else \
-            "een getal, met een komma voor decimalen, bv. 16,5"
-        if q.unit == PERCENT_UNIT:
-            text += ", of een percentage zoals 85%"
-        bounds = [f"minimaal {fmt_number(q.minimum)}" if q.minimum is not None else "",
-                  f"maximaal {fmt_number(q.maximum)}" if q.maximum is not None else ""]
-        bounds = " en ".join(b for b in bounds if b)
-        return f"{text} ({bounds})" if bounds else text
-    return WRITING[t.name]
-
-
-WRITING = {  # the types whose answer is written the same way for every question
-    "ja_nee": "ja of nee",
-    "tekst": "tekst",
-    "datum": "een datum als dd-mm-jjjj, bv. 15-06-2023",
-}
 
 TYPES = tuple(QUESTION_TYPES)  # the names, in the order of the registry (messages and schemas list them so)
 
