@@ -261,23 +261,68 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
 
 
 @main.command(options_metavar="[OPTIES]", help="Maak het transformatieplan: acties per eigenaar en deadline, met de eigen acties van het team.\n\n"
-              "Met --formaat yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment.\n\n"
+              "Met --formaat yaml krijgt u het blok 'transformatieplan:' om terug te zetten in het assessment; "
+              "met --bijwerken zet kadertoets de voorgestelde acties zelf in dat blok (de eigen acties, de "
+              "opmerkingen en de rest van het bestand blijven zoals ze zijn; nog eens uitvoeren voegt niets dubbel toe).\n\n"
+              "Een voorgestelde actie waarvan de Kader-deadline op de peildatum (of --toetsdatum) al verstreken is, "
+              "krijgt een nieuwe deadline: 3 maanden na die datum; de Kader-deadline blijft erbij staan.\n\n"
+              "\b\nVoorbeeld:\n  kader plan assessments/baarn-2023-03.yaml\n"
+              "  kader plan assessments/baarn-2023-03.yaml --bijwerken\n\n"
               + EXIT_HELP)
 @click.argument("assessment", type=PathType(dir_okay=True, path_type=Path))
 @format_option("plan", default="markdown")
 @output_option
 @force_option()
+@option("--bijwerken", "update", is_flag=True,
+        help="Zet de voorgestelde acties in het blok 'transformatieplan:' van het assessment zelf (veilig: "
+             "alles of niets, en niet als het bestand intussen veranderde).")
 @engine_options
 @kader_options
-def plan(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
+def plan(assessment, fmt, output, force, update, as_of, engine, kader_dir, kader_version):
     from kadertoets.evaluate.plan import build_plan
 
+    if update:
+        _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version)
     fmt = output_format("plan", fmt, output)
     evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(evaluation)
     result = build_plan(evaluation)
     text = render("plan", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, fmt, inputs=(assessment,))
+    sys.exit(result.exit_code)
+
+
+def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
+    """`kader plan --bijwerken`: the proposals into the assessment itself, and a Dutch account of it."""
+    from click.core import ParameterSource
+
+    from kadertoets.editors.planwrite import FORMAT, update_plan_file
+
+    ctx = click.get_current_context()
+    name = spelled(ctx, "update", "--bijwerken")
+    if output is not None or force:
+        other = spelled(ctx, "output", "-o") if output is not None else spelled(ctx, "force", "--overschrijf")
+        raise KaderFout.single(f"{name} schrijft in het assessment zelf; {other} past daar niet bij", field=other,
+                               hint=f"Laat {other} weg, of laat {name} weg om het plan naar een ander bestand te schrijven.")
+    if ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP) and fmt != FORMAT:
+        written = spelled(ctx, "fmt", "--formaat")
+        raise KaderFout.single(f"{name} schrijft het blok 'transformatieplan:' in YAML; {written} {fmt} past daar "
+                               "niet bij", field=written,
+                               hint=f"Laat {written} weg, of laat {name} weg om het plan als {fmt} te tonen.")
+    result = update_plan_file(assessment, kader_dir, kader_version, as_of, engine)
+    warn_as_of(result.plan.evaluation)
+    shown = excerpt(result.file, 300, quote=False)
+    kept = f"{result.kept} eigen {'actie' if result.kept == 1 else 'acties'} van het team ongewijzigd"
+    if result.written:
+        n = len(result.added)
+        click.echo(f"Transformatieplan bijgewerkt in {shown}: {n} voorgestelde {'actie' if n == 1 else 'acties'} "
+                   f"toegevoegd, {kept}.")
+        for item in result.added:
+            click.echo(f"- {excerpt(item.requirement, 40, quote=False)}: {excerpt(item.description, 120, quote=False)} "
+                       f"(deadline {item.deadline.isoformat() if item.deadline else 'geen'})")
+    else:
+        click.echo(f"Transformatieplan in {shown} is al bij: geen acties toe te voegen, {kept}. "
+                   "Het bestand is niet gewijzigd.")
     sys.exit(result.exit_code)
 
 

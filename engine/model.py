@@ -103,6 +103,9 @@ class ActionTemplate:
     owner: str
     deadline: Deadline
     extra_budget_possible: bool
+    # (description, unless) pairs from `onderdelen`: the plan proposes only the parts whose `unless`
+    # condition is not known to hold for the team (what the team already does is not proposed)
+    parts: tuple = ()
 
 
 @record

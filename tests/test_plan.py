@@ -131,7 +131,11 @@ def test_proposals_are_not_overdue_but_say_the_kader_deadline_passed(tmp_path):
     plan = plan_for(tmp_path, text, as_of=dt.date(2024, 6, 1))
     (item,) = plan.items
     assert item.origin == "voorstel" and not item.overdue and plan.overdue() == []
-    assert "Kader-deadline al verstreken" in render("plan", "markdown", plan, Options())
+    # the passed Kader deadline stays visible, with a proposed new one (3 months after the as-of date)
+    assert item.deadline == dt.date(2024, 9, 1) and item.original_deadline < dt.date(2024, 6, 1)
+    shown = render("plan", "markdown", plan, Options())
+    assert (f"de Kader-deadline {item.original_deadline.isoformat()} was op de toetsdatum 2024-06-01 al verstreken; "
+            "voorgestelde nieuwe deadline 2024-09-01 (3 maanden na de toetsdatum)") in shown
 
 
 def test_yaml_block_keeps_unicode_line_breaks(tmp_path):

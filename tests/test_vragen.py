@@ -54,7 +54,7 @@ def _theme_order(questions_file) -> list:
 
 
 def test_eisen_are_the_requirements_whose_norm_names_the_question():
-    """Checked against the rule files themselves: a requirement listed names the question in a
+    """Checked against the rule files themselves: a requirement listed names the question in a (norm or action part)
     `veld:`; a question listed as used by none is named by no rule file."""
     texts = {p.stem: p.read_text(encoding="utf-8") for p in RULES.glob("*.yaml")}
     named = {rid: set(re.findall(r"veld:\s*([a-z0-9_.]+)", text)) for rid, text in texts.items()}

@@ -99,8 +99,10 @@ def rule_fields(rule: Rule) -> dict[str, str | None]:
 
 
 def _fields(rule: Rule) -> set[str]:
+    """The questions a rule uses: in its norm, and in the `tenzij` of its action's parts (which decide
+    what the plan proposes)."""
     out: set[str] = set()
-    for cond in (rule.applies, rule.meets, rule.partly):
+    for cond in (rule.applies, rule.meets, rule.partly, *(unless for _, unless in rule.action.parts)):
         if cond is not None:
             out |= fields_of(cond)
     return out

@@ -407,8 +407,17 @@ def rule_schema(kader: Kader | None = None) -> dict:
                 "eigenaar": owner,
                 "deadline": deadline,
                 "extra_middelen_mogelijk": _boolean(formats.RULE_ACTION.description("extra_middelen_mogelijk")),
+                "onderdelen": _array(_closed(
+                    {
+                        "omschrijving": _text(formats.RULE_ACTION_PART.description("omschrijving")),
+                        "tenzij": _with({"$ref": "#/$defs/voorwaarde"}, None,
+                                        formats.RULE_ACTION_PART.description("tenzij")),
+                    },
+                    required=formats.RULE_ACTION_PART.required, optional=formats.RULE_ACTION_PART.optional,
+                    title="Onderdeel van de actie",
+                ), min_items=2, description=formats.RULE_ACTION.description("onderdelen")),
             },
-            required=formats.RULE_ACTION.required, title="Actie", description=formats.RULE.description("actie"),
+            required=formats.RULE_ACTION.required, optional=formats.RULE_ACTION.optional, title="Actie", description=formats.RULE.description("actie"),
         ),
         "voorbeelden": _array({"$ref": "#/$defs/voorbeeld"}, min_items=1,
                               description=formats.RULE.description("voorbeelden")),

@@ -4,15 +4,40 @@
 - a gap without an action gets a proposed action from its rule;
 - an action whose requirement now complies (or no longer applies) is flagged for confirmation;
 - gaps that only the region can close are listed apart (regional dependencies);
-- requirements that are `onbekend` are listed as facts to establish, not as actions.
+- requirements that are `onbekend` are listed as facts to establish, not as actions;
+- a proposal fits the finding: when a rule's action comes in parts (`onderdelen`), only the parts the team
+  has not reached are proposed (a part whose `tenzij` is unknown counts as not reached);
+- a proposal whose Kader deadline has already passed on the as-of date (the peildatum unless asked
+  otherwise) gets a new deadline, PROPOSED_LEAD_MONTHS after the as-of date, written as a moved deadline
+  so that the Kader's deadline stays visible.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
-from kadertoets.model import Evaluation, Finding, PlanAction, Status
+from kadertoets.evaluate.conditions import evaluate as truth_of
+from kadertoets.model import Evaluation, Finding, MovedDeadline, PlanAction, Status
 from kadertoets.infra.records import record
+
+PROPOSED_LEAD_MONTHS = 3  # a passed Kader deadline becomes the as-of date plus this many months
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole months; the last day of a shorter month when the day does not exist there
+    (2023-11-30 + 3 months = 2024-02-29)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def proposed_deadline_note(kader_deadline: dt.date, as_of: dt.date, on_reference_date: bool) -> str:
+    """The plain Dutch reason of a proposed new deadline, kept with the action (deadline_verplaatst)."""
+    when = "peildatum" if on_reference_date else "toetsdatum"
+    new = add_months(as_of, PROPOSED_LEAD_MONTHS)
+    return (f"de Kader-deadline {kader_deadline.isoformat()} was op de {when} {as_of.isoformat()} al verstreken; "
+            f"voorgestelde nieuwe deadline {new.isoformat()} ({PROPOSED_LEAD_MONTHS} maanden na de {when})")
 
 
 @record
@@ -37,6 +62,8 @@ class PlanItem:
     deadline_derived: bool = False
     note: str | None = None
     id: str | None = None
+    deadline_proposed: bool = False  # a proposal whose Kader deadline had passed: `deadline` is a new one
+    parts_left_out: tuple = ()  # parts of the rule's action the team has already reached (not proposed)
 
     @property
     def done(self) -> bool:
@@ -45,9 +72,6 @@ class PlanItem:
     @property
     def regional(self) -> bool:
         return self.responsible == "regio"
-
-    def deadline_passed(self, as_of: dt.date) -> bool:
-        return bool(self.deadline and self.deadline < as_of and not self.done)
 
 
 @record
@@ -63,6 +87,10 @@ class Plan:
         open_items = [i for i in self.items + self.regional if not i.done and i.deadline and i.deadline >= as_of]
         open_items.sort(key=lambda i: (i.deadline, i.regional, i.requirement, i.description))
         return open_items[:limit]
+
+    def open_items(self) -> list[PlanItem]:
+        """Every action not yet behaald (local and regional)."""
+        return [i for i in self.items + self.regional if not i.done]
 
     def overdue(self) -> list[PlanItem]:
         items = [i for i in self.items + self.regional if i.overdue]
@@ -100,26 +128,52 @@ def _item_from_action(action: PlanAction, finding: Finding, as_of: dt.date) -> P
     )
 
 
-def _proposal(finding: Finding, as_of: dt.date) -> PlanItem:
+def fitting_parts(finding: Finding, env: dict, statuses: dict, as_of: dt.date) -> tuple[str, tuple[str, ...]]:
+    """The description to propose for a gap and the parts left out because the team already reached
+    them. Without parts, or when no part is known to be reached, the action's own omschrijving. When
+    every part counts as reached (a rule whose parts do not cover its norm; the Kader load refuses this
+    for the rule's examples), the whole action is proposed rather than nothing."""
     template = finding.action
+    if not template.parts:
+        return template.description, ()
+    reached = [truth_of(unless, env, statuses, as_of) is True for _, unless in template.parts]
+    if not any(reached) or all(reached):
+        return template.description, ()
+    left = " ".join(text for (text, _), done in zip(template.parts, reached) if not done)
+    return left, tuple(text for (text, _), done in zip(template.parts, reached) if done)
+
+
+def _proposal(finding: Finding, evaluation: Evaluation, env: dict, statuses: dict) -> PlanItem:
+    template = finding.action
+    as_of = evaluation.as_of
+    description, left_out = fitting_parts(finding, env, statuses, as_of)
+    kader_deadline = template.deadline.date
+    deadline, moved, proposed = kader_deadline, (), False
+    if kader_deadline < as_of:
+        deadline = add_months(as_of, PROPOSED_LEAD_MONTHS)
+        on_reference = as_of == evaluation.assessment.reference_date
+        moved = (MovedDeadline(deadline, proposed_deadline_note(kader_deadline, as_of, on_reference)),)
+        proposed = True
     return PlanItem(
         requirement=finding.rule_id,
         title=finding.title,
         theme=finding.theme,
         finding_status=finding.status,
         responsible=finding.responsible,
-        description=template.description,
+        description=description,
         owner=template.owner,
-        deadline=template.deadline.date,
-        original_deadline=template.deadline.date,
-        moved=(),
+        deadline=deadline,
+        original_deadline=kader_deadline,
+        moved=moved,
         status="gepland",
         extra_budget=None,
         origin="voorstel",
         to_confirm=False,
-        overdue=False,  # nobody agreed to a proposal yet; see deadline_passed
+        overdue=False,  # nobody agreed to a proposal yet
         extra_budget_possible=template.extra_budget_possible,
         deadline_derived=template.deadline.derived,
+        deadline_proposed=proposed,
+        parts_left_out=left_out,
     )
 
 
@@ -129,13 +183,15 @@ def build_plan(evaluation: Evaluation) -> Plan:
     actions_by_rule: dict[str, list[PlanAction]] = {}
     for action in evaluation.assessment.plan:
         actions_by_rule.setdefault(action.requirement, []).append(action)
+    env = evaluation.assessment.values()
+    statuses = {f.rule_id: f.status for f in evaluation.findings}
     local, regional = [], []
     for rid in sorted(by_rule):
         finding = by_rule[rid]
         existing = actions_by_rule.get(rid, [])
         items = [_item_from_action(a, finding, as_of) for a in existing]
         if not items and finding.status.is_gap:
-            items = [_proposal(finding, as_of)]
+            items = [_proposal(finding, evaluation, env, statuses)]
         target = regional if finding.responsible == "regio" else local
         target.extend(items)
     unknown = tuple(f for f in evaluation.findings if f.status == Status.ONBEKEND)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
+from kadertoets.infra.errors import KaderFout, Problem, display_path, enough, excerpt
 from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
 from kadertoets.model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
@@ -80,10 +80,14 @@ def _team(node: Node) -> Team:
 
 
 def _plan(node: Node, kader) -> tuple[PlanAction, ...]:
+    """Every action of the plan, with every problem of every action reported at once (a wrong 'eis'
+    does not hide a bad 'deadline' in the same or a later action)."""
     node.sequence()
     out = []
     problems: list[Problem] = []
     for e in node.elements():
+        if enough(problems, node.file, node.line):
+            break
         action = collect(problems, _action, e, kader)
         if action is not None:
             out.append(action)
@@ -93,27 +97,60 @@ def _plan(node: Node, kader) -> tuple[PlanAction, ...]:
 
 
 def _action(e: Node, kader) -> PlanAction:
-    e.mapping(required=formats.PLAN_ACTION.required, optional=formats.PLAN_ACTION.optional, what="een actie in het transformatieplan")
-    req = e.child("eis")
-    rid = req.text()
-    if rid not in kader.rules:
-        raise req.fail(f"onbekende eis {excerpt(rid)} in Kader {kader.version}",
-                       hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code=Code.UNKNOWN_RULE_REF)
-    deadline = e.child("deadline").date() if e.value.get("deadline") is not None else None
-    moved = []
-    if e.has("deadline_verplaatst"):
-        for m in e.child("deadline_verplaatst").sequence().elements():
-            m.mapping(required=formats.MOVED.required, optional=formats.MOVED.optional, what="een verplaatste deadline")
-            to = m.child("naar").date()
-            moved.append(MovedDeadline(to, m.child("toelichting").text() if m.has("toelichting") else None))
+    """One action; all its problems together (a missing or unknown key, a wrong eis, date or status)."""
+    if not isinstance(e.value, dict):
+        e.mapping(what="een actie in het transformatieplan")  # raises: not a mapping
+    problems: list[Problem] = []
+    collect(problems, e.mapping, required=formats.PLAN_ACTION.required, optional=formats.PLAN_ACTION.optional,
+            what="een actie in het transformatieplan")
+
+    def field(key, check, *args, default=None):
+        """The checked value of `key` when present (a missing required key is reported above)."""
+        if not e.has(key):
+            return default
+        return collect(problems, check, e.child(key), *args)
+
+    rid = field("eis", Node.text)
+    if rid is not None and rid not in kader.rules:
+        problems.append(e.child("eis").problem(
+            f"onbekende eis {excerpt(rid)} in Kader {kader.version}",
+            hint_with(rid, kader.rules, "Gebruik een regel-id uit 'kader rules'."), code=Code.UNKNOWN_RULE_REF))
+    deadline = field("deadline", Node.date) if e.value.get("deadline") is not None else None
+    moved = collect(problems, _moved, e.child("deadline_verplaatst")) if e.has("deadline_verplaatst") else ()
+    description = field("omschrijving", Node.text)
+    owner = field("eigenaar", Node.text)
+    status = field("status", Node.choice, ACTION_STATUSES)
+    extra = field("extra_middelen_nodig", Node.yes_no)
+    note = field("toelichting", Node.text)
+    aid = field("id", Node.text)
+    if problems:
+        raise KaderFout(problems)
     return PlanAction(
         requirement=rid,
-        description=e.child("omschrijving").text().strip(),
-        owner=e.child("eigenaar").text(),
+        description=description.strip(),
+        owner=owner,
         deadline=deadline,
-        status=e.child("status").choice(ACTION_STATUSES),
-        moved=tuple(moved),
-        extra_budget=e.child("extra_middelen_nodig").yes_no() if e.has("extra_middelen_nodig") else None,
-        note=e.child("toelichting").text() if e.has("toelichting") else None,
-        id=e.child("id").text() if e.has("id") else None,
+        status=status,
+        moved=moved,
+        extra_budget=extra,
+        note=note,
+        id=aid,
     )
+
+
+def _moved(node: Node) -> tuple[MovedDeadline, ...]:
+    """The history of moved deadlines, every problem of every step at once."""
+    node.sequence()
+    out = []
+    problems: list[Problem] = []
+    for m in node.elements():
+        if collect(problems, m.mapping, required=formats.MOVED.required, optional=formats.MOVED.optional,
+                   what="een verplaatste deadline") is None:
+            continue
+        to = collect(problems, m.child("naar").date)
+        note = collect(problems, m.child("toelichting").text) if m.has("toelichting") else None
+        if to is not None:
+            out.append(MovedDeadline(to, note))
+    if problems:
+        raise KaderFout(problems)
+    return tuple(out)

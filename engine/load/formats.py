@@ -145,6 +145,14 @@ RULE_ACTION = _block(
     ("eigenaar", REQUIRED, "Een rol uit het manifest."),
     ("deadline", REQUIRED, "Een benoemde deadline uit het manifest."),
     ("extra_middelen_mogelijk", REQUIRED, "Kan de actie extra middelen vragen?"),
+    ("onderdelen", OPTIONAL, "De actie in delen, elk met wanneer het al bereikt is; het plan stelt alleen "
+                             "de delen voor die het team nog niet bereikt heeft."),
+)
+RULE_ACTION_PART = _block(
+    "onderdeel van een actie",
+    ("omschrijving", REQUIRED, "Wat te doen voor dit deel (een hele zin)."),
+    ("tenzij", REQUIRED, "Voorwaarde zoals in de norm: als die voor het team waar is, is dit deel al bereikt "
+                         "en wordt het niet voorgesteld (onbekend telt als nog niet bereikt)."),
 )
 EXAMPLE = _block(
     "voorbeeld",
@@ -227,7 +235,7 @@ MOVED = _block(
 FILES: dict[str, tuple[Block, ...]] = {
     "Manifest (`kader/<versie>.yaml`)": (MANIFEST, DEADLINE),
     "Vragen (`kader/vragen-<versie>.yaml`)": (QUESTIONS_FILE, QUESTION),
-    "Regel (`rules/<ID>.yaml`)": (RULE, SOURCE, NORM, RULE_ACTION, EXAMPLE, EXAMPLE_TASKS),
+    "Regel (`rules/<ID>.yaml`)": (RULE, SOURCE, NORM, RULE_ACTION, RULE_ACTION_PART, EXAMPLE, EXAMPLE_TASKS),
     "Voorbeeldbestand (`kader test --voorbeelden`)": (EXAMPLE_FILE,),
     "Assessment (`assessments/*.yaml`)": (ASSESSMENT, TEAM, TASKS, FILLED_IN, FACT, PLAN_ACTION, MOVED),
 }

@@ -391,8 +391,10 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         meets = collect(problems, compile_condition, norm.child("voldoet"), questions, rule_ids)
         if norm.has("deels"):
             partly = collect(problems, compile_condition, norm.child("deels"), questions, rule_ids)
-    action = collect(problems, _action, root.child("actie"), roles, deadlines)
+    action = collect(problems, _action, root.child("actie"), roles, deadlines, questions, rule_ids)
     examples = collect(problems, parse_examples, root.child("voorbeelden"), questions, rule_ids)
+    if action is not None and action.parts and examples:
+        problems += _parts_problems(root.child("actie"), action, examples)
     texts = {}
     for key in ("titel", "thema", "uitleg"):  # titel and thema are shown as names, on one line
         node = root.child(key)
@@ -462,16 +464,64 @@ def _sources(node: Node) -> tuple[Source, ...]:
     return tuple(out)
 
 
-def _action(node: Node, roles: dict, deadlines: dict) -> ActionTemplate:
-    node.mapping(required=formats.RULE_ACTION.required, what="de actie")
+def _action(node: Node, roles: dict, deadlines: dict, questions: dict, rule_ids: set[str]) -> ActionTemplate:
+    node.mapping(required=formats.RULE_ACTION.required, optional=formats.RULE_ACTION.optional, what="de actie")
     owner = node.child("eigenaar").choice(tuple(roles))
     deadline = node.child("deadline").choice(tuple(deadlines))
+    parts = _action_parts(node.child("onderdelen"), questions, rule_ids) if node.has("onderdelen") else ()
     return ActionTemplate(
         description=node.child("omschrijving").text().strip(),
         owner=owner,
         deadline=deadlines[deadline],
         extra_budget_possible=node.child("extra_middelen_mogelijk").boolean(),
+        parts=parts,
     )
+
+
+def _action_parts(node: Node, questions: dict, rule_ids: set[str]) -> tuple:
+    """`onderdelen` of a rule's action: (description, unless) pairs, the conditions compiled (and so
+    checked against the questions) like the norm's, every problem at once."""
+    node.sequence(min_items=2)  # one part is the action itself: write it as omschrijving only
+    out = []
+    problems: list[Problem] = []
+    for e in node.elements():
+        if collect(problems, e.mapping, required=formats.RULE_ACTION_PART.required,
+                   optional=formats.RULE_ACTION_PART.optional, what="een onderdeel van de actie") is None:
+            continue
+        text = collect(problems, e.child("omschrijving").text)
+        unless = collect(problems, compile_condition, e.child("tenzij"), questions, rule_ids)
+        if text is not None and unless is not None:
+            out.append((" ".join(text.split()), unless))
+    if problems:
+        raise KaderFout(problems)
+    return tuple(out)
+
+
+def _parts_problems(node: Node, action: ActionTemplate, examples) -> list[Problem]:
+    """A rule whose action comes in parts must leave a part to propose for every example with a gap
+    (deels or voldoet niet): otherwise the plan would propose nothing, or a part the team already
+    reached, for a requirement that is not met. Checked at load time on the rule's own examples."""
+    from kadertoets.evaluate.conditions import evaluate as truth_of, leaves
+    from kadertoets.evaluate.evaluation import example_env
+    from kadertoets.evaluate.operators import OPERATORS
+
+    dated = any(OPERATORS[leaf.op].uses_as_of for _, unless in action.parts for leaf in leaves(unless)
+                if getattr(leaf, "op", None) in OPERATORS)
+    out = []
+    for ex in examples:
+        # a part that counts months needs a date: an example without its own peildatum is then left out
+        # (the rule loader does not know the Kader's ingangsdatum, the examples' default)
+        if not ex.expected.is_gap or (dated and ex.reference_date is None):
+            continue
+        env, statuses = example_env(ex), dict(ex.rule_statuses)
+        as_of = ex.reference_date or dt.date(1, 1, 1)
+        if all(truth_of(unless, env, statuses, as_of) is True for _, unless in action.parts):
+            out.append(node.child("onderdelen").problem(
+                f"in voorbeeld '{ex.name}' (verwacht: {ex.expected.value}) zijn alle onderdelen van de actie al "
+                "bereikt; het plan zou niets voorstellen voor een eis die niet voldoet",
+                "Voeg een onderdeel toe voor wat in dit voorbeeld ontbreekt, of pas de 'tenzij' van een onderdeel aan.",
+                code=Code.VALUE_NOT_ALLOWED))
+    return out
 
 
 def parse_examples(node: Node, questions: dict, rule_ids: set[str]) -> tuple[Example, ...]:

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from kadertoets.model import ACTION_STATUS_LABEL
 from kadertoets.infra import yamlwrite
-from kadertoets.load import formats
+from kadertoets.editors.planwrite import item_yaml
 from kadertoets.evaluate.plan import Plan, PlanItem
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
@@ -39,16 +39,21 @@ def history_text(item: PlanItem, esc=one_line) -> str | None:
 
 
 def item_line(plan: Plan, item: PlanItem, esc=one_line) -> str:
-    as_of = plan.evaluation.as_of
     box = "[x]" if item.done else "[ ]"
     parts = [f"- {box} **{esc(item.requirement)}** {esc(item.description)}"]
     meta = [f"actie: {ACTION_STATUS_LABEL[item.status].lower()}", f"stand eis: {STATUS_LABEL[item.finding_status]}"]
     if item.origin == "voorstel":
         meta.append("voorstel uit het Kader")
-    history = history_text(item, esc)
-    if history:
-        meta.append(history)
-    if item.deadline_derived:
+    if item.deadline_proposed:  # the Kader's deadline had passed: say so, with the proposed new one
+        meta.append(esc(item.moved[-1].note))
+    else:
+        history = history_text(item, esc)
+        if history:
+            meta.append(history)
+    if item.parts_left_out:
+        n = len(item.parts_left_out)
+        meta.append(f"{n} {'onderdeel' if n == 1 else 'onderdelen'} van de Kader-actie al bereikt, niet voorgesteld")
+    if item.deadline_derived and not item.deadline_proposed:
         meta.append("afgeleide datum")
     if item.extra_budget:
         meta.append("extra middelen nodig")
@@ -56,8 +61,6 @@ def item_line(plan: Plan, item: PlanItem, esc=one_line) -> str:
         meta.append("mogelijk extra middelen nodig")
     if item.overdue:
         meta.append("VERLOPEN")
-    elif item.origin == "voorstel" and item.deadline_passed(as_of):
-        meta.append("Kader-deadline al verstreken")
     parts.append(" (" + "; ".join(meta) + ")")
     if item.to_confirm:
         why = "voldoet nu" if item.finding_status.value == "voldoet" else "is niet (meer) van toepassing"
@@ -104,6 +107,10 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
         for item in upcoming:
             where = " (regionaal)" if item.regional else ""
             lines.append(f"- {item.deadline.isoformat()}: {esc(item.requirement)} {esc(item.description)}{where}")
+    elif plan.open_items():  # open actions, but none with a deadline ahead: never "Geen" then
+        n = len(plan.open_items())
+        which = "De open actie is verlopen of heeft" if n == 1 else f"Alle {n} open acties zijn verlopen of hebben"
+        lines.append(f"- {which} geen deadline: zie hieronder, en spreek een nieuwe deadline af.")
     else:
         lines.append(f"- Geen openstaande deadlines vanaf {ev.as_of.isoformat()}.")
     overdue = plan.overdue()
@@ -189,6 +196,8 @@ def item_json(plan: Plan, item: PlanItem) -> dict:
         "extra_middelen_nodig": item.extra_budget,
         "extra_middelen_mogelijk": item.extra_budget_possible,
         "herkomst": item.origin,
+        "deadline_voorgesteld": item.deadline_proposed,
+        "al_bereikt": list(item.parts_left_out),
         "te_bevestigen": item.to_confirm,
         "te_controleren": item.done_but_gap,
         "verlopen": item.overdue,
@@ -227,17 +236,10 @@ def plan_csv(plan: Plan, options: Options) -> str:
     return csv_text(CSV_COLUMNS, ([cell(item_json(plan, i)[c]) for c in CSV_COLUMNS] for i in plan.items + plan.regional))
 
 
-def action_yaml(item: PlanItem) -> dict:
-    return formats.plan_action_yaml(id=item.id, requirement=item.requirement, description=item.description,
-                                    owner=item.owner, deadline=item.original_deadline, status=item.status,
-                                    moved=[(m.to, m.note) for m in item.moved], extra_budget=item.extra_budget,
-                                    note=item.note)
-
-
 @renderer("plan", "yaml")
 def plan_yaml(plan: Plan, options: Options) -> str:
     """The `transformatieplan:` block, to replace the one in the assessment (statuses kept)."""
-    actions = [action_yaml(i) for i in plan.items + plan.regional if i.origin == "team" or not i.regional]
+    actions = [item_yaml(i) for i in plan.items + plan.regional if i.origin == "team" or not i.regional]
     name = one_line(plan.evaluation.assessment.team.name)
     header = f"# Transformatieplan voor {name}: vervang hiermee het blok 'transformatieplan:' in het assessment.\n"
     return header + yamlwrite.dump({"transformatieplan": actions})

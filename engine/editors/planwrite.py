@@ -1,0 +1,127 @@
+"""`kader plan --bijwerken`: keep the transformatieplan in the assessment file itself.
+
+The proposals of the plan (evaluate/plan.py) are added to the file's own `transformatieplan:` block; the
+team's own actions stay as they are, in their order, with their comments, and every byte outside the block
+stays the same (editors/yamlblock.py). Safe by construction:
+- the file is read once, loaded and validated with the normal strict loader before anything is planned;
+- the new text must load and validate again, and mean the same data apart from the added actions;
+- just before the new file replaces the old one (atomically, infra/output.py), the file is read again:
+  if it changed in the meantime, nothing is written (a save based on an older version is refused, not
+  merged);
+- running it again adds nothing: an action in the file is never proposed twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+from kadertoets.evaluate.backends import get_backend
+from kadertoets.evaluate.evaluation import evaluate
+from kadertoets.evaluate.plan import Plan, PlanItem, build_plan
+from kadertoets.editors.yamlblock import replace_block
+from kadertoets.infra.errors import KaderFout, display_path, os_reason
+from kadertoets.infra.records import record
+from kadertoets.infra.yamlload import MAX_BYTES, load_yaml_text, read_text
+from kadertoets.load import formats
+from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
+
+KEY = "transformatieplan"
+FORMAT = "yaml"  # the format of what --bijwerken writes: the block `kader plan --formaat yaml` prints
+
+
+@record
+class PlanUpdate:
+    """What `kader plan --bijwerken` did to one file."""
+
+    file: str
+    plan: Plan
+    added: tuple[PlanItem, ...]  # proposals written into the file
+    kept: int  # the team's own actions, unchanged
+    written: bool  # False when there was nothing to add (the file is left untouched)
+
+    @property
+    def exit_code(self) -> int:
+        return self.plan.exit_code
+
+
+def proposals_to_write(plan: Plan) -> list[PlanItem]:
+    """The proposals that go into the file, as `kader plan --formaat yaml` writes them: local ones only
+    (a regional dependency is the region's to plan, not the team's)."""
+    return [i for i in plan.items + plan.regional if i.origin == "voorstel" and not i.regional]
+
+
+def item_yaml(item: PlanItem) -> dict:
+    """One action as the assessment holds it (the declared keys and order of formats.PLAN_ACTION)."""
+    return formats.plan_action_yaml(id=item.id, requirement=item.requirement, description=item.description,
+                                    owner=item.owner, deadline=item.original_deadline, status=item.status,
+                                    moved=[(m.to, m.note) for m in item.moved], extra_budget=item.extra_budget,
+                                    note=item.note)
+
+
+def _state(path: Path) -> tuple:
+    """What tells that a file changed: its bytes and the stat fields a write changes."""
+    try:
+        info = os.stat(path)
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise KaderFout.single(f"bestand kan niet opnieuw gelezen worden ({os_reason(exc)}); er is niets geschreven",
+                               file=display_path(path)) from None
+    return data, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def update_plan_file(path: Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
+                     engine: str = "python") -> PlanUpdate:
+    """Add the plan's proposals to the assessment's `transformatieplan:` block (see the module docstring)."""
+    path = Path(path)
+    shown = display_path(path)
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise KaderFout.single("--bijwerken werkt op één assessmentbestand, niet op een map of ander soort bestand",
+                               file=shown, hint="Geef het pad van het .yaml-bestand van het team.")
+    before = _state(path)
+    text = read_text(path)  # the strict loader's reading: size limit, UTF-8 (with or without BOM)
+    if _state(path) != before:
+        raise _changed(shown)
+    tree = load_yaml_text(text, shown)
+    kdir = kader_dir_or_default(kader_dir)
+    assessment, kader = assessment_from_tree(tree, shown, kdir, version)
+    evaluation = evaluate(kader, assessment, as_of or assessment.reference_date, get_backend(engine))
+    plan = build_plan(evaluation)
+    added = tuple(proposals_to_write(plan))
+    kept = len(assessment.plan)
+    if not added:
+        return PlanUpdate(file=shown, plan=plan, added=(), kept=kept, written=False)
+    old = tree.get(KEY) or []
+    new_text = replace_block(text, KEY, list(old) + [item_yaml(i) for i in added], shown)
+    try:  # fail closed: the new text must be a valid assessment for the same Kader version
+        assessment_from_tree(load_yaml_text(new_text, shown), shown, kdir, version)
+    except KaderFout as exc:
+        raise KaderFout.single("het bijgewerkte transformatieplan zou het assessment ongeldig maken; er is niets "
+                               "geschreven", file=shown,
+                               hint="Dit is een fout in kadertoets; meld het met het bestand. De eerste melding: "
+                                    + exc.problems[0].message) from None
+    bom = before[0].startswith(b"\xef\xbb\xbf")
+    _replace(path, new_text.encode("utf-8-sig" if bom else "utf-8"), before, shown)
+    return PlanUpdate(file=shown, plan=plan, added=added, kept=kept, written=True)
+
+
+def _changed(shown: str) -> KaderFout:
+    return KaderFout.single("het bestand is veranderd terwijl het plan werd bijgewerkt; er is niets geschreven",
+                            file=shown, hint="Een wijziging op basis van een oudere versie wordt geweigerd, niet "
+                                             "samengevoegd. Voer 'kader plan --bijwerken' opnieuw uit.")
+
+
+def _replace(path: Path, data: bytes, before: tuple, shown: str) -> None:
+    """Replace the file atomically, but only if it is still the file that was read."""
+    from kadertoets.infra.output import write_atomic
+
+    if _state(path) != before:
+        raise _changed(shown)
+    write_atomic(path, data, force=True)
