@@ -26,11 +26,25 @@ class Status(str, Enum):
 
 STATUS_ORDER = [Status.VOLDOET_NIET, Status.DEELS, Status.ONBEKEND, Status.VOLDOET, Status.NVT]
 
+# The words people read for a status (tables, reasons, summaries); the codes stay in JSON.
+STATUS_LABEL = {
+    Status.VOLDOET: "voldoet",
+    Status.DEELS: "deels",
+    Status.VOLDOET_NIET: "voldoet niet",
+    Status.ONBEKEND: "onbekend",
+    Status.NVT: "n.v.t.",
+}
+
 RESPONSIBLE = ("lokaal_team", "gemeente", "regio")
-RESPONSIBLE_LABEL = {
+RESPONSIBLE_LABEL = {  # as a heading
     "lokaal_team": "Lokaal team",
     "gemeente": "Gemeente",
     "regio": "Regio (regionale afhankelijkheid)",
+}
+RESPONSIBLE_NAME = {  # in a table cell or a sentence
+    "lokaal_team": "lokaal team",
+    "gemeente": "gemeente",
+    "regio": "regio",
 }
 
 ACTION_STATUSES = ("gepland", "behaald", "deels_behaald", "niet_behaald")
@@ -59,7 +73,10 @@ SOURCE_TITLES = {
 
 @record
 class Question:
-    """One declared fact: its path, type and the Dutch question."""
+    """One declared fact: its path, type and the Dutch question, and the words reasons use for it:
+    `short` (`kort:`), a noun phrase naming the fact ("de registratie van eigen begeleiding"), and
+    `labels` (`labels:`), per answer the Dutch a reader sees instead of the code (a choice:
+    "een eigen Excelbestand"; ja/nee: the statement for ja and for nee, "er is een ... aangewezen")."""
 
     path: str
     type: str  # a name from the question-type registry (evaluate/questiontypes.py)
@@ -70,6 +87,18 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     theme: str | None = None
+    short: str = ""
+    labels: tuple[tuple[str, str], ...] = ()  # (value, label); ja/nee as "ja" and "nee"
+    # where the question stands in the questions file (lint points there); not part of its meaning
+    file: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    def label(self, value: str) -> str | None:
+        """The Dutch label of an answer ("ja"/"nee" for ja/nee), or None when it has none."""
+        for key, text in self.labels:
+            if key == value:
+                return text
+        return None
 
 
 @record
@@ -254,6 +283,21 @@ class Assessment:
 
 
 @record
+class Check:
+    """One comparison that decided a finding, for tools (JSON `voorwaarden`): which part of the rule,
+    the field or the rule it reads, the operator, what it requires and what the team has, and whether
+    it holds (None: not filled in). Values as JSON has them: dates as JJJJ-MM-DD, lists as tuples."""
+
+    part: str  # van_toepassing | voldoet | deels
+    field: str | None  # a question path (team.* included), or None for a rule reference
+    rule: str | None  # the rule id of a rule reference
+    op: str  # an operator name, or "status" for a rule reference
+    required: object
+    value: object  # None: not filled in
+    met: bool | None
+
+
+@record
 class Finding:
     """The result for one requirement for one team: the one result model every output uses."""
 
@@ -267,6 +311,7 @@ class Finding:
     action: ActionTemplate | None = None
     norm_origin: str = "bron"
     notes: tuple[tuple[str, str], ...] = ()  # (field, toelichting) for missing fields the assessment explains
+    checks: tuple[Check, ...] = ()  # the comparisons that decided the status (JSON `voorwaarden`)
 
     @property
     def regional_dependency(self) -> bool:

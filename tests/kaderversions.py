@@ -90,6 +90,7 @@ def make_two_versions(dest: Path) -> Path:
     shutil.copy(dest / "kader" / "vragen-1.0.yaml", questions)
     _edit(questions,
           ("    waarden: [geen, pilot, structureel]", "    waarden: [geen, incidenteel, structureel]"),
+          ('      "pilot": "een pilot"', '      "incidenteel": "af en toe"'),
           ("  veiligheid.gespecialiseerde_medewerkers:\n    type: geheel_getal",
            "  veiligheid.gespecialiseerde_medewerkers:\n    type: getal"))
     text = questions.read_text(encoding="utf-8")

@@ -115,7 +115,7 @@ def test_rules_and_explain(run):
     assert [r["id"] for r in data] == ["T-A-01", "T-B-01"]
     assert all({"id", "titel", "bron"} <= set(r) for r in data)
     out = run("explain", "T-A-01", *K).stdout
-    assert "AFGELEID" in out and "Voldoet als: a.aantal is minstens 2" in out
+    assert "AFGELEID" in out and "Voldoet als: het aantal: minstens 2" in out
 
 
 def test_durable_engine_unavailable_is_a_clear_error(run, monkeypatch):

@@ -38,8 +38,10 @@ def test_diff_finds_every_kind_of_change_with_old_and_new_values(old, new):
     assert d.questions_removed == ("clientervaring.aansluiting_contractpartner",)
     q = {c.path: {f.field: (f.old, f.new) for f in c.changes} for c in d.questions_changed}
     assert q["veiligheid.gespecialiseerde_medewerkers"] == {"type": ("geheel_getal", "getal")}
-    assert q["veiligheid.casuistiekbespreking_save_bsa"] == {"waarden": ("geen, pilot, structureel",
-                                                                         "geen, incidenteel, structureel")}
+    assert q["veiligheid.casuistiekbespreking_save_bsa"] == {
+        "waarden": ("geen, pilot, structureel", "geen, incidenteel, structureel"),
+        "labels": ("geen: geen, pilot: een pilot, structureel: structureel",
+                   "geen: geen, incidenteel: af en toe, structureel: structureel")}
 
 
 def test_impact_on_the_seven_teams_is_what_migrating_gives(old, new):
@@ -231,4 +233,4 @@ def test_check_lists_facts_to_reconfirm(versions, tmp_path):
     assert "herbevestigen: true" in out.read_text(encoding="utf-8")
     result = CliRunner().invoke(cli.main, ["check", str(out), "--kader-dir", str(versions)])
     assert "Te herbevestigen (overgenomen bij een migratie, de vraag is veranderd): " \
-           "veiligheid.gespecialiseerde_medewerkers" in " ".join(result.output.split())
+           "het aantal medewerkers gespecialiseerd in veiligheid" in " ".join(result.output.split())

@@ -240,7 +240,7 @@ def test_sweep_html_structure(sweep):
     assert {h[1:] for h in hrefs if "--" in h} == {f["id"] for f in findings}
     assert {"matrix", "per-eis", "regionaal", "per-team"} <= p.ids()
     body = "".join(p.text)
-    assert "Onbekend: gegevens ontbreken" in body  # reasons are there
+    assert "Onbekend: nog niet ingevuld" in body  # reasons are there
     assert "ongeldig" not in p.ids()  # nothing invalid here
     assert STATUS_BG[Status.DEELS] in text  # heatmap colours inline
 

@@ -131,6 +131,8 @@ def question_fields(q: Question) -> dict[str, str | None]:
         "minimum": None if q.minimum is None else f"{q.minimum:g}",
         "maximum": None if q.maximum is None else f"{q.maximum:g}",
         "hulp": q.help or None, "thema": q.theme,
+        "kort": q.short or None,
+        "labels": ", ".join(f"{k}: {v}" for k, v in q.labels) if q.labels else None,
     }
 
 

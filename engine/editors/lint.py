@@ -14,7 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path
+from kadertoets.evaluate.conditions import fields_of
 from kadertoets.load.kader import PartialLoad, available_versions, load_kader
+from kadertoets.load.questions import label_keys
 from kadertoets.validate.semantic import example_problems, part_field
 from kadertoets.infra.lintcodes import Code, ERROR, WARNING, severity
 from kadertoets.model import Kader, Rule
@@ -163,6 +165,34 @@ def _kader_findings(kader: Kader) -> list[LintFinding]:
     out = [_from_problem(p) for p in example_problems(kader)]
     for rule in kader.rules.values():
         out += _rule_findings(kader, rule)
+    out += _wording_findings(kader)
+    return out
+
+
+def _wording_findings(kader: Kader) -> list[LintFinding]:
+    """Questions that a rule reads but that lack the words reasons are made of: a `kort` (else the
+    reason quotes the whole question) or, for answers from a fixed list, `labels` (else the reader sees
+    the codes)."""
+    used: dict[str, str] = {}
+    for rule in kader.rules.values():
+        for cond in (rule.applies, rule.meets, rule.partly):
+            for path in sorted(fields_of(cond)) if cond is not None else ():
+                used.setdefault(path, rule.id)
+    out = []
+    code = Code.QUESTION_WITHOUT_WORDING
+    for path, rule_id in sorted(used.items()):
+        q = kader.questions.get(path)
+        if q is None:
+            continue  # team.* fields: their words are built in
+        lacking = ([] if q.short else ["'kort'"]) + \
+            (["'labels'"] if label_keys(q.type, q.values) and not q.labels else [])
+        if lacking:
+            out.append(LintFinding(code, severity(code), q.file, q.line, None, path,
+                                   f"vraag '{path}' (gebruikt door {rule_id}) heeft geen {' en geen '.join(lacking)}: "
+                                   "redenen tonen dan de hele vraag of de codes van de antwoorden",
+                                   "Voeg 'kort:' toe (een korte omschrijving, bv. 'de registratie van eigen begeleiding')"
+                                   + (" en 'labels:' (per waarde de tekst voor de lezer)" if "'labels'" in lacking else "")
+                                   + "."))
     return out
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kadertoets.evaluate.conditions import explain, fields_of, leaves, rule_refs
+from kadertoets.evaluate.conditions import (checks_of, decisive, describe, fact_text, fields_of, gap_texts, gaps, holds_text,
+                                            leaves, missing_of, missing_subject, rule_refs)
 from kadertoets.evaluate.operators import OPERATORS
-from kadertoets.model import Assessment, Evaluation, Finding, Kader, Rule, Status
+from kadertoets.model import Assessment, Check, Evaluation, Finding, Kader, Rule, Status
 
 PARTS = ("van_toepassing", "voldoet", "deels")
 
@@ -45,47 +46,73 @@ def decide(truths: dict) -> tuple[Status, str]:
     return Status.VOLDOET_NIET, "voldoet"
 
 
-def _join(parts: list[str]) -> str:
-    return "; ".join(parts) if parts else "(geen voorwaarde)"
+def _sentence(lead: str, parts: list[str]) -> str:
+    return lead + ": " + ("; ".join(parts) if parts else "zonder voorwaarde") + "."
 
 
 def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict, as_of: dt.date,
-               notes: dict, truths: dict | None = None) -> tuple[str, tuple[str, ...]]:
-    """A Dutch reason: which condition decided, and which fields were missing. `truths` (the top
-    conditions' truth by part, as the backend decided them) saves evaluating them again."""
+               notes: dict, truths: dict | None = None, questions: dict | None = None
+               ) -> tuple[str, tuple[str, ...], tuple[Check, ...]]:
+    """A Dutch reason in the team's terms (the Kader's `questions`: their `kort` and labels), naming
+    only what decided the status; the missing fields behind an onbekend; and the deciding
+    comparisons for tools. `truths` (the top conditions' truth by part, as the backend decided them)
+    saves evaluating them again."""
     conds = rule_conditions(rule)
     known = (truths[part],) if truths is not None and part in truths else None
-    texts, missing = explain(conds[part], env, statuses, as_of, known)
+    groups = decisive(conds[part], env, statuses, as_of, known)
+    checks = checks_of(part, groups, env, statuses, as_of)
+    missing: set[str] = set()
     if status == Status.NVT:
-        reason = "Niet van toepassing: " + _join(texts) + "."
+        facts = holds_text(groups, env, statuses, questions)
+        reason = _sentence("Niet van toepassing", facts)[:-1] + \
+            f" (de eis geldt alleen als: {describe(rule.applies, questions or {})})."
     elif status == Status.VOLDOET:
-        reason = "Voldoet: " + _join(texts) + "."
+        reason = _sentence("Voldoet", holds_text(groups, env, statuses, questions))
     elif status == Status.DEELS:
-        not_met, _ = explain(rule.meets, env, statuses, as_of)
-        reason = "Deels. Niet voldaan: " + _join(not_met) + ". Wel voldaan (deels): " + _join(texts) + "."
+        not_met = decisive(rule.meets, env, statuses, as_of)
+        checks = checks_of("voldoet", not_met, env, statuses, as_of) + checks
+        reason = _sentence("Deels", gap_texts(not_met, env, statuses, questions))
     elif status == Status.VOLDOET_NIET:
-        reason = "Voldoet niet. Niet voldaan: " + _join(texts) + "."
+        texts = gap_texts(groups, env, statuses, questions)
+        reason = _sentence("Voldoet niet", texts)
         if rule.partly is not None:
-            partly_texts, _ = explain(rule.partly, env, statuses, as_of)
-            reason += " Ook niet deels: " + _join(partly_texts) + "."
+            partly = decisive(rule.partly, env, statuses, as_of)
+            checks += checks_of("deels", partly, env, statuses, as_of)
+            said = {fact_text(leaf, env, statuses, questions) for g in groups for leaf in g.leaves}
+            found = gaps(partly, env, statuses, questions, said)
+            new = [f"{facts} (het Kader vraagt: {ask})" if ask else facts for facts, ask in found if facts]
+            asks = [ask for facts, ask in found if not facts]
+            if new:
+                reason += " " + _sentence("Ook niet deels", new)
+            if asks:
+                reason += " " + _sentence("Voor deels vraagt het Kader", asks)
     else:  # onbekend
+        missing = missing_of(groups, env, statuses)
         if part == "van_toepassing":
             lead = "Onbekend of de eis van toepassing is"
         elif part == "deels":
-            not_met, _ = explain(rule.meets, env, statuses, as_of)
-            lead = "Voldoet niet volledig (niet voldaan: " + _join(not_met) + "); onbekend of de eis deels voldaan is"
+            not_met = decisive(rule.meets, env, statuses, as_of)
+            checks = checks_of("voldoet", not_met, env, statuses, as_of) + checks
+            lead = _sentence("Voldoet niet volledig", gap_texts(not_met, env, statuses, questions))[:-1] + \
+                ". Onbekend of de eis deels voldoet"
         else:
-            lead = "Onbekend: gegevens ontbreken om te bepalen of de eis voldoet"
-        reason = lead + ". Ontbrekend: " + ", ".join(sorted(missing)) + "."
-        extra = [f"toelichting bij {p}: {notes[p]}" for p in sorted(missing) if p in notes]
+            lead = "Onbekend"
+        names = [missing_subject(p, questions) for p in sorted(missing)]
+        fields = [n for p, n in zip(sorted(missing), names) if not p.startswith("uitkomst ")]
+        outcomes = [n for p, n in zip(sorted(missing), names) if p.startswith("uitkomst ")]
+        said = ([f"nog niet ingevuld: {', '.join(fields)}"] if fields else []) + \
+            ([f"nog niet bekend: {', '.join(outcomes)}"] if outcomes else [])
+        reason = lead + ": " + "; ".join(said) + "."
+        extra = [f"Toelichting bij {missing_subject(p, questions)}: {notes[p]}" for p in sorted(missing) if p in notes]
         if extra:
-            reason += " " + " ".join(x[0].upper() + x[1:] + ("" if x.endswith(".") else ".") for x in extra)
-    return reason, tuple(sorted(missing)) if status == Status.ONBEKEND else ()
+            reason += " " + " ".join(x + ("" if x.endswith(".") else ".") for x in extra)
+    return reason, tuple(sorted(missing)), tuple(checks)
 
 
-def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt.date, notes: dict) -> Finding:
+def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt.date, notes: dict,
+                  questions: dict | None = None) -> Finding:
     status, part = decide(truths)
-    reason, missing = reason_for(rule, status, part, env, statuses, as_of, notes, truths)
+    reason, missing, checks = reason_for(rule, status, part, env, statuses, as_of, notes, truths, questions)
     explained = tuple((p, notes[p]) for p in missing if p in notes)
     return Finding(
         rule_id=rule.id,
@@ -98,6 +125,7 @@ def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt
         action=rule.action,
         norm_origin=rule.norm_origin,
         notes=explained,
+        checks=checks,
     )
 
 
@@ -158,7 +186,7 @@ def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo
         for rule in rules:  # rules of one layer do not refer to each other
             finding = cached.get(rule.id)
             if finding is None:
-                finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
+                finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes, kader.questions)
                 if memo is not None:
                     memo.store(keys[rule.id], finding)
             statuses[rule.id] = finding.status
@@ -173,12 +201,13 @@ def example_env(example) -> dict:
     return env
 
 
-def evaluate_example(rule: Rule, example, default_date: dt.date, backend) -> Finding:
+def evaluate_example(rule: Rule, example, default_date: dt.date, backend, questions: dict | None = None) -> Finding:
     """Evaluate one rule on one of its examples (other rules' outcomes as the example states them),
-    at the example's own peildatum or else `default_date` (the Kader's ingangsdatum)."""
+    at the example's own peildatum or else `default_date` (the Kader's ingangsdatum); the reason in
+    the words of `questions` (the Kader's) when given."""
     as_of = example.reference_date or default_date
     env = example_env(example)
     statuses = dict(example.rule_statuses)
     notes = {p: f.note for p, f in example.facts.items() if f.value is None and f.note}
     truths = backend.truths([rule], env, statuses, as_of)
-    return evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes)
+    return evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes, questions)

@@ -145,7 +145,7 @@ class Operator:
     types: tuple[str, ...] | None  # the question types it accepts (registry order); None: every type
     value: ValueKind
     test: Callable[[object, object, dt.date], bool] | None  # (answer, value, as_of); None: presence
-    phrase: str  # Dutch requirement, '{}' the value: "is minstens {}"
+    phrase: str  # Dutch requirement after the field's name, '{}' the value (lists joined with 'of'): "is minstens {}"
     description: str  # JSON-schema hover text
     durable: DurableTest | None  # None: a list operator, tested per value with `each`
     witness: str  # one of WITNESS_ROLES ('' when it has no value to compare with)
@@ -153,6 +153,12 @@ class Operator:
     any_of: bool = False  # a list operator: one value is enough (else every value must hold)
     phrase_not: str = ""  # a true/false operator: the phrase of false
     uses_as_of: bool = False  # the outcome depends on as_of, the toetsdatum (results cached per date)
+    asks: str = ""  # what the Kader asks, without the field ("het Kader vraagt: minstens 1"); '' = phrase without 'is '
+
+    def asked(self, value_text: str) -> str:
+        """The requirement without the field's name: 'minstens 1', 'niet een eigen format'."""
+        template = self.asks or (self.phrase[3:] if self.phrase.startswith("is ") else self.phrase)
+        return template.format(value_text)
 
     def fits(self, qtype: str) -> bool:
         return self.types is None or qtype in self.types
@@ -166,10 +172,10 @@ OPERATORS: dict[str, Operator] = {op.name: op for op in (
              test=lambda v, p, as_of: v != p, phrase="is niet {}", description="Niet gelijk aan deze waarde.",
              durable=DurableTest("value", "$neq"), witness="point"),
     Operator("in", types=types_where(lambda t: t.listable), value=LIST,
-             test=lambda v, p, as_of: v in p, phrase="is een van {}", description="Een van deze waarden.",
+             test=lambda v, p, as_of: v in p, phrase="is {}", description="Een van deze waarden.",
              durable=None, witness="point", each="is", any_of=True),
     Operator("niet_in", types=types_where(lambda t: t.listable), value=LIST,
-             test=lambda v, p, as_of: v not in p, phrase="is geen van {}", description="Geen van deze waarden.",
+             test=lambda v, p, as_of: v not in p, phrase="is niet {}", description="Geen van deze waarden.",
              durable=None, witness="point", each="is_niet"),
     Operator("min", types=types_where(lambda t: t.ordered), value=BOUND,
              test=lambda v, p, as_of: v >= p, phrase="is minstens {}", description="Minstens (>=).",
@@ -178,26 +184,29 @@ OPERATORS: dict[str, Operator] = {op.name: op for op in (
              test=lambda v, p, as_of: v <= p, phrase="is hoogstens {}", description="Hoogstens (<=).",
              durable=DurableTest("value", "$lte"), witness="point"),
     Operator("groter_dan", types=types_where(lambda t: t.ordered), value=BOUND,
-             test=lambda v, p, as_of: v > p, phrase="is groter dan {}", description="Groter dan (>).",
+             test=lambda v, p, as_of: v > p, phrase="is meer dan {}", description="Groter dan (>).",
              durable=DurableTest("value", "$gt"), witness="point"),
     Operator("kleiner_dan", types=types_where(lambda t: t.ordered), value=BOUND,
-             test=lambda v, p, as_of: v < p, phrase="is kleiner dan {}", description="Kleiner dan (<).",
+             test=lambda v, p, as_of: v < p, phrase="is minder dan {}", description="Kleiner dan (<).",
              durable=DurableTest("value", "$lt"), witness="point"),
     Operator("bevat", types=types_where(lambda t: t.multiple), value=CONSTANT,
-             test=lambda v, p, as_of: p in v, phrase="bevat {}", description="Een meerkeuzeveld bevat deze waarde.",
+             test=lambda v, p, as_of: p in v, phrase="bevat {}", asks="{} (gekozen)",
+             description="Een meerkeuzeveld bevat deze waarde.",
              durable=DurableTest("member", "$eq"), witness="member"),
     Operator("aantal_min", types=types_where(lambda t: t.multiple), value=COUNT,
-             test=lambda v, p, as_of: len(v) >= p, phrase="heeft minstens dit aantal keuzes: {}",
+             test=lambda v, p, as_of: len(v) >= p, phrase="telt minstens {} keuzes", asks="minstens {} keuzes",
              description="Een meerkeuzeveld heeft minstens zoveel waarden.",
              durable=DurableTest("count", "$gte"), witness="count"),
     Operator("binnen_maanden", types=types_where(lambda t: t.calendar), value=MONTHS,
              test=lambda v, p, as_of: months_before(as_of, p) <= v <= as_of,
              phrase="ligt hoogstens {} maanden vóór de peildatum",
+             asks="een datum hoogstens {} maanden vóór de peildatum",
              description="De datum ligt hoogstens zoveel maanden vóór de peildatum (en niet erna).",
              durable=DurableTest("months", "window"), witness="window", uses_as_of=True),
     # presence: true when the fact is filled in, false when not; never onbekend (the IR node Present,
     # which conditions.py, durable.py and normcheck.py handle beside the comparisons)
     Operator("aanwezig", types=None, value=FLAG, test=None, phrase="is ingevuld", phrase_not="is niet ingevuld",
+             asks="dat het is ingevuld",
              description="true: het feit is ingevuld; false: niet ingevuld (nooit onbekend).",
              durable=None, witness=""),
 )}

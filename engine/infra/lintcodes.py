@@ -55,6 +55,7 @@ class Code(StrEnum):
     NO_ACTION = "KT504"
     STATUS_WITHOUT_EXAMPLE = "KT505"
     EXAMPLE_FAILS = "KT506"
+    QUESTION_WITHOUT_WORDING = "KT507"
     OTHER = "KT000"
 
 
@@ -92,6 +93,7 @@ CODES: dict[Code, tuple[str, str]] = {  # code -> (severity, Dutch title)
     Code.NO_ACTION: (ERROR, "regel zonder actie voor het transformatieplan"),
     Code.STATUS_WITHOUT_EXAMPLE: (WARNING, "geen voorbeeld voor een status die de regel kan geven"),
     Code.EXAMPLE_FAILS: (ERROR, "voorbeeld geeft een andere status dan verwacht"),
+    Code.QUESTION_WITHOUT_WORDING: (WARNING, "vraag die een regel gebruikt zonder 'kort' of 'labels'"),
     Code.OTHER: (ERROR, "overig"),
 }
 

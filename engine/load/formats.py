@@ -104,6 +104,10 @@ QUESTION = _block(
     ("minimum", OPTIONAL, "Kleinste toegestane waarde (alleen bij geheel_getal en getal)."),
     ("maximum", OPTIONAL, "Grootste toegestane waarde (alleen bij geheel_getal en getal)."),
     ("thema", OPTIONAL, "Thema, voor groepering."),
+    ("kort", OPTIONAL, "Korte omschrijving van het feit voor redenen en overzichten, op één regel, bv. "
+                       "'de registratie van eigen begeleiding'."),
+    ("labels", OPTIONAL, "Per waarde de tekst die een lezer ziet in plaats van de code, bv. excel: "
+                         "'een eigen Excelbestand'; bij ja_nee per ja en nee de uitspraak. Alle waarden of geen."),
 )
 
 # ---------------------------------------------------------------- rules/<ID>.yaml

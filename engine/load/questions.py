@@ -13,11 +13,12 @@ from kadertoets.load import formats
 from kadertoets.evaluate.questiontypes import NOT_SURE, QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.infra.errors import KaderFout, excerpt
 from kadertoets.model import Question
-from kadertoets.infra.located import Node, collect, hint_with
+from kadertoets.infra.located import Node, allowed_hint, collect, hint_with
 from kadertoets.infra.lintcodes import Code
 
 # NOT_SURE is imported from here too (load/facts.py): quick_value's "let check_value decide".
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+MAX_WORDING = 120  # characters in a `kort` or a label: it stands in the middle of a sentence
 
 
 def load_questions(root: Node) -> dict[str, Question]:
@@ -76,7 +77,51 @@ def _question(path, node: Node) -> Question:
         minimum=minimum,
         maximum=maximum,
         theme=node.child("thema").text() if node.has("thema") else None,
+        short=_wording(node.child("kort")) if node.has("kort") else "",
+        labels=_labels(node.child("labels"), path, qtype, values) if node.has("labels") else (),
+        file=node.file,
+        line=node.line,
     )
+
+
+def label_keys(qtype: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The answers a question's `labels:` names: its `waarden` for a choice, "ja" and "nee" for a
+    yes/no question; () when its answers are not labelled (numbers, dates, text)."""
+    qt = QUESTION_TYPES[qtype]
+    if qt.choices:
+        return values
+    if qt.witness == "booleans":  # the yes/no type: the only one with two fixed answers
+        return ("ja", "nee")
+    return ()
+
+
+def _wording(node: Node) -> str:
+    """A `kort` or a label: text on one line, at most MAX_WORDING characters (it stands in sentences)."""
+    text = node.name()
+    if len(text) > MAX_WORDING:
+        raise node.fail(f"{excerpt(text)} is langer dan {MAX_WORDING} tekens; deze tekst staat midden in een zin",
+                        "Houd het kort: een paar woorden.", code=Code.VALUE_NOT_ALLOWED)
+    return " ".join(text.split())
+
+
+def _labels(node: Node, path: str, qtype: str, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    keys = label_keys(qtype, values)
+    if not keys:
+        raise node.fail(f"'labels' hoort niet bij vraag '{path}' van type {qtype}: alleen antwoorden uit een "
+                        "vaste lijst (keuze, meerkeuze, ja_nee) krijgen een label",
+                        "Haal 'labels' weg; gebruik 'kort' en 'eenheid' voor getallen en datums.", code=Code.UNKNOWN_KEY)
+    node.mapping_any()
+    labels = []
+    for key, child in node.items():
+        if key not in keys:
+            raise child.fail(f"label voor {excerpt(key)}, maar dat is geen waarde van vraag '{path}'",
+                             allowed_hint(key, keys), code=Code.VALUE_NOT_ALLOWED)
+        labels.append((key, _wording(child)))
+    missing = [k for k in keys if k not in dict(labels)]
+    if missing:
+        raise node.fail(f"geen label voor {', '.join(missing)}: geef elke waarde van vraag '{path}' een label, "
+                        "of geen enkele", f"Voeg toe: {missing[0]}: \"...\".", code=Code.REQUIRED_MISSING)
+    return tuple(sorted(labels, key=lambda kv: keys.index(kv[0])))
 
 
 def check_value(node: Node, q: Question):

@@ -14,7 +14,7 @@ import io
 import re
 from typing import Callable
 
-from kadertoets.model import Status
+from kadertoets.model import STATUS_LABEL, Status  # noqa: F401  (STATUS_LABEL: renderers import it from here)
 from kadertoets.infra.textsafe import UNSAFE, UNSAFE_CLASS, clean, is_clean, no_commands
 from kadertoets.infra.records import record
 
@@ -123,13 +123,6 @@ STATUS_SYMBOL = {
     Status.ONBEKEND: "?",
     Status.NVT: "–",
 }
-STATUS_LABEL = {
-    Status.VOLDOET: "voldoet",
-    Status.DEELS: "deels",
-    Status.VOLDOET_NIET: "voldoet niet",
-    Status.ONBEKEND: "onbekend",
-    Status.NVT: "n.v.t.",
-}
 STATUS_STYLE = {
     Status.VOLDOET: "green",
     Status.DEELS: "yellow",
@@ -137,6 +130,47 @@ STATUS_STYLE = {
     Status.ONBEKEND: "magenta",
     Status.NVT: "dim",
 }
+
+
+def word_width(texts, floor: int = 1) -> int:
+    """The width of the longest word in `texts` (at least `floor`): a table column at least this wide
+    wraps between words and never cuts one in half or shortens it with an ellipsis."""
+    from rich.cells import cell_len
+
+    return max([floor] + [cell_len(word) for text in texts for word in clean(str(text)).split()])
+
+
+def column_widths(total: int, columns: list[tuple], pad_edge: bool = True) -> list[int]:
+    """Content widths for the columns of a rich Table with borders and padding (the default box) that
+    is `total` wide. Each column is (minimum, ratio) or (minimum, 0, preferred): the minimum is
+    word_width of its texts, so that no word is cut; a column of ratio 0 (ids, statuses, who) gets its
+    preferred width (say the whole status on one line), or when space is short its minimum; the
+    others share what is left by ratio. Only when the minimums do not fit either (a 30-letter word in
+    a narrow terminal) do the ratio columns give way, down to MIN_TEXT_COLUMN: give those columns
+    overflow="fold", so that only such an unbreakable word is folded. rich's own ratios ignore a
+    column's min_width, which is why the widths are fixed here. `pad_edge`: as the Table's (False:
+    no padding before the first and after the last column, two more characters for the text)."""
+    room = total - (len(columns) + 1) - 2 * len(columns) + (0 if pad_edge else 2)
+    widths = [c[2] if len(c) > 2 and c[2] else c[0] for c in columns]
+    for i, c in enumerate(columns):  # fixed columns fall back to their minimum first
+        if sum(widths) > room:
+            widths[i] = c[0]
+    flexible = [i for i, c in enumerate(columns) if c[1]]
+    for i in sorted(flexible, key=lambda i: -widths[i]):  # then the widest text column gives way
+        excess = sum(widths) - room
+        if excess <= 0:
+            break
+        widths[i] = max(MIN_TEXT_COLUMN, widths[i] - excess)
+    extra = room - sum(widths)
+    ratios = sum(columns[i][1] for i in flexible)
+    if extra <= 0 or not ratios:
+        return widths
+    shares = {i: extra * columns[i][1] // ratios for i in flexible}
+    shares[max(flexible, key=lambda i: columns[i][1])] += extra - sum(shares.values())
+    return [w + shares.get(i, 0) for i, w in enumerate(widths)]
+
+
+MIN_TEXT_COLUMN = 16  # a text column is never squeezed narrower than this
 
 
 def status_text(status: Status) -> str:

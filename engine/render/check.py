@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
-from kadertoets.model import RESPONSIBLE, RESPONSIBLE_LABEL, STATUS_ORDER, VERSION_SOURCE_LABEL, Evaluation, Status
+from kadertoets.evaluate.conditions import missing_subject
+from kadertoets.infra.dates import dutch_date
+from kadertoets.model import (RESPONSIBLE, RESPONSIBLE_LABEL, RESPONSIBLE_NAME, STATUS_ORDER, VERSION_SOURCE_LABEL, Check,
+                              Evaluation, Status)
 from kadertoets.render import (STATUS_STYLE, Options, console, console_text, json_text, md_escape, renderer, rich_text, safe_text,
-               status_text, summary_line)
+               status_text, summary_line, column_widths, word_width)
 
 
 def visible(evaluation: Evaluation, options: Options):
@@ -38,11 +42,12 @@ REGIONAL_NOTE = ("Deze eisen kan het team pas halen als de regio het gezamenlijk
 UNKNOWN_NOTE = "Voor deze eisen ontbreken gegevens; er wordt niet gegokt. Vul de ontbrekende feiten aan in het assessment."
 
 
-def missing_text(f) -> str:
-    """The missing fields of an onbekend finding, with the assessment's explanation where it gives one."""
-    text = ", ".join(f.missing)
+def missing_text(f, questions: dict) -> str:
+    """What is missing for an onbekend finding, in the questions' words (their `kort`), with the
+    assessment's explanation where it gives one."""
+    text = ", ".join(missing_subject(p, questions) for p in f.missing)
     for path, note in f.notes:
-        text += f"\nToelichting bij {path}: {note}"
+        text += f"\nToelichting bij {missing_subject(path, questions)}: {note}"
     return text
 
 
@@ -52,7 +57,7 @@ def filled_in_text(filled: dict) -> str:
     if filled.get("rol"):
         who = f"{who} ({filled['rol']})" if who else filled["rol"]
     if filled.get("datum"):
-        who = f"{who}, {filled['datum'].isoformat()}" if who else filled["datum"].isoformat()
+        who = f"{who}, {dutch_date(filled['datum'])}" if who else dutch_date(filled["datum"])
     return " ".join(str(who).split())
 
 
@@ -68,10 +73,11 @@ def header_lines(evaluation: Evaluation) -> list[str]:
     return [
         f"Team: {a.team.name} ({a.team.municipality}, {a.team.organisation})",
         f"Kader: {k.name} {k.version} ({k.status})" + version_note(a),
-        f"Peildatum: {a.reference_date.isoformat()}   Getoetst op: {evaluation.as_of.isoformat()}   Engine: {evaluation.engine}",
+        f"Peildatum: {dutch_date(a.reference_date)}   Getoetst op: {dutch_date(evaluation.as_of)}   Engine: {evaluation.engine}",
         f"Bestand: {a.file}",
     ] + ([f"Ingevuld door: {filled_in_text(a.filled_in_by)}"] if filled_in_text(a.filled_in_by) else []) + \
-        ([f"Te herbevestigen (overgenomen bij een migratie, de vraag is veranderd): {', '.join(reconfirm)}"]
+        ([f"Te herbevestigen (overgenomen bij een migratie, de vraag is veranderd): "
+          f"{', '.join(missing_subject(p, k.questions) for p in reconfirm)}"]
          if (reconfirm := sorted(p for p, f in a.facts.items() if f.reconfirm)) else [])
 
 
@@ -124,11 +130,17 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         con.print(Text(f"== {RESPONSIBLE_LABEL[resp]} ==", style="bold"))
         if resp == "regio":
             con.print(Text(REGIONAL_NOTE, style="italic"))
-        table = Table(show_lines=True, expand=True, header_style="bold")
-        table.add_column("Status", no_wrap=True, width=14)
-        table.add_column("Eis", no_wrap=True, width=11)
-        table.add_column("Thema", width=14)
-        table.add_column("Omschrijving en reden", ratio=1)
+        table = Table(show_lines=True, expand=True, header_style="bold", pad_edge=False)
+        widths = column_widths(options.width, pad_edge=False, columns=[
+            (word_width(["Status"] + [status_text(f.status) for f in items]), 0,
+             max(cell_len(t) for t in ["Status"] + [status_text(f.status) for f in items])),
+            (word_width(["Eis"] + [f.rule_id for f in items]), 0),
+            (word_width(["Thema"] + [f.theme for f in items], 12), 0),
+            (word_width(["Omschrijving"] + [t for f in items for t in (f.title, f.reason)], 20), 1),
+        ])
+        for name, width in zip(("Status", "Eis", "Thema"), widths):
+            table.add_column(name, width=width)
+        table.add_column("Omschrijving en reden", width=widths[3], overflow="fold")
         for f in items:
             body = Text()
             body.append(rich_text(f.title, style="bold"))
@@ -140,13 +152,22 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         con.print()
         con.print(Text(f"== {status_text(Status.ONBEKEND).capitalize()}: nog vast te stellen ==", style="bold"))
         con.print(Text(UNKNOWN_NOTE, style="italic"))
-        table = Table(show_lines=False, expand=True, header_style="bold")
-        table.add_column("Eis", no_wrap=True, width=11)
-        table.add_column("Wie", width=11)
-        table.add_column("Titel", ratio=2)
-        table.add_column("Ontbrekend", ratio=3, overflow="fold")
-        for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
-            table.add_row(Text(f.rule_id, style=STATUS_STYLE[f.status]), f.responsible, f.title, missing_text(f))
+        rows = [(f, missing_text(f, evaluation.kader.questions))
+                for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id))]
+        table = Table(show_lines=False, expand=True, header_style="bold", pad_edge=False)
+        widths = column_widths(options.width, pad_edge=False, columns=[
+            (word_width(["Eis"] + [f.rule_id for f, _ in rows]), 0),
+            (word_width(["Wie"] + [RESPONSIBLE_NAME[f.responsible] for f, _ in rows]), 0,
+             max(cell_len(t) for t in ["Wie"] + [RESPONSIBLE_NAME[f.responsible] for f, _ in rows])),
+            (word_width(["Titel"] + [f.title for f, _ in rows], 12), 2),
+            (word_width(["Ontbrekend"] + [m for _, m in rows], 16), 3),
+        ])
+        for name, width in zip(("Eis", "Wie"), widths):
+            table.add_column(name, width=width)
+        table.add_column("Titel", width=widths[2], overflow="fold")
+        table.add_column("Ontbrekend", width=widths[3], overflow="fold")
+        for f, missing in rows:
+            table.add_row(Text(f.rule_id, style=STATUS_STYLE[f.status]), RESPONSIBLE_NAME[f.responsible], f.title, missing)
         con.print(table)
     note = hidden_note(evaluation, options)
     if note:
@@ -169,8 +190,8 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         f"- Gemeente: {md_escape(a.team.municipality)}",
         f"- Organisatie: {md_escape(a.team.organisation)}",
         f"- Kader: {md_escape(k.name)} {md_escape(k.version)} ({md_escape(k.status)})",
-        f"- Peildatum: {a.reference_date.isoformat()}",
-        f"- Getoetst op: {evaluation.as_of.isoformat()}",
+        f"- Peildatum: {dutch_date(a.reference_date)}",
+        f"- Getoetst op: {dutch_date(evaluation.as_of)}",
         f"- Samenvatting: {summary_line(evaluation.counts())}",
         "",
     ]
@@ -192,8 +213,8 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         lines += ["## Onbekend: nog vast te stellen", "", UNKNOWN_NOTE, "",
                   "| Eis | Wie | Titel | Ontbrekend |", "|---|---|---|---|"]
         for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
-            lines.append(f"| {md_escape(f.rule_id)} | {md_escape(f.responsible)} | {md_escape(f.title)} "
-                         f"| {md_escape(missing_text(f))} |")
+            lines.append(f"| {md_escape(f.rule_id)} | {md_escape(RESPONSIBLE_NAME[f.responsible])} | {md_escape(f.title)} "
+                         f"| {md_escape(missing_text(f, evaluation.kader.questions))} |")
         lines.append("")
     note = hidden_note(evaluation, options)
     if note:
@@ -212,6 +233,7 @@ def finding_json(f) -> dict:
         "regionale_afhankelijkheid": f.regional_dependency,
         "ontbrekend": list(f.missing),
         "toelichting_ontbrekend": {path: note for path, note in f.notes},
+        "voorwaarden": [condition_json(c) for c in f.checks],
         "norm_herkomst": f.norm_origin,
         "actie": {
             "omschrijving": f.action.description,
@@ -221,6 +243,23 @@ def finding_json(f) -> dict:
             "extra_middelen_mogelijk": f.action.extra_budget_possible,
         } if f.action else None,
     }
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def condition_json(c: Check) -> dict:
+    """One deciding comparison for tools: `onderdeel` (van_toepassing, voldoet, deels), `veld` (a
+    question path) or `regel` (a rule id), `operator`, `vereist`, `waarde` (null: not filled in) and
+    `voldaan` (true, false, or null when unknown), all as codes: tools need not read the Dutch."""
+    out = {"onderdeel": c.part}
+    if c.rule is not None:
+        out["regel"] = c.rule
+    else:
+        out["veld"] = c.field
+    out.update({"operator": c.op, "vereist": _plain(c.required), "waarde": _plain(c.value), "voldaan": c.met})
+    return out
 
 
 def evaluation_json(evaluation: Evaluation) -> dict:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
 from kadertoets.evaluate.conditions import describe
-from kadertoets.model import RESPONSIBLE_LABEL, Kader, Rule
-from kadertoets.render import Options, console, console_text, json_text, renderer, rich_text, safe_text
+from kadertoets.infra.dates import dutch_date
+from kadertoets.model import RESPONSIBLE_LABEL, RESPONSIBLE_NAME, STATUS_LABEL, Kader, Rule
+from kadertoets.render import Options, console, console_text, json_text, renderer, rich_text, safe_text, column_widths, word_width
 
 
 def source_list(rule: Rule) -> list[str]:
@@ -20,15 +22,21 @@ def source_list(rule: Rule) -> list[str]:
 def rules_text(kader: Kader, options: Options) -> str:
     con, buf = console(options)
     con.print(rich_text(f"{kader.name} {kader.version} ({kader.status}, ingangsdatum "
-                        f"{kader.effective_date.isoformat()})", style="bold"))
-    table = Table(show_lines=False, expand=True, header_style="bold")
-    table.add_column("Eis", no_wrap=True, width=11)
-    table.add_column("Thema", width=16)
-    table.add_column("Titel", ratio=1)
-    table.add_column("Wie", width=12)
-    table.add_column("Norm", width=8)
-    for rule in sorted(kader.rules.values(), key=lambda r: r.id):
-        table.add_row(rule.id, rule.theme, rule.title, rule.responsible, rule.norm_origin)
+                        f"{dutch_date(kader.effective_date)})", style="bold"))
+    rules = sorted(kader.rules.values(), key=lambda r: r.id)
+    table = Table(show_lines=False, expand=True, header_style="bold", pad_edge=False)
+    widths = column_widths(options.width, pad_edge=False, columns=[
+        (word_width(["Eis"] + [r.id for r in rules]), 0),
+        (word_width(["Thema"] + [r.theme for r in rules], 12), 0),
+        (word_width(["Titel"] + [r.title for r in rules], 16), 1),
+        (word_width(["Wie"] + [RESPONSIBLE_NAME[r.responsible] for r in rules]), 0,
+         max(cell_len(t) for t in ["Wie"] + [RESPONSIBLE_NAME[r.responsible] for r in rules])),
+        (word_width(["Norm"] + [r.norm_origin for r in rules]), 0),
+    ])
+    for name, width in zip(("Eis", "Thema", "Titel", "Wie", "Norm"), widths):
+        table.add_column(name, width=width, overflow="fold" if name == "Titel" else "ellipsis")
+    for rule in rules:
+        table.add_row(rule.id, rule.theme, rule.title, RESPONSIBLE_NAME[rule.responsible], rule.norm_origin)
     con.print(table)
     derived = sum(1 for r in kader.rules.values() if r.norm_origin == "afgeleid")
     con.print(Text(f"{len(kader.rules)} eisen, waarvan {derived} met een afgeleide norm (geen bron noemt de drempel)."))
@@ -61,22 +69,23 @@ def explain_lines(kader: Kader, rule: Rule) -> list[str]:
     lines += ["", f"Norm: {origin}"]
     if rule.norm_note:
         lines += textwrap.wrap(rule.norm_note, 96, initial_indent="  ", subsequent_indent="  ")
+    q = kader.questions
     if rule.applies is not None:
-        lines.append(f"  Van toepassing als: {describe(rule.applies)}")
-    lines.append(f"  Voldoet als: {describe(rule.meets)}")
+        lines.append(f"  Van toepassing als: {describe(rule.applies, q)}")
+    lines.append(f"  Voldoet als: {describe(rule.meets, q)}")
     if rule.partly is not None:
-        lines.append(f"  Deels als: {describe(rule.partly)}")
+        lines.append(f"  Deels als: {describe(rule.partly, q)}")
     lines.append("  Anders: voldoet niet; ontbreekt een gegeven dat de uitkomst bepaalt: onbekend.")
     a = rule.action
     lines += ["", "Verbeteractie voor het transformatieplan:", f"  {a.description}",
               f"  Eigenaar: {kader.roles.get(a.owner, a.owner)}",
-              f"  Deadline: {a.deadline.date.isoformat()} ({a.deadline.label}{', afgeleide datum' if a.deadline.derived else ''})",
+              f"  Deadline: {dutch_date(a.deadline.date)} ({a.deadline.label}{', afgeleide datum' if a.deadline.derived else ''})",
               f"  Mogelijk extra middelen nodig: {'ja' if a.extra_budget_possible else 'nee'}"]
     if rule.change_note:
         lines += ["", f"Wijziging t.o.v. de concept-eisenlijst: {rule.change_note}"]
     lines += ["", f"Voorbeelden ({len(rule.examples)}):"]
     for ex in rule.examples:
-        lines.append(f"  - {ex.name}: {ex.expected.value}")
+        lines.append(f"  - {ex.name}: {STATUS_LABEL[ex.expected]}")
     lines += ["", f"Bestand: {rule.file}"]
     return lines
 
@@ -99,9 +108,9 @@ def explain_json(payload, options: Options) -> str:
         "norm_herkomst": rule.norm_origin,
         "norm_toelichting": rule.norm_note,
         "verantwoordelijk": rule.responsible,
-        "van_toepassing": describe(rule.applies) if rule.applies is not None else None,
-        "voldoet": describe(rule.meets),
-        "deels": describe(rule.partly) if rule.partly is not None else None,
+        "van_toepassing": describe(rule.applies, kader.questions) if rule.applies is not None else None,
+        "voldoet": describe(rule.meets, kader.questions),
+        "deels": describe(rule.partly, kader.questions) if rule.partly is not None else None,
         "actie": {"omschrijving": rule.action.description, "eigenaar": rule.action.owner,
                   "deadline": rule.action.deadline.date.isoformat(), "extra_middelen_mogelijk": rule.action.extra_budget_possible},
         "wijziging": rule.change_note,

@@ -12,7 +12,7 @@ result. Records are stored in the scope sweep_context gives (the code, the Kader
 of its files), so that the cache can prune the records of other code and of the folder's earlier
 contents (cache.py). A record is a checksum plus JSON of plain data: the assessment without its facts (no
 renderer of a sweep needs them), the as-of date, the engine and per finding (rule id, status,
-reason, missing fields, notes). Title, theme, action and the rest come back from the Kader when the
+reason, missing fields, notes, deciding comparisons). Title, theme, action and the rest come back from the Kader when the
 record is decoded, and equal findings are shared between teams (memory at national scale).
 
 A record is read as strictly as a file from disk, since anyone who can write the cache can write
@@ -38,10 +38,10 @@ from kadertoets.sweep.cache import MAX_ENTRY, parse_iso
 from kadertoets.infra.errors import KaderFout
 from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
 from kadertoets.validate.semantic import validated_kader
-from kadertoets.model import ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Evaluation, Finding, Kader, MovedDeadline, \
-    PlanAction, Status, Team
+from kadertoets.model import ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Check, Evaluation, Finding, Kader, \
+    MovedDeadline, PlanAction, Status, Team
 
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3  # 3: findings carry their deciding comparisons (JSON `voorwaarden`)
 _STATUS = {s.value: s for s in Status}
 _FILLED_IN = ("naam", "rol", "datum", "toelichting")
 _TEAM_ID = re.compile(r"[\w.-]+")  # \w is str.isalnum() and '_': the team ids engine/assessment.py accepts
@@ -86,7 +86,8 @@ def result_key(context: str, content: str) -> str:
 #   team       = [id, naam, gemeente, organisatie, taken.jeugd, taken.wmo]
 #   action     = [eis, omschrijving, eigenaar, deadline or null, status, [[naar, toelichting or null], ...],
 #                 extra_middelen_nodig (true, false or null), toelichting or null, id or null]
-# then one line per finding: [rule id, status, reason, [missing field, ...], [[field, toelichting], ...]].
+# then one line per finding: [rule id, status, reason, [missing field, ...], [[field, toelichting], ...], [check, ...]]
+# where check = [part, field or null, rule or null, operator, required, value, met] (model.Check).
 # Equal findings of many teams are recognised by their line (and checked and built once); only the
 # first line is parsed per record.
 
@@ -100,9 +101,14 @@ def _finding_line(f: Finding) -> bytes:
         return known[1]
     if len(_TEXTS) >= _TEXTS_LIMIT:
         _TEXTS.clear()
-    line = dump_json([f.rule_id, f.status.value, f.reason, list(f.missing), [list(n) for n in f.notes]])
+    checks = [[c.part, c.field, c.rule, c.op, _plain(c.required), _plain(c.value), c.met] for c in f.checks]
+    line = dump_json([f.rule_id, f.status.value, f.reason, list(f.missing), [list(n) for n in f.notes], checks])
     _TEXTS[id(f)] = (f, line)  # holds the finding, so its id is not reused while it is here
     return line
+
+
+def _plain(value):
+    return list(value) if value.__class__ is tuple else value
 
 
 def _day_text(day: dt.date | None):
@@ -271,17 +277,43 @@ def _decode(data, shown, kader_for, pool, as_of, engine) -> Evaluation:
     return Evaluation(assessment=assessment, kader=kader, as_of=_day(record_as_of), engine=engine, findings=out)
 
 
+_PARTS = ("van_toepassing", "voldoet", "deels")
+_SCALARS = (str, bool, int, float, type(None))
+
+
+def _check_value(value):
+    """A required or actual value of a Check: a JSON scalar, or a list of them (as a tuple)."""
+    if value.__class__ is list:
+        if any(v.__class__ not in _SCALARS for v in value):
+            raise BadEntry("voorwaarde")
+        return tuple(value)
+    if value.__class__ not in _SCALARS:
+        raise BadEntry("voorwaarde")
+    return value
+
+
+def _check(item) -> Check:
+    part, field, rule, op, required, value, met = _fields(item, 7)
+    if part.__class__ is not str or part not in _PARTS or op.__class__ is not str or \
+            (met is not None and met.__class__ is not bool) or \
+            (field is None) == (rule is None) or any(x is not None and x.__class__ is not str for x in (field, rule)):
+        raise BadEntry("voorwaarde")
+    return Check(part, field, rule, op, _check_value(required), _check_value(value), met)
+
+
 def _finding(kader: Kader, line: bytes, known: dict) -> Finding:
     """The Finding of a record's line, checked and made once per Kader and sweep."""
-    rule_id, status, reason, missing, notes = _fields(load_json(line), 5)
+    rule_id, status, reason, missing, notes, checks = _fields(load_json(line), 6)
     rule = kader.rules.get(rule_id) if rule_id.__class__ is str else None
     if rule is None or status.__class__ is not str or status not in _STATUS or reason.__class__ is not str:
         raise BadEntry("bevinding")
     if missing.__class__ is not list or any(m.__class__ is not str for m in missing) or notes.__class__ is not list:
         raise BadEntry("bevinding")
     pairs = tuple((_text(p), _text(n)) for p, n in (_fields(item, 2) for item in notes))
+    if checks.__class__ is not list:
+        raise BadEntry("bevinding")
     finding = Finding(rule_id=rule_id, title=rule.title, theme=rule.theme, status=_STATUS[status], reason=reason,
                       responsible=rule.responsible, missing=tuple(missing), action=rule.action,
-                      norm_origin=rule.norm_origin, notes=pairs)
+                      norm_origin=rule.norm_origin, notes=pairs, checks=tuple(_check(c) for c in checks))
     known[line] = finding
     return finding

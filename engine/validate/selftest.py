@@ -24,6 +24,7 @@ validated by exactly the code that validates a rule's own `voorbeelden:`:
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, Problem, display_path, os_reason
@@ -255,12 +256,14 @@ def _where(file: str, line: int | None) -> str:
 
 @record
 class Case:
-    """One example to run: the rule, the example, where it came from, and the default peildatum."""
+    """One example to run: the rule, the example, where it came from, the default peildatum, and the
+    Kader's questions (the words of the reason)."""
 
     rule: Rule
     example: Example
     file: str
     default_date: dt.date
+    questions: dict | None = dataclasses.field(default=None, compare=False)
 
     @property
     def id(self) -> str:
@@ -296,9 +299,9 @@ def collect(kader: Kader, rule_ids=None, extra=None) -> list[Case]:
     cases = []
     for rule in select_rules(kader, rule_ids):
         for ex in rule.examples:
-            cases.append(Case(rule, ex, rule.file, kader.effective_date))
+            cases.append(Case(rule, ex, rule.file, kader.effective_date, kader.questions))
         for item in by_rule.get(rule.id, ()):
-            cases.extend(Case(rule, ex, item.file, kader.effective_date) for ex in item.examples)
+            cases.extend(Case(rule, ex, item.file, kader.effective_date, kader.questions) for ex in item.examples)
     return cases
 
 
@@ -310,7 +313,7 @@ def _default_backend():
 
 def run_case(case: Case, backend=None) -> ExampleResult:
     """Evaluate one example on its rule, exactly as `kader check` evaluates that rule."""
-    finding = evaluate_example(case.rule, case.example, case.default_date, backend or _default_backend())
+    finding = evaluate_example(case.rule, case.example, case.default_date, backend or _default_backend(), case.questions)
     return ExampleResult(
         rule_id=case.rule.id,
         name=case.example.name,
