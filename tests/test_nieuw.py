@@ -298,8 +298,9 @@ def hostile_kader(tmp_path):
     shutil.copytree(MINI, folder)
     vragen = folder / "kader" / "vragen-1.0.yaml"
     text = vragen.read_text(encoding="utf-8").replace('vraag: "Hoeveel?"', f"vraag: {HOSTILE}\n    hulp: {HOSTILE}")
-    vragen.write_text(text.replace("waarden: [geen, concept, vastgesteld]",
-                                   'waarden: [geen, concept, vastgesteld, "x\\n# y: z"]'), encoding="utf-8")
+    text = text.replace("waarden: [geen, concept, vastgesteld]", 'waarden: [geen, concept, vastgesteld, "x\\n# y: z"]')
+    text = text.replace('vastgesteld: "vastgesteld"}', 'vastgesteld: "vastgesteld", "x\\n# y: z": "x"}')
+    vragen.write_text(text, encoding="utf-8")
     return folder
 
 

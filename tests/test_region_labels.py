@@ -103,7 +103,7 @@ def test_the_moment_is_the_clock_without_source_date_epoch(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     before = dt.datetime.now().replace(second=0, microsecond=0)
     out = run("sweep", str(ROOT / "assessments"), "--formaat", "markdown").stdout
-    from kadertoets.infra.dates_nl import long_date
+    from kadertoets.infra.dates import dutch_date
 
-    assert f"Gemaakt op: {long_date(before.date())} om " in out or f"Gemaakt op: {long_date(dt.date.today())} om " in out
+    assert f"Gemaakt op: {dutch_date(before.date())} om " in out or f"Gemaakt op: {dutch_date(dt.date.today())} om " in out
     assert "4 december 2023" not in out

@@ -12,3 +12,18 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 def dutch_date(day: dt.date) -> str:
     """'30 juni 2023': the day without a leading zero, the month in words."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def dutch_datetime(moment: dt.datetime) -> str:
+    """'5 december 2026 om 09:12'."""
+    return f"{dutch_date(moment.date())} om {moment:%H:%M}"
+
+
+def period(days) -> str:
+    """The peildata of a view: '1 maart 2023', or '1 maart 2023 tot en met 1 juni 2023'; '' for none."""
+    days = sorted(set(days))
+    if not days:
+        return ""
+    if len(days) == 1:
+        return dutch_date(days[0])
+    return f"{dutch_date(days[0])} tot en met {dutch_date(days[-1])}"

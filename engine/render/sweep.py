@@ -16,7 +16,7 @@ from kadertoets.render import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Option
                md_escape, renderer, rich_text, safe_text)
 from kadertoets.render.check import evaluation_json
 from kadertoets.infra.cli_names import suggest
-from kadertoets.infra.dates_nl import long_date, long_datetime, period
+from kadertoets.infra.dates import dutch_date, dutch_datetime, period
 
 MAX_TEXT_COLUMNS = 20  # wider matrices only in markdown, csv and json (a terminal cannot show them)
 MAX_RICH_ROWS = 200  # longer per-team tables as plain aligned columns (rich is slow on thousands of rows)
@@ -68,7 +68,7 @@ def about(options: Options, versions, days) -> list[tuple[str, str]]:
     was made (the caller passes the moment; rendering reads no clock)."""
     rows = [("Kaderversie", ", ".join(sorted(set(versions))) or "geen"), ("Peildata", period(days) or "geen")]
     if options.made_at is not None:
-        rows.append(("Gemaakt op", long_datetime(options.made_at)))
+        rows.append(("Gemaakt op", dutch_datetime(options.made_at)))
     return rows
 
 
@@ -104,7 +104,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
     labels = sweep_labels(sweep)
     con, buf = console(options)
     con.print(Text("Kadertoets: regionaal overzicht", style="bold"))
-    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {long_date(sweep.reference_date_until)}"
+    con.print(Text(f"{len(sweep.evaluations)} teams" + (f", peildatum tot en met {dutch_date(sweep.reference_date_until)}"
                                                          if sweep.reference_date_until else ", laatste peildatum per team")))
     con.print(rich_text(about_line(sweep_about(sweep, options))))
     if sweep.invalid:
@@ -134,7 +134,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         con.print(table)
         con.print(Text(LEGEND + ", · niet in de Kaderversie van dit team"))
         con.print(rich_text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {labels[ev.assessment.team.id]}, peildatum "
-                                              f"{long_date(ev.assessment.reference_date)}" for ev in evs)))
+                                              f"{dutch_date(ev.assessment.reference_date)}" for ev in evs)))
     elif evs:
         con.print()
         con.print(Text(f"De matrix van {len(evs)} teams past niet in een terminal; gebruik {suggest('--formaat')} markdown, csv "
@@ -163,7 +163,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
         for t in sweep.teams():
             ev = t.evaluation
             counts = t.counts
-            rows.append([clean(f"{ev.assessment.team.id}: {labels[ev.assessment.team.id]}"), long_date(ev.assessment.reference_date),
+            rows.append([clean(f"{ev.assessment.team.id}: {labels[ev.assessment.team.id]}"), dutch_date(ev.assessment.reference_date),
                          *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"])
         if len(rows) <= MAX_RICH_ROWS:
             table = Table(header_style="bold", expand=True)
@@ -225,7 +225,7 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
                   + " | Compleet |", "|---|---|" + "---:|" * (len(COUNT_ORDER) + 1)]
         for t in sweep.teams():
             ev = t.evaluation
-            lines.append(f"| {md_escape(labels[ev.assessment.team.id])} | {long_date(ev.assessment.reference_date)} | "
+            lines.append(f"| {md_escape(labels[ev.assessment.team.id])} | {dutch_date(ev.assessment.reference_date)} | "
                          + " | ".join(str(t.counts[s.value]) for s in COUNT_ORDER) + f" | {t.completeness:.0%} |")
         lines.append("")
     return safe_text("\n".join(lines))
@@ -281,7 +281,7 @@ def sweep_csv(sweep: Sweep, options: Options) -> str:
 
 # ------------------------------------------------------------------ trend --------------------
 def progress_text(p: dict) -> str:
-    return (f"{long_date(p['peildatum'])}: {p['acties']} acties, {p['behaald']} behaald, "
+    return (f"{dutch_date(p['peildatum'])}: {p['acties']} acties, {p['behaald']} behaald, "
             f"{p['verlopen']} verlopen, {p['verplaatst']} verplaatst")
 
 
@@ -308,7 +308,7 @@ def trend_text(trend: Trend, options: Options) -> str:
     for s in COUNT_ORDER:
         table.add_column(STATUS_LABEL[s], justify="right")
     for day, counts in trend.region_counts():
-        table.add_row(long_date(day), *[str(counts[s.value]) for s in COUNT_ORDER])
+        table.add_row(dutch_date(day), *[str(counts[s.value]) for s in COUNT_ORDER])
     con.print(table)
     for team in trend.teams:
         last = team.evaluations[-1]
@@ -317,7 +317,7 @@ def trend_text(trend: Trend, options: Options) -> str:
         table = Table(header_style="bold", expand=False)
         table.add_column("Eis", no_wrap=True)
         for day in team.dates:
-            table.add_column(long_date(day), no_wrap=True)
+            table.add_column(dutch_date(day), no_wrap=True)
         for rid in team.rule_ids():
             statuses, changes = team.statuses(rid), team.changes(rid)
             table.add_row(requirement_label(team, rid), *[Text(trend_cell(s, c), style=STATUS_STYLE[s] if s else "")
@@ -347,11 +347,11 @@ def trend_markdown(trend: Trend, options: Options) -> str:
     lines += ["## Regio per peildatum", "", "| Peildatum | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |",
               "|---|" + "---:|" * len(COUNT_ORDER)]
     for day, counts in trend.region_counts():
-        lines.append(f"| {long_date(day)} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
+        lines.append(f"| {dutch_date(day)} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
     lines.append("")
     for team in trend.teams:
         lines += [f"## {md_escape(labels[team.team_id])} ({md_escape(team.team_id)})", "",
-                  "| Eis | " + " | ".join(long_date(d) for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
+                  "| Eis | " + " | ".join(dutch_date(d) for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
         for rid in team.rule_ids():
             lines.append(f"| {md_escape(requirement_label(team, rid))} | " + " | ".join(trend_cell(s, c) for s, c in
                                                    zip(team.statuses(rid), team.changes(rid))) + " |")

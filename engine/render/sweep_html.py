@@ -14,7 +14,7 @@ from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, safe_text, status_text
-from kadertoets.infra.dates_nl import long_date
+from kadertoets.infra.dates import dutch_date
 from kadertoets.render.sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, sweep_labels, trend_labels, about_line, sweep_about, trend_about
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
@@ -138,7 +138,7 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
     labels = sweep_labels(sweep)
     evs = list(sweep.evaluations)
     ids = anchors(ev.assessment.team.id for ev in evs)
-    scope = (f"peildatum tot en met {long_date(sweep.reference_date_until)}" if sweep.reference_date_until else "laatste peildatum per team")
+    scope = (f"peildatum tot en met {dutch_date(sweep.reference_date_until)}" if sweep.reference_date_until else "laatste peildatum per team")
     body = ["<h1>Regionaal overzicht lokale teams</h1>", f'<p class="muted">{_teams(len(evs))}, {e(scope)}</p>',
             f'<p class="muted about">{e(about_line(sweep_about(sweep, options)))}</p>']
     body += _invalid_block(sweep.invalid, "deze teams ontbreken in het overzicht")
@@ -189,7 +189,7 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
         for t in sweep.teams():
             ev = t.evaluation
             body.append(f'<tr><td><a href="#{ids[ev.assessment.team.id]}">{e(labels[ev.assessment.team.id])}</a></td>'
-                        f"<td>{long_date(ev.assessment.reference_date)}</td>{_count_cells(t.counts)}"
+                        f"<td>{dutch_date(ev.assessment.reference_date)}</td>{_count_cells(t.counts)}"
                         f'<td class="num">{t.completeness:.0%}</td></tr>')
         body += ["</tbody></table>", '<button type="button" id="toggle-gaps">Toon alleen tekorten en onbekend</button>']
         for ev in evs:
@@ -197,7 +197,7 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
             anchor = ids[a.team.id]
             body += [f'<section class="team-detail" id="{anchor}">',
                      f"<h3>{e(labels[ev.assessment.team.id])}</h3>",
-                     f'<p class="muted">Team-id {e(a.team.id)}; peildatum {long_date(a.reference_date)}; '
+                     f'<p class="muted">Team-id {e(a.team.id)}; peildatum {dutch_date(a.reference_date)}; '
                      f"Kader {e(ev.kader.version)}; bestand <code>{e(a.file)}</code></p>",
                      "<table><thead><tr><th>Eis</th><th>Titel</th><th>Thema</th><th>Verantwoordelijk</th>"
                      "<th>Status</th><th>Reden</th></tr></thead><tbody>"]
@@ -235,7 +235,7 @@ def trend_svg(region) -> str:
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e0e0e0"/>'
                    f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
     for i, d in enumerate(days):
-        out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{e(long_date(d))}</text>')
+        out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{e(dutch_date(d))}</text>')
     for n, s in enumerate(COUNT_ORDER):
         pts = [(x(i), y(c[s.value])) for i, (_, c) in enumerate(region)]
         color = STATUS_LINE[s]
@@ -244,7 +244,7 @@ def trend_svg(region) -> str:
                        f'points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}"/>')
         for (px, py), (d, c) in zip(pts, region):
             out.append(f'<text x="{px:.1f}" y="{py + 4:.1f}" text-anchor="middle" fill="{color}" font-size="14">'
-                       f'{e(STATUS_SYMBOL[s])}<title>{e(long_date(d))}: {c[s.value]} {e(STATUS_LABEL[s])}</title></text>')
+                       f'{e(STATUS_SYMBOL[s])}<title>{e(dutch_date(d))}: {c[s.value]} {e(STATUS_LABEL[s])}</title></text>')
         ly = top + 10 + n * 20
         out.append(f'<line x1="{width - right + 15}" x2="{width - right + 35}" y1="{ly}" y2="{ly}" stroke="{color}" '
                    f'stroke-width="2"/><text x="{width - right + 40}" y="{ly + 4}">{e(status_text(s))}</text>')
@@ -265,7 +265,7 @@ def trend_html(trend: Trend, options: Options) -> str:
     if region:
         body.append(trend_svg(region))
     body.append(f"<table><thead><tr><th>Peildatum</th>{_count_headers()}</tr></thead><tbody>")
-    body += [f"<tr><td>{long_date(d)}</td>{_count_cells(c)}</tr>" for d, c in region]
+    body += [f"<tr><td>{dutch_date(d)}</td>{_count_cells(c)}</tr>" for d, c in region]
     body.append("</tbody></table>")
     if trend.teams:
         body.append("<nav>Teams: " + " · ".join(f'<a href="#{ids[t.team_id]}">{e(labels[t.team_id])}</a>'
@@ -276,7 +276,7 @@ def trend_html(trend: Trend, options: Options) -> str:
         body += [f'<section class="team-detail" id="{ids[team.team_id]}">',
                  f"<h2>{e(labels[last.assessment.team.id])}</h2>",
                  '<table class="heatmap"><thead><tr><th>Eis</th>'
-                 + "".join(f"<th>{long_date(d)}</th>" for d in team.dates) + "</tr></thead><tbody>"]
+                 + "".join(f"<th>{dutch_date(d)}</th>" for d in team.dates) + "</tr></thead><tbody>"]
         for rid in team.rule_ids():
             cells = []
             for s, c in zip(team.statuses(rid), team.changes(rid)):
@@ -288,7 +288,7 @@ def trend_html(trend: Trend, options: Options) -> str:
         body += ["</tbody></table>", "<h3>Transformatieplan</h3>",
                  "<table><thead><tr><th>Peildatum</th><th>Acties</th><th>Behaald</th><th>Verlopen</th>"
                  "<th>Verplaatst</th></tr></thead><tbody>"]
-        body += [f'<tr><td>{long_date(p["peildatum"])}</td><td class="num">{p["acties"]}</td>'
+        body += [f'<tr><td>{dutch_date(p["peildatum"])}</td><td class="num">{p["acties"]}</td>'
                  f'<td class="num">{p["behaald"]}</td><td class="num">{p["verlopen"]}</td>'
                  f'<td class="num">{p["verplaatst"]}</td></tr>' for p in team.plan_progress()]
         body += ["</tbody></table>", "</section>"]
