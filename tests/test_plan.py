@@ -8,6 +8,7 @@ import datetime as dt
 import yaml
 
 from conftest import FIXTURES, MINI, write
+from kadertoets.infra.dates import dutch_date
 from kadertoets.model import Status
 from kadertoets.evaluate.plan import build_plan
 from kadertoets.render import Options, render
@@ -114,7 +115,7 @@ def test_moved_deadline_history_is_shown_per_action(tmp_path):
     assert len(lines) == 2
     werven = next(line for line in lines if "Werven" in line)
     opleiden = next(line for line in lines if "Opleiden" in line)
-    assert "deadline verplaatst: 2023-06-01 → 2023-09-01 (vacature)" in werven
+    assert "deadline verplaatst: 1 juni 2023 → 1 september 2023 (vacature)" in werven
     assert "verplaatst" not in opleiden
 
 
@@ -134,8 +135,8 @@ def test_proposals_are_not_overdue_but_say_the_kader_deadline_passed(tmp_path):
     # the passed Kader deadline stays visible, with a proposed new one (3 months after the as-of date)
     assert item.deadline == dt.date(2024, 9, 1) and item.original_deadline < dt.date(2024, 6, 1)
     shown = render("plan", "markdown", plan, Options())
-    assert (f"de Kader-deadline {item.original_deadline.isoformat()} was op de toetsdatum 2024-06-01 al verstreken; "
-            "voorgestelde nieuwe deadline 2024-09-01 (3 maanden na de toetsdatum)") in shown
+    assert (f"de Kader-deadline {dutch_date(item.original_deadline)} was op de toetsdatum 1 juni 2024 al verstreken; "
+            "voorgestelde nieuwe deadline 1 september 2024 (3 maanden na de toetsdatum)") in shown
 
 
 def test_yaml_block_keeps_unicode_line_breaks(tmp_path):

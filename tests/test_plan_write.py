@@ -295,8 +295,8 @@ def test_a_proposal_whose_kader_deadline_passed_gets_a_new_one(tmp_path):
     ict = next(a for a in data["acties"] if a["eis"] == "KLT-ICT-01")
     assert ict["deadline"] == "2024-01-01" and ict["deadline_voorgesteld"] is False
     text = run("plan", path, "--formaat", "text", "--toetsdatum", "2023-08-15").stdout
-    assert ("de Kader-deadline 2023-06-30 was op de toetsdatum 2023-08-15 al verstreken; voorgestelde nieuwe "
-            "deadline 2023-11-15 (3 maanden na de toetsdatum)") in text
+    assert ("de Kader-deadline 30 juni 2023 was op de toetsdatum 15 augustus 2023 al verstreken; voorgestelde nieuwe "
+            "deadline 15 november 2023 (3 maanden na de toetsdatum)") in text
     # written back, the Kader's deadline stays, the new one as a moved deadline with its reason
     assert run("plan", path, "--bijwerken", "--toetsdatum", "2023-08-15").exit_code == 1
     action = next(a for a in load_yaml_text(path.read_text(encoding="utf-8"), "x")["transformatieplan"]

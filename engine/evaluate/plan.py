@@ -20,6 +20,7 @@ import datetime as dt
 from kadertoets.evaluate.conditions import evaluate as truth_of
 from kadertoets.model import Evaluation, Finding, MovedDeadline, PlanAction, Status
 from kadertoets.infra.records import record
+from kadertoets.infra.dates import dutch_date
 
 PROPOSED_LEAD_MONTHS = 3  # a passed Kader deadline becomes the as-of date plus this many months
 
@@ -36,8 +37,8 @@ def proposed_deadline_note(kader_deadline: dt.date, as_of: dt.date, on_reference
     """The plain Dutch reason of a proposed new deadline, kept with the action (deadline_verplaatst)."""
     when = "peildatum" if on_reference_date else "toetsdatum"
     new = add_months(as_of, PROPOSED_LEAD_MONTHS)
-    return (f"de Kader-deadline {kader_deadline.isoformat()} was op de {when} {as_of.isoformat()} al verstreken; "
-            f"voorgestelde nieuwe deadline {new.isoformat()} ({PROPOSED_LEAD_MONTHS} maanden na de {when})")
+    return (f"de Kader-deadline {dutch_date(kader_deadline)} was op de {when} {dutch_date(as_of)} al verstreken; "
+            f"voorgestelde nieuwe deadline {dutch_date(new)} ({PROPOSED_LEAD_MONTHS} maanden na de {when})")
 
 
 @record

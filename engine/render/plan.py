@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from kadertoets.infra.dates import dutch_date
 from kadertoets.model import ACTION_STATUS_LABEL
 from kadertoets.infra import yamlwrite
 from kadertoets.editors.planwrite import item_yaml
@@ -32,9 +33,9 @@ def history_text(item: PlanItem, esc=one_line) -> str | None:
     """A moved deadline as history on the action itself: 2023-06-01 → 2023-09-01 (reason)."""
     if not item.moved:
         return None
-    steps = [item.original_deadline.isoformat() if item.original_deadline else "geen"]
+    steps = [dutch_date(item.original_deadline) if item.original_deadline else "geen"]
     for m in item.moved:
-        steps.append(m.to.isoformat() + (f" ({esc(m.note)})" if m.note else ""))
+        steps.append(dutch_date(m.to) + (f" ({esc(m.note)})" if m.note else ""))
     return "deadline verplaatst: " + " → ".join(steps)
 
 
@@ -79,7 +80,7 @@ def _groups(plan: Plan, items, esc=one_line):
         by_owner = list(by_owner)
         groups = []
         for deadline, same in groupby(by_owner, key=lambda i: i.deadline):
-            groups.append((f"Deadline {deadline.isoformat()}" if deadline else "Zonder deadline", list(same)))
+            groups.append((f"Deadline {dutch_date(deadline)}" if deadline else "Zonder deadline", list(same)))
         out.append((esc(owner_label(plan, by_owner[0].owner)), groups))
     return out
 
@@ -94,8 +95,8 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
         f"{h1} Transformatieplan {esc(a.team.name)}",
         "",
         f"Gemeente: {esc(a.team.municipality)} · Kader {esc(k.version)} ({esc(k.status)}) · peildatum "
-        f"{a.reference_date.isoformat()}"
-        f" · stand per {ev.as_of.isoformat()}",
+        f"{dutch_date(a.reference_date)}"
+        f" · stand per {dutch_date(ev.as_of)}",
         "",
         f"Toetsing: {summary_line(ev.counts())}",
         "",
@@ -106,18 +107,18 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
     if upcoming:
         for item in upcoming:
             where = " (regionaal)" if item.regional else ""
-            lines.append(f"- {item.deadline.isoformat()}: {esc(item.requirement)} {esc(item.description)}{where}")
+            lines.append(f"- {dutch_date(item.deadline)}: {esc(item.requirement)} {esc(item.description)}{where}")
     elif plan.open_items():  # open actions, but none with a deadline ahead: never "Geen" then
         n = len(plan.open_items())
         which = "De open actie is verlopen of heeft" if n == 1 else f"Alle {n} open acties zijn verlopen of hebben"
         lines.append(f"- {which} geen deadline: zie hieronder, en spreek een nieuwe deadline af.")
     else:
-        lines.append(f"- Geen openstaande deadlines vanaf {ev.as_of.isoformat()}.")
+        lines.append(f"- Geen openstaande deadlines vanaf {dutch_date(ev.as_of)}.")
     overdue = plan.overdue()
     if overdue:
-        lines += ["", f"Verlopen (deadline vóór {ev.as_of.isoformat()}, niet behaald):", ""]
+        lines += ["", f"Verlopen (deadline vóór {dutch_date(ev.as_of)}, niet behaald):", ""]
         for item in overdue:
-            lines.append(f"- {item.deadline.isoformat()}: {esc(item.requirement)} {esc(item.description)}")
+            lines.append(f"- {dutch_date(item.deadline)}: {esc(item.requirement)} {esc(item.description)}")
     lines += ["", f"{h2} Acties van gemeente en lokaal team", ""]
     if plan.items:
         for owner, groups in _groups(plan, plan.items, esc):
@@ -152,7 +153,7 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
             lines.append(f"- [ ] **{esc(f.rule_id)}** {esc(f.title)}{where}")
             for path in f.missing:
                 q = questions.get(path)
-                ask = f"{esc(q.question)} (`{esc(path)}`)" if q else esc(path)
+                ask = esc(q.question) if q else esc(path)  # the question as the team reads it, not its field
                 lines.append(f"  - {ask}")
     else:
         lines.append("Niets: alle eisen zijn bepaald.")
