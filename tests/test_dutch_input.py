@@ -155,3 +155,14 @@ def test_how_to_answer_states_the_conventions_the_loader_accepts(bundled_kader):
     assert "85%" in how_to_answer(qs["algemeen.jeugd_tm18_pct"])
     assert "85%" not in how_to_answer(qs["algemeen.inwoners"])
     assert "dd-mm-jjjj" in how_to_answer(next(q for q in qs.values() if q.type == "datum"))
+
+
+def test_explain_states_what_the_team_fills_in_and_how():
+    from click.testing import CliRunner
+    from kadertoets.cli import main
+
+    out = CliRunner().invoke(main, ["explain", "KLT-EB-02"]).stdout
+    section = out.split("Wat het team invult:")[1].split("Verbeteractie")[0]
+    assert "Hoe registreert het team de eigen begeleiding?" in section and "regionaal_uniform" in section
+    assert "Maakt de registratie van eigen begeleiding onderscheid tussen jeugd en Wmo?" in section
+    assert section.count("Schrijf ja of nee.") == 2

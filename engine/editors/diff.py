@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from typing import NamedTuple
 
-from kadertoets.evaluate.conditions import describe, fields_of
+from kadertoets.evaluate.conditions import describe, questions_of
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.editors.migrate import migrate
 from kadertoets.infra.exitcodes import ExitCode
@@ -94,18 +94,8 @@ def rule_fields(rule: Rule) -> dict[str, str | None]:
         "actie.eigenaar": a.owner,
         "actie.deadline": f"{a.deadline.key} ({a.deadline.date.isoformat()})",
         "actie.extra_middelen_mogelijk": "ja" if a.extra_budget_possible else "nee",
-        "vragen": ", ".join(sorted(_fields(rule))) or None,
+        "vragen": ", ".join(sorted(questions_of(rule))) or None,
     }
-
-
-def _fields(rule: Rule) -> set[str]:
-    """The questions a rule uses: in its norm, and in the `tenzij` of its action's parts (which decide
-    what the plan proposes)."""
-    out: set[str] = set()
-    for cond in (rule.applies, rule.meets, rule.partly, *(unless for _, unless in rule.action.parts)):
-        if cond is not None:
-            out |= fields_of(cond)
-    return out
 
 
 def manifest_fields(k: Kader) -> dict[str, str | None]:

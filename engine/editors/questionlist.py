@@ -8,7 +8,7 @@ through the same walk as `kader diff` (editors/diff.py), so the two can never di
 
 from __future__ import annotations
 
-from kadertoets.editors.diff import _fields as rule_fields
+from kadertoets.evaluate.conditions import questions_of as rule_fields
 from kadertoets.model import Kader, Question
 from kadertoets.infra.records import record
 

@@ -117,6 +117,16 @@ def fields_of(cond) -> set[str]:
     return set()
 
 
+def questions_of(rule) -> set[str]:
+    """The fields a rule uses: in its norm, and in the `tenzij` of its action's parts (which decide
+    what the plan proposes). Team fields (team.taken.*) included."""
+    out: set[str] = set()
+    for cond in (rule.applies, rule.meets, rule.partly, *(unless for _, unless in rule.action.parts)):
+        if cond is not None:
+            out |= fields_of(cond)
+    return out
+
+
 def leaves(cond):
     if isinstance(cond, (All, Any_)):
         for p in cond.parts:

@@ -8,7 +8,8 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
-from kadertoets.evaluate.conditions import describe
+from kadertoets.evaluate.answerforms import how_to_answer, type_phrase
+from kadertoets.evaluate.conditions import describe, questions_of
 from kadertoets.infra.dates import dutch_date
 from kadertoets.model import RESPONSIBLE_LABEL, RESPONSIBLE_NAME, STATUS_LABEL, Kader, Rule
 from kadertoets.render import Options, console, console_text, json_text, renderer, rich_text, safe_text, column_widths, word_width
@@ -76,6 +77,13 @@ def explain_lines(kader: Kader, rule: Rule) -> list[str]:
     if rule.partly is not None:
         lines.append(f"  Deels als: {describe(rule.partly, q)}")
     lines.append("  Anders: voldoet niet; ontbreekt een gegeven dat de uitkomst bepaalt: onbekend.")
+    asked = [q[path] for path in sorted(questions_of(rule)) if path in q]
+    if asked:  # what the team fills in for this requirement, and how it may be written (issue 11)
+        lines += ["", "Wat het team invult:"]
+        for question in asked:
+            lines.append(f"  - {question.question}")
+            lines += textwrap.wrap(f"{type_phrase(question)[:1].upper()}{type_phrase(question)[1:]}. "
+                                   f"{how_to_answer(question)}", 96, initial_indent="    ", subsequent_indent="    ")
     a = rule.action
     lines += ["", "Verbeteractie voor het transformatieplan:", f"  {a.description}",
               f"  Eigenaar: {kader.roles.get(a.owner, a.owner)}",
