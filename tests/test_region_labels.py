@@ -107,3 +107,25 @@ def test_the_moment_is_the_clock_without_source_date_epoch(monkeypatch):
 
     assert f"Gemaakt op: {dutch_date(before.date())} om " in out or f"Gemaakt op: {dutch_date(dt.date.today())} om " in out
     assert "4 december 2023" not in out
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_sweep_and_trend_text_fit_the_terminal_without_cutting_words(width):
+    from rich.cells import cell_len
+
+    from kadertoets.render import Options, render
+    from kadertoets.sweep.sweep import load_sweep
+    from kadertoets.sweep.trend import build_trend
+
+    sweep = load_sweep([ROOT / "assessments"], use_cache=False)
+    trend = build_trend(load_sweep([ROOT / "assessments"], use_cache=False))
+    for command, result in (("sweep", sweep), ("trend", trend)):
+        out = render(command, "text", result, Options(width=width))
+        lines = out.splitlines()
+        assert max(cell_len(line) for line in lines) <= width
+        assert "…" not in out
+        tokens = set(re.findall(r"KLT-[A-Z0-9]+-\d\d", out))
+        assert tokens >= {r.rule_id for r in sweep.requirements()}, command
+    matrix = render("sweep", "text", sweep, Options(width=width))
+    for ev in sweep.evaluations:  # every team id readable whole in a header
+        assert re.search(rf"[┃│ ]{ev.assessment.team.id}[ ┃│]", matrix)

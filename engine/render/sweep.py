@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -12,7 +13,7 @@ from kadertoets.model import Status
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
-from kadertoets.render import (STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
+from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)
 from kadertoets.render.check import evaluation_json
 from kadertoets.infra.cli_names import suggest
@@ -99,6 +100,52 @@ def invalid_lines(invalid) -> list[str]:
 
 
 # ------------------------------------------------------------------ sweep --------------------
+MAX_TEAM_COLUMN = 20  # a longer team id wraps in its header (an id has no spaces to wrap at)
+
+
+def _first_column_width(reqs) -> int:
+    """Wide enough for every word of a theme and every indented requirement id: never cut."""
+    words = [w for r in reqs for w in r.theme.split()] + ["  " + r.rule_id for r in reqs] + ["Thema / eis"]
+    return min(40, max(12, max(cell_len(clean(w)) for w in words)))
+
+
+def _team_column_width(ev) -> int:
+    return min(MAX_TEAM_COLUMN, max(1, cell_len(clean(ev.assessment.team.id))))
+
+
+def _team_chunks(evs, room: int) -> list[list]:
+    """The teams in groups whose columns fit beside the first column (at least one team per group):
+    on a narrow terminal the matrix is shown in parts, never squeezed or cut."""
+    chunks, current, used = [], [], 0
+    for ev in evs:
+        width = _team_column_width(ev) + 3  # padding and border
+        if current and used + width > room:
+            chunks.append(current)
+            current, used = [], 0
+        current.append(ev)
+        used += width
+    return chunks + [current] if current else chunks
+
+
+def _matrix_table(evs, reqs, first: int) -> Table:
+    table = Table(show_lines=False, header_style="bold", expand=False)
+    table.add_column("Thema / eis", min_width=first, max_width=first, overflow="fold")
+    for ev in evs:
+        table.add_column(clean(ev.assessment.team.id), justify="center", overflow="fold",
+                         min_width=_team_column_width(ev), max_width=_team_column_width(ev))
+    last_theme = None
+    for req in reqs:
+        if req.theme != last_theme:
+            table.add_row(rich_text(req.theme, style="bold"), *[""] * len(evs))
+            last_theme = req.theme
+        cells = []
+        for ev in evs:
+            st = cell(ev, req.rule_id)
+            cells.append(Text(STATUS_SYMBOL[st], style=STATUS_STYLE[st]) if st else Text("·"))
+        table.add_row("  " + req.rule_id, *cells)
+    return table
+
+
 @renderer("sweep", "text")
 def sweep_text(sweep: Sweep, options: Options) -> str:
     labels = sweep_labels(sweep)
@@ -116,22 +163,14 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
     if evs and len(evs) <= MAX_TEXT_COLUMNS:
         con.print()
         con.print(Text("Matrix (eisen per thema × teams)", style="bold"))
-        table = Table(show_lines=False, header_style="bold", expand=False)
-        table.add_column("Thema / eis", min_width=12, max_width=24)
-        for ev in evs:
-            team_id = clean(ev.assessment.team.id)
-            table.add_column(team_id, justify="center", no_wrap=True, min_width=len(team_id))
-        last_theme = None
-        for req in rows_by_theme(sweep):
-            if req.theme != last_theme:
-                table.add_row(rich_text(req.theme, style="bold"), *[""] * len(evs))
-                last_theme = req.theme
-            cells = []
-            for ev in evs:
-                st = cell(ev, req.rule_id)
-                cells.append(Text(STATUS_SYMBOL[st], style=STATUS_STYLE[st]) if st else Text("·"))
-            table.add_row("  " + req.rule_id, *cells)
-        con.print(table)
+        reqs = rows_by_theme(sweep)
+        first = _first_column_width(reqs)
+        chunks = _team_chunks(evs, options.width - first - 4)
+        for n, chunk in enumerate(chunks):
+            if len(chunks) > 1:
+                start = sum(len(c) for c in chunks[:n]) + 1
+                con.print(Text(f"Teams {start}–{start + len(chunk) - 1} van {len(evs)}"))
+            con.print(_matrix_table(chunk, reqs, first))
         con.print(Text(LEGEND + ", · niet in de Kaderversie van dit team"))
         con.print(rich_text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {labels[ev.assessment.team.id]}, peildatum "
                                               f"{dutch_date(ev.assessment.reference_date)}" for ev in evs)))
@@ -146,13 +185,18 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
             continue
         con.print()
         con.print(Text(title, style="bold"))
-        table = Table(header_style="bold", expand=True)
-        table.add_column("Eis", no_wrap=True)
-        table.add_column("Titel", ratio=1)
-        for s in COUNT_ORDER:
-            table.add_column(STATUS_SYMBOL[s], justify="right", no_wrap=True)
-        for r in reqs:
-            table.add_row(r.rule_id, r.title, *[str(r.counts[s.value]) for s in COUNT_ORDER])
+        counts = [[str(r.counts[s.value]) for s in COUNT_ORDER] for r in reqs]
+        widths = column_widths(options.width, [
+            (word_width(["Eis"] + [r.rule_id for r in reqs]), 0),
+            (word_width(["Titel"] + [r.title for r in reqs], 12), 1),
+            *[(word_width([STATUS_SYMBOL[s]] + [c[i] for c in counts]), 0) for i, s in enumerate(COUNT_ORDER)]])
+        table = Table(header_style="bold")
+        table.add_column("Eis", width=widths[0])
+        table.add_column("Titel", width=widths[1], overflow="fold")
+        for s, width in zip(COUNT_ORDER, widths[2:]):
+            table.add_column(STATUS_SYMBOL[s], justify="right", width=width)
+        for r, row in zip(reqs, counts):
+            table.add_row(r.rule_id, r.title, *row)
         con.print(table)
     plain_rows = None
     if evs:
@@ -166,12 +210,15 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
             rows.append([clean(f"{ev.assessment.team.id}: {labels[ev.assessment.team.id]}"), dutch_date(ev.assessment.reference_date),
                          *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"])
         if len(rows) <= MAX_RICH_ROWS:
-            table = Table(header_style="bold", expand=True)
-            table.add_column("Team", ratio=1)
-            table.add_column("Peildatum", no_wrap=True)
-            for s in COUNT_ORDER:
-                table.add_column(STATUS_SYMBOL[s], justify="right", no_wrap=True)
-            table.add_column("Compleet", justify="right", no_wrap=True)
+            widths = column_widths(options.width, [(word_width([r[0] for r in rows], 12), 1)] + [
+                (word_width([header[i]] + [r[i] for r in rows]), 0, max(cell_len(x) for x in [header[i]] + [r[i] for r in rows]))
+                for i in range(1, len(header))])
+            table = Table(header_style="bold")
+            table.add_column("Team", width=widths[0], overflow="fold")
+            table.add_column("Peildatum", width=widths[1])
+            for s, width in zip(COUNT_ORDER, widths[2:]):
+                table.add_column(STATUS_SYMBOL[s], justify="right", width=width)
+            table.add_column("Compleet", justify="right", width=widths[-1])
             for row in rows:
                 table.add_row(*row)
             con.print(table)
@@ -314,15 +361,28 @@ def trend_text(trend: Trend, options: Options) -> str:
         last = team.evaluations[-1]
         con.print()
         con.print(rich_text(f"{team.team_id}: {labels[last.assessment.team.id]}", style="bold"))
-        table = Table(header_style="bold", expand=False)
-        table.add_column("Eis", no_wrap=True)
-        for day in team.dates:
-            table.add_column(dutch_date(day), no_wrap=True)
-        for rid in team.rule_ids():
-            statuses, changes = team.statuses(rid), team.changes(rid)
-            table.add_row(requirement_label(team, rid), *[Text(trend_cell(s, c), style=STATUS_STYLE[s] if s else "")
-                                                          for s, c in zip(statuses, changes)])
-        con.print(table)
+        first = word_width(["Eis"] + [requirement_label(team, rid) for rid in team.rule_ids()])
+        columns = list(range(len(team.dates)))
+        groups, current, used = [], [], 0
+        for i in columns:  # the peildata in groups whose columns fit beside the requirement ids
+            width = max(cell_len(dutch_date(team.dates[i])), 12) + 3
+            if current and used + width > options.width - first - 4:
+                groups.append(current)
+                current, used = [], 0
+            current.append(i)
+            used += width
+        groups.append(current)
+        for group in groups:
+            table = Table(header_style="bold", expand=False)
+            table.add_column("Eis", min_width=first, overflow="fold")
+            for i in group:
+                table.add_column(dutch_date(team.dates[i]), min_width=12)
+            for rid in team.rule_ids():
+                statuses, changes = team.statuses(rid), team.changes(rid)
+                table.add_row(requirement_label(team, rid), *[
+                    Text(trend_cell(statuses[i], changes[i]), style=STATUS_STYLE[statuses[i]] if statuses[i] else "")
+                    for i in group])
+            con.print(table)
         progress = team.plan_progress()
         con.print(Text("Transformatieplan: " + "; ".join(
             progress_text(p) for p in progress)))
