@@ -530,6 +530,62 @@ def migrate(assessment, target, output, force, fmt, kader_dir, kader_version):
     sys.exit(result.exit_code)
 
 
+QUESTIONNAIRE_EXIT_HELP = """\b
+Exitcodes:
+  0  geschreven
+  2  ongeldige invoer (bestand, cel, Kaderversie, bestaand uitvoerbestand zonder --overschrijf)"""
+
+
+def _require_suffix(output: Path, suffixes: tuple[str, ...], what: str, example: str) -> None:
+    if output.suffix.lower() not in suffixes:
+        raise KaderFout.single(f"{what}; de bestandsnaam moet op {' of '.join(suffixes)} eindigen",
+                               file=display_path(output), field=spelled(click.get_current_context(), "output", "-o"),
+                               hint=f"Bijvoorbeeld -o {example}.")
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Schrijf de vragenlijst van een team als Excel-werkmap: alle vragen van de Kaderversie met de "
+                   "huidige antwoorden, het team, het transformatieplan en een uitleg. Alleen de antwoordcellen "
+                   "zijn te bewerken; 'kader inlezen' leest de werkmap weer in.\n\n"
+                   "Voorbeeld: kader vragenlijst assessments/baarn-2023-03.yaml -o baarn.xlsx\n\n"
+                   + QUESTIONNAIRE_EXIT_HELP)
+@click.argument("assessment", type=PathType(dir_okay=False, path_type=Path))
+@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
+        metavar="BESTAND", help="De werkmap (.xlsx).")
+@force_option()
+@kader_options
+def vragenlijst(assessment, output, force, kader_dir, kader_version):
+    from kadertoets.render.questionnaire_xlsx import questionnaire_xlsx
+
+    _require_suffix(output, (".xlsx",), "de vragenlijst is een Excel-werkmap", "team.xlsx")
+    loaded, kader = load_for_assessment(assessment, kader_dir_or_default(kader_dir), kader_version)
+    emit(questionnaire_xlsx(loaded, kader), output, force, "xlsx", inputs=(assessment,))
+    sys.exit(ExitCode.OK)
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Lees een ingevulde vragenlijst (Excel-werkmap van 'kader vragenlijst') in en schrijf het "
+                   "assessment als YAML. Elk antwoord wordt gecontroleerd zoals in een YAML-bestand; een fout "
+                   "noemt de cel (bv. Vragen!F14) en de vraag, en dan wordt er niets geschreven.\n\n"
+                   "Voorbeeld: kader inlezen baarn.xlsx -o baarn-2023-03.yaml\n\n" + QUESTIONNAIRE_EXIT_HELP)
+@click.argument("workbook", metavar="WERKMAP", type=PathType(dir_okay=False, path_type=Path))
+@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
+        metavar="BESTAND", help="Het assessment (.yaml).")
+@force_option()
+@kader_options
+def inlezen(workbook, output, force, kader_dir, kader_version):
+    from kadertoets.infra.output import check_target, write_atomic
+    from kadertoets.render.assessment_yaml import assessment_yaml
+    from kadertoets.sweep.questionnaire import assessment_from_workbook
+
+    _require_suffix(output, (".yaml", ".yml"), "het assessment is YAML", "team-2023-03.yaml")
+    check_target(output, force)  # refused before the workbook is read, not after
+    loaded, _ = assessment_from_workbook(workbook, kader_dir_or_default(kader_dir), kader_version)
+    write_atomic(output, assessment_yaml(loaded, display_path(workbook)), force=force, inputs=(workbook,))
+    click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
+    sys.exit(ExitCode.OK)
+
+
 @main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
 def voorbeelden():
     folder = bundled_assessments()
