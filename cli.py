@@ -266,8 +266,6 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
               "opmerkingen en de rest van het bestand blijven zoals ze zijn; nog eens uitvoeren voegt niets dubbel toe).\n\n"
               "Een voorgestelde actie waarvan de Kader-deadline op de peildatum (of --toetsdatum) al verstreken is, "
               "krijgt een nieuwe deadline: 3 maanden na die datum; de Kader-deadline blijft erbij staan.\n\n"
-              "\b\nVoorbeeld:\n  kader plan assessments/baarn-2023-03.yaml\n"
-              "  kader plan assessments/baarn-2023-03.yaml --bijwerken\n\n"
               + EXIT_HELP)
 @click.argument("assessment", type=PathType(dir_okay=True, path_type=Path))
 @format_option("plan", default="markdown")
@@ -643,9 +641,6 @@ def as_date(value, option_name: str = "--peildatum") -> dt.date:
                    "Met --van begint u met de antwoorden, het team en het transformatieplan van een vorig "
                    "assessment van het team.\n\n"
                    "Een bestaand bestand wordt niet overschreven (behalve met --overschrijf).\n\n"
-                   "\b\nVoorbeeld:\n  kader nieuw -o soest-2024.yaml --id soest --naam \"Sociaal Team Soest\" "
-                   "--gemeente Soest \\\n    --organisatie \"Gemeente Soest\" --taken jeugd,wmo --peildatum 2024-03-01\n"
-                   "  kader nieuw -o soest-2025.yaml --van soest-2024.yaml --peildatum 2025-03-01\n\n"
                    + NIEUW_EXIT_HELP)
 @option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
         metavar="BESTAND", help="Het nieuwe assessment (.yaml).")
@@ -717,8 +712,7 @@ def version_for(kader_dir: Path, day: dt.date) -> str:
 
 @main.command(options_metavar="[OPTIES]",
               help="Toon de vragen van een Kaderversie per thema: de vraag, wat u mag antwoorden en welke eisen "
-                   "de vraag gebruiken.\n\n"
-                   "\b\nVoorbeeld:\n  kader vragen --nodig\n  kader vragen --formaat csv -o vragen.csv")
+                   "de vraag gebruiken.")
 @format_option("vragen")
 @option("--nodig", "needed", is_flag=True, help="Toon alleen de vragen die een eis gebruikt.")
 @output_option
@@ -734,6 +728,61 @@ def vragen(fmt, needed, output, force, kader_dir, kader_version):
     sys.exit(ExitCode.OK)  # a listing: shown or written, or refused with exit 2 before
 
 
+QUESTIONNAIRE_EXIT_HELP = """\b
+Exitcodes:
+  0  geschreven
+  2  ongeldige invoer (bestand, cel, Kaderversie, bestaand uitvoerbestand zonder --overschrijf)"""
+
+
+def _require_suffix(output: Path, suffixes: tuple[str, ...], what: str, example: str) -> None:
+    if output.suffix.lower() not in suffixes:
+        raise KaderFout.single(f"{what}; de bestandsnaam moet op {' of '.join(suffixes)} eindigen",
+                               file=display_path(output), field=spelled(click.get_current_context(), "output", "-o"),
+                               hint=f"Bijvoorbeeld -o {example}.")
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Schrijf de vragenlijst van een team als Excel-werkmap: alle vragen van de Kaderversie met de "
+                   "huidige antwoorden, het team, het transformatieplan en een uitleg. Alleen de antwoordcellen "
+                   "zijn te bewerken; 'kader inlezen' leest de werkmap weer in.\n\n"
+                   + QUESTIONNAIRE_EXIT_HELP)
+@click.argument("assessment", type=PathType(dir_okay=False, path_type=Path))
+@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
+        metavar="BESTAND", help="De werkmap (.xlsx).")
+@force_option()
+@kader_options
+def vragenlijst(assessment, output, force, kader_dir, kader_version):
+    from kadertoets.render.questionnaire_xlsx import questionnaire_xlsx
+
+    _require_suffix(output, (".xlsx",), "de vragenlijst is een Excel-werkmap", "team.xlsx")
+    loaded, kader = load_for_assessment(assessment, kader_dir_or_default(kader_dir), kader_version)
+    emit(questionnaire_xlsx(loaded, kader), output, force, "xlsx", inputs=(assessment,))
+    sys.exit(ExitCode.OK)
+
+
+@main.command(options_metavar="[OPTIES]",
+              help="Lees een ingevulde vragenlijst (Excel-werkmap van 'kader vragenlijst') in en schrijf het "
+                   "assessment als YAML. Elk antwoord wordt gecontroleerd zoals in een YAML-bestand; een fout "
+                   "noemt de cel (bv. Vragen!F14) en de vraag, en dan wordt er niets geschreven.\n\n"
+                   + QUESTIONNAIRE_EXIT_HELP)
+@click.argument("workbook", metavar="WERKMAP", type=PathType(dir_okay=False, path_type=Path))
+@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
+        metavar="BESTAND", help="Het assessment (.yaml).")
+@force_option()
+@kader_options
+def inlezen(workbook, output, force, kader_dir, kader_version):
+    from kadertoets.infra.output import check_target, write_atomic
+    from kadertoets.render.assessment_yaml import assessment_yaml
+    from kadertoets.sweep.questionnaire import assessment_from_workbook
+
+    _require_suffix(output, (".yaml", ".yml"), "het assessment is YAML", "team-2023-03.yaml")
+    check_target(output, force)  # refused before the workbook is read, not after
+    loaded, _ = assessment_from_workbook(workbook, kader_dir_or_default(kader_dir), kader_version)
+    write_atomic(output, assessment_yaml(loaded, display_path(workbook)), force=force, inputs=(workbook,))
+    click.echo(f"Geschreven: {excerpt(output, 300, quote=False)}", err=True)
+    sys.exit(ExitCode.OK)
+
+
 @main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
 def voorbeelden():
     folder = bundled_assessments()
@@ -747,7 +796,13 @@ def voorbeelden():
 EXAMPLES = {
     "check": ["kader check assessments/eemnes-2023-03.yaml",
               "kader check team.yaml --alles --formaat markdown"],
-    "plan": ["kader plan team.yaml", "kader plan team.yaml --formaat yaml"],
+    "plan": ["kader plan assessments/baarn-2023-03.yaml", "kader plan team.yaml --bijwerken"],
+    "nieuw": ["kader nieuw -o soest-2024.yaml --id soest --naam \"Sociaal Team Soest\" \\\n"
+              "      --gemeente Soest --organisatie \"Gemeente Soest\" --taken jeugd,wmo --peildatum 01-03-2024",
+              "kader nieuw -o soest-2025.yaml --van soest-2024.yaml --peildatum 01-03-2025"],
+    "vragen": ["kader vragen --nodig", "kader vragen --formaat csv -o vragen.csv"],
+    "vragenlijst": ["kader vragenlijst soest-2024.yaml -o soest.xlsx"],
+    "inlezen": ["kader inlezen soest.xlsx -o soest-2024.yaml"],
     "sweep": ["kader sweep assessments/", "kader sweep assessments/ --formaat xlsx -o regio.xlsx"],
     "trend": ["kader trend assessments/", "kader trend assessments/ --formaat html -o voortgang.html"],
     "rules": ["kader rules", "kader rules --formaat markdown"],

@@ -34,14 +34,38 @@ def aliased_options():
     return out
 
 
+def _mini_workbook() -> str:
+    """A questionnaire workbook of the mini team (for `kader inlezen`), made once per test run."""
+    import tempfile
+    from pathlib import Path
+
+    from kadertoets.render.questionnaire_xlsx import questionnaire_xlsx
+    from kadertoets.sweep.run import load_for_assessment
+
+    path = Path(tempfile.mkdtemp(prefix="kadertoets-werkmap-")) / "mini-team.xlsx"
+    path.write_bytes(questionnaire_xlsx(*load_for_assessment(Path(TEAM), MINI, None)))
+    return str(path)
+
+
+def _content(path) -> bytes:
+    """What a file holds; for a workbook its cell values (its zip carries the time it was written)."""
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return repr([[c.value for row in ws.iter_rows() for c in row] for ws in wb]).encode()
+
+
 BASE = {"check": [TEAM], "plan": [TEAM], "sweep": [TEAM], "trend": [TEAM], "rules": [], "explain": ["T-A-01"],
         "test": [], "schema": [], "lint": [], "diff": ["1.0", "1.0"], "migrate": [TEAM, "--naar", "1.0"],
         "vragen": [], "nieuw": ["--id", "mini", "--naam", "Miniteam", "--gemeente", "Testdorp", "--organisatie",
-                                "Test", "--taken", "jeugd,wmo", "--peildatum", "2024-03-01"]}
+                                "Test", "--taken", "jeugd,wmo", "--peildatum", "2024-03-01"],
+        "vragenlijst": [TEAM], "inlezen": [_mini_workbook()]}
 OUTPUT = {"plan": "plan.md", "sweep": "regio.md", "trend": "trend.md", "test": "test.txt", "lint": "lint.txt",
           "diff": "diff.md", "schema": "schemas", "migrate": "nieuw.yaml", "vragen": "vragen.md",
-          "nieuw": "team.yaml"}
-REQUIRED_OUTPUT = {"schema", "migrate", "nieuw"}
+          "nieuw": "team.yaml", "vragenlijst": "team.xlsx", "inlezen": "team.yaml"}
+REQUIRED_OUTPUT = {"schema", "migrate", "nieuw", "vragenlijst", "inlezen"}
 VALUES = {"--formaat": "json", "--toetsdatum": "2022-06-01", "--motor": "python"}
 
 
@@ -71,7 +95,7 @@ def outcome(command, dutch, spelling, tmp_path):
         files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
         shutil.rmtree(out)
     elif out.exists():
-        files = {out.name: out.read_bytes()}
+        files = {out.name: _content(out)}
         out.unlink()
     # a message may name the option as the user wrote it (see test_errors_name_the_option_as_written)
     return result.exit_code, result.stdout, result.stderr.replace(spelling, dutch), files

@@ -68,6 +68,7 @@ class Problem:
     hint: str | None = None
     code: Code | None = None  # kind of problem (infra/lintcodes.py), for `kader lint`
     internal: bool = False  # kadertoets itself failed here (a bug, exit code 3), not the file
+    cell: str | None = None  # in a workbook: the sheet and cell (Vragen!F14), where a YAML file has a line
 
     def __post_init__(self) -> None:
         if self.code is not None and not isinstance(self.code, Code):
@@ -83,7 +84,9 @@ class Problem:
 
     def location(self) -> str:
         parts = [self.file or "<invoer>"]
-        if self.line is not None:
+        if self.cell is not None:
+            parts.append(self.cell)
+        elif self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
                 parts.append(str(self.column))
@@ -93,7 +96,8 @@ class Problem:
         """`file:line:column: veld 'x': message` and the hint on its own line; every part is cleaned
         of control characters and newlines (a key or file name cannot start a line of its own, such as
         a forged `::error` command in CI) and cut short, whatever the caller put in it."""
-        text = f"{one_line(self.location(), _LIMITS['file'])}: " if self.file or self.line is not None else ""
+        located = self.file or self.line is not None or self.cell is not None
+        text = f"{one_line(self.location(), _LIMITS['file'])}: " if located else ""
         if self.field:
             text += f"veld '{one_line(self.field, _LIMITS['field'])}': "
         text += one_line(self.message, _LIMITS["message"])

@@ -269,6 +269,31 @@ def starts_formula(value: str) -> bool:
     return value.lstrip(_LEADING_BLANK).startswith(FORMULA_START)
 
 
+def xlsx_value(value):
+    """A value from the input as it goes into an XLSX cell: text with its control characters made visible
+    (engine.textsafe.clean; openpyxl refuses most of them), anything else (numbers, dates) as it is."""
+    return clean(value) if isinstance(value, str) else value
+
+
+def xlsx_keep_text(cell) -> None:
+    """Keep an XLSX text cell text: one starting with =, +, -, @, a tab or a carriage return would be a
+    formula (openpyxl makes '=...' one itself; Excel makes the others one when the cell is edited). A
+    string-typed cell with Excel's quote prefix (the invisible leading apostrophe) stays text; numbers
+    are never touched."""
+    value = cell.value
+    if isinstance(value, str) and starts_formula(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def xlsx_put(ws, row: int, column: int, value):
+    """Write one cell of an openpyxl sheet (see xlsx_value and xlsx_keep_text) and return it: the one way
+    the XLSX renderers write a value from a file."""
+    c = ws.cell(row=row, column=column, value=xlsx_value(value))
+    xlsx_keep_text(c)
+    return c
+
+
 def neutral_cell(value):
     """A CSV cell that no spreadsheet runs: text is cleaned (engine.textsafe.clean) and, when it starts
     (after blanks) with =, +, -, @ (or their full-width forms), a tab or a carriage return, prefixed

@@ -10,8 +10,8 @@ from kadertoets.model import Status
 from kadertoets.evaluate.plan import build_plan
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
-from kadertoets.infra.textsafe import clean
-from kadertoets.render import STATUS_LABEL, Options, renderer, starts_formula, status_text
+from kadertoets.render import (STATUS_LABEL, Options, renderer, starts_formula, status_text, xlsx_keep_text as _as_text,
+                               xlsx_put as _put, xlsx_value as _value)
 from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, sweep_about, sweep_labels, trend_about
 
 # Light fills that keep black text readable (printed and on screen); the symbol carries the meaning too.
@@ -42,30 +42,6 @@ def _openpyxl():
 def _fill(color: str):
     from openpyxl.styles import PatternFill
     return PatternFill(fill_type="solid", start_color=color, end_color=color)
-
-
-def _value(value):
-    """A value from the input as it goes into a cell: text with its control characters made visible
-    (engine.textsafe.clean; openpyxl refuses most of them), anything else (numbers, dates) as it is."""
-    return clean(value) if isinstance(value, str) else value
-
-
-def _as_text(cell) -> None:
-    """Keep a text cell text: one starting with =, +, -, @, a tab or a carriage return would be a
-    formula (openpyxl makes '=...' one itself; Excel makes the others one when the cell is edited). A
-    string-typed cell with Excel's quote prefix (the invisible leading apostrophe) stays text; numbers
-    are never touched."""
-    value = cell.value
-    if isinstance(value, str) and starts_formula(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
-def _put(ws, row: int, column: int, value):
-    """Write one cell (see _value and _as_text) and return it."""
-    c = ws.cell(row=row, column=column, value=_value(value))
-    _as_text(c)
-    return c
 
 
 def _text_width(value) -> int:
