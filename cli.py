@@ -307,6 +307,8 @@ def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader
         raise KaderFout.single(f"{name} schrijft het blok 'transformatieplan:' in YAML; {written} {fmt} past daar "
                                "niet bij", field=written,
                                hint=f"Laat {written} weg, of laat {name} weg om het plan als {fmt} te tonen.")
+    from kadertoets.infra.dates import dutch_date
+
     result = update_plan_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(result.plan.evaluation)
     shown = excerpt(result.file, 300, quote=False)
@@ -317,7 +319,7 @@ def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader
                    f"toegevoegd, {kept}.")
         for item in result.added:
             click.echo(f"- {excerpt(item.requirement, 40, quote=False)}: {excerpt(item.description, 120, quote=False)} "
-                       f"(deadline {item.deadline.isoformat() if item.deadline else 'geen'})")
+                       f"(deadline {dutch_date(item.deadline) if item.deadline else 'geen'})")
     else:
         click.echo(f"Transformatieplan in {shown} is al bij: geen acties toe te voegen, {kept}. "
                    "Het bestand is niet gewijzigd.")
@@ -762,19 +764,48 @@ def vragenlijst(assessment, output, force, kader_dir, kader_version):
 
 @main.command(options_metavar="[OPTIES]",
               help="Lees een ingevulde vragenlijst (Excel-werkmap van 'kader vragenlijst') in en schrijf het "
-                   "assessment als YAML. Elk antwoord wordt gecontroleerd zoals in een YAML-bestand; een fout "
-                   "noemt de cel (bv. Vragen!F14) en de vraag, en dan wordt er niets geschreven.\n\n"
+                   "assessment als YAML (-o), of zet de antwoorden en de statussen van de acties terug in het "
+                   "assessment van het team (--bijwerken): alleen wat in de werkmap veranderd is, de rest van het "
+                   "bestand en de opmerkingen blijven zoals ze zijn. Elk antwoord wordt gecontroleerd zoals in een "
+                   "YAML-bestand; een fout noemt de cel (bv. Vragen!F14) en de vraag, en dan wordt er niets "
+                   "geschreven.\n\n"
                    + QUESTIONNAIRE_EXIT_HELP)
 @click.argument("workbook", metavar="WERKMAP", type=PathType(dir_okay=False, path_type=Path))
-@option("-o", "--uitvoer", "output", required=True, type=PathType(dir_okay=False, path_type=Path),
-        metavar="BESTAND", help="Het assessment (.yaml).")
+@option("-o", "--uitvoer", "output", type=PathType(dir_okay=False, path_type=Path),
+        metavar="BESTAND", help="Een nieuw assessment (.yaml).")
+@option("--bijwerken", "update", type=PathType(dir_okay=False, path_type=Path), metavar="ASSESSMENT",
+        help="Werk dit bestaande assessment bij (het bestand waaruit de werkmap gemaakt is).")
 @force_option()
 @kader_options
-def inlezen(workbook, output, force, kader_dir, kader_version):
+def inlezen(workbook, output, update, force, kader_dir, kader_version):
     from kadertoets.infra.output import check_target, write_atomic
     from kadertoets.render.assessment_yaml import assessment_yaml
     from kadertoets.sweep.questionnaire import assessment_from_workbook
 
+    ctx = click.get_current_context()
+    if (output is None) == (update is None):
+        raise KaderFout.single("geef óf -o met een nieuw bestand, óf --bijwerken met het bestaande assessment",
+                               field=spelled(ctx, "output", "-o"),
+                               hint="Bijvoorbeeld: kader inlezen team.xlsx --bijwerken team-2023-03.yaml")
+    if update is not None:
+        from kadertoets.editors.workbookupdate import update_from_workbook
+
+        if force:
+            raise KaderFout.single("--overschrijf hoort niet bij --bijwerken: het assessment wordt bijgewerkt, "
+                                   "niet overschreven", field="--overschrijf", hint="Laat --overschrijf weg.")
+        result = update_from_workbook(workbook, update, kader_dir, kader_version)
+        if not result.written:
+            click.echo(f"Niets veranderd in de werkmap; {excerpt(result.file, 300, quote=False)} is niet gewijzigd.",
+                       err=True)
+        else:
+            parts = [f"{len(result.facts_changed)} {'antwoord' if len(result.facts_changed) == 1 else 'antwoorden'}"]
+            if result.actions_changed:
+                parts.append(f"{result.actions_changed} {'actie' if result.actions_changed == 1 else 'acties'}")
+            if result.filled_in_changed:
+                parts.append("wie het invulde")
+            click.echo(f"Bijgewerkt: {excerpt(result.file, 300, quote=False)} ({', '.join(parts)} veranderd; de rest "
+                       "van het bestand is gebleven zoals het was).", err=True)
+        sys.exit(ExitCode.OK)
     _require_suffix(output, (".yaml", ".yml"), "het assessment is YAML", "team-2023-03.yaml")
     check_target(output, force)  # refused before the workbook is read, not after
     loaded, _ = assessment_from_workbook(workbook, kader_dir_or_default(kader_dir), kader_version)
@@ -802,7 +833,7 @@ EXAMPLES = {
               "kader nieuw -o soest-2025.yaml --van soest-2024.yaml --peildatum 01-03-2025"],
     "vragen": ["kader vragen --nodig", "kader vragen --formaat csv -o vragen.csv"],
     "vragenlijst": ["kader vragenlijst soest-2024.yaml -o soest.xlsx"],
-    "inlezen": ["kader inlezen soest.xlsx -o soest-2024.yaml"],
+    "inlezen": ["kader inlezen soest.xlsx --bijwerken soest-2024.yaml", "kader inlezen soest.xlsx -o soest-2024.yaml"],
     "sweep": ["kader sweep assessments/", "kader sweep assessments/ --formaat xlsx -o regio.xlsx"],
     "trend": ["kader trend assessments/", "kader trend assessments/ --formaat html -o voortgang.html"],
     "rules": ["kader rules", "kader rules --formaat markdown"],

@@ -177,7 +177,7 @@ def test_a_file_that_changes_during_the_run_is_not_overwritten(tmp_path, monkeyp
     monkeypatch.setattr(planwrite, "build_plan", meanwhile)
     result = run("plan", path, "--bijwerken")
     assert result.exit_code == 2
-    assert "veranderd terwijl het plan werd bijgewerkt" in result.stderr
+    assert "veranderd terwijl het werd bijgewerkt" in result.stderr
     assert "niets geschreven" in result.stderr and str(path.name) in result.stderr
     assert path.read_text(encoding="utf-8") == theirs
     assert [p.name for p in tmp_path.iterdir()] == ["team.yaml"]  # no temporary file left

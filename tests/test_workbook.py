@@ -391,7 +391,7 @@ def test_an_existing_output_is_kept_without_overschrijf(tmp_path):
 def test_the_help_of_both_commands_has_a_dutch_example():
     for command in ("vragenlijst", "inlezen"):
         result = run(command, "--help")
-        assert result.exit_code == 0 and re.search(r"Voorbeeld:\n +kader " + command, result.output)
+        assert result.exit_code == 0 and re.search(r"Voorbeeld(en)?:\n +kader " + command, result.output)
 
 
 def test_reading_directly_raises_a_located_kaderfout(tmp_path):

@@ -204,13 +204,13 @@ _COMMENT_SAFE = re.compile("[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U
 _YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what ends a line (and a comment) in YAML
 
 
-def _escape(text: str) -> str:
+def escape_comment(text: str) -> str:
     return _COMMENT_SAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _inline(value) -> str:
     """A value or text on one comment line: every line break and control character escaped."""
-    return _escape(_shown(value))
+    return escape_comment(_shown(value))
 
 
 def _shown(value) -> str:
@@ -225,8 +225,8 @@ def _field(label: str, value, indent: str = "#     ") -> list[str]:
     """`label: value` as comment lines: a text of several lines gets one comment line per line, each
     continued with '|' (a line of the text can never be read as YAML, nor as a modeline)."""
     parts = _YAML_BREAK.split(_shown(value))
-    out = [f"{indent}{label}: {_escape(parts[0])}".rstrip()]
-    out += [f"{indent}  | {_escape(p)}".rstrip() for p in parts[1:]]
+    out = [f"{indent}{label}: {escape_comment(parts[0])}".rstrip()]
+    out += [f"{indent}  | {escape_comment(p)}".rstrip() for p in parts[1:]]
     return out
 
 
@@ -240,16 +240,7 @@ def migration_yaml(m: Migration, *, source_path: str | Path | None = None,
     schema line on top of the original is carried over, pointing at the schema of the new version;
     `output_path` (where the new file goes) makes a relative schema path right for the new file's
     folder (without it, the new file is taken to be in the original's folder)."""
-    a = m.assessment
-    values: dict = {"kader": m.new_version, "peildatum": a.reference_date,
-                    "team": formats.TEAM.write(id=a.team.id, naam=a.team.name, gemeente=a.team.municipality,
-                                               organisatie=a.team.organisation, taken=dict(a.team.tasks)),
-                    "feiten": {path: _fact_yaml(f) for path, f in a.facts.items()}}
-    if a.filled_in_by:
-        values["ingevuld_door"] = dict(a.filled_in_by)
-    if a.plan:
-        values["transformatieplan"] = [_action_yaml(x) for x in a.plan]
-    data = formats.ASSESSMENT.write(**values)
+    data = assessment_blocks(m.assessment, version=m.new_version)
     lines = _schema_lines(m, source_path, output_path, source_text)
     lines.append(f"# Gemigreerd van Kader {m.old_version} naar {m.new_version} uit {_inline(m.source)} "
                  "(kader migrate).")
@@ -331,7 +322,25 @@ def _schema_lines(m: Migration, source_path, output_path, source_text) -> list[s
     return lines
 
 
-def _fact_yaml(f: Fact):
+def assessment_blocks(a: Assessment, version: str | None = None, keep_empty: bool = True) -> dict:
+    """The assessment as plain YAML data: kader (`version`, default its own), peildatum, team,
+    ingevuld_door, feiten and transformatieplan, in the declared order of load/formats.py. Facts with
+    nothing in them are kept as empty entries, or left out (`keep_empty=False`: unknown either way)."""
+    facts = {path: fact_yaml(f) for path, f in a.facts.items()}
+    values: dict = {
+        "kader": version or a.kader_version, "peildatum": a.reference_date,
+        "team": formats.TEAM.write(id=a.team.id, naam=a.team.name, gemeente=a.team.municipality,
+                                   organisatie=a.team.organisation, taken=dict(a.team.tasks)),
+        "feiten": facts if keep_empty else {path: value for path, value in facts.items() if value is not None},
+    }
+    if a.filled_in_by:
+        values["ingevuld_door"] = formats.FILLED_IN.write(**a.filled_in_by)
+    if a.plan:
+        values["transformatieplan"] = [action_yaml(x) for x in a.plan]
+    return formats.ASSESSMENT.write(**values)
+
+
+def fact_yaml(f: Fact):
     value = list(f.value) if isinstance(f.value, tuple) else f.value
     if f.note is None and f.evidence is None and not f.reconfirm and value is not None:
         return value
@@ -351,7 +360,7 @@ def _fact_yaml(f: Fact):
     return formats.FACT.write(**out)
 
 
-def _action_yaml(a: PlanAction) -> dict:
+def action_yaml(a: PlanAction) -> dict:
     return formats.plan_action_yaml(id=a.id, requirement=a.requirement, description=a.description, owner=a.owner,
                                     deadline=a.deadline, status=a.status, moved=[(m.to, m.note) for m in a.moved],
                                     extra_budget=a.extra_budget, note=a.note)

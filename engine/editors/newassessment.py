@@ -28,7 +28,7 @@ from dataclasses import replace
 
 import yaml
 
-from kadertoets.editors.migrate import _escape as escape_comment
+from kadertoets.editors.migrate import escape_comment
 from kadertoets.editors.migrate import migrate
 from kadertoets.editors.questionlist import by_theme, requirements_per_question
 from kadertoets.evaluate.answerforms import how_to_answer, type_phrase
@@ -38,7 +38,7 @@ from kadertoets.infra.located import Node
 from kadertoets.infra.textsafe import clean
 from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
-from kadertoets.load.assessment import _team as check_team_block, build_assessment
+from kadertoets.load.assessment import build_assessment, team_block as check_team_block
 from kadertoets.model import Assessment, Fact, Kader, PlanAction, Team
 from kadertoets.infra.records import record
 
@@ -158,7 +158,7 @@ def _day(day: dt.date) -> str:
 
 
 # ------------------------------------------------------------------ the file -----------------------
-class _Dumper(yamlwrite._NoAliasDumper):
+class _Dumper(yamlwrite.NoAliasDumper):
     """yamlwrite's dumper, with an empty value written as nothing (`waarde:`), not as `null`."""
 
 
@@ -166,7 +166,7 @@ _Dumper.add_representer(type(None), lambda dumper, _: dumper.represent_scalar("t
 
 
 def _dump(data) -> str:
-    return yamlwrite._BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}",
+    return yamlwrite.BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}",
                                yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100))
 
 

@@ -14,17 +14,16 @@ stays the same (editors/yamlblock.py). Safe by construction:
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
 from pathlib import Path
 
 from kadertoets.evaluate.backends import get_backend
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.evaluate.plan import Plan, PlanItem, build_plan
+from kadertoets.editors.keptfile import read_kept, replace_kept
 from kadertoets.editors.yamlblock import replace_block
-from kadertoets.infra.errors import KaderFout, display_path, os_reason
+from kadertoets.infra.errors import KaderFout
 from kadertoets.infra.records import record
-from kadertoets.infra.yamlload import MAX_BYTES, load_yaml_text, read_text
+from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
@@ -61,34 +60,11 @@ def item_yaml(item: PlanItem) -> dict:
                                     note=item.note)
 
 
-def _state(path: Path) -> tuple:
-    """What tells that a file changed: its bytes and the stat fields a write changes."""
-    try:
-        info = os.stat(path)
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise KaderFout.single(f"bestand kan niet opnieuw gelezen worden ({os_reason(exc)}); er is niets geschreven",
-                               file=display_path(path)) from None
-    return data, info.st_ino, info.st_size, info.st_mtime_ns
-
-
 def update_plan_file(path: Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
                      engine: str = "python") -> PlanUpdate:
     """Add the plan's proposals to the assessment's `transformatieplan:` block (see the module docstring)."""
-    path = Path(path)
-    shown = display_path(path)
-    try:
-        info = os.stat(path)
-    except OSError:
-        info = None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        raise KaderFout.single("--bijwerken werkt op één assessmentbestand, niet op een map of ander soort bestand",
-                               file=shown, hint="Geef het pad van het .yaml-bestand van het team.")
-    before = _state(path)
-    text = read_text(path)  # the strict loader's reading: size limit, UTF-8 (with or without BOM)
-    if _state(path) != before:
-        raise _changed(shown)
+    source = read_kept(path, "kader plan --bijwerken")
+    shown, text = source.shown, source.text
     tree = load_yaml_text(text, shown)
     kdir = kader_dir_or_default(kader_dir)
     assessment, kader = assessment_from_tree(tree, shown, kdir, version)
@@ -107,21 +83,5 @@ def update_plan_file(path: Path, kader_dir=None, version: str | None = None, as_
                                "geschreven", file=shown,
                                hint="Dit is een fout in kadertoets; meld het met het bestand. De eerste melding: "
                                     + exc.problems[0].message) from None
-    bom = before[0].startswith(b"\xef\xbb\xbf")
-    _replace(path, new_text.encode("utf-8-sig" if bom else "utf-8"), before, shown)
+    replace_kept(source, new_text)
     return PlanUpdate(file=shown, plan=plan, added=added, kept=kept, written=True)
-
-
-def _changed(shown: str) -> KaderFout:
-    return KaderFout.single("het bestand is veranderd terwijl het plan werd bijgewerkt; er is niets geschreven",
-                            file=shown, hint="Een wijziging op basis van een oudere versie wordt geweigerd, niet "
-                                             "samengevoegd. Voer 'kader plan --bijwerken' opnieuw uit.")
-
-
-def _replace(path: Path, data: bytes, before: tuple, shown: str) -> None:
-    """Replace the file atomically, but only if it is still the file that was read."""
-    from kadertoets.infra.output import write_atomic
-
-    if _state(path) != before:
-        raise _changed(shown)
-    write_atomic(path, data, force=True)

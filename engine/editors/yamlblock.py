@@ -22,7 +22,7 @@ import re
 from kadertoets.infra.errors import KaderFout
 from kadertoets.infra.textsafe import is_clean
 from kadertoets.infra.yamlload import load_yaml_text
-from kadertoets.infra.yamlwrite import _BIDI
+from kadertoets.infra.yamlwrite import BIDI
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # YAML line breaks only (not NEL, LS, PS)
 _AFTER_BLOCK = re.compile(r"(?:[ \t]*|#.*|(?:\.\.\.|---)(?:[ \t].*)?)(?:\r\n|\r|\n)?\Z")
@@ -45,6 +45,8 @@ def _ruamel(offset: int = 2):
     yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
     # our loader refuses aliases: one value used twice (a shared deadline) is written out twice
     yaml.representer.ignore_aliases = lambda data: True
+    # an empty value as a person leaves it (`waarde:`), not `null` (the skeleton of kader nieuw)
+    yaml.representer.add_representer(type(None), lambda r, data: r.represent_scalar("tag:yaml.org,2002:null", ""))
     return yaml
 
 
@@ -143,7 +145,7 @@ def _safe(value):
         return {k: _safe(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_safe(v) for v in value]
-    if isinstance(value, str) and (not is_clean(value) or _BIDI.search(value) or any(c in value for c in "\n\r\x85\u2028\u2029")):
+    if isinstance(value, str) and (not is_clean(value) or BIDI.search(value) or any(c in value for c in "\n\r\x85\u2028\u2029")):
         return DoubleQuotedScalarString(value)
     return value
 
@@ -157,7 +159,7 @@ def _dump(yaml, data, newline: str, new_only: bool) -> str:
     yaml.dump(data, out)
     text = out.getvalue()
     if new_only:
-        text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+        text = BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
         text = "".join(line.rstrip(" \t\n") + "\n" for line in _lines(text))
     return text.replace("\n", newline)
 
@@ -227,3 +229,101 @@ def _check(before: dict, result: str, key: str, value, shown: str) -> None:
             or not all(_same(after[k], expected[k]) for k in expected):
         raise _refuse(f"het bijgewerkte bestand zou meer veranderen dan het blok '{key}'", shown,
                       "Dit is een fout in kadertoets; meld het met het bestand.")
+
+
+def _entry_starts(body: list[str]) -> tuple[int, list[int]] | None:
+    """(indentation, the lines where each entry of a block's body starts), or None when the body is not
+    written one entry under the other (a line standing out to the left of the first entry)."""
+    indent, starts = None, []
+    for i, line in enumerate(body):
+        stripped = line.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        depth = len(line) - len(stripped)
+        if indent is None:
+            indent = depth
+        if depth < indent:
+            return None
+        if depth == indent:
+            starts.append(i)
+    return (indent, starts) if indent is not None else None
+
+
+def _entry_lines(body: list[str], starts: list[int]) -> list[tuple[list[str], list[str]]]:
+    """Per entry: (its own lines, the blank and comment lines after it, which stay where they are)."""
+    out = []
+    for n, start in enumerate(starts):
+        stop = starts[n + 1] if n + 1 < len(starts) else len(body)
+        own = body[start:stop]
+        cut = len(own)
+        while cut > 1 and _AFTER_BLOCK.fullmatch(own[cut - 1]):
+            cut -= 1
+        out.append((own[:cut], own[cut:]))
+    return out
+
+
+def _entry_text(lines: list[str] | None, new, is_map: bool, indent: int, newline: str, shown: str) -> list[str]:
+    """One entry written again: merged into its old lines (kept comments and styles inside it), or new."""
+    key, value = next(iter(new.items())) if is_map else (None, new)
+    old_text = "x:" + newline + "".join(line if line.endswith(("\n", "\r")) else line + newline
+                                        for line in (lines or []))
+    mini = replace_block(old_text, "x", {key: value} if is_map else [value], shown) if lines else \
+        _dump(_ruamel(), {"x": {key: _safe(value)} if is_map else [_safe(value)]}, newline, True)
+    out = _lines(mini)[1:]
+    first = next(line for line in out if line.strip())
+    shift = indent - (len(first) - len(first.lstrip(" ")))
+    if shift >= 0:
+        return [" " * shift + line if line.strip() else line for line in out]
+    if all(not line.strip() or line.startswith(" " * -shift) for line in out):
+        return [line[-shift:] if line.strip() else line for line in out]
+    raise _refuse("een onderdeel kan niet met de inspringing van het bestand geschreven worden", shown)
+
+
+def replace_entries(text: str, key: str, value, shown: str) -> str:
+    """As replace_block, but entry by entry for a block that is a mapping or a list written one entry
+    under the other: an entry whose data stays keeps its lines byte for byte (ruamel would refold a long
+    text), a changed entry is written again on its own, a new one goes at the end, a removed one goes.
+    Anything else (flow style, another shape, keys in another order) is left to replace_block."""
+    before = load_yaml_text(text, shown)
+    old = before.get(key) if isinstance(before, dict) else None
+    span = block_span(text, key, shown) if isinstance(before, dict) else None
+    is_map = isinstance(old, dict) and isinstance(value, dict)
+    if span is None or not old or not (is_map or (isinstance(old, list) and isinstance(value, list))):
+        return replace_block(text, key, value, shown)
+    lines = _lines(text)
+    first, end = span
+    found = _entry_starts(lines[first + 1:end])
+    if found is None:
+        return replace_block(text, key, value, shown)
+    indent, starts = found
+    body = lines[first + 1:end]
+    entries = _entry_lines(body, starts)
+    keys = list(old) if is_map else list(range(len(old)))
+    kept_keys = [k for k in keys if (k in value if is_map else k < len(value))]
+    if len(entries) != len(keys) or (is_map and [k for k in value if k in old] != kept_keys) \
+            or (not is_map and any(line.lstrip(" ")[:1] != "-" for line in (body[s] for s in starts))):
+        return replace_block(text, key, value, shown)
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+    out: list[str] = list(body[:starts[0]])
+    for k, (own, after) in zip(keys, entries):
+        if k in kept_keys:
+            if _same(old[k], value[k]):
+                out += own
+            else:
+                out += _entry_text(own, {k: value[k]} if is_map else value[k], is_map, indent, newline, shown)
+        out += after
+    added = [k for k in value if k not in old] if is_map else list(range(len(old), len(value)))
+    for k in added:
+        if out and not out[-1].endswith(("\n", "\r")):
+            out[-1] += newline
+        out += _entry_text(None, {k: value[k]} if is_map else value[k], is_map, indent, newline, shown)
+    tail = "".join(lines[end:])
+    ended = lines[end - 1].endswith(("\n", "\r"))
+    new_body = "".join(out)
+    if not ended and not tail and new_body.endswith(newline):
+        new_body = new_body[: -len(newline)]  # the file ended without a line break: so it stays
+    elif new_body and not new_body.endswith(("\n", "\r")) and tail:
+        new_body += newline
+    result = "".join(lines[:first + 1]) + new_body + tail
+    _check(before, result, key, value, shown)
+    return result

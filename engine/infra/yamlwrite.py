@@ -13,10 +13,10 @@ from kadertoets.infra.textsafe import is_clean
 from kadertoets.infra.yamlload import _Loader
 
 # Bidirectional formatting characters: YAML would write them raw, and they reorder how a line reads.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-class _NoAliasDumper(yaml.SafeDumper):
+class NoAliasDumper(yaml.SafeDumper):
     """Our loader refuses YAML aliases, so the output must never contain them."""
 
     def ignore_aliases(self, data):
@@ -32,15 +32,15 @@ def _represent_str(dumper, data: str):
     return dumper.represent_str(data)
 
 
-_NoAliasDumper.add_representer(str, _represent_str)
+NoAliasDumper.add_representer(str, _represent_str)
 # Quote exactly what our own loader would read as something other than text (YAML 1.2 numbers
 # like 1e3, booleans true/false), so every string comes back as the same string.
-_NoAliasDumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+NoAliasDumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
 
 
 def dump(data) -> str:
     """`data` as block YAML in the order given, 100 columns wide, that reads back as the same data."""
-    body = yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100)
+    body = yaml.dump(data, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False, width=100)
     # YAML writes bidi formatting characters raw (it counts them as printable); _represent_str put every
     # string with one in double quotes, where an escape reads back as the same character.
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", body)
+    return BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", body)

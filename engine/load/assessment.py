@@ -31,7 +31,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
     if root.has("kader"):  # its form (text, not 1.10 read as 1.1); which version is used, the caller decided
         collect(problems, root.child("kader").version)
     reference = collect(problems, root.child("peildatum").date)
-    team = collect(problems, _team, root.child("team"))
+    team = collect(problems, team_block, root.child("team"))
     filled = {}
     if root.has("ingevuld_door"):
         node = root.child("ingevuld_door")
@@ -58,7 +58,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
     )
 
 
-def _team(node: Node) -> Team:
+def team_block(node: Node) -> Team:
     node.mapping(required=formats.TEAM.required, what="het team-blok")
     tasks_node = node.child("taken").mapping(required=formats.TASKS.required, what="taken")
     tasks = {k: tasks_node.child(k).yes_no() for k in ("jeugd", "wmo")}

@@ -1,0 +1,110 @@
+"""`kader inlezen WERKMAP --bijwerken ASSESSMENT`: the workbook's answers and action statuses go back
+into the team's own file; only what changed changes, comments and all else stay byte for byte."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from kadertoets.cli import main
+from kadertoets.infra.yamlload import load_yaml_file
+from test_workbook import edit
+
+TEAM = ["--id", "proef", "--naam", "Proefteam", "--gemeente", "Soest", "--organisatie", "BBS", "--taken", "jeugd,wmo",
+        "--peildatum", "01-03-2024"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+@pytest.fixture
+def skeleton(tmp_path):
+    target = tmp_path / "team.yaml"
+    assert run("nieuw", "-o", target, *TEAM).exit_code == 0
+    book = tmp_path / "team.xlsx"
+    assert run("vragenlijst", target, "-o", book).exit_code == 0
+    return target, book
+
+
+def test_answers_from_the_workbook_fill_in_the_skeleton_and_nothing_else(skeleton):
+    target, book = skeleton
+    before = target.read_text(encoding="utf-8")
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5", ("algemeen.jeugd_tm18_pct", 6): "18%",
+                          ("skj_big.afwijking_onderbouwd", 6): "ja"})
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 0, result.output
+    assert "3 antwoorden veranderd" in result.stderr
+    after = target.read_text(encoding="utf-8")
+    assert sorted(changed_lines(before, after)) == sorted(
+        ["-    waarde:"] * 3 + ["+    waarde: 9.5", "+    waarde: 18", "+    waarde: true"])
+    facts = load_yaml_file(target)["feiten"]
+    assert facts["formatie.fte_totaal"]["waarde"] == 9.5
+    assert run("check", target).exit_code == 1  # loads; most requirements still unknown
+
+
+def test_nothing_changed_leaves_the_file_untouched(skeleton):
+    target, book = skeleton
+    stat = target.stat()
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 0 and "niet gewijzigd" in result.stderr
+    assert target.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_a_changed_action_status_goes_back_with_the_plan_comments_kept(tmp_path):
+    target = tmp_path / "baarn.yaml"
+    shutil.copy(ROOT / "assessments" / "baarn-2023-03.yaml", target)
+    assert run("plan", target, "--bijwerken").exit_code in (0, 1)
+    text = target.read_text(encoding="utf-8").replace("\ntransformatieplan:", "\n# ons plan\ntransformatieplan:", 1)
+    target.write_text(text, encoding="utf-8")
+    book = tmp_path / "baarn.xlsx"
+    assert run("vragenlijst", target, "-o", book).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Plan"]
+    header = [c.value for c in ws[1]]
+    status = header.index(next(h for h in header if h and h.lower().startswith("status"))) + 1
+    ws.cell(row=2, column=status, value="behaald")
+    wb.save(book)
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 0, result.output
+    after = target.read_text(encoding="utf-8")
+    assert "# ons plan\ntransformatieplan:" in after
+    diff = changed_lines(text, after)
+    assert diff and all("status" in line for line in diff), diff
+    assert load_yaml_file(target)["transformatieplan"][0]["status"] == "behaald"
+
+
+def test_a_workbook_of_another_team_is_refused(tmp_path, skeleton):
+    target, _ = skeleton
+    other = tmp_path / "baarn.xlsx"
+    assert run("vragenlijst", ROOT / "assessments" / "baarn-2023-03.yaml", "-o", other).exit_code == 0
+    before = target.read_bytes()
+    result = run("inlezen", other, "--bijwerken", target)
+    assert result.exit_code == 2 and "hoort bij team" in result.stderr and "Traceback" not in result.output
+    assert target.read_bytes() == before
+
+
+def test_a_bad_cell_writes_nothing(skeleton):
+    target, book = skeleton
+    before = target.read_bytes()
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "veel", ("algemeen.inwoners", 6): "1.000"})
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 2 and result.stderr.count("Vragen!F") == 2
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("extra", [[], ["-o", "x.yaml", "--bijwerken", "team.yaml"]])
+def test_exactly_one_of_output_and_update(tmp_path, skeleton, extra):
+    _, book = skeleton
+    result = run("inlezen", book, *extra)
+    assert result.exit_code == 2 and "óf -o" in result.stderr
