@@ -10,7 +10,7 @@ from conftest import ROOT
 
 def setup_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Aan de slag"):text.index("## Commando's")]
+    section = text[text.index("## Aan de slag"):text.index("## Uw team toetsen")]
     return [block.strip() for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)]
 
 
@@ -29,3 +29,23 @@ def test_ci_runs_exactly_the_readme_test_command():
     lines = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.lstrip().startswith("#")]
     assert lines[-1] == tests
+
+
+def test_the_walkthrough_uses_only_commands_and_options_that_exist():
+    """'Uw team toetsen': every `kader ...` line of the walk-through is accepted by the command line
+    as far as its options go (each command with its options, parsed by click without running)."""
+    import shlex
+
+    from kadertoets.cli import main
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Uw team toetsen"):text.index("## Commando's")]
+    commands = [" ".join(block.replace("\\\n", " ").split())
+                for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)]
+    lines = [c for block in commands for c in block.split(" kader ") if c]
+    assert len(lines) >= 7
+    for line in lines:
+        words = shlex.split(line.removeprefix("kader "))
+        command = main.commands[words[0]]
+        ctx = command.make_context(words[0], words[1:], resilient_parsing=True)
+        assert ctx.params, line

@@ -108,3 +108,51 @@ def test_exactly_one_of_output_and_update(tmp_path, skeleton, extra):
     _, book = skeleton
     result = run("inlezen", book, *extra)
     assert result.exit_code == 2 and "óf -o" in result.stderr
+
+
+def test_the_same_workbook_read_in_again_after_more_answers(skeleton):
+    target, book = skeleton
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5"})
+    assert run("inlezen", book, "--bijwerken", target).exit_code == 0
+    edit(book, "Vragen", {("algemeen.inwoners", 6): 12000})
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 0 and "1 antwoord veranderd" in result.stderr, result.output
+    facts = load_yaml_file(target)["feiten"]
+    assert facts["formatie.fte_totaal"]["waarde"] == 9.5 and facts["algemeen.inwoners"]["waarde"] == 12000
+
+
+def test_what_the_file_gained_since_the_workbook_stays(skeleton):
+    target, book = skeleton
+    edit(book, "Vragen", {("eigen_begeleiding.registratie_methode", 6): "excel"})
+    assert run("inlezen", book, "--bijwerken", target).exit_code == 0
+    assert run("plan", target, "--bijwerken").exit_code == 1  # adds a proposed action to the file
+    actions = load_yaml_file(target)["transformatieplan"]
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5"})  # the old workbook, with one more answer
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 0, result.output
+    after = load_yaml_file(target)
+    assert after["transformatieplan"] == actions and after["feiten"]["formatie.fte_totaal"]["waarde"] == 9.5
+
+
+def test_a_fact_changed_in_both_places_is_refused_by_name(skeleton):
+    target, book = skeleton
+    text = target.read_text(encoding="utf-8")
+    marker = "  formatie.fte_totaal:\n    waarde:\n"
+    assert marker in text
+    target.write_text(text.replace(marker, "  formatie.fte_totaal:\n    waarde: 8\n"), encoding="utf-8")
+    before = target.read_bytes()
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5", ("algemeen.inwoners", 6): 12000})
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 2 and "Hoeveel fte telt het lokale team in totaal" in result.stderr
+    assert "elk anders" in result.stderr and target.read_bytes() == before
+
+
+def test_a_workbook_without_its_base_is_refused(skeleton):
+    target, book = skeleton
+    wb = openpyxl.load_workbook(book)
+    del wb["Basis"]
+    wb.save(book)
+    before = target.read_bytes()
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5"})
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 2 and "-o" in result.stderr and target.read_bytes() == before

@@ -38,6 +38,7 @@ from kadertoets.infra.located import Node
 from kadertoets.infra.textsafe import clean
 from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
+from kadertoets.infra.dates import dutch_date
 from kadertoets.load.assessment import build_assessment, team_block as check_team_block
 from kadertoets.model import Assessment, Fact, Kader, PlanAction, Team
 from kadertoets.infra.records import record
@@ -154,7 +155,7 @@ def _migrated(previous: Assessment, old: Kader, new: Kader):
 
 
 def _day(day: dt.date) -> str:
-    return day.strftime("%d-%m-%Y")
+    return dutch_date(day)
 
 
 # ------------------------------------------------------------------ the file -----------------------

@@ -1,12 +1,18 @@
-"""`kader inlezen WERKMAP --bijwerken ASSESSMENT`: put the answers and plan statuses of a filled-in
+"""`kader inlezen WERKMAP --bijwerken ASSESSMENT`: put the answers and action statuses of a filled-in
 questionnaire workbook back into the team's own assessment file, keeping everything else.
 
-Only what the workbook changed is written: a fact whose value, toelichting, bewijs or herbevestigen is
-the same keeps its own lines (short or long form, comments, quotes), and so does an unchanged action;
-a question the file lists without an answer (the skeleton of `kader nieuw`) keeps its entry and its
-comments until it is answered. The blocks are replaced with editors/yamlblock.py; the file is read once
-and replaced only if it did not change meanwhile (editors/keptfile.py); the new text must load, with
-the strict loader, as exactly the workbook's assessment, otherwise nothing is written (fail closed).
+A three-way merge, per fact and per action: the workbook keeps (hidden, load/workbook.py BASE_SHEET) a
+digest of what it held when `kader vragenlijst` made it. What the person changed in the workbook is
+written; what they left alone keeps the file's current content (also when the file changed since, by
+`kader plan --bijwerken` or another workbook); where both changed the same fact or action to different
+things, nothing is written and every such question is named (a save based on an older version is
+refused, not merged in silence). Reading the same workbook in twice changes nothing the second time.
+
+Only what changes is written: an unchanged fact or action keeps its own lines byte for byte (short or
+long form, comments, quotes), and a question the file lists without an answer (the skeleton of
+`kader nieuw`) keeps its entry and comments until it is answered (editors/yamlblock.py replace_entries).
+The file is read once and replaced only if it did not change meanwhile (editors/keptfile.py); the new
+text must load, with the strict loader, as the merged assessment, otherwise nothing is written.
 The workbook must belong to the file: the same team, peildatum and Kader version.
 """
 
@@ -17,11 +23,12 @@ from pathlib import Path
 from kadertoets.editors.keptfile import read_kept, replace_kept
 from kadertoets.editors.migrate import action_yaml, fact_yaml
 from kadertoets.editors.yamlblock import replace_entries
-from kadertoets.infra.errors import KaderFout, display_path, excerpt
+from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.infra.records import record
 from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
-from kadertoets.model import Assessment, Fact, PlanAction
+from kadertoets.load.workbook import action_print, fact_print, workbook_base
+from kadertoets.model import Assessment, Fact
 from kadertoets.sweep.questionnaire import assessment_from_workbook
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
@@ -37,12 +44,8 @@ class WorkbookUpdate:
     written: bool
 
 
-def _fact_key(f: Fact | None):
-    return None if f is None else (f.value, f.note, f.evidence, f.reconfirm)
-
-
 def _empty(f: Fact | None) -> bool:
-    return f is None or _fact_key(f) == (None, None, None, False)
+    return f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm)
 
 
 def _plain(value):
@@ -57,7 +60,7 @@ def _plain(value):
 def _in_form_of(entry, fact: Fact | None):
     """The new fact in the form the file used for it: a long-form entry (`waarde:` on its own line,
     as kader nieuw writes it) stays long, so that only the lines that changed change."""
-    if fact is None:
+    if _empty(fact):
         return {"waarde": None} if isinstance(entry, dict) else None
     written = fact_yaml(fact)
     if isinstance(entry, dict) and not isinstance(written, dict):
@@ -65,36 +68,52 @@ def _in_form_of(entry, fact: Fact | None):
     return written
 
 
-def _new_facts(raw: dict, old: Assessment, new: Assessment, order) -> tuple[dict, list[str]]:
-    """The `feiten:` block with the workbook's answers: unchanged entries as they were."""
-    out, changed = {}, []
+def _print(f: Fact | None) -> str:
+    return fact_print(None if _empty(f) else f)
+
+
+def _merge_facts(raw: dict, old: Assessment, new: Assessment, base: dict, order, conflicts: list) -> tuple[dict, list]:
+    """The `feiten:` block: changed in the workbook → the workbook's; else the file's, as it is."""
+    changed = []
+    wanted = {}
+    for path in order:
+        mine, theirs = _print(new.facts.get(path)), _print(old.facts.get(path))
+        was = base.get(f"feit:{path}")
+        if mine == was or mine == theirs:
+            continue  # not changed in the workbook, or already so in the file
+        if was is None or theirs != was:
+            conflicts.append(path)
+            continue
+        wanted[path] = new.facts.get(path)
+    out = {}
     for path, entry in raw.items():
-        before, after = old.facts.get(path), new.facts.get(path)
-        if _fact_key(before) == _fact_key(after) or (after is None and _empty(before)):
-            out[path] = _plain(entry)
-        else:
-            out[path] = _in_form_of(entry, after)
+        if path in wanted:
+            out[path] = _in_form_of(entry, wanted.pop(path))
             changed.append(path)
-    for path in order:  # answered in the workbook, not yet listed in the file: in question order
-        if path not in out and path in new.facts and not _empty(new.facts[path]):
-            out[path] = fact_yaml(new.facts[path])
+        else:
+            out[path] = _plain(entry)
+    for path, fact in wanted.items():  # answered in the workbook, not yet listed in the file
+        if not _empty(fact):
+            out[path] = fact_yaml(fact)
             changed.append(path)
     return out, changed
 
 
-def _action_key(a: PlanAction):
-    return (a.requirement, a.description, a.owner, a.deadline, a.status, a.moved, a.extra_budget, a.note, a.id)
-
-
-def _new_plan(raw: list, old: Assessment, new: Assessment) -> tuple[list, int]:
-    out, changed = [], 0
-    for i, action in enumerate(new.plan):
-        if i < len(old.plan) and i < len(raw) and _action_key(old.plan[i]) == _action_key(action):
-            out.append(_plain(raw[i]))
-        else:
-            out.append(action_yaml(action))
-            changed += 1
-    return out, changed + max(0, len(old.plan) - len(new.plan))
+def _merge_plan(raw: list, old: Assessment, new: Assessment, base: dict, conflicts: list) -> tuple[list, int]:
+    """The `transformatieplan:` block: an action changed in the workbook (its status, toelichting, ...)
+    replaces the file's; actions the file gained since (kader plan --bijwerken) stay."""
+    out, changed = [_plain(item) for item in raw], 0
+    for n, action in enumerate(new.plan):
+        mine, was = action_print(action), base.get(f"actie:{n}")
+        theirs = action_print(old.plan[n]) if n < len(old.plan) else None
+        if mine == was or mine == theirs:
+            continue
+        if was is None or theirs != was or n >= len(out):
+            conflicts.append(f"actie {n + 1} ({action.requirement})")
+            continue
+        out[n] = action_yaml(action)
+        changed += 1
+    return out, changed
 
 
 def _belongs(old: Assessment, new: Assessment, workbook: str, shown: str) -> None:
@@ -115,11 +134,24 @@ def update_from_workbook(workbook: Path, target: Path, kader_dir=None, version: 
     tree = load_yaml_text(text, shown)
     kdir = kader_dir_or_default(kader_dir)
     old, kader = assessment_from_tree(tree, shown, kdir, version)
+    book = display_path(workbook)
     new, _ = assessment_from_workbook(workbook, kdir, version)
-    _belongs(old, new, display_path(workbook), shown)
-
-    facts, facts_changed = _new_facts(tree.get("feiten") or {}, old, new, kader.questions)
-    plan, actions_changed = _new_plan(tree.get("transformatieplan") or [], old, new)
+    _belongs(old, new, book, shown)
+    base = workbook_base(workbook, book)
+    if base is None:
+        raise KaderFout.single(f"de werkmap {excerpt(book, 200)} zegt niet wat er in stond toen hij gemaakt werd, "
+                               "dus niet wat u veranderde; er is niets geschreven", file=shown,
+                               hint="Schrijf de werkmap naar een nieuw bestand (kader inlezen WERKMAP -o NIEUW.yaml), "
+                                    "of maak een nieuwe vragenlijst met kader vragenlijst.")
+    conflicts: list[str] = []
+    facts, facts_changed = _merge_facts(tree.get("feiten") or {}, old, new, base, kader.questions, conflicts)
+    plan, actions_changed = _merge_plan(tree.get("transformatieplan") or [], old, new, base, conflicts)
+    if conflicts:
+        names = [kader.questions[c].question if c in kader.questions else c for c in conflicts]
+        raise KaderFout([Problem(f"{excerpt(name, 160)}: is in de werkmap én in het assessment veranderd, elk anders; "
+                                 "er is niets geschreven", file=shown,
+                                 hint="Kies zelf: pas de werkmap of het assessment aan, of maak een nieuwe vragenlijst "
+                                      "van het huidige assessment.") for name in names])
     filled_in_changed = bool(new.filled_in_by) and new.filled_in_by != old.filled_in_by
     blocks = []
     if facts_changed:
@@ -134,10 +166,7 @@ def update_from_workbook(workbook: Path, target: Path, kader_dir=None, version: 
     for key, value in blocks:
         new_text = replace_entries(new_text, key, value, shown)
     check, _ = assessment_from_tree(load_yaml_text(new_text, shown), shown, kdir, version or old.kader_version)
-    same = ({p: _fact_key(f) for p, f in check.facts.items() if not _empty(f)}
-            == {p: _fact_key(f) for p, f in new.facts.items() if not _empty(f)}
-            and [_action_key(a) for a in check.plan] == [_action_key(a) for a in new.plan])
-    if not same:  # fail closed: what would be written is not what the workbook says
+    if any(_print(check.facts.get(p)) != _print(new.facts.get(p)) for p in facts_changed):
         raise KaderFout.single("het bijgewerkte assessment zou iets anders bevatten dan de werkmap; er is niets "
                                "geschreven", file=shown,
                                hint="Dit is een fout in kadertoets; meld het met de werkmap en het bestand.")

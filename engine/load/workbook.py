@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
 
 from kadertoets.evaluate.questiontypes import QUESTION_TYPES
+from kadertoets.infra.digest import hex_digest
 from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.located import fmt_number
@@ -233,6 +235,53 @@ def read_workbook(path: Path, shown: str) -> Book:
         reader.done()
         return Book(shown, team, questions, plan, moved, reader.cells, reader.about, reader.problems,
                     reader.refused)
+    finally:
+        wb.close()
+
+
+BASE_SHEET = "Basis"  # hidden and locked: what the workbook held when it was made, per fact and action
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def fact_print(f) -> str:
+    """A fact's content (value, toelichting, bewijs, herbevestigen) as a digest: what a three-way merge
+    compares (the workbook as made, as filled in, and the file as it is now). None: no fact."""
+    if f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm):
+        return hex_digest(b"null")  # no fact, or one with nothing in it: unknown either way
+    value = list(f.value) if isinstance(f.value, tuple) else f.value
+    return hex_digest(json.dumps([_plain(value), f.note, f.evidence, bool(f.reconfirm)], sort_keys=True).encode())
+
+
+def action_print(a) -> str:
+    """An action's content as a digest (see fact_print)."""
+    return hex_digest(json.dumps([a.requirement, a.description, a.owner, _plain(a.deadline), a.status,
+                                  [[_plain(m.to), m.note] for m in a.moved], a.extra_budget, a.note, a.id],
+                                 sort_keys=True).encode())
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return ["datum", value.isoformat()]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)  # 12.0 from a workbook and 12 from a file are the same answer
+    return value
+
+
+def workbook_base(path: Path, shown: str) -> dict | None:
+    """What the workbook held when `kader vragenlijst` made it: {"feit:<id>" or "actie:<n>": digest}, or
+    None when the workbook has no (readable) base. Read with the same bounds as the other sheets."""
+    wb = _open(Path(path), shown)
+    try:
+        if BASE_SHEET not in wb.sheetnames:
+            return None
+        out = {}
+        for n, row in enumerate(wb[BASE_SHEET].iter_rows(max_col=2, values_only=True)):
+            if n >= MAX_SCANNED or len(out) > MAX_ROWS:
+                return None
+            key, digest = (tuple(row) + (None, None))[:2]
+            if isinstance(key, str) and isinstance(digest, str) and _DIGEST.fullmatch(digest) and len(key) < 300:
+                out[key] = digest
+        return out
     finally:
         wb.close()
 

@@ -85,6 +85,7 @@ def questionnaire_xlsx(assessment: Assessment, kader: Kader) -> bytes:
     _team_sheet(wb, assessment, lists)
     _plan_sheet(wb, assessment, lists)
     _moved_sheet(wb, assessment)
+    _base_sheet(wb, assessment, kader)
     lists.sheet.sheet_state = "hidden"
     _protect(lists.sheet)
     wb.active = 0
@@ -92,6 +93,20 @@ def questionnaire_xlsx(assessment: Assessment, kader: Kader) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _base_sheet(wb, assessment: Assessment, kader: Kader) -> None:
+    """Hidden and locked: a digest of every fact and action as the workbook holds them now, so that
+    `kader inlezen --bijwerken` writes only what was changed in the workbook, keeps what changed in
+    the file since, and refuses where both changed (editors/workbookupdate.py)."""
+    ws = wb.create_sheet(layout.BASE_SHEET)
+    rows = [(f"feit:{path}", layout.fact_print(assessment.facts.get(path))) for path in kader.questions]
+    rows += [(f"actie:{n}", layout.action_print(a)) for n, a in enumerate(assessment.plan)]
+    for r, (key, digest) in enumerate(rows, start=1):
+        ws.cell(row=r, column=1, value=key).data_type = "s"
+        ws.cell(row=r, column=2, value=digest).data_type = "s"
+    ws.sheet_state = "hidden"
+    _protect(ws)
 
 
 # ---------------------------------------------------------------- helpers
