@@ -227,7 +227,9 @@ def test_each_answer_cell_has_its_dropdown_or_check(tmp_path):
     assert choice.type == "list"
     wb = openpyxl.load_workbook(tmp_path / "team.xlsx")
     column = choice.formula1.split("!")[1].split(":")[0].replace("$", "").rstrip("0123456789")
-    assert [c.value for c in wb["Keuzes"][column] if c.value] == list(choice_q.values)
+    # a person picks the labels of the vragen file ("het lokale team zelf"), the file keeps the codes
+    labels = dict(choice_q.labels)
+    assert [c.value for c in wb["Keuzes"][column] if c.value] == [labels[v] for v in choice_q.values]
     assert wb["Keuzes"].sheet_state == "hidden"
     whole_q = KADER.questions[first_of("whole")]
     whole = check_of(whole_q.path)

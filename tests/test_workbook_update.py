@@ -73,7 +73,7 @@ def test_a_changed_action_status_goes_back_with_the_plan_comments_kept(tmp_path)
     ws = wb["Plan"]
     header = [c.value for c in ws[1]]
     status = header.index(next(h for h in header if h and h.lower().startswith("status"))) + 1
-    ws.cell(row=2, column=status, value="behaald")
+    ws.cell(row=2, column=status, value="Deels behaald")  # the label a person picks
     wb.save(book)
     result = run("inlezen", book, "--bijwerken", target)
     assert result.exit_code == 0, result.output
@@ -81,7 +81,7 @@ def test_a_changed_action_status_goes_back_with_the_plan_comments_kept(tmp_path)
     assert "# ons plan\ntransformatieplan:" in after
     diff = changed_lines(text, after)
     assert diff and all("status" in line for line in diff), diff
-    assert load_yaml_file(target)["transformatieplan"][0]["status"] == "behaald"
+    assert load_yaml_file(target)["transformatieplan"][0]["status"] == "deels_behaald"
 
 
 def test_a_workbook_of_another_team_is_refused(tmp_path, skeleton):
@@ -156,3 +156,35 @@ def test_a_workbook_without_its_base_is_refused(skeleton):
     edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5"})
     result = run("inlezen", book, "--bijwerken", target)
     assert result.exit_code == 2 and "-o" in result.stderr and target.read_bytes() == before
+
+
+def test_a_choice_is_picked_by_its_label_and_kept_as_its_code(skeleton):
+    target, book = skeleton
+    ws = openpyxl.load_workbook(book)["Vragen"]
+    from test_workbook import row_of
+
+    assert ws.cell(row=row_of(ws, "eigen_begeleiding.registratie_methode"), column=6).value is None
+    edit(book, "Vragen", {("eigen_begeleiding.registratie_methode", 6): "een eigen Excelbestand",
+                          ("toegang.eerste_triage_belegd_bij", 6): "gemeente"})  # a code typed by hand also reads
+    assert run("inlezen", book, "--bijwerken", target).exit_code == 0
+    facts = load_yaml_file(target)["feiten"]
+    assert facts["eigen_begeleiding.registratie_methode"]["waarde"] == "excel"
+    assert facts["toegang.eerste_triage_belegd_bij"]["waarde"] == "gemeente"
+    again = target.parent / "again.xlsx"
+    assert run("vragenlijst", target, "-o", again).exit_code == 0
+    ws = openpyxl.load_workbook(again)["Vragen"]
+    assert ws.cell(row=row_of(ws, "eigen_begeleiding.registratie_methode"), column=6).value == "een eigen Excelbestand"
+
+
+def test_labels_that_cannot_stand_for_their_values_fall_back_to_codes():
+    from kadertoets.load.workbook import choice_labels
+    from kadertoets.model import Question
+
+    def q(labels):
+        return Question("a.b", "keuze", "?", values=("x", "y"), labels=tuple(labels.items()))
+
+    assert choice_labels(q({"x": "Eerste", "y": "Tweede"})) == {"x": "Eerste", "y": "Tweede"}
+    assert choice_labels(q({"x": "Zelfde", "y": "zelfde"})) is None  # twice the same
+    assert choice_labels(q({"x": "y", "y": "Tweede"})) is None  # a label that is another value's code
+    assert choice_labels(q({"x": "a; b", "y": "Tweede"})) is None  # the separator of several choices
+    assert choice_labels(q({"x": "Eerste"})) is None  # not every value labelled

@@ -32,7 +32,7 @@ from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.located import fmt_number
 from kadertoets.infra.records import record
-from kadertoets.model import Question
+from kadertoets.model import ACTION_STATUS_LABEL, Question
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # a questionnaire is some 30 KiB
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts of the zip together, unpacked (zip bombs)
@@ -72,6 +72,7 @@ TEAM_DATES = ("peildatum", "ingevuld_door.datum")
 PLAN_COLUMNS = {"nr": "Nr", "id": "Kenmerk", "eis": "Eis", "omschrijving": "Omschrijving",
                 "eigenaar": "Eigenaar", "deadline": "Deadline", "status": "Status",
                 "extra_middelen_nodig": "Extra middelen nodig", "toelichting": "Toelichting"}
+_STATUS_OF_LABEL = {label.casefold(): code for code, label in ACTION_STATUS_LABEL.items()}
 PLAN_EDITABLE = ("status", "extra_middelen_nodig", "toelichting")
 PLAN_REQUIRED = ("eis", "omschrijving", "eigenaar", "deadline", "status")  # formats.PLAN_ACTION.required
 MOVED_COLUMNS = {"actie": "Actie (Nr)", "naar": "Nieuwe deadline", "toelichting": "Toelichting"}
@@ -138,7 +139,7 @@ class Book:
             parts = {k: row.values[k] for k in FACT_PARTS if row.values.get(k) is not None}
             q = questions.get(qid)
             if "waarde" in parts and q is not None:
-                parts["waarde"] = _answer(parts["waarde"], answer_kind(q))
+                parts["waarde"] = _answer(parts["waarde"], answer_kind(q), q)
             facts[qid] = parts["waarde"] if parts.keys() == {"waarde"} else (parts or None)
         tree["feiten"] = facts
         moved: dict[int, list] = {}
@@ -151,6 +152,9 @@ class Book:
         for row in self.plan:
             action = {k: row.values[k] for k in PLAN_COLUMNS if k != "nr"
                       and (k in PLAN_REQUIRED or row.values[k] is not None)}
+            status = action.get("status")  # picked as "Deels behaald", kept as deels_behaald
+            if isinstance(status, str):
+                action["status"] = _STATUS_OF_LABEL.get(status.strip().casefold(), status)
             if row.values["nr"] in moved:
                 action["deadline_verplaatst"] = moved[row.values["nr"]]
             plan.append(action)
@@ -209,15 +213,44 @@ _REQUIRED_TEAM_PATHS = ("team.id", "team.naam", "team.gemeente", "team.organisat
                         "team.taken.wmo", "peildatum")
 
 
-def _answer(value, kind: str):
-    """An answer cell in the form the loader reads for its type: several choices as a list; a number
-    typed where text is asked (a choice '2', a text) as the text the person typed."""
+def choice_labels(q: Question) -> dict | None:
+    """{value: label} for the dropdown of a choice question: what a person picks instead of the code
+    (`labels:` in the vragen file, "een eigen Excelbestand" for `excel`). None when the labels cannot
+    stand for the values one to one (missing, empty, the same twice, another value's code, or holding
+    the separator of several choices): then the codes themselves are shown."""
+    labels = dict(q.labels)
+    if not labels or set(labels) != set(q.values):
+        return None
+    shown = [labels[v].strip() for v in q.values]
+    folded = [x.casefold() for x in shown]
+    codes = {v.casefold(): v for v in q.values}
+    if not all(shown) or len(set(folded)) != len(folded) or any(MULTIPLE_SEPARATOR in x for x in shown) \
+            or MULTIPLE_NONE in folded or any(codes.get(f, v) != v for f, v in zip(folded, q.values)):
+        return None
+    return dict(zip(q.values, shown))
+
+
+def _from_label(text, q: Question | None):
+    """The value behind a label a person picked (or typed); any other text as it is (a code typed by
+    hand is read as itself, and the loader refuses what is neither)."""
+    labels = choice_labels(q) if q is not None else None
+    if not labels or not isinstance(text, str):
+        return text
+    back = {label.casefold(): value for value, label in labels.items()}
+    return back.get(text.strip().casefold(), text)
+
+
+def _answer(value, kind: str, q: Question | None = None):
+    """An answer cell in the form the loader reads for its type: several choices as a list; a label
+    as its value; a number typed where text is asked (a choice '2', a text) as the text the person typed."""
     if kind == "choices" and isinstance(value, str):
         if value.strip().lower() == MULTIPLE_NONE:
             return []
-        return [part.strip() for part in value.split(MULTIPLE_SEPARATOR) if part.strip()]
+        return [_from_label(part.strip(), q) for part in value.split(MULTIPLE_SEPARATOR) if part.strip()]
     if kind in ("choices", "choice", "text") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return fmt_number(value)
+    if kind == "choice":
+        return _from_label(value, q)
     return value
 
 

@@ -19,7 +19,7 @@ from kadertoets.evaluate.questiontypes import is_percentage
 from kadertoets.infra.located import MAX_NUMBER, fmt_number
 from kadertoets.load import workbook as layout
 from kadertoets.load.workbook import answer_kind
-from kadertoets.model import ACTION_STATUSES, Assessment, Kader, Question
+from kadertoets.model import ACTION_STATUS_LABEL, ACTION_STATUSES, Assessment, Kader, Question
 from kadertoets.render import xlsx_put
 
 HEADER_FILL = "DDEBF7"
@@ -40,7 +40,7 @@ EXPLANATION = [
     ("Werkblad 'Team': de gegevens van het team, de peildatum en de Kaderversie staan vast. U kunt invullen "
      "wie de vragenlijst heeft ingevuld, met welke rol, wanneer, en waar de antwoorden vandaan komen.", ""),
     ("Werkblad 'Plan': de eigen acties van het team (het transformatieplan). U kunt per actie de status "
-     "kiezen (gepland, behaald, deels_behaald of niet_behaald), aangeven of er extra middelen nodig zijn "
+     "kiezen (gepland, behaald, deels behaald of niet behaald), aangeven of er extra middelen nodig zijn "
      "(ja of nee) en een toelichting geven. Eis, omschrijving, eigenaar en deadline staan vast.", ""),
     ("Werkblad 'Verplaatst': de geschiedenis van verplaatste deadlines van de acties. Die staat vast: "
      "een verplaatsing wordt nooit overschreven.", ""),
@@ -254,8 +254,9 @@ def _date_cell(day):
 def _help_text(q: Question) -> str:
     kind = answer_kind(q)
     if kind == "choices":
-        how = (f"een of meer van: {', '.join(q.values)}; meer dan één: gescheiden door "
-               f"'{layout.MULTIPLE_SEPARATOR}', bv. {(layout.MULTIPLE_SEPARATOR + ' ').join(q.values[:2])}; "
+        names = [(layout.choice_labels(q) or {}).get(v, v) for v in q.values]
+        how = (f"een of meer van: {', '.join(names)}; meer dan één: gescheiden door "
+               f"'{layout.MULTIPLE_SEPARATOR}', bv. {(layout.MULTIPLE_SEPARATOR + ' ').join(names[:2])}; "
                f"geen enkele: {layout.MULTIPLE_NONE}")
     else:
         how = type_phrase(q) + (" (bv. 85%)" if is_percentage(q) else ", met een komma voor decimalen"
@@ -268,12 +269,16 @@ def _answer_cell(ws, row: int, column: int, q: Question, value, lists: _Lists):
     """Write an answer as a person writes it (ja/nee, a real number, a real date) with the check of its
     question; the empty cell (unknown) gets the same check and format."""
     kind = answer_kind(q)
+    shown = layout.choice_labels(q) or {}  # a person picks the label, the file keeps the code
     if value is not None:
         if kind == "flag":
             value = "ja" if value else "nee"
         elif kind == "choices":
             chosen = set(value)
-            value = (layout.MULTIPLE_SEPARATOR + " ").join(v for v in q.values if v in chosen) or layout.MULTIPLE_NONE
+            value = (layout.MULTIPLE_SEPARATOR + " ").join(shown.get(v, v) for v in q.values if v in chosen) \
+                or layout.MULTIPLE_NONE
+        elif kind == "choice":
+            value = shown.get(value, value)
         elif kind == "date":
             value = _date_cell(value)
     c = xlsx_put(ws, row, column, value)
@@ -281,7 +286,7 @@ def _answer_cell(ws, row: int, column: int, q: Question, value, lists: _Lists):
     if kind == "flag":
         lists.dropdown(ws, c, YES_NO)
     elif kind == "choice":
-        lists.dropdown(ws, c, q.values)
+        lists.dropdown(ws, c, tuple(shown.get(v, v) for v in q.values))
     elif kind in ("whole", "number"):
         lists.validate(ws, c, (kind, q.minimum, q.maximum), lambda: _number_validation(q, kind == "whole"))
     elif kind == "date":
@@ -363,7 +368,8 @@ def _plan_sheet(wb, assessment: Assessment, lists: _Lists) -> None:
     _header(ws, columns)
     for row, action in enumerate(assessment.plan, start=2):
         values = {"nr": row - 1, "id": action.id, "eis": action.requirement, "omschrijving": action.description,
-                  "eigenaar": action.owner, "deadline": action.deadline and _date_cell(action.deadline), "status": action.status,
+                  "eigenaar": action.owner, "deadline": action.deadline and _date_cell(action.deadline),
+                  "status": ACTION_STATUS_LABEL.get(action.status, action.status),
                   "extra_middelen_nodig": None if action.extra_budget is None else YES_NO[not action.extra_budget],
                   "toelichting": action.note}
         for key, value in values.items():
@@ -372,7 +378,8 @@ def _plan_sheet(wb, assessment: Assessment, lists: _Lists) -> None:
             c.number_format = layout.DATE_FORMAT if key == "deadline" else ("0" if key == "nr" else "@")
             if key in layout.PLAN_EDITABLE:
                 _editable(c, wrap=True)
-        lists.dropdown(ws, ws.cell(row=row, column=keys.index("status") + 1), ACTION_STATUSES)
+        lists.dropdown(ws, ws.cell(row=row, column=keys.index("status") + 1),
+                       tuple(ACTION_STATUS_LABEL[x] for x in ACTION_STATUSES))
         lists.dropdown(ws, ws.cell(row=row, column=keys.index("extra_middelen_nodig") + 1), YES_NO)
     _widths(ws, {"nr": 6, "id": 12, "eis": 14, "omschrijving": 50, "eigenaar": 20, "deadline": 13, "status": 16,
                  "extra_middelen_nodig": 12, "toelichting": 45}, columns)
