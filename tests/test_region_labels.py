@@ -129,3 +129,28 @@ def test_sweep_and_trend_text_fit_the_terminal_without_cutting_words(width):
     matrix = render("sweep", "text", sweep, Options(width=width))
     for ev in sweep.evaluations:  # every team id readable whole in a header
         assert re.search(rf"[┃│ ]{ev.assessment.team.id}[ ┃│]", matrix)
+
+
+CODES = re.compile(r"\b(lokaal_team|voldoet_niet|deels_behaald|niet_behaald|nvt)\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+@pytest.mark.parametrize("command", ["sweep", "trend"])
+def test_region_views_show_no_codes_or_iso_dates(tmp_path, command):
+    import html as html_module
+
+    import openpyxl
+
+    source = ROOT / "tests" / "fixtures" / "trend" if command == "trend" else ROOT / "assessments"
+    for fmt in ("text", "markdown"):
+        out = run(command, str(source), "--formaat", fmt).stdout
+        assert not CODES.search(out), (fmt, CODES.search(out))
+    page = run(command, str(source), "--formaat", "html").stdout
+    visible = html_module.unescape(re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", " ", page, flags=re.S))
+    assert not CODES.search(visible), CODES.search(visible)
+    target = tmp_path / "x.xlsx"
+    run(command, str(source), "--formaat", "xlsx", "-o", str(target))
+    for ws in openpyxl.load_workbook(target):
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    assert not CODES.search(value), (ws.title, value)

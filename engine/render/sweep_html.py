@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from kadertoets.model import Status
+from kadertoets.model import RESPONSIBLE_NAME, Status
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
@@ -204,7 +204,7 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
             for f in ev.findings:
                 ok = " ok" if f.status in (Status.VOLDOET, Status.NVT) else ""
                 body.append(f'<tr id="{_rule_anchor(anchor, f.rule_id)}" class="finding{ok}"><td>{e(f.rule_id)}</td>'
-                            f"<td>{e(f.title)}</td><td>{e(f.theme)}</td><td>{e(f.responsible)}</td>"
+                            f"<td>{e(f.title)}</td><td>{e(f.theme)}</td><td>{e(RESPONSIBLE_NAME.get(f.responsible, f.responsible))}</td>"
                             f'<td class="st-{f.status.value}">{e(status_text(f.status))}</td><td>{e(f.reason)}</td></tr>')
             body += ["</tbody></table>", '<p><a href="#matrix">↑ naar de matrix</a></p>', "</section>"]
     return _page("Regionaal overzicht lokale teams", body, SCRIPT if evs else "")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-from kadertoets.model import Status
+from kadertoets.model import RESPONSIBLE_NAME, Status
 from kadertoets.evaluate.plan import build_plan
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
+from kadertoets.infra.dates import dutch_date
 from kadertoets.render import (STATUS_LABEL, Options, renderer, starts_formula, status_text, xlsx_keep_text as _as_text,
                                xlsx_put as _put, xlsx_value as _value)
 from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, sweep_about, sweep_labels, trend_about
@@ -130,7 +131,7 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
     _put(ws, 2, 3, "team / peildatum")
     for j, ev in enumerate(evs, start=4):
         _put(ws, 1, j, labels[ev.assessment.team.id])
-        _put(ws, 2, j, f"{ev.assessment.team.id}\n{ev.assessment.reference_date.isoformat()}")
+        _put(ws, 2, j, f"{ev.assessment.team.id}\n{dutch_date(ev.assessment.reference_date)}")
         ws.column_dimensions[get_column_letter(j)].width = max(14, min(30, len(labels[ev.assessment.team.id]) + 2))
     for header_row in ws.iter_rows(min_row=1, max_row=2, max_col=len(evs) + 3):
         for c in header_row:
@@ -175,7 +176,8 @@ def _findings_rows(sweep: Sweep):
         a = ev.assessment
         for f in ev.findings:
             yield [a.team.municipality, a.team.organisation, a.team.id, a.reference_date, ev.kader.version,
-                   f.rule_id, f.title, f.theme, f.responsible, status_text(f.status), f.reason]
+                   f.rule_id, f.title, f.theme, RESPONSIBLE_NAME.get(f.responsible, f.responsible), status_text(f.status),
+                   f.reason]
 
 
 def _action_rows(evaluations):
@@ -187,7 +189,8 @@ def _action_rows(evaluations):
                 status = "voorstel (nog niet afgesproken)"
             elif item.to_confirm:
                 status += " (eis voldoet nu: bevestigen)"
-            yield [ev.assessment.team.id, item.requirement, item.description, item.owner, item.deadline,
+            yield [ev.assessment.team.id, item.requirement, item.description, ev.kader.roles.get(item.owner, item.owner),
+                   item.deadline,
                    item.original_deadline, status, "ja" if item.regional else "nee"]
 
 
@@ -207,7 +210,8 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
     reqs = sweep.requirements()
     _table_sheet(wb, "Per eis", ["eis", "titel", "thema", "verantwoordelijk", "regionale afhankelijkheid"]
                  + [STATUS_LABEL[s] for s in COUNT_ORDER],
-                 ([r.rule_id, r.title, r.theme, r.responsible, "ja" if r.responsible == "regio" else "nee"]
+                 ([r.rule_id, r.title, r.theme, RESPONSIBLE_NAME.get(r.responsible, r.responsible),
+                   "ja" if r.responsible == "regio" else "nee"]
                   + [r.counts[s.value] for s in COUNT_ORDER] for r in reqs))
     _about_sheet(wb, sweep_about(sweep, options))
     _invalid_sheet(wb, sweep.invalid)
