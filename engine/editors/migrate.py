@@ -340,19 +340,27 @@ def assessment_blocks(a: Assessment, version: str | None = None, keep_empty: boo
     return formats.ASSESSMENT.write(**values)
 
 
-def fact_yaml(f: Fact):
-    value = list(f.value) if isinstance(f.value, tuple) else f.value
-    if f.note is None and f.evidence is None and not f.reconfirm and value is not None:
-        return value
-    out: dict = {}
-    if value is not None:
-        out["waarde"] = value
+def fact_long(f: Fact | None) -> dict:
+    """A fact in the long form, always with `waarde:` (empty: onbekend), as `kader nieuw` writes it."""
+    if f is None:
+        return formats.FACT.write(waarde=None)
+    values: dict = {"waarde": list(f.value) if isinstance(f.value, tuple) else f.value}
     if f.note is not None:
-        out["toelichting"] = f.note
+        values["toelichting"] = f.note
     if f.evidence is not None:
-        out["bewijs"] = f.evidence
+        values["bewijs"] = f.evidence
     if f.reconfirm:
-        out["herbevestigen"] = True
+        values["herbevestigen"] = True
+    return formats.FACT.write(**values)
+
+
+def fact_yaml(f: Fact):
+    """A fact in its shortest form: the bare value when there is nothing else, else the long form
+    without an empty `waarde:`; None for a fact with nothing in it."""
+    long = fact_long(f)
+    if long.keys() == {"waarde"}:
+        return long["waarde"]
+    out = {k: v for k, v in long.items() if not (k == "waarde" and v is None)}
     if not out:
         return None
     if "waarde" not in out and "toelichting" not in out:  # a value-less fact needs its toelichting

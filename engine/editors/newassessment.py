@@ -28,7 +28,7 @@ from dataclasses import replace
 
 import yaml
 
-from kadertoets.editors.migrate import escape_comment
+from kadertoets.editors.migrate import escape_comment, fact_long
 from kadertoets.editors.migrate import migrate
 from kadertoets.editors.questionlist import by_theme, requirements_per_question
 from kadertoets.evaluate.answerforms import how_to_answer, type_phrase
@@ -185,20 +185,6 @@ def comment(text, indent: str = "", label: str = "") -> list[str]:
     return out
 
 
-def _fact_value(fact: Fact | None):
-    """A fact in the long form, always with `waarde:` (empty: onbekend)."""
-    if fact is None:
-        return formats.FACT.write(waarde=None)
-    values = {"waarde": list(fact.value) if isinstance(fact.value, tuple) else fact.value}
-    if fact.note is not None:
-        values["toelichting"] = fact.note
-    if fact.evidence is not None:
-        values["bewijs"] = fact.evidence
-    if fact.reconfirm:
-        values["herbevestigen"] = True
-    return formats.FACT.write(**values)
-
-
 def _header(new: NewAssessment, file_name: str) -> list[str]:
     team, k = new.team, new.kader
     lines = comment(f"Assessment van {team.name} ({team.id}) voor {k.name}, versie {k.version}, "
@@ -231,7 +217,7 @@ def _question_lines(q, fact: Fact | None, users: tuple[str, ...]) -> list[str]:
         lines += comment(" ".join(q.help.split()), indent, "Hulp: ")
     lines += comment(type_phrase(q) + ". " + how_to_answer(q), indent, "Antwoord: ")
     lines += comment(", ".join(users) if users else "geen eis (informatief)", indent, "Gebruikt door: ")
-    entry = _dump({q.path: _fact_value(fact)})
+    entry = _dump({q.path: fact_long(fact)})
     lines += [indent + line for line in entry.rstrip("\n").split("\n")]
     return lines
 

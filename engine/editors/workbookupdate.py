@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadertoets.editors.keptfile import read_kept, replace_kept
-from kadertoets.editors.migrate import action_yaml, fact_yaml
+from kadertoets.editors.migrate import action_yaml, fact_long, fact_yaml
 from kadertoets.editors.yamlblock import replace_entries
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.infra.records import record
@@ -61,11 +61,8 @@ def _in_form_of(entry, fact: Fact | None):
     """The new fact in the form the file used for it: a long-form entry (`waarde:` on its own line,
     as kader nieuw writes it) stays long, so that only the lines that changed change."""
     if _empty(fact):
-        return {"waarde": None} if isinstance(entry, dict) else None
-    written = fact_yaml(fact)
-    if isinstance(entry, dict) and not isinstance(written, dict):
-        return {"waarde": list(fact.value) if isinstance(fact.value, tuple) else fact.value}
-    return written
+        return fact_long(None) if isinstance(entry, dict) else None
+    return fact_long(fact) if isinstance(entry, dict) else fact_yaml(fact)
 
 
 def _print(f: Fact | None) -> str:
