@@ -183,7 +183,7 @@ EXAMPLE_FILE = _block(
 ASSESSMENT = _block(
     "assessment",
     ("kader", OPTIONAL, "De Kaderversie van dit assessment; zonder versie geldt de versie van de peildatum."),
-    ("peildatum", REQUIRED, "De datum waarop de feiten gelden (JJJJ-MM-DD)."),
+    ("peildatum", REQUIRED, "De datum waarop de feiten gelden (dd-mm-jjjj of JJJJ-MM-DD)."),
     ("team", REQUIRED, "Het team: id, naam, gemeente, organisatie en taken."),
     ("ingevuld_door", OPTIONAL, "Wie het assessment invulde, en waar de feiten vandaan komen."),
     ("feiten", REQUIRED, "Per vraagpad het antwoord (korte vorm) of waarde, toelichting en bewijs (lange vorm)."),
@@ -195,12 +195,12 @@ TEAM = _block(
     ("naam", REQUIRED, "Naam van het team."),
     ("gemeente", REQUIRED, "Gemeente van het team."),
     ("organisatie", REQUIRED, "Organisatie van het team."),
-    ("taken", REQUIRED, "Taken van het team: jeugd en wmo (true of false)."),
+    ("taken", REQUIRED, "Taken van het team: jeugd en wmo (ja of nee)."),
 )
 TASKS = _block(
     "taken van het team",
-    ("jeugd", REQUIRED, "Heeft het team de taak jeugd (true of false)?"),
-    ("wmo", REQUIRED, "Heeft het team de taak wmo (true of false)?"),
+    ("jeugd", REQUIRED, "Heeft het team de taak jeugd (ja of nee)?"),
+    ("wmo", REQUIRED, "Heeft het team de taak wmo (ja of nee)?"),
 )
 FILLED_IN = _block(
     "ingevuld_door",
@@ -222,7 +222,7 @@ PLAN_ACTION = _block(
     ("eis", REQUIRED, "Een eis (regel-id) van het Kader."),
     ("omschrijving", REQUIRED, "Wat er gedaan wordt."),
     ("eigenaar", REQUIRED, "Wie de actie uitvoert; meestal een rol uit het Kader."),
-    ("deadline", REQUIRED, "De oorspronkelijke deadline (JJJJ-MM-DD), of leeg."),
+    ("deadline", REQUIRED, "De oorspronkelijke deadline (dd-mm-jjjj of JJJJ-MM-DD), of leeg."),
     ("status", REQUIRED, "gepland, behaald, deels_behaald of niet_behaald."),
     ("deadline_verplaatst", OPTIONAL, "Geschiedenis van verplaatste deadlines; nooit overschrijven, alleen "
                                       "toevoegen."),
