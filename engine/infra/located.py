@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from kadertoets.infra.errors import KaderFout, Problem, enough, excerpt
-from kadertoets.infra.yamlload import LDict
+from kadertoets.infra.yamlload import LDict, Thousands
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.records import record
 
@@ -271,6 +271,8 @@ class Node:
         if isinstance(v, str):
             v = self._number_from_text(v, percent, whole)
         if whole:
+            if isinstance(v, Thousands):
+                return Node(v, self.file, self.path, self.line, self.column).number()  # refused: ambiguous
             if isinstance(v, bool) or not isinstance(v, int):
                 raise self.fail(f"verwacht een geheel getal, maar vond {describe_value(self.value)}",
                                 "Schrijf een heel getal zonder decimalen, bv. 12.", code=Code.WRONG_TYPE)
@@ -298,6 +300,11 @@ class Node:
 
     def number(self) -> float | int:
         v = self.value
+        if isinstance(v, Thousands):
+            raise self.fail(f"het getal {v:.3f} is dubbelzinnig: een punt kan een scheiding van duizendtallen of "
+                            "een decimaalteken zijn",
+                            "Schrijf getallen zonder scheiding van duizendtallen en met een komma voor decimalen, "
+                            "bv. 1000 of 0,5.", code=Code.WRONG_TYPE)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(f"verwacht een getal, maar vond {describe_value(v)}",
                             "Schrijf decimalen met een punt, bv. 16.5, zonder aanhalingstekens.", code=Code.WRONG_TYPE)

@@ -112,12 +112,23 @@ def _int(value: str) -> int | None:
     return None
 
 
+class Thousands(float):
+    """A number written as 1.000 or 12.500: to YAML a decimal number, to a Dutch reader a thousand (the
+    point separates thousands). Kept apart so that the places that read a number can refuse it as
+    ambiguous (infra/located.py) instead of reading 1.000 as one."""
+
+    __slots__ = ()
+
+
+_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
+
+
 def _float(value: str) -> float | None:
     special = _SPECIAL_FLOAT.get(value.lower())
     if special is not None:
         return special
     if len(value) <= MAX_DIGITS * 2 and _PLAIN_FLOAT.fullmatch(value):
-        return float(value)
+        return Thousands(value) if _THOUSANDS.fullmatch(value) else float(value)
     return None
 
 
