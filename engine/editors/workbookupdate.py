@@ -27,9 +27,9 @@ from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.infra.records import record
 from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
-from kadertoets.load.workbook import action_print, fact_print, workbook_base
+from kadertoets.load.workbook import action_print, fact_print
 from kadertoets.model import Assessment, Fact
-from kadertoets.sweep.questionnaire import assessment_from_workbook
+from kadertoets.sweep.questionnaire import read_questionnaire
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
 AGAIN = "kader inlezen --bijwerken"
@@ -132,16 +132,28 @@ def update_from_workbook(workbook: Path, target: Path, kader_dir=None, version: 
     kdir = kader_dir_or_default(kader_dir)
     old, kader = assessment_from_tree(tree, shown, kdir, version)
     book = display_path(workbook)
-    new, _ = assessment_from_workbook(workbook, kdir, version)
+    new, _, read = read_questionnaire(workbook, kdir, version)
     _belongs(old, new, book, shown)
-    base = workbook_base(workbook, book)
+    base = read.base
     if base is None:
         raise KaderFout.single(f"de werkmap {excerpt(book, 200)} zegt niet wat er in stond toen hij gemaakt werd, "
                                "dus niet wat u veranderde; er is niets geschreven", file=shown,
                                hint="Schrijf de werkmap naar een nieuw bestand (kader inlezen WERKMAP -o NIEUW.yaml), "
                                     "of maak een nieuwe vragenlijst met kader vragenlijst.")
+    numbers = sorted(row.values["nr"] for row in read.plan)
+    made_with = sum(1 for key in base if key.startswith("actie:"))
+    if numbers != list(range(1, made_with + 1)):  # a row deleted or added: which action is which is lost
+        missing = sorted(set(range(1, made_with + 1)) - set(numbers))
+        raise KaderFout.single(
+            "het blad Plan van de werkmap heeft niet meer de acties waarmee het gemaakt is"
+            + (f" (actie {', '.join(map(str, missing))} ontbreekt)" if missing else " (er staan rijen bij)")
+            + "; er is niets geschreven", file=book,
+            hint="Verwijder geen rijen uit het blad Plan en voeg er geen toe; zet een actie die niet doorgaat op "
+                 "'Niet behaald'. Een nieuwe actie komt in het assessment (of via kader plan --bijwerken).")
+    present = {row.values["id"] for row in read.questions}  # a deleted row is not a cleared answer
     conflicts: list[str] = []
-    facts, facts_changed = _merge_facts(tree.get("feiten") or {}, old, new, base, kader.questions, conflicts)
+    facts, facts_changed = _merge_facts(tree.get("feiten") or {}, old, new, base,
+                                        [p for p in kader.questions if p in present], conflicts)
     plan, actions_changed = _merge_plan(tree.get("transformatieplan") or [], old, new, base, conflicts)
     if conflicts:
         names = [kader.questions[c].question if c in kader.questions else c for c in conflicts]

@@ -121,6 +121,7 @@ class Book:
     about: dict  # loader path -> what the cell is: its question Row, or a label (Team, Plan)
     problems: list
     refused: set  # the cells refused while reading (formulas): read as empty
+    base: dict | None = None  # BASE_SHEET: {"feit:<id>" or "actie:<n>": digest}; None when absent or unreadable
 
     # -- the tree a YAML file gives ----------------------------------------
     def version_tree(self) -> dict:
@@ -149,7 +150,7 @@ class Book:
                 entry["toelichting"] = row.values["toelichting"]
             moved.setdefault(row.values["actie"], []).append(entry)
         plan = []
-        for row in self.plan:
+        for row in self.plan:  # in the order of Nr (_Reader.plan): a sorted sheet is the same plan
             action = {k: row.values[k] for k in PLAN_COLUMNS if k != "nr"
                       and (k in PLAN_REQUIRED or row.values[k] is not None)}
             status = action.get("status")  # picked as "Deels behaald", kept as deels_behaald
@@ -246,7 +247,8 @@ def _answer(value, kind: str, q: Question | None = None):
     if kind == "choices" and isinstance(value, str):
         if value.strip().lower() == MULTIPLE_NONE:
             return []
-        return [_from_label(part.strip(), q) for part in value.split(MULTIPLE_SEPARATOR) if part.strip()]
+        parts = [_from_label(part.strip(), q) for part in value.split(MULTIPLE_SEPARATOR) if part.strip()]
+        return parts or None  # only separators: nothing chosen is not "none of these" (that is (geen))
     if kind in ("choices", "choice", "text") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return fmt_number(value)
     if kind == "choice":
@@ -267,7 +269,7 @@ def read_workbook(path: Path, shown: str) -> Book:
         moved = reader.moved()
         reader.done()
         return Book(shown, team, questions, plan, moved, reader.cells, reader.about, reader.problems,
-                    reader.refused)
+                    reader.refused, _base(wb))
     finally:
         wb.close()
 
@@ -300,23 +302,19 @@ def _plain(value):
     return value
 
 
-def workbook_base(path: Path, shown: str) -> dict | None:
+def _base(wb) -> dict | None:
     """What the workbook held when `kader vragenlijst` made it: {"feit:<id>" or "actie:<n>": digest}, or
     None when the workbook has no (readable) base. Read with the same bounds as the other sheets."""
-    wb = _open(Path(path), shown)
-    try:
-        if BASE_SHEET not in wb.sheetnames:
+    if BASE_SHEET not in wb.sheetnames:
+        return None
+    out = {}
+    for n, row in enumerate(wb[BASE_SHEET].iter_rows(max_col=2, values_only=True)):
+        if n >= MAX_SCANNED or len(out) > MAX_ROWS:
             return None
-        out = {}
-        for n, row in enumerate(wb[BASE_SHEET].iter_rows(max_col=2, values_only=True)):
-            if n >= MAX_SCANNED or len(out) > MAX_ROWS:
-                return None
-            key, digest = (tuple(row) + (None, None))[:2]
-            if isinstance(key, str) and isinstance(digest, str) and _DIGEST.fullmatch(digest) and len(key) < 300:
-                out[key] = digest
-        return out
-    finally:
-        wb.close()
+        key, digest = (tuple(row) + (None, None))[:2]
+        if isinstance(key, str) and isinstance(digest, str) and _DIGEST.fullmatch(digest) and len(key) < 300:
+            out[key] = digest
+    return out
 
 
 def _fail(shown: str, message: str, hint: str, cell: str | None = None) -> KaderFout:
@@ -516,8 +514,11 @@ class _Reader:
                 continue
             seen.add(nr)
             out.append(row)
-            self.plan_index[nr] = len(out)
-            path = f"transformatieplan[{len(out)}]"
+        out.sort(key=lambda r: r.values["nr"])  # the plan in the order of Nr, as Book.tree gives it
+        for position, row in enumerate(out, start=1):
+            nr = row.values["nr"]
+            self.plan_index[nr] = position
+            path = f"transformatieplan[{position}]"
             self.cells[path] = _cell_name(PLAN_SHEET, row.number, column("eis") + 1)
             self.about[path] = f"actie {nr}"
             for key in PLAN_COLUMNS:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, display_path
-from kadertoets.load.workbook import read_workbook
+from kadertoets.load.workbook import Book, read_workbook
 from kadertoets.model import Assessment, Kader
 from kadertoets.sweep.run import assessment_from_tree
 
@@ -17,6 +17,12 @@ from kadertoets.sweep.run import assessment_from_tree
 def assessment_from_workbook(path: Path, kader_dir: Path, version: str | None) -> tuple[Assessment, Kader]:
     """The assessment in a questionnaire workbook, validated against the Kader version it names (or
     `version`, when the user forces one). KaderFout with every bad cell at once, at its cell."""
+    assessment, kader, _ = read_questionnaire(path, kader_dir, version)
+    return assessment, kader
+
+
+def read_questionnaire(path: Path, kader_dir: Path, version: str | None) -> tuple[Assessment, Kader, Book]:
+    """As assessment_from_workbook, with the workbook as read (its rows, their numbers, its base)."""
     shown = display_path(path)
     book = read_workbook(path, shown)
     # First the Kader version, as a YAML file chooses it: the answers are put in the form of their
@@ -39,4 +45,4 @@ def assessment_from_workbook(path: Path, kader_dir: Path, version: str | None) -
     # an empty row is an unknown fact: as absent from the assessment as a question the file leaves out
     known = {path: f for path, f in assessment.facts.items()
              if (f.value, f.note, f.evidence, f.reconfirm) != (None, None, None, False)}
-    return replace(assessment, facts=known), kader
+    return replace(assessment, facts=known), kader, book
