@@ -606,7 +606,7 @@ PROMPTS = {
     "gemeente": "Gemeente",
     "organisatie": "Organisatie",
     "taken": "Taken van het team (jeugd, wmo, jeugd,wmo of geen)",
-    "peildatum": "Peildatum: de datum waarop de antwoorden gelden (JJJJ-MM-DD)",
+    "peildatum": "Peildatum: de datum waarop de antwoorden gelden (dd-mm-jjjj, bv. 01-03-2024)",
 }
 
 
@@ -652,7 +652,7 @@ def as_date(value, option_name: str = "--peildatum") -> dt.date:
 @option("--organisatie", "organisation", metavar="ORGANISATIE", help="Organisatie van het team.")
 @option("--taken", "tasks", metavar="TAKEN", help="Taken van het team: jeugd, wmo, jeugd,wmo of geen.")
 @option("--peildatum", "reference_date", type=DateType(), metavar="DATUM",
-        help="De datum waarop de antwoorden gelden (JJJJ-MM-DD).")
+        help="De datum waarop de antwoorden gelden (dd-mm-jjjj of JJJJ-MM-DD).")
 @option("--van", "previous", type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
         help="Een vorig assessment van het team: antwoorden, team en transformatieplan gaan mee; de peildatum "
              "moet later zijn.")

@@ -115,10 +115,10 @@ def test_no_tasks_is_allowed(tmp_path, bundled):
     options = [o if o != "jeugd,wmo" else "geen" for o in TEAM_OPTIONS]
     assert run(["nieuw", "-o", out, *options]).exit_code == 0
     assert load_assessment(out, bundled).team.tasks == {"jeugd": False, "wmo": False}
-    out2 = tmp_path / "leeg.yaml"
+    out2 = tmp_path / "leeg.yaml"  # nothing at all is not 'geen': never guessed
     options = [o if o != "jeugd,wmo" else "" for o in TEAM_OPTIONS]
-    assert run(["nieuw", "-o", out2, *options]).exit_code == 0
-    assert load_assessment(out2, bundled).team.tasks == {"jeugd": False, "wmo": False}
+    result = run(["nieuw", "-o", out2, *options])
+    assert result.exit_code == 2 and "geen taken opgegeven" in result.output and not out2.exists()
 
 
 def test_help_is_dutch_with_an_example():

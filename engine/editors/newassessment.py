@@ -39,6 +39,7 @@ from kadertoets.infra.textsafe import clean
 from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
 from kadertoets.infra.dates import dutch_date
+from kadertoets.infra.textsafe import is_clean
 from kadertoets.load.assessment import build_assessment, team_block as check_team_block
 from kadertoets.model import Assessment, Fact, Kader, PlanAction, Team
 from kadertoets.infra.records import record
@@ -47,7 +48,6 @@ from kadertoets.infra.records import record
 TEAM_OPTIONS = {"id": "--id", "naam": "--naam", "gemeente": "--gemeente", "organisatie": "--organisatie",
                 "taken": "--taken"}
 TASKS = formats.TASKS.names  # jeugd, wmo
-NO_TASKS = ("", "geen")
 COMMENT_WIDTH = 96  # characters of text per comment line (a long help text is wrapped)
 MAX_COMMENT_TEXT = 4000  # characters of one text from the Kader in a comment; longer is cut ('…')
 # placeholders for the other keys when one option is checked on its own (check_team_value)
@@ -56,10 +56,16 @@ _VALID_TEAM = {"id": "x", "naam": "x", "gemeente": "x", "organisatie": "x", "tak
 
 # ------------------------------------------------------------------ the team block -----------------
 def parse_tasks(text: str) -> dict[str, bool]:
-    """'jeugd,wmo', 'wmo', 'geen' or '' -> {jeugd: .., wmo: ..}; anything else is refused."""
+    """'jeugd,wmo', 'wmo' or 'geen' -> {jeugd: .., wmo: ..}; anything else is refused. Nothing at all
+    is refused too: a team without tasks is said in so many words (never guessed from an empty answer,
+    which would make every requirement about a task n.v.t.)."""
     words = [w.strip().lower() for w in str(text).split(",")]
     words = [w for w in words if w]
-    if words in ([], ["geen"]):
+    if not words:
+        raise KaderFout.single("geen taken opgegeven", field=TEAM_OPTIONS["taken"],
+                               hint=f"Schrijf {', '.join(TASKS)} of beide met een komma ertussen "
+                                    f"({','.join(TASKS)}), of 'geen' voor een team zonder deze taken.")
+    if words == ["geen"]:
         return {t: False for t in TASKS}
     unknown = [w for w in words if w not in TASKS]
     if unknown:
@@ -84,8 +90,12 @@ def team_from_values(values: dict) -> Team:
 
 def check_team_value(key: str, value):
     """One value of the team block on its own (an option, or an answer to a prompt), checked as
-    team_from_values checks it; returns the value."""
+    team_from_values checks it, and typed by a person, so without control characters (a file may hold
+    them: output shows them visibly; a new file does not start with them); returns the value."""
     team_from_values(dict(_VALID_TEAM, **{key: value}))
+    if isinstance(value, str) and not is_clean(value):
+        raise KaderFout.single(f"{excerpt(value)} bevat een stuurteken (zoals een escape- of belteken)",
+                               field=TEAM_OPTIONS.get(key, key), hint="Typ de waarde opnieuw, zonder stuurtekens.")
     return value
 
 

@@ -66,7 +66,8 @@ def _in_form_of(entry, fact: Fact | None):
 
 
 def _print(f: Fact | None) -> str:
-    return fact_print(None if _empty(f) else f)
+    """A fact as the workbook shows it (see load/workbook.py fact_print)."""
+    return fact_print(None if _empty(f) else f, as_shown=True)
 
 
 def _merge_facts(raw: dict, old: Assessment, new: Assessment, base: dict, order, conflicts: list) -> tuple[dict, list]:
@@ -101,8 +102,8 @@ def _merge_plan(raw: list, old: Assessment, new: Assessment, base: dict, conflic
     replaces the file's; actions the file gained since (kader plan --bijwerken) stay."""
     out, changed = [_plain(item) for item in raw], 0
     for n, action in enumerate(new.plan):
-        mine, was = action_print(action), base.get(f"actie:{n}")
-        theirs = action_print(old.plan[n]) if n < len(old.plan) else None
+        mine, was = action_print(action, as_shown=True), base.get(f"actie:{n}")
+        theirs = action_print(old.plan[n], as_shown=True) if n < len(old.plan) else None
         if mine == was or mine == theirs:
             continue
         if was is None or theirs != was or n >= len(out):

@@ -163,7 +163,8 @@ def _dump(yaml, data, newline: str, new_only: bool) -> str:
     if new_only:
         text = BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
         text = "".join(line.rstrip(" \t\n") + "\n" for line in _lines(text))
-    return text.replace("\n", newline)
+    # a comment ruamel kept from a CRLF file keeps its \r: one line ending per line, in the file's own style
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
 
 
 def replace_block(text: str, key: str, value, shown: str) -> str:

@@ -30,6 +30,7 @@ from kadertoets.evaluate.questiontypes import QUESTION_TYPES
 from kadertoets.infra.digest import hex_digest
 from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
+from kadertoets.infra.textsafe import clean
 from kadertoets.infra.located import fmt_number
 from kadertoets.infra.records import record
 from kadertoets.model import ACTION_STATUS_LABEL, Question
@@ -278,23 +279,40 @@ BASE_SHEET = "Basis"  # hidden and locked: what the workbook held when it was ma
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-def fact_print(f) -> str:
+def fact_print(f, as_shown: bool = False) -> str:
     """A fact's content (value, toelichting, bewijs, herbevestigen) as a digest: what a three-way merge
-    compares (the workbook as made, as filled in, and the file as it is now). None: no fact."""
+    compares (the workbook as made, as filled in, and the file as it is now). `as_shown`: its texts as a
+    workbook shows them (control characters made visible), so that a text the workbook could not hold
+    as it is does not count as changed."""
     if f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm):
         return hex_digest(b"null")  # no fact, or one with nothing in it: unknown either way
+    text = _shown if as_shown else _same_text
     value = list(f.value) if isinstance(f.value, tuple) else f.value
-    return hex_digest(json.dumps([_plain(value), f.note, f.evidence, bool(f.reconfirm)], sort_keys=True).encode())
-
-
-def action_print(a) -> str:
-    """An action's content as a digest (see fact_print)."""
-    return hex_digest(json.dumps([a.requirement, a.description, a.owner, _plain(a.deadline), a.status,
-                                  [[_plain(m.to), m.note] for m in a.moved], a.extra_budget, a.note, a.id],
+    return hex_digest(json.dumps([_plain(value, text), text(f.note), text(f.evidence), bool(f.reconfirm)],
                                  sort_keys=True).encode())
 
 
-def _plain(value):
+def action_print(a, as_shown: bool = False) -> str:
+    """An action's content as a digest (see fact_print)."""
+    text = _shown if as_shown else _same_text
+    return hex_digest(json.dumps([a.requirement, text(a.description), text(a.owner), _plain(a.deadline, text), a.status,
+                                  [[_plain(m.to, text), text(m.note)] for m in a.moved], a.extra_budget, text(a.note),
+                                  text(a.id)], sort_keys=True).encode())
+
+
+def _same_text(value):
+    return value
+
+
+def _shown(value):
+    return clean(value) if isinstance(value, str) else value
+
+
+def _plain(value, text=_same_text):
+    if isinstance(value, list):
+        return [_plain(v, text) for v in value]
+    if isinstance(value, str):
+        return text(value)
     if isinstance(value, dt.date):
         return ["datum", value.isoformat()]
     if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:

@@ -100,8 +100,8 @@ def _base_sheet(wb, assessment: Assessment, kader: Kader) -> None:
     `kader inlezen --bijwerken` writes only what was changed in the workbook, keeps what changed in
     the file since, and refuses where both changed (editors/workbookupdate.py)."""
     ws = wb.create_sheet(layout.BASE_SHEET)
-    rows = [(f"feit:{path}", layout.fact_print(assessment.facts.get(path))) for path in kader.questions]
-    rows += [(f"actie:{n}", layout.action_print(a)) for n, a in enumerate(assessment.plan)]
+    rows = [(f"feit:{path}", layout.fact_print(assessment.facts.get(path), as_shown=True)) for path in kader.questions]
+    rows += [(f"actie:{n}", layout.action_print(a, as_shown=True)) for n, a in enumerate(assessment.plan)]
     for r, (key, digest) in enumerate(rows, start=1):
         ws.cell(row=r, column=1, value=key).data_type = "s"
         ws.cell(row=r, column=2, value=digest).data_type = "s"
