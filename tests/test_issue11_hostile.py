@@ -212,16 +212,12 @@ def test_yaml_number_with_three_decimals_after_a_dot_is_refused(tmp_path):
     assert "dubbelzinnig" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="'kader vragen' (text) cuts the allowed answers short with '…' "
-                                        "(e.g. 'eigen_zaakty…'): the user cannot read what to answer")
 def test_vragen_text_never_cuts_allowed_answers():
     result = run("vragen")
     assert result.exit_code == 0
     assert "…" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="a bad status in the Plan sheet is answered with internal codes "
-                                        "('deels_behaald, niet_behaald') instead of the workbook's words")
 def test_bad_plan_status_is_explained_in_plain_dutch(tmp_path):
     target, book = with_plan(tmp_path, THREE_ACTIONS)
     set_cells(book, "Plan", {(2, 7): "Klaar"})

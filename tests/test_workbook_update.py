@@ -188,3 +188,12 @@ def test_labels_that_cannot_stand_for_their_values_fall_back_to_codes():
     assert choice_labels(q({"x": "y", "y": "Tweede"})) is None  # a label that is another value's code
     assert choice_labels(q({"x": "a; b", "y": "Tweede"})) is None  # the separator of several choices
     assert choice_labels(q({"x": "Eerste"})) is None  # not every value labelled
+
+
+def test_a_choice_outside_the_list_is_answered_with_the_list_a_person_sees(skeleton):
+    target, book = skeleton
+    edit(book, "Vragen", {("eigen_begeleiding.registratie_methode", 6): "in een schrift"})
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 2 and "Vragen!F" in result.stderr
+    assert "Kies uit de lijst" in result.stderr and "een eigen Excelbestand" in result.stderr
+    assert "mc_zelfinkoop" not in result.stderr

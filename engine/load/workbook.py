@@ -197,8 +197,22 @@ class Book:
             # the loader's words are those of the YAML file ('de lange vorm'); in the sheet it is this:
             message, hint = ("er staat bewijs of herbevestigen, maar geen antwoord en geen toelichting",
                              "Vul het antwoord in, of schrijf in de Toelichting waarom het nog onbekend is.")
+        if p.code == Code.VALUE_NOT_ALLOWED:
+            hint = self._pick_hint(p.field or "", path, questions) or hint
         return Problem(self._label(path, questions) + message, file=self.file, cell=cell, hint=hint, code=p.code,
                        internal=p.internal)
+
+    def _pick_hint(self, field: str, path: str, questions: dict) -> str | None:
+        """For a value outside a dropdown: the words of the dropdown, not the codes of the file."""
+        if field.endswith(".status") and field.startswith("transformatieplan["):
+            return "Kies uit de lijst: " + ", ".join(ACTION_STATUS_LABEL.values()) + "."
+        about = self.about.get(path)
+        q = questions.get(about.values["id"]) if isinstance(about, Row) else None
+        labels = choice_labels(q) if q is not None else None
+        if labels:
+            more = f" (meer dan één: gescheiden door '{MULTIPLE_SEPARATOR}')" if answer_kind(q) == "choices" else ""
+            return "Kies uit de lijst" + more + ": " + "; ".join(labels.values()) + "."
+        return None
 
     def _label(self, path: str, questions: dict) -> str:
         """What the cell is, for the message: the question's text (the Kader's; the sheet's for an id

@@ -6,13 +6,11 @@ render.csv_text) and json (a list of objects with the raw type, for tools)."""
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
+import textwrap
 
 from kadertoets.editors.questionlist import QuestionList
 from kadertoets.evaluate.answerforms import type_phrase
-from kadertoets.render import (Options, console, console_text, csv_text, json_text, md_escape, renderer, rich_text,
-                               safe_text)
+from kadertoets.render import Options, csv_text, json_text, md_escape, renderer, safe_text
 
 
 def _requirements(ids) -> str:
@@ -32,23 +30,26 @@ def _summary(result: QuestionList) -> str:
 
 @renderer("vragen", "text")
 def questions_text(result: QuestionList, options: Options) -> str:
-    con, buf = console(options)
-    con.print(rich_text(f"Vragen van {result.kader_name} {result.version}", style="bold"))
+    """Per theme each question with its field, what may be answered and the requirements that use it,
+    as indented lines wrapped between words: at any width nothing is cut or shortened."""
+    width = max(40, options.width)
+    lines = [f"Vragen van {result.kader_name} {result.version}"]
+
+    def wrapped(text: str, indent: str, label: str = "") -> list[str]:
+        return textwrap.wrap(label + " ".join(str(text).split()), width, initial_indent=indent,
+                             subsequent_indent=indent + " " * len(label), break_long_words=False,
+                             break_on_hyphens=False) or [indent + label]
+
     for theme, items in result.themes:
-        con.print()
-        con.print(rich_text(theme, style="bold"))
-        table = Table(show_lines=False, expand=True, header_style="bold")
-        table.add_column("Veld", width=30, overflow="fold")
-        table.add_column("Vraag", ratio=2)
-        table.add_column("Antwoord", ratio=1)
-        table.add_column("Eisen", width=14)
+        lines += ["", theme]
         for item in items:
             q = item.question
-            table.add_row(rich_text(q.path), rich_text(q.question), rich_text(type_phrase(q)),
-                          rich_text(_requirements(item.requirements)))
-        con.print(table)
-    con.print(Text(_summary(result)))
-    return console_text(buf)
+            lines += wrapped(q.question, "  ")
+            lines += wrapped(q.path, "    ", "veld: ")
+            lines += wrapped(type_phrase(q), "    ", "antwoord: ")
+            lines += wrapped(_requirements(item.requirements), "    ", "eisen: ")
+    lines += ["", _summary(result)]
+    return safe_text("\n".join(lines) + "\n")
 
 
 @renderer("vragen", "markdown")
