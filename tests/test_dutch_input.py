@@ -166,3 +166,10 @@ def test_explain_states_what_the_team_fills_in_and_how():
     assert "Hoe registreert het team de eigen begeleiding?" in section and "regionaal_uniform" in section
     assert "Maakt de registratie van eigen begeleiding onderscheid tussen jeugd en Wmo?" in section
     assert section.count("Schrijf ja of nee.") == 2
+
+
+def test_a_choice_may_be_written_as_its_label(tmp_path):
+    got = values(tmp_path, {"eigen_begeleiding.registratie_methode": "Een eigen Excelbestand"})
+    assert got == {"eigen_begeleiding.registratie_methode": "excel"}
+    (p,) = problems(tmp_path, {"eigen_begeleiding.registratie_methode": "in een schrift"})
+    assert "niet toegestaan" in p.message

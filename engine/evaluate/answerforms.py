@@ -11,7 +11,7 @@ issue 11 that the loader accepts next to the YAML spellings (true/false, 0.5, 20
 
 from __future__ import annotations
 
-from kadertoets.evaluate.questiontypes import QUESTION_TYPES, is_percentage
+from kadertoets.evaluate.questiontypes import QUESTION_TYPES, choice_labels, is_percentage
 from kadertoets.model import Question
 from kadertoets.infra.records import record
 
@@ -30,7 +30,7 @@ ANSWER_FORMS: dict[str, AnswerForm] = {
     "getal": AnswerForm("getal", "Schrijf een getal; decimalen mogen met een komma, bv. 0,5."),
     "tekst": AnswerForm("tekst", 'Schrijf de tekst tussen aanhalingstekens, bv. "Elke week overleg".'),
     "datum": AnswerForm("datum", "Schrijf de datum als dd-mm-jjjj, bv. 01-03-2024."),
-    "keuze": AnswerForm("keuze", "Schrijf precies één van de toegestane waarden."),
+    "keuze": AnswerForm("keuze", "Schrijf precies één van de toegestane waarden (of de omschrijving erachter)."),
     "meerkeuze": AnswerForm("meerkeuze", "Schrijf een lijst van een of meer toegestane waarden tussen [ ], "
                                          "gescheiden door komma's."),
 }
@@ -62,7 +62,9 @@ def type_phrase(q: Question) -> str:
     form = ANSWER_FORMS[q.type]
     text = form.plain
     if q.values:
-        return f"{text} uit: {', '.join(q.values)}"
+        labels = choice_labels(q) or {}
+        return f"{text} uit: " + ", ".join(f"{v} ({labels[v]})" if v in labels and labels[v] != v else v
+                                          for v in q.values)
     if q.unit:
         text += f" ({q.unit})"
     bounds = bounds_text(q)

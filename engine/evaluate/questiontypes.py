@@ -75,6 +75,38 @@ class QuestionType:
         return (self.bound_schema or self.constant_schema)(values)
 
 
+# ---------------------------------------------------------------- labels -----------------------
+LIST_SEPARATOR = ";"  # several choices in one cell of a questionnaire: "a; b"
+NONE_CHOSEN = "(geen)"  # none of the choices (an empty list), which is not the same as unknown
+
+
+def choice_labels(q: Question) -> dict | None:
+    """{value: label} for the dropdown of a choice question: what a person picks instead of the code
+    (`labels:` in the vragen file, "een eigen Excelbestand" for `excel`). None when the labels cannot
+    stand for the values one to one (missing, empty, the same twice, another value's code, or holding
+    the separator of several choices): then the codes themselves are shown."""
+    labels = dict(q.labels)
+    if not labels or set(labels) != set(q.values):
+        return None
+    shown = [labels[v].strip() for v in q.values]
+    folded = [x.casefold() for x in shown]
+    codes = {v.casefold(): v for v in q.values}
+    if not all(shown) or len(set(folded)) != len(folded) or any(LIST_SEPARATOR in x for x in shown) \
+            or NONE_CHOSEN in folded or any(codes.get(f, v) != v for f, v in zip(folded, q.values)):
+        return None
+    return dict(zip(q.values, shown))
+
+
+def from_label(text, q: Question):
+    """The value behind a label a person wrote or picked ("een eigen Excelbestand" for excel); any
+    other text as it is (a value written as its code is itself; the check refuses what is neither)."""
+    labels = choice_labels(q)
+    if not labels or not isinstance(text, str) or text in q.values:
+        return text
+    back = {label.casefold(): value for value, label in labels.items()}
+    return back.get(text.strip().casefold(), text)
+
+
 # ---------------------------------------------------------------- answers ----------------------
 
 def _check_flag(node: Node, q: Question):
@@ -115,7 +147,7 @@ def _check_date(node: Node, q: Question):
 
 
 def _check_choice(node: Node, q: Question):
-    v = node.value
+    v = from_label(node.value, q)
     if not isinstance(v, str) or v not in q.values:
         raise node.fail(f"waarde {describe_value(v)} is niet toegestaan",
                         allowed_hint(v, q.values), code=Code.VALUE_NOT_ALLOWED)
@@ -126,12 +158,13 @@ def _check_choices(node: Node, q: Question):
     node.sequence()
     out = []
     for e in node.elements():
-        if not isinstance(e.value, str) or e.value not in q.values:
+        v = from_label(e.value, q)
+        if not isinstance(v, str) or v not in q.values:
             raise e.fail(f"waarde {describe_value(e.value)} is niet toegestaan",
                          allowed_hint(e.value, q.values), code=Code.VALUE_NOT_ALLOWED)
-        if e.value in out:
+        if v in out:
             raise e.fail(f"waarde {excerpt(e.value)} staat dubbel in de lijst", code=Code.VALUE_NOT_ALLOWED)
-        out.append(e.value)
+        out.append(v)
     return tuple(sorted(out))
 
 

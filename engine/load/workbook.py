@@ -26,7 +26,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from kadertoets.evaluate.questiontypes import QUESTION_TYPES
+from kadertoets.evaluate.questiontypes import LIST_SEPARATOR, NONE_CHOSEN, QUESTION_TYPES, choice_labels, from_label
 from kadertoets.infra.digest import hex_digest
 from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
@@ -78,8 +78,8 @@ PLAN_EDITABLE = ("status", "extra_middelen_nodig", "toelichting")
 PLAN_REQUIRED = ("eis", "omschrijving", "eigenaar", "deadline", "status")  # formats.PLAN_ACTION.required
 MOVED_COLUMNS = {"actie": "Actie (Nr)", "naar": "Nieuwe deadline", "toelichting": "Toelichting"}
 
-MULTIPLE_SEPARATOR = ";"  # a cell with more than one choice: "a; b"
-MULTIPLE_NONE = "(geen)"  # none of the choices (an empty list), which is not the same as unknown (empty cell)
+MULTIPLE_SEPARATOR = LIST_SEPARATOR  # a cell with more than one choice: "a; b" (evaluate/questiontypes.py)
+MULTIPLE_NONE = NONE_CHOSEN  # none of the choices (an empty list), which is not the same as unknown (empty cell)
 DATE_FORMAT = "dd-mm-yyyy"  # Excel's code; Dutch Excel shows it as dd-mm-jjjj
 _PARTS = re.compile(r"\[\d+\]$|\.[^.\[\]]*$")  # the last step of a loader path
 
@@ -229,45 +229,19 @@ _REQUIRED_TEAM_PATHS = ("team.id", "team.naam", "team.gemeente", "team.organisat
                         "team.taken.wmo", "peildatum")
 
 
-def choice_labels(q: Question) -> dict | None:
-    """{value: label} for the dropdown of a choice question: what a person picks instead of the code
-    (`labels:` in the vragen file, "een eigen Excelbestand" for `excel`). None when the labels cannot
-    stand for the values one to one (missing, empty, the same twice, another value's code, or holding
-    the separator of several choices): then the codes themselves are shown."""
-    labels = dict(q.labels)
-    if not labels or set(labels) != set(q.values):
-        return None
-    shown = [labels[v].strip() for v in q.values]
-    folded = [x.casefold() for x in shown]
-    codes = {v.casefold(): v for v in q.values}
-    if not all(shown) or len(set(folded)) != len(folded) or any(MULTIPLE_SEPARATOR in x for x in shown) \
-            or MULTIPLE_NONE in folded or any(codes.get(f, v) != v for f, v in zip(folded, q.values)):
-        return None
-    return dict(zip(q.values, shown))
-
-
-def _from_label(text, q: Question | None):
-    """The value behind a label a person picked (or typed); any other text as it is (a code typed by
-    hand is read as itself, and the loader refuses what is neither)."""
-    labels = choice_labels(q) if q is not None else None
-    if not labels or not isinstance(text, str):
-        return text
-    back = {label.casefold(): value for value, label in labels.items()}
-    return back.get(text.strip().casefold(), text)
-
-
 def _answer(value, kind: str, q: Question | None = None):
     """An answer cell in the form the loader reads for its type: several choices as a list; a label
     as its value; a number typed where text is asked (a choice '2', a text) as the text the person typed."""
     if kind == "choices" and isinstance(value, str):
         if value.strip().lower() == MULTIPLE_NONE:
             return []
-        parts = [_from_label(part.strip(), q) for part in value.split(MULTIPLE_SEPARATOR) if part.strip()]
+        parts = [from_label(part.strip(), q) if q is not None else part.strip()
+                 for part in value.split(MULTIPLE_SEPARATOR) if part.strip()]
         return parts or None  # only separators: nothing chosen is not "none of these" (that is (geen))
     if kind in ("choices", "choice", "text") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return fmt_number(value)
     if kind == "choice":
-        return _from_label(value, q)
+        return from_label(value, q) if q is not None else value
     return value
 
 
