@@ -23,6 +23,7 @@ from kadertoets.infra.cli_options import DutchGroup, PathType, multi_option, opt
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
 from kadertoets.infra.paths import bundled_assessments
+from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.located import hint_with, written_date
 from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees,
                                suffix_of)
@@ -203,8 +204,8 @@ def emit(text: str | bytes, output: Path | None, force: bool, fmt: str = "text",
 def warn_as_of(evaluation) -> None:
     if evaluation.as_of < evaluation.assessment.reference_date:
         name = spelled(click.get_current_context(silent=True), "as_of", "--toetsdatum")
-        click.echo(f"Let op: {name} {evaluation.as_of.isoformat()} ligt vóór de peildatum "
-                   f"{evaluation.assessment.reference_date.isoformat()}; datums in het assessment na {name} "
+        click.echo(f"Let op: {name} {dutch_date(evaluation.as_of)} ligt vóór de peildatum "
+                   f"{dutch_date(evaluation.assessment.reference_date)}; datums in het assessment na {name} "
                    "tellen dan als 'nog niet'.", err=True)
 
 
@@ -307,8 +308,6 @@ def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader
         raise KaderFout.single(f"{name} schrijft het blok 'transformatieplan:' in YAML; {written} {fmt} past daar "
                                "niet bij", field=written,
                                hint=f"Laat {written} weg, of laat {name} weg om het plan als {fmt} te tonen.")
-    from kadertoets.infra.dates import dutch_date
-
     result = update_plan_file(assessment, kader_dir, kader_version, as_of, engine)
     warn_as_of(result.plan.evaluation)
     shown = excerpt(result.file, 300, quote=False)
@@ -704,9 +703,9 @@ def version_for(kader_dir: Path, day: dt.date) -> str:
 
     version = version_on(kader_dir, day)
     if version is None:
-        dates = ", ".join(f"{v} vanaf {d.isoformat()}" for v, d in sorted(effective_dates(kader_dir).items())
+        dates = ", ".join(f"{v} vanaf {dutch_date(d)}" for v, d in sorted(effective_dates(kader_dir).items())
                           if d is not None)
-        raise KaderFout.single(f"op de peildatum {day.isoformat()} gold nog geen Kaderversie "
+        raise KaderFout.single(f"op de peildatum {dutch_date(day)} gold nog geen Kaderversie "
                                f"({dates or 'geen ingangsdatum bekend'})", field="--peildatum",
                                hint="Kies een latere peildatum, of noem de versie met --kader.")
     return version

@@ -175,7 +175,7 @@ def test_date_errors_and_warnings_name_the_option_as_written(spelling):
     bad = invoke(["check", TEAM, "--kader-map", MINI, spelling, "1 maart 2023"])
     assert bad.exit_code == 2 and f"'{spelling}'" in bad.stderr and "dd-mm-jjjj" in bad.stderr
     early = invoke(["check", TEAM, "--kader-map", MINI, spelling, "2022-01-01"])
-    assert early.exit_code == 1 and f"Let op: {spelling} 2022-01-01 ligt vóór de peildatum" in early.stderr
+    assert early.exit_code == 1 and f"Let op: {spelling} 1 januari 2022 ligt vóór de peildatum" in early.stderr
 
 
 def test_a_missing_required_option_is_named_in_dutch(tmp_path):

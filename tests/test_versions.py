@@ -92,7 +92,7 @@ def test_peildatum_before_every_version_is_a_clear_error(two_versions, tmp_path)
         check_file(path, two_versions)
     problem = info.value.problems[0]
     assert problem.field == "peildatum" and problem.line == 1
-    assert "1.0 vanaf 2023-02-01, 1.1 vanaf 2024-01-01" in problem.message
+    assert "1.0 vanaf 1 februari 2023, 1.1 vanaf 1 januari 2024" in problem.message
 
 
 def test_trend_follows_a_renamed_requirement(two_versions, tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 from kadertoets.editors.keptfile import read_kept, replace_kept
 from kadertoets.editors.migrate import action_yaml, fact_long, fact_yaml
 from kadertoets.editors.yamlblock import replace_entries
+from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.infra.records import record
 from kadertoets.infra.yamlload import load_yaml_text
@@ -117,7 +118,7 @@ def _merge_plan(raw: list, old: Assessment, new: Assessment, base: dict, conflic
 def _belongs(old: Assessment, new: Assessment, workbook: str, shown: str) -> None:
     """The workbook was made from this team's assessment at this peildatum, for this Kader version."""
     for what, mine, theirs in (("team", old.team.id, new.team.id),
-                               ("peildatum", old.reference_date.isoformat(), new.reference_date.isoformat()),
+                               ("peildatum", dutch_date(old.reference_date), dutch_date(new.reference_date)),
                                ("Kaderversie", old.kader_version, new.kader_version)):
         if mine != theirs:
             raise KaderFout.single(

@@ -9,6 +9,7 @@ from pathlib import Path
 from kadertoets.load import formats
 from kadertoets.load.assessment import build_assessment
 from kadertoets.evaluate.backends import get_backend
+from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.load.kader import VERSION_RE, available_versions, effective_dates, load_kader, version_key, version_on
@@ -71,10 +72,10 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
         day = root.child("peildatum").date()
         chosen, source = version_on(kader_dir, day), "peildatum"
         if chosen is None:
-            dates = ", ".join(f"{v} vanaf {d.isoformat()}" for v, d in sorted(
+            dates = ", ".join(f"{v} vanaf {dutch_date(d)}" for v, d in sorted(
                 effective_dates(kader_dir).items(), key=lambda kv: version_key(kv[0])) if d is not None)
             raise root.child("peildatum").fail(
-                f"op peildatum {day.isoformat()} gold nog geen Kaderversie ({dates or 'geen ingangsdatum bekend'})",
+                f"op peildatum {dutch_date(day)} gold nog geen Kaderversie ({dates or 'geen ingangsdatum bekend'})",
                 "Noem de versie met 'kader:' in het assessment, of kies er een met --kader.", code=Code.VALUE_NOT_ALLOWED)
     if kaders is None:
         kaders = {}
