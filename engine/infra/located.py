@@ -30,10 +30,11 @@ TYPE_NAMES = {
 
 # How a person may write a value (Dutch conventions): ja/nee, 0,5 and 85%, 15-6-2023.
 YES_NO = {"ja": True, "nee": False, "true": True, "false": False}
-_WRITTEN_NUMBER = re.compile(r"\s*(?P<digits>[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?)\s*(?P<percent>%?)\s*")
-_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")  # 1.000: a thousand to a Dutch reader
-_WRITTEN_DATE = re.compile(r"\s*(?:(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})"
-                           r"|(?P<y2>[0-9]{4})-(?P<m2>[0-9]{2})-(?P<d2>[0-9]{2}))\s*")
+# compiled at their first use (re's cache): most files hold no value written as text
+_WRITTEN_NUMBER = r"\s*(?P<digits>[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?)\s*(?P<percent>%?)\s*"
+_THOUSANDS = r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}"  # 1.000: a thousand to a Dutch reader
+_WRITTEN_DATE = (r"\s*(?:(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})"
+                 r"|(?P<y2>[0-9]{4})-(?P<m2>[0-9]{2})-(?P<d2>[0-9]{2}))\s*")
 DATE_HINT = "Schrijf de datum als dd-mm-jjjj (bv. 15-06-2023) of JJJJ-MM-DD (bv. 2023-06-15)."
 
 _LINE_BREAK = re.compile("\n")  # the one line break that output keeps (the others are shown, textsafe.py)
@@ -67,7 +68,7 @@ def describe_value(value) -> str:
 def written_date(text: str) -> dt.date | None:
     """A date as a person writes it (15-6-2023, 15-06-2023 or 2023-06-15); None when the text is not
     written as a date, ValueError when it is but the day does not exist (31-2-2023)."""
-    m = _WRITTEN_DATE.fullmatch(text)
+    m = re.fullmatch(_WRITTEN_DATE, text)
     if not m:
         return None
     if m.group("d"):
@@ -280,7 +281,7 @@ class Node:
         return Node(v, self.file, self.path, self.line, self.column).number()
 
     def _number_from_text(self, text: str, percent: bool, whole: bool):
-        m = _WRITTEN_NUMBER.fullmatch(text)
+        m = re.fullmatch(_WRITTEN_NUMBER, text)
         if not m:
             raise self.fail(f"verwacht {'een geheel getal' if whole else 'een getal'}, maar vond {describe_value(text)}",
                             ("Schrijf een heel getal, bv. 12" if whole else
@@ -290,7 +291,7 @@ class Node:
         if sign and not percent:
             raise self.fail(f"{describe_value(text)}: een procentteken past alleen bij een vraag in procenten",
                             "Laat het procentteken weg.", code=Code.WRONG_TYPE)
-        if "," in digits and "." in digits or _THOUSANDS.fullmatch(digits):
+        if "," in digits and "." in digits or re.fullmatch(_THOUSANDS, digits):
             raise self.fail(f"{describe_value(text)} is dubbelzinnig: een punt kan een scheiding van duizendtallen "
                             "of een decimaalteken zijn",
                             "Schrijf getallen zonder scheiding van duizendtallen en met een komma voor decimalen, "

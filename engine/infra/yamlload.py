@@ -120,7 +120,11 @@ class Thousands(float):
     __slots__ = ()
 
 
-_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
+def _thousands(value: str) -> bool:
+    """1.000 or -12.500: one to three digits (the first not 0), a point, three digits."""
+    head, point, tail = value.lstrip("+-").partition(".")
+    return bool(point) and len(tail) == 3 and tail.isdigit() and 0 < len(head) <= 3 and head.isdigit() \
+        and head[0] != "0"
 
 
 def _float(value: str) -> float | None:
@@ -128,7 +132,7 @@ def _float(value: str) -> float | None:
     if special is not None:
         return special
     if len(value) <= MAX_DIGITS * 2 and _PLAIN_FLOAT.fullmatch(value):
-        return Thousands(value) if _THOUSANDS.fullmatch(value) else float(value)
+        return Thousands(value) if _thousands(value) else float(value)
     return None
 
 
