@@ -18,6 +18,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from kadertoets.evaluate.questiontypes import choice_labels
 import yaml
 
 from conftest import ASSESSMENTS, FIXTURES, MINI, ROOT
@@ -270,10 +272,11 @@ def test_every_question_is_a_fact_with_its_type_and_values(bundled):
         assert empty == {"type": "null"}
         assert set(long["properties"]) == {"waarde", "toelichting", "bewijs", "herbevestigen"} and long["additionalProperties"] is False
         assert long["properties"]["waarde"]["anyOf"][0] == short
+        labels = [label for _, label in q.labels if label not in q.values] if choice_labels(q) else []  # for its value
         if q.type == "keuze":
-            assert short["enum"] == list(q.values)
+            assert short["enum"] == list(q.values) + labels
         elif q.type == "meerkeuze":
-            assert short["items"]["enum"] == list(q.values) and short["uniqueItems"] is True
+            assert short["items"]["enum"] == list(q.values) + labels and short["uniqueItems"] is True
         else:
             assert "enum" not in short
         if q.minimum is not None:
@@ -434,6 +437,7 @@ ASSESSMENT_CASES = {
     "a decimal where a whole number is asked": (_set("feiten.a\\.aantal", "2,5"), False),
     "a percent sign outside a percentage": (_set("feiten.a\\.aantal", "2%"), False),
     "a Dutch date": (_set("feiten.b\\.datum", "15-6-2023"), True),
+    "a choice written as its label": (_set("feiten.a\\.keuze", "een concept"), True),
     "boolean where a number is asked": (_set("feiten.a\\.aantal", True), False),
     "number below the minimum": (_set("feiten.a\\.aantal", -1), False),
     "date as loose text": (_set("feiten.b\\.datum", "1 maart 2023"), False),

@@ -243,6 +243,12 @@ def _constant_choice(node: Node, q: Question):
 
 # ---------------------------------------------------------------- JSON schema ------------------
 
+def _writable(q: Question) -> tuple:
+    """What an answer to a choice question may be: its values, and the labels that stand for them."""
+    labels = choice_labels(q)
+    return tuple(q.values) + (tuple(label for label in labels.values() if label not in q.values) if labels else ())
+
+
 def _boolean_schema(*_) -> dict:
     return {"type": "boolean"}
 
@@ -306,7 +312,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType(
         "keuze", "keuze",
         check=_check_choice, quick=_quick_choice, constant=_constant_choice,
-        answer_schema=lambda q: _choice_schema(q.values), constant_schema=_choice_schema,
+        answer_schema=lambda q: _choice_schema(_writable(q)), constant_schema=_choice_schema,
         generic_schema=_string_schema,
         durable="hex", durable_placeholder='"-"', witness="choices",
         choices=True, listable=True,
@@ -314,7 +320,7 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType(
         "meerkeuze", "meerkeuze (lijst)",
         check=_check_choices, quick=_quick_choices, constant=_constant_choice,
-        answer_schema=lambda q: sp.array(_choice_schema(q.values), unique=True), constant_schema=_choice_schema,
+        answer_schema=lambda q: sp.array(_choice_schema(_writable(q)), unique=True), constant_schema=_choice_schema,
         generic_schema=_string_schema,
         durable="members", durable_placeholder=None, witness="subsets",
         choices=True, multiple=True,
