@@ -216,6 +216,7 @@ class Fact:
     evidence: str | None = None
     line: int | None = None
     reconfirm: bool = False  # `herbevestigen: true`: carried over by a migration, still to be confirmed
+    evidence_date: dt.date | None = None  # `bewijs_datum`: the date of the evidence (never after the peildatum)
 
 
 @record

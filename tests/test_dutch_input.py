@@ -173,3 +173,11 @@ def test_a_choice_may_be_written_as_its_label(tmp_path):
     assert got == {"eigen_begeleiding.registratie_methode": "excel"}
     (p,) = problems(tmp_path, {"eigen_begeleiding.registratie_methode": "in een schrift"})
     assert "niet toegestaan" in p.message
+
+
+def test_evidence_may_be_dated_but_not_after_the_peildatum(tmp_path):
+    a = loaded(tmp_path, {"formatie.fte_totaal": "9,5\n    bewijs: jaarverslag\n    bewijs_datum: 15-1-2023"})
+    fact = a.facts["formatie.fte_totaal"]
+    assert fact.evidence == "jaarverslag" and fact.evidence_date == dt.date(2023, 1, 15)
+    (p,) = problems(tmp_path, {"formatie.fte_totaal": "9,5\n    bewijs_datum: 15-6-2023"})
+    assert "na de peildatum" in p.message and "15 juni 2023" in p.message and p.line == 12

@@ -197,3 +197,18 @@ def test_a_choice_outside_the_list_is_answered_with_the_list_a_person_sees(skele
     assert result.exit_code == 2 and "Vragen!F" in result.stderr
     assert "Kies uit de lijst" in result.stderr and "een eigen Excelbestand" in result.stderr
     assert "mc_zelfinkoop" not in result.stderr
+
+
+def test_the_date_of_the_evidence_goes_back_too(skeleton):
+    import datetime as dt
+
+    target, book = skeleton
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5", ("formatie.fte_totaal", 7): "jaarverslag 2023",
+                          ("formatie.fte_totaal", 8): dt.datetime(2024, 1, 15)})
+    assert run("inlezen", book, "--bijwerken", target).exit_code == 0
+    fact = load_yaml_file(target)["feiten"]["formatie.fte_totaal"]
+    assert fact["bewijs"] == "jaarverslag 2023" and fact["bewijs_datum"] == dt.date(2024, 1, 15)
+    edit(book, "Vragen", {("formatie.fte_totaal", 8): "1-6-2024"})  # after the peildatum
+    before = target.read_bytes()
+    result = run("inlezen", book, "--bijwerken", target)
+    assert result.exit_code == 2 and "na de peildatum" in result.stderr and target.read_bytes() == before

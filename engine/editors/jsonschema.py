@@ -38,7 +38,8 @@ from kadertoets.evaluate.conditions import TEAM_FIELDS
 from kadertoets.evaluate.operators import COMBINATORS, FIELD_KEY, OPERATORS, RULE_KEY, RULE_REF_KEYS, STATUS_KEY
 from kadertoets.evaluate.questiontypes import QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.evaluate.schemaparts import (array as _array, boolean as _boolean, date as _date, enum as _enum,
-                                             number as _number, text as _text, with_meta as _with)
+                                             number as _number, text as _text, with_meta as _with,
+                                             yes_no as _yes_no)
 from kadertoets.load.kader import RULE_ID_RE, VERSION_RE
 from kadertoets.model import ACTION_STATUSES, RESPONSIBLE, SOURCE_CODES, SOURCE_TITLES, Kader, Question, Status
 from kadertoets.load.questions import PATH_RE
@@ -132,7 +133,8 @@ def _long_form(value: dict, what: str) -> dict:
                             "De waarde; leeg (of weggelaten, met een toelichting) betekent: onbekend."),
             "toelichting": _text("Uitleg bij de waarde, of waarom de waarde onbekend is."),
             "bewijs": _text("Waar de waarde vandaan komt (bron, document, datum)."),
-            "herbevestigen": _boolean("true: overgenomen bij een migratie naar een nieuwe Kaderversie en nog te "
+            "bewijs_datum": _date("De datum van het bewijs; niet na de peildatum."),
+            "herbevestigen": _yes_no("true: overgenomen bij een migratie naar een nieuwe Kaderversie en nog te "
                                       "bevestigen (de vraag is veranderd); haal weg na controle."),
         },
         optional=formats.FACT.optional,

@@ -349,6 +349,8 @@ def fact_long(f: Fact | None) -> dict:
         values["toelichting"] = f.note
     if f.evidence is not None:
         values["bewijs"] = f.evidence
+    if f.evidence_date is not None:
+        values["bewijs_datum"] = f.evidence_date
     if f.reconfirm:
         values["herbevestigen"] = True
     return formats.FACT.write(**values)

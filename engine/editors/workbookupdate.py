@@ -46,7 +46,8 @@ class WorkbookUpdate:
 
 
 def _empty(f: Fact | None) -> bool:
-    return f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm)
+    return f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm
+                         and f.evidence_date is None)
 
 
 def _plain(value):

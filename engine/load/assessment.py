@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, Problem, display_path, enough, excerpt
 from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
@@ -41,6 +42,14 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
                 if value is not None:
                     filled[key] = value
     facts = collect(problems, parse_facts, root.child("feiten"), kader.questions)
+    if facts and reference is not None:  # evidence cannot be dated after the day the facts hold
+        for path, fact in facts.items():
+            if fact.evidence_date is not None and fact.evidence_date > reference:
+                node = root.child("feiten").child(path).child("bewijs_datum")
+                problems.append(node.problem(
+                    f"de datum van het bewijs ({dutch_date(fact.evidence_date)}) ligt na de peildatum "
+                    f"({dutch_date(reference)})", "Bewijs van na de peildatum hoort bij een volgend assessment; "
+                    "controleer de datum.", code=Code.VALUE_NOT_ALLOWED))
     plan = ()
     if root.has("transformatieplan") and root.value.get("transformatieplan") is not None:
         plan = collect(problems, _plan, root.child("transformatieplan"), kader)

@@ -60,7 +60,7 @@ def _quick_fact(raw, q, pos) -> Fact | None:
         if text is not _ABSENT and (text.__class__ is not str or not text.strip()):
             return None
     reconfirm = raw.get("herbevestigen", False)
-    if reconfirm.__class__ is not bool:
+    if reconfirm.__class__ is not bool or "bewijs_datum" in raw:  # a dated evidence: the full check
         return None
     return Fact(value, None if note is _ABSENT else note, None if evidence is _ABSENT else evidence, line, reconfirm)
 
@@ -85,7 +85,8 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
         note = fnode.child("toelichting").text() if fnode.has("toelichting") else None
         evidence = fnode.child("bewijs").text() if fnode.has("bewijs") else None
         reconfirm = fnode.child("herbevestigen").yes_no() if fnode.has("herbevestigen") else False
-        return Fact(value, note, evidence, line, reconfirm)
+        dated = fnode.child("bewijs_datum").date() if fnode.has("bewijs_datum") else None
+        return Fact(value, note, evidence, line, reconfirm, dated)
     if fnode.value is None:
         return Fact(None, None, None, line)
     return Fact(check_value(fnode, q), None, None, line)

@@ -214,6 +214,7 @@ FACT = _block(
     ("waarde", OPTIONAL, "Het antwoord; zonder waarde is het feit onbekend (met toelichting)."),
     ("toelichting", OPTIONAL, "Uitleg bij het antwoord, of waarom het onbekend is."),
     ("bewijs", OPTIONAL, "Waar het antwoord te controleren is."),
+    ("bewijs_datum", OPTIONAL, "De datum van het bewijs (dd-mm-jjjj of JJJJ-MM-DD); niet na de peildatum."),
     ("herbevestigen", OPTIONAL, "Gezet door kader migrate: de vraag is veranderd, bevestig het antwoord."),
 )
 PLAN_ACTION = _block(

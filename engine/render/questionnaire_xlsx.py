@@ -314,12 +314,17 @@ def _questions_sheet(wb, assessment: Assessment, kader: Kader, lists: _Lists) ->
             c = xlsx_put(ws, row, keys.index(key) + 1, value)
             c.number_format = "@"
             _editable(c, wrap=True)
+        c = xlsx_put(ws, row, keys.index("bewijs_datum") + 1,
+                     _date_cell(fact.evidence_date) if fact and fact.evidence_date else None)
+        c.number_format = layout.DATE_FORMAT
+        _editable(c)
+        lists.validate(ws, c, ("date",), _date_validation)
         c = xlsx_put(ws, row, keys.index("herbevestigen") + 1, "ja" if fact and fact.reconfirm else None)
         c.number_format = "@"
         _editable(c)
         lists.dropdown(ws, c, YES_NO, "Staat hier ja, dan is de vraag veranderd: controleer het antwoord en "
                                       "maak deze cel leeg.")
-    _widths(ws, {"thema": 18, "vraag": 50, "hulp": 50, "eenheid": 12, "waarde": 30, "bewijs": 35,
+    _widths(ws, {"thema": 18, "vraag": 50, "hulp": 50, "eenheid": 12, "waarde": 30, "bewijs": 35, "bewijs_datum": 14,
                  "toelichting": 45, "herbevestigen": 15}, columns)
     ws.auto_filter.ref = f"B1:{_last_column(columns)}{max(2, len(kader.questions) + 1)}"
     _protect(ws)

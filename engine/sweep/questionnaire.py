@@ -44,5 +44,5 @@ def read_questionnaire(path: Path, kader_dir: Path, version: str | None) -> tupl
         raise KaderFout(list(book.problems))
     # an empty row is an unknown fact: as absent from the assessment as a question the file leaves out
     known = {path: f for path, f in assessment.facts.items()
-             if (f.value, f.note, f.evidence, f.reconfirm) != (None, None, None, False)}
+             if (f.value, f.note, f.evidence, f.reconfirm, f.evidence_date) != (None, None, None, False, None)}
     return replace(assessment, facts=known), kader, book
