@@ -129,6 +129,12 @@ def engine_options(fn):
     return fn
 
 
+def region_option(fn):
+    return option("--regio", "region", type=PathType(exists=True, dir_okay=False, path_type=Path), metavar="BESTAND",
+                  help="Het regiobestand met de stand van de regionale producten (standaard: het regiobestand "
+                       "regio*.yaml in de map van het assessment met de laatste peildatum op of voor die van het team).")(fn)
+
+
 def format_option(command: str, help: str = "Uitvoerformaat.", default: str = "text"):
     return option("--formaat", "fmt", type=FormatChoice(command), default=default, show_default=True, help=help)
 
@@ -251,11 +257,12 @@ def main(ctx):
 @click.argument("assessment", type=PathType(dir_okay=True, path_type=Path))
 @format_option("check")
 @option("--alles", is_flag=True, help="Toon ook eisen die voldoen of niet van toepassing zijn.")
+@region_option
 @engine_options
 @kader_options
-def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
+def check(assessment, fmt, alles, region, as_of, engine, kader_dir, kader_version):
     fmt = output_format("check", fmt, None)
-    evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
+    evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine, region)
     warn_as_of(evaluation)
     emit(render("check", fmt, evaluation, terminal_options(show_all=alles)), None, False, fmt)
     sys.exit(evaluation.exit_code)
@@ -275,15 +282,16 @@ def check(assessment, fmt, alles, as_of, engine, kader_dir, kader_version):
 @option("--bijwerken", "update", is_flag=True,
         help="Zet de voorgestelde acties in het blok 'transformatieplan:' van het assessment zelf (veilig: "
              "alles of niets, en niet als het bestand intussen veranderde).")
+@region_option
 @engine_options
 @kader_options
-def plan(assessment, fmt, output, force, update, as_of, engine, kader_dir, kader_version):
+def plan(assessment, fmt, output, force, update, region, as_of, engine, kader_dir, kader_version):
     from kadertoets.evaluate.plan import build_plan
 
     if update:
-        _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version)
+        _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version, region)
     fmt = output_format("plan", fmt, output)
-    evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine)
+    evaluation = check_file(assessment, kader_dir, kader_version, as_of, engine, region)
     warn_as_of(evaluation)
     result = build_plan(evaluation)
     text = render("plan", fmt, result, terminal_options(to_file=output is not None))
@@ -291,7 +299,7 @@ def plan(assessment, fmt, output, force, update, as_of, engine, kader_dir, kader
     sys.exit(result.exit_code)
 
 
-def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version):
+def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader_version, region=None):
     """`kader plan --bijwerken`: the proposals into the assessment itself, and a Dutch account of it."""
     from click.core import ParameterSource
 
@@ -308,7 +316,7 @@ def _plan_update(assessment, fmt, output, force, as_of, engine, kader_dir, kader
         raise KaderFout.single(f"{name} schrijft het blok 'transformatieplan:' in YAML; {written} {fmt} past daar "
                                "niet bij", field=written,
                                hint=f"Laat {written} weg, of laat {name} weg om het plan als {fmt} te tonen.")
-    result = update_plan_file(assessment, kader_dir, kader_version, as_of, engine)
+    result = update_plan_file(assessment, kader_dir, kader_version, as_of, engine, region)
     warn_as_of(result.plan.evaluation)
     shown = excerpt(result.file, 300, quote=False)
     kept = f"{result.kept} eigen {'actie' if result.kept == 1 else 'acties'} van het team ongewijzigd"

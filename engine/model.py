@@ -47,6 +47,9 @@ RESPONSIBLE_NAME = {  # in a table cell or a sentence
     "regio": "regio",
 }
 
+REGION_PREFIX = "regio."  # the paths of the questions about the region (regio_vragen), answered in the regional file
+WAITS_ON_REGION = "regio"  # Finding.waits_on: the team cannot comply until the region has its product
+
 ACTION_STATUSES = ("gepland", "behaald", "deels_behaald", "niet_behaald")
 ACTION_STATUS_LABEL = {
     "gepland": "Gepland",
@@ -138,6 +141,17 @@ class ActionTemplate:
 
 
 @record
+class RegionalProduct:
+    """What a regional requirement waits for (`regionaal_product`): the product the region makes
+    (named as a reader says it) and the condition on the region's facts under which it exists. While
+    it does not exist the team cannot comply: voldoet_niet, waiting on the region."""
+
+    name: str
+    condition: Any  # a compiled condition over regio.* fields
+    expected: str | None = None  # when it is expected, as a reader reads it ("na de gunning in mei/juni 2023")
+
+
+@record
 class Example:
     name: str
     facts: dict
@@ -172,6 +186,7 @@ class Rule:
     # where parts of the rule stand in its file, as (field, line, column): the norm and its parts,
     # van_toepassing, norm_herkomst, voorbeelden and each bronnen[i], so that no check parses the file again
     positions: tuple[tuple[str, int | None, int | None], ...] = ()
+    region_product: RegionalProduct | None = None  # `regionaal_product`, only for verantwoordelijk: regio
 
     def position(self, field: str) -> tuple[int | None, int | None]:
         """(line, column) of a part of the rule; the norm's when that part was not recorded."""
@@ -200,6 +215,11 @@ class Kader:
     changelog: tuple[str, ...] = ()  # `wijzigingen`: what changed in this version
     previous_version: str | None = None  # `vorige_versie`
     rules_folder: str = "rules"  # `regels_map`: the folder (in the Kader folder) with this version's rules
+    region_questions: dict = field(default_factory=dict)  # `regio_vragen`: path -> Question, about the region
+
+    def all_questions(self) -> dict:
+        """The questions about the team and about the region together: what conditions may read."""
+        return {**self.questions, **self.region_questions} if self.region_questions else self.questions
 
     def successors(self, rule_id: str) -> tuple[str, ...]:
         """The ids in this version that continue `rule_id` of an earlier version: itself when it still
@@ -284,6 +304,24 @@ class Assessment:
 
 
 @record
+class RegionAssessment:
+    """The state of the region's own products at a peildatum (a regional file: `regio:` instead of
+    `team:`); every team's regional requirements read the one in force on the team's peildatum."""
+
+    file: str
+    kader_version: str
+    reference_date: dt.date
+    name: str
+    filled_in_by: dict
+    facts: dict  # path (regio.*) -> Fact
+    note: str | None = None
+
+    def values(self) -> dict:
+        """Known values by path; facts without a value are absent."""
+        return {p: f.value for p, f in self.facts.items() if f.value is not None}
+
+
+@record
 class Check:
     """One comparison that decided a finding, for tools (JSON `voorwaarden`): which part of the rule,
     the field or the rule it reads, the operator, what it requires and what the team has, and whether
@@ -313,6 +351,7 @@ class Finding:
     norm_origin: str = "bron"
     notes: tuple[tuple[str, str], ...] = ()  # (field, toelichting) for missing fields the assessment explains
     checks: tuple[Check, ...] = ()  # the comparisons that decided the status (JSON `voorwaarden`)
+    waits_on: str | None = None  # WAITS_ON_REGION: voldoet_niet because the region's product does not exist yet
 
     @property
     def regional_dependency(self) -> bool:
@@ -328,6 +367,17 @@ class Evaluation:
     as_of: dt.date
     engine: str
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    region: RegionAssessment | None = None  # the region's state the regional requirements read (None: missing)
+
+    @property
+    def waiting_on_region(self) -> tuple[Finding, ...]:
+        """The findings that are voldoet_niet only because the region's product does not exist yet."""
+        return tuple(f for f in self.findings if f.waits_on)
+
+    @property
+    def region_missing(self) -> bool:
+        """True when some requirement reads the region's state and none was given."""
+        return self.region is None and any(r.region_product is not None for r in self.kader.rules.values())
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.status for f in self.findings)

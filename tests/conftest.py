@@ -15,7 +15,9 @@ os.environ.setdefault("KADERTOETS_CACHE_DIR", tempfile.mkdtemp(prefix="kadertoet
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini"
-ASSESSMENTS = sorted((ROOT / "assessments").glob("*.yaml"))
+# the teams' assessments; the regional file beside them (regio-*.yaml) is not one
+ASSESSMENTS = sorted(p for p in (ROOT / "assessments").glob("*.yaml") if not p.name.startswith("regio"))
+REGION_FILES = sorted((ROOT / "assessments").glob("regio*.yaml"))
 
 
 def pytest_sessionstart(session):

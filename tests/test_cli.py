@@ -220,7 +220,7 @@ def test_kader_schema_writes_every_schema_once(tmp_path):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["assessment-1.0.schema.json", "manifest.schema.json", "regel-1.0.schema.json",
-                     "vragen.schema.json"]
+                     "regio-1.0.schema.json", "vragen.schema.json"]
     for p in folder.iterdir():
         assert json.loads(p.read_text(encoding="utf-8"))["$schema"].startswith("https://json-schema.org/")
     assert "# yaml-language-server: $schema=" in result.output

@@ -89,7 +89,7 @@ def test_diff_reports_invalid_assessments_and_exits_2(versions, tmp_path):
 
 
 # ---- migrate ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(p.name for p in ASSESSMENTS.glob("*.yaml")))
+@pytest.mark.parametrize("name", sorted(p.name for p in ASSESSMENTS.glob("*.yaml") if not p.name.startswith("regio")))
 def test_migrating_each_shipped_assessment(versions, tmp_path, name):
     source = ASSESSMENTS / name
     before = source.read_bytes()
@@ -217,11 +217,11 @@ def test_migrating_to_the_same_version_changes_nothing(old, data):
 
 def test_migrated_file_of_the_same_version_checks_the_same(tmp_path):
     kader = load_kader(ROOT, "1.0")
-    for source in sorted(ASSESSMENTS.glob("*.yaml")):
+    for source in sorted(p for p in ASSESSMENTS.glob("*.yaml") if not p.name.startswith("regio")):
         (a,), _ = load_assessments_against([source], kader)
         out = tmp_path / source.name
         out.write_text(migration_yaml(migrate(a, kader, kader)), encoding="utf-8")
-        before, after = check_file(source), check_file(out)
+        before, after = check_file(source), check_file(out, region=ASSESSMENTS / "regio-2023-03.yaml")
         assert after.findings == before.findings
         assert after.assessment.facts.keys() == before.assessment.facts.keys()
 

@@ -258,10 +258,10 @@ def test_an_internal_error_on_one_file_is_reported_with_it_and_the_others_stay(m
 
     real = sweep_module.evaluate
 
-    def fail_on_baarn(kader, assessment, *args):
+    def fail_on_baarn(kader, assessment, *args, **kwargs):
         if assessment.team.id == "baarn":
             raise ZeroDivisionError("kapot")
-        return real(kader, assessment, *args)
+        return real(kader, assessment, *args, **kwargs)
 
     monkeypatch.delenv("KADERTOETS_DEBUG", raising=False)
     monkeypatch.setattr(sweep_module, "evaluate", fail_on_baarn)
@@ -276,7 +276,7 @@ def test_an_internal_error_on_one_file_is_reported_with_it_and_the_others_stay(m
 
 
 # ---- the fuzz: bundled assessments mutated line by line, tags and odd scalars included -----------
-ALL_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "assessments").glob("*.yaml"))]
+ALL_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "assessments").glob("*.yaml")) if not p.name.startswith("regio")]
 ALL_TEXTS.append((ROOT / "tests" / "fixtures" / "trend" / "bunschoten-2023-09.yaml").read_text(encoding="utf-8"))
 
 

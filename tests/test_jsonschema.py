@@ -237,7 +237,7 @@ def test_the_test_validator_refuses_unknown_keywords_and_can_fail():
 
 def test_schema_files_names_and_dialect(bundled_files):
     assert set(bundled_files) == {"manifest.schema.json", "vragen.schema.json", "regel-1.0.schema.json",
-                                  "assessment-1.0.schema.json"}
+                                  "assessment-1.0.schema.json", "regio-1.0.schema.json"}
     for name, schema in bundled_files.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
         assert schema["title"].startswith("Kadertoets: ") and schema["description"], name
@@ -338,6 +338,13 @@ def test_shipped_files_are_all_there():
 @pytest.mark.parametrize("path", ASSESSMENTS + TREND, ids=lambda p: p.name)
 def test_shipped_assessments_validate(path, bundled_files, errors_of):
     assert errors_of(bundled_files["assessment-1.0.schema.json"], as_json(read(path))) == []
+
+
+def test_shipped_regional_file_validates_and_a_team_fact_in_it_does_not(bundled_files, errors_of):
+    doc = as_json(read(ROOT / "assessments" / "regio-2023-03.yaml"))
+    assert errors_of(bundled_files["regio-1.0.schema.json"], doc) == []
+    doc["feiten"]["veiligheid.aandachtsfunctionarissen"] = 2
+    assert errors_of(bundled_files["regio-1.0.schema.json"], doc) != []
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)

@@ -33,7 +33,8 @@ def test_installed_kader_lists_bundled_examples_and_checks_them(tmp_path):
     listed = run("voorbeelden", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     paths = listed.stdout.split()
-    assert len(paths) == 7 and all(p.endswith("-2023-03.yaml") for p in paths)
+    assert len(paths) == 8 and all(p.endswith("-2023-03.yaml") for p in paths)  # seven teams and the region
+    assert sum("regio-" in p for p in paths) == 1
     result = run("check", [p for p in paths if "bunschoten" in p][0], cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "Bunschoten" in result.stdout and "Traceback" not in result.stderr

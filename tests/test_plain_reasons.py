@@ -48,10 +48,21 @@ CODES = re.compile(r"\b(voldoet_niet|lokaal_team|nvt|regionaal_uniform|ja_nee)\b
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
+# the region's state beside it: the measurement of client experience exists, so KLT-CLI-01 reads the team
+REGION = """\
+kader: "1.0"
+peildatum: 2023-06-01
+regio: {naam: "Regio Ergens"}
+feiten:
+  regio.clientervaring.status: vastgesteld
+"""
+
+
 @pytest.fixture
 def team(tmp_path):
     path = tmp_path / "team.yaml"
     path.write_text(TEAM, encoding="utf-8")
+    (tmp_path / "regio-2023-06.yaml").write_text(REGION, encoding="utf-8")
     return path
 
 

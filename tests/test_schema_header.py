@@ -21,7 +21,7 @@ from kadertoets.editors.migrate import migrate, migration_yaml
 from kadertoets.sweep.run import check_file, load_assessments_against
 from kaderversions import make_two_versions
 
-KINDS = ("manifest", "vragen", "regel", "assessment")
+KINDS = ("manifest", "vragen", "regel", "assessment", "regio")
 
 
 def _write_schemas(folder: Path, *kaders) -> list[str]:
@@ -115,7 +115,7 @@ def test_far_away_or_unrelated_folders_give_absolute_paths(tmp_path):
         assert h.base is None and Path(h.target).is_absolute() and Path(h.target).is_file(), h
         assert ".." not in Path(h.target).parts
     lines = header_instructions(names, far, root, cwd=root)
-    assert sum("absoluut pad, werkt voor een bestand in elke map" in line for line in lines) == 4
+    assert sum("absoluut pad, werkt voor een bestand in elke map" in line for line in lines) == 5  # five schemas, the regional file's included
     assert not any("relatief" in line for line in lines)  # no remark about relative paths then
     # exactly MAX_CLIMB folders up is still relative
     near = root.parent.parent / "schemas"
@@ -195,7 +195,7 @@ def test_kader_schema_for_the_default_kader_never_climbs_out(tmp_path):
             resolved = base / target
         assert resolved.resolve().parent == folder.resolve() and resolved.is_file(), (where, target)
         checked += 1
-    assert checked == 4
+    assert checked == 5
 
 
 # ---- kader migrate: the schema line follows ---------------------------------------------------------

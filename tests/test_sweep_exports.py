@@ -86,7 +86,7 @@ def test_sweep_xlsx_sheets_and_findings(sweep):
     assert wb.sheetnames == ["Matrix", "Bevindingen", "Acties", "Per eis", "Over dit bestand"]  # no invalid files
     ws = wb["Bevindingen"]
     assert header(ws) == ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema",
-                          "verantwoordelijk", "status", "reden"]
+                          "verantwoordelijk", "status", "reden", "wacht_op"]
     assert ws.max_row == 1 + N_TEAMS * N_RULES
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:K{1 + N_TEAMS * N_RULES}"

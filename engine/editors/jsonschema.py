@@ -210,7 +210,12 @@ def questions_schema() -> dict:
     return _document(
         "Kadertoets: vragenbestand",
         "De vragen van een Kaderversie: elk feit dat een assessment kan bevatten, één keer gedeclareerd.",
-        _closed({"vragen": vragen}, required=("vragen",)),
+        _closed({"vragen": vragen, "regio_vragen": _with({
+            "type": "object",
+            "propertyNames": {"pattern": r"^regio\.[a-z0-9_]+(\.[a-z0-9_]+)*$"},
+            "additionalProperties": {"$ref": "#/$defs/vraag"},
+        }, "Vragen over de regio", formats.QUESTIONS_FILE.description("regio_vragen"))},
+            required=formats.QUESTIONS_FILE.required, optional=formats.QUESTIONS_FILE.optional),
         {"vraag": question},
     )
 
@@ -311,7 +316,7 @@ def _condition_schema(kader: Kader | None) -> dict:
     if kader is None:
         field = _with({"type": "string", "pattern": r"\S"}, None, "Het vraagpad, bv. veiligheid.aandachtsfunctionarissen.")
     else:
-        fields = list(kader.questions) + [p for p in TEAM_FIELDS if p not in kader.questions]
+        fields = list(kader.all_questions()) + [p for p in TEAM_FIELDS if p not in kader.questions]
         field = _enum(fields, f"Een vraagpad uit de vragen van Kader {kader.version}, of een vast teamveld.")
     veld = _closed({FIELD_KEY: field, **_operator_values(None)}, required=(FIELD_KEY,), optional=tuple(OPERATORS))
     veld["oneOf"] = [{"required": [op]} for op in OPERATORS]  # exactly one operator
@@ -354,7 +359,7 @@ def _example_schema(kader: Kader | None) -> dict:
         {
             "naam": _text(formats.EXAMPLE.description("naam")),
             "verwacht": _enum(STATUS_VALUES, formats.EXAMPLE.description("verwacht")),
-            "feiten": _facts_schema(kader.questions if kader is not None else None),
+            "feiten": _facts_schema(kader.all_questions() if kader is not None else None),
             "team_taken": _closed({k: _boolean() for k in formats.EXAMPLE_TASKS.names},
                                   optional=formats.EXAMPLE_TASKS.optional,
                                   description=formats.EXAMPLE.description("team_taken")),
@@ -397,6 +402,16 @@ def rule_schema(kader: Kader | None = None) -> dict:
         "voorheen": _array(_with({"type": "string", "pattern": RULE_ID_RE.pattern}, None,
                                  "Een id uit een eerdere versie."), min_items=1, unique=True,
                            description=formats.RULE.description("voorheen")),
+        "regionaal_product": _closed(
+            {
+                "naam": _text(formats.REGIONAL_PRODUCT.description("naam")),
+                "voorwaarde": _with({"$ref": "#/$defs/voorwaarde"}, None,
+                                    formats.REGIONAL_PRODUCT.description("voorwaarde")),
+                "verwacht": _text(formats.REGIONAL_PRODUCT.description("verwacht")),
+            },
+            required=formats.REGIONAL_PRODUCT.required, optional=formats.REGIONAL_PRODUCT.optional,
+            title="Regionaal product", description=formats.RULE.description("regionaal_product"),
+        ),
         "van_toepassing": _with({"$ref": "#/$defs/voorwaarde"}, None,
                                 formats.RULE.description("van_toepassing")),
         "norm": _closed(
@@ -496,11 +511,35 @@ def assessment_schema(kader: Kader) -> dict:
         "transformatieplan": _with({"anyOf": [_array(action), {"type": "null"}]}, "Transformatieplan",
                                    formats.ASSESSMENT.description("transformatieplan")),
     }
-    return _document(
+    document = _document(
         f"Kadertoets: assessment voor Kader {kader.version}",
         f"Een assessment van één team aan het {kader.name} {kader.version}: team, peildatum, feiten en "
         "transformatieplan.",
         _closed(properties, required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional),
+    )
+    return document
+
+
+def region_schema(kader: Kader) -> dict:
+    """A regional file for `kader` (load/region.build_region): the region and its facts about the
+    regional products (the questions of `regio_vragen`)."""
+    region = _closed({"naam": _text(formats.REGION.description("naam")),
+                      "toelichting": _text(formats.REGION.description("toelichting"))},
+                     required=formats.REGION.required, optional=formats.REGION.optional, title="Regio")
+    filled_in = _closed({key: (_date if key == "datum" else _text)(formats.FILLED_IN.description(key))
+                         for key in formats.FILLED_IN.names}, optional=formats.FILLED_IN.optional,
+                        title="Ingevuld door")
+    properties = {
+        "kader": _with({"enum": [kader.version]}, None, f'De Kaderversie van dit regiobestand: "{kader.version}".'),
+        "peildatum": _date(formats.REGION_ASSESSMENT.description("peildatum")),
+        "regio": region,
+        "ingevuld_door": filled_in,
+        "feiten": _facts_schema(kader.region_questions),
+    }
+    return _document(
+        f"Kadertoets: regiobestand voor Kader {kader.version}",
+        f"De stand van de regionale producten op een peildatum, voor het {kader.name} {kader.version}.",
+        _closed(properties, required=formats.REGION_ASSESSMENT.required, optional=formats.REGION_ASSESSMENT.optional),
     )
 
 
@@ -516,6 +555,7 @@ def schema_files(kader: Kader) -> dict[str, dict]:
         "vragen.schema.json": questions_schema(),
         f"regel-{kader.version}.schema.json": rule_schema(kader),
         f"assessment-{kader.version}.schema.json": assessment_schema(kader),
+        f"regio-{kader.version}.schema.json": region_schema(kader),
     }
 
 
@@ -593,6 +633,7 @@ KIND_FILES = {
     "vragen": "vragenbestand (kader/vragen-<versie>.yaml)",
     "regel": "regel ({rules}/<ID>.yaml)",
     "assessment": "assessment",
+    "regio": "regiobestand (assessments/regio-*.yaml)",
 }
 
 
@@ -642,6 +683,7 @@ def schema_headers(names, folder: Path, kader_root: Path, rules_folder: str = "r
     assessments = root / "assessments"
     where = {"manifest": root / "kader", "vragen": root / "kader", "regel": root / rules_folder,
              "assessment": assessments if assessments.is_dir() and not _installed(assessments) else here}
+    where["regio"] = where["assessment"]
     schemas = Path(folder).resolve()
     out = []
     for name in names:

@@ -102,15 +102,17 @@ def lint(kader_dir: Path, assessment_paths=()) -> LintReport:
     found += _unlisted(kader_dir, listed)
     count = 0
     if assessment_paths:
-        from kadertoets.sweep.run import load_for_assessment
+        from kadertoets.load.region import is_region_file
+        from kadertoets.sweep.run import load_for_assessment, load_region_file
         from kadertoets.sweep.discover import discover
 
         files, invalid = discover(assessment_paths)
         found += [_from_problem(p) for i in invalid for p in i.problems]
         for path in files:
-            count += 1
+            region = is_region_file(path)  # a regional file is checked like an assessment, but is not a team
+            count += 0 if region else 1
             try:
-                load_for_assessment(path, kader_dir, None)
+                (load_region_file if region else load_for_assessment)(path, kader_dir, None)
             except KaderFout as exc:
                 found += [_from_problem(p) for p in exc.problems]
     unique = {(f.file, f.line, f.column, f.code, f.message): f for f in found}
@@ -175,13 +177,14 @@ def _wording_findings(kader: Kader) -> list[LintFinding]:
     the codes)."""
     used: dict[str, str] = {}
     for rule in kader.rules.values():
-        for cond in (rule.applies, rule.meets, rule.partly):
+        product = rule.region_product.condition if rule.region_product is not None else None
+        for cond in (rule.applies, product, rule.meets, rule.partly):
             for path in sorted(fields_of(cond)) if cond is not None else ():
                 used.setdefault(path, rule.id)
     out = []
     code = Code.QUESTION_WITHOUT_WORDING
     for path, rule_id in sorted(used.items()):
-        q = kader.questions.get(path)
+        q = kader.all_questions().get(path)
         if q is None:
             continue  # team.* fields: their words are built in
         lacking = ([] if q.short else ["'kort'"]) + \
@@ -200,7 +203,7 @@ def _rule_findings(kader: Kader, rule: Rule) -> list[LintFinding]:
     """The norm and rule-set findings of one loaded rule, located with the positions the model keeps
     (the file is not parsed again)."""
     out = []
-    checked = check_norm(rule, kader.questions)
+    checked = check_norm(rule, kader.all_questions())
     for code, message, hint in checked.problems:
         part = checked.too_complex.part if code == Code.TOO_COMPLEX else PART_OF.get(code)
         out.append(_at(rule, part_field(rule, part), code, message, hint))

@@ -25,7 +25,7 @@ from kadertoets.infra.errors import KaderFout
 from kadertoets.infra.records import record
 from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
-from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
+from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default, region_for
 
 KEY = "transformatieplan"
 FORMAT = "yaml"  # the format of what --bijwerken writes: the block `kader plan --formaat yaml` prints
@@ -61,14 +61,15 @@ def item_yaml(item: PlanItem) -> dict:
 
 
 def update_plan_file(path: Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
-                     engine: str = "python") -> PlanUpdate:
+                     engine: str = "python", region: Path | None = None) -> PlanUpdate:
     """Add the plan's proposals to the assessment's `transformatieplan:` block (see the module docstring)."""
     source = read_kept(path, "kader plan --bijwerken")
     shown, text = source.shown, source.text
     tree = load_yaml_text(text, shown)
     kdir = kader_dir_or_default(kader_dir)
     assessment, kader = assessment_from_tree(tree, shown, kdir, version)
-    evaluation = evaluate(kader, assessment, as_of or assessment.reference_date, get_backend(engine))
+    state = region_for(Path(path), assessment, kader, region)
+    evaluation = evaluate(kader, assessment, as_of or assessment.reference_date, get_backend(engine), region=state)
     plan = build_plan(evaluation)
     added = tuple(proposals_to_write(plan))
     kept = len(assessment.plan)

@@ -119,9 +119,11 @@ def fields_of(cond) -> set[str]:
 
 def questions_of(rule) -> set[str]:
     """The fields a rule uses: in its norm, and in the `tenzij` of its action's parts (which decide
-    what the plan proposes). Team fields (team.taken.*) included."""
+    what the plan proposes), and the region's fields its regional product reads. Team fields
+    (team.taken.*) included."""
     out: set[str] = set()
-    for cond in (rule.applies, rule.meets, rule.partly, *(unless for _, unless in rule.action.parts)):
+    product = rule.region_product.condition if rule.region_product is not None else None
+    for cond in (rule.applies, product, rule.meets, rule.partly, *(unless for _, unless in rule.action.parts)):
         if cond is not None:
             out |= fields_of(cond)
     return out

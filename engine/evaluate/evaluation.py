@@ -13,25 +13,36 @@ import datetime as dt
 from kadertoets.evaluate.conditions import (checks_of, decisive, describe, fact_text, fields_of, gap_texts, gaps, holds_text,
                                             leaves, missing_of, missing_subject, rule_refs)
 from kadertoets.evaluate.operators import OPERATORS
-from kadertoets.model import Assessment, Check, Evaluation, Finding, Kader, Rule, Status
+from kadertoets.model import (WAITS_ON_REGION, Assessment, Check, Evaluation, Finding, Kader, RegionAssessment, Rule,
+                              Status)
 
-PARTS = ("van_toepassing", "voldoet", "deels")
+PRODUCT = "regionaal_product"  # the part that says whether the region has the product a rule waits for
+PARTS = ("van_toepassing", PRODUCT, "voldoet", "deels")
 
 
 def rule_conditions(rule: Rule) -> dict:
-    """The top conditions of a rule by part name (absent parts left out)."""
-    out = {"van_toepassing": rule.applies, "voldoet": rule.meets, "deels": rule.partly}
+    """The top conditions of a rule by part name (absent parts left out), in the order decide reads them."""
+    product = rule.region_product.condition if rule.region_product is not None else None
+    out = {"van_toepassing": rule.applies, PRODUCT: product, "voldoet": rule.meets, "deels": rule.partly}
     return {k: v for k, v in out.items() if v is not None}
 
 
 def decide(truths: dict) -> tuple[Status, str]:
-    """Status logic from the truth of the top conditions; returns the status and the deciding part."""
+    """Status logic from the truth of the top conditions; returns the status and the deciding part.
+    Not applicable first; then a regional product the region does not have (yet): voldoet_niet, since
+    the team cannot comply without it (unknown when the region's state is unknown); then the norm."""
     if "van_toepassing" in truths:
         t = truths["van_toepassing"]
         if t is False:
             return Status.NVT, "van_toepassing"
         if t is None:
             return Status.ONBEKEND, "van_toepassing"
+    if PRODUCT in truths:
+        t = truths[PRODUCT]
+        if t is False:
+            return Status.VOLDOET_NIET, PRODUCT
+        if t is None:
+            return Status.ONBEKEND, PRODUCT
     t = truths["voldoet"]
     if t is True:
         return Status.VOLDOET, "voldoet"
@@ -62,6 +73,19 @@ def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict,
     groups = decisive(conds[part], env, statuses, as_of, known)
     checks = checks_of(part, groups, env, statuses, as_of)
     missing: set[str] = set()
+    if part == PRODUCT:
+        product = rule.region_product
+        when = f" ({product.expected})" if product.expected else ""
+        if status == Status.VOLDOET_NIET:
+            reason = (f"De regio heeft nog geen {product.name} vastgesteld{when}; het team voert het in zodra "
+                      "het er is.")
+        else:
+            missing = missing_of(groups, env, statuses)
+            names = [missing_subject(p, questions) for p in sorted(missing)]
+            reason = (f"Onbekend: de stand van de regio is niet bekend, dus ook niet of de regio al een "
+                      f"{product.name} heeft vastgesteld" + (f" (nog niet ingevuld: {', '.join(names)})" if names else "")
+                      + ".")
+        return reason, tuple(sorted(missing)), tuple(checks)
     if status == Status.NVT:
         facts = holds_text(groups, env, statuses, questions)
         reason = _sentence("Niet van toepassing", facts)[:-1] + \
@@ -114,6 +138,7 @@ def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt
     status, part = decide(truths)
     reason, missing, checks = reason_for(rule, status, part, env, statuses, as_of, notes, truths, questions)
     explained = tuple((p, notes[p]) for p in missing if p in notes)
+    waits = WAITS_ON_REGION if part == PRODUCT and status == Status.VOLDOET_NIET else None
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -126,6 +151,7 @@ def evaluate_rule(rule: Rule, truths: dict, env: dict, statuses: dict, as_of: dt
         norm_origin=rule.norm_origin,
         notes=explained,
         checks=checks,
+        waits_on=waits,
     )
 
 
@@ -168,11 +194,18 @@ class FindingMemo:
         self.found[key] = finding
 
 
-def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo: FindingMemo | None = None) -> Evaluation:
-    """Evaluate every rule of the Kader for one assessment at the given date. `memo` (a FindingMemo
-    for this Kader) only saves work: the result is the same with or without it."""
+def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo: FindingMemo | None = None,
+             region: RegionAssessment | None = None) -> Evaluation:
+    """Evaluate every rule of the Kader for one assessment at the given date, with `region` the
+    region's state in force on the assessment's peildatum (None: not known, so every requirement that
+    waits on a regional product is onbekend). `memo` (a FindingMemo for this Kader) only saves work:
+    the result is the same with or without it."""
     env = assessment.values()
     notes = {p: f.note for p, f in assessment.facts.items() if f.value is None and f.note}
+    if region is not None:
+        env.update(region.values())
+        notes.update((p, f.note) for p, f in region.facts.items() if f.value is None and f.note)
+    questions = kader.all_questions()
     statuses: dict = {}
     findings = []
     if memo is not None and (memo.kader is not kader or backend.name != "python"):
@@ -186,13 +219,14 @@ def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo
         for rule in rules:  # rules of one layer do not refer to each other
             finding = cached.get(rule.id)
             if finding is None:
-                finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes, kader.questions)
+                finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes, questions)
                 if memo is not None:
                     memo.store(keys[rule.id], finding)
             statuses[rule.id] = finding.status
             findings.append(finding)
     findings.sort(key=lambda f: f.rule_id)
-    return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings))
+    return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings),
+                      region=region)
 
 
 def example_env(example) -> dict:

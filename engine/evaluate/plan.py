@@ -185,6 +185,8 @@ def build_plan(evaluation: Evaluation) -> Plan:
     for action in evaluation.assessment.plan:
         actions_by_rule.setdefault(action.requirement, []).append(action)
     env = evaluation.assessment.values()
+    if evaluation.region is not None:
+        env.update(evaluation.region.values())
     statuses = {f.rule_id: f.status for f in evaluation.findings}
     local, regional = [], []
     for rid in sorted(by_rule):

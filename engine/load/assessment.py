@@ -33,23 +33,10 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
         collect(problems, root.child("kader").version)
     reference = collect(problems, root.child("peildatum").date)
     team = collect(problems, team_block, root.child("team"))
-    filled = {}
-    if root.has("ingevuld_door"):
-        node = root.child("ingevuld_door")
-        if collect(problems, node.mapping, optional=formats.FILLED_IN.optional, what="ingevuld_door"):
-            for key, sub in node.items():
-                value = collect(problems, sub.date if key == "datum" else sub.text)
-                if value is not None:
-                    filled[key] = value
+    filled = filled_in(root, problems)
     facts = collect(problems, parse_facts, root.child("feiten"), kader.questions)
-    if facts and reference is not None:  # evidence cannot be dated after the day the facts hold
-        for path, fact in facts.items():
-            if fact.evidence_date is not None and fact.evidence_date > reference:
-                node = root.child("feiten").child(path).child("bewijs_datum")
-                problems.append(node.problem(
-                    f"de datum van het bewijs ({dutch_date(fact.evidence_date)}) ligt na de peildatum "
-                    f"({dutch_date(reference)})", "Bewijs van na de peildatum hoort bij een volgend assessment; "
-                    "controleer de datum.", code=Code.VALUE_NOT_ALLOWED))
+    if facts and reference is not None:
+        problems += evidence_problems(root.child("feiten"), facts, reference)
     plan = ()
     if root.has("transformatieplan") and root.value.get("transformatieplan") is not None:
         plan = collect(problems, _plan, root.child("transformatieplan"), kader)
@@ -65,6 +52,32 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
         plan=plan,
         kader_version_source=version_source,
     )
+
+
+def filled_in(root: Node, problems: list[Problem]) -> dict:
+    """The `ingevuld_door` block (of an assessment or a regional file), its problems added to `problems`."""
+    filled = {}
+    if root.has("ingevuld_door"):
+        node = root.child("ingevuld_door")
+        if collect(problems, node.mapping, optional=formats.FILLED_IN.optional, what="ingevuld_door"):
+            for key, sub in node.items():
+                value = collect(problems, sub.date if key == "datum" else sub.text)
+                if value is not None:
+                    filled[key] = value
+    return filled
+
+
+def evidence_problems(facts_node: Node, facts: dict, reference) -> list[Problem]:
+    """Evidence cannot be dated after the day the facts hold (the peildatum)."""
+    out = []
+    for path, fact in facts.items():
+        if fact.evidence_date is not None and fact.evidence_date > reference:
+            node = facts_node.child(path).child("bewijs_datum")
+            out.append(node.problem(
+                f"de datum van het bewijs ({dutch_date(fact.evidence_date)}) ligt na de peildatum "
+                f"({dutch_date(reference)})", "Bewijs van na de peildatum hoort bij een volgend assessment; "
+                "controleer de datum.", code=Code.VALUE_NOT_ALLOWED))
+    return out
 
 
 def team_block(node: Node) -> Team:

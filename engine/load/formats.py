@@ -93,6 +93,8 @@ QUESTIONS_FILE = _block(
     "vragenbestand",
     ("vragen", REQUIRED, "Per vraagpad (kleine letters, cijfers en _ met punten ertussen, bv. "
                          "veiligheid.aandachtsfunctionarissen; team.* is gereserveerd) de vraag."),
+    ("regio_vragen", OPTIONAL, "Vragen over de regio (de regionale producten), beantwoord in het regiobestand; "
+                               "elk pad begint met regio., bv. regio.escalatiemodel.status."),
 )
 QUESTION = _block(
     "vraag",
@@ -130,6 +132,16 @@ RULE = _block(
     ("wijziging", OPTIONAL, "Wat is veranderd ten opzichte van de concept-eisenlijst, en waarom."),
     ("voorheen", OPTIONAL, "Eisen uit eerdere versies die deze eis voortzet (hernoemd, gesplitst of "
                            "samengevoegd); trend en migratie volgen ze."),
+    ("regionaal_product", OPTIONAL, "Alleen bij verantwoordelijk: regio: het regionale product waar het team "
+                                    "op wacht, en wanneer het er is (een voorwaarde op regio.*-velden)."),
+)
+REGIONAL_PRODUCT = _block(
+    "regionaal product van een regel",
+    ("naam", REQUIRED, "Het product zoals een lezer het noemt, bv. 'escalatiemodel'."),
+    ("voorwaarde", REQUIRED, "Voorwaarde op velden uit regio_vragen: waar betekent dat de regio het product "
+                             "heeft; onwaar geeft het team 'voldoet niet' (wacht op de regio)."),
+    ("verwacht", OPTIONAL, "Wanneer het product verwacht wordt, zoals een lezer het leest, bv. "
+                           "'na de gunning in mei/juni 2023'."),
 )
 SOURCE = _block(
     "bronverwijzing",
@@ -230,6 +242,19 @@ PLAN_ACTION = _block(
     ("extra_middelen_nodig", OPTIONAL, "Zijn er extra middelen nodig?"),
     ("toelichting", OPTIONAL, "Toelichting bij de actie."),
 )
+REGION_ASSESSMENT = _block(
+    "regiobestand",
+    ("kader", OPTIONAL, "De Kaderversie; zonder versie geldt de versie van de peildatum."),
+    ("peildatum", REQUIRED, "De datum waarop de feiten over de regio gelden (dd-mm-jjjj of JJJJ-MM-DD)."),
+    ("regio", REQUIRED, "De regio: naam (en eventueel een toelichting)."),
+    ("ingevuld_door", OPTIONAL, "Wie het regiobestand invulde, en waar de feiten vandaan komen."),
+    ("feiten", REQUIRED, "Per vraagpad uit regio_vragen het antwoord, zoals in een assessment."),
+)
+REGION = _block(
+    "regio",
+    ("naam", REQUIRED, "Naam van de regio, bv. Regio Amersfoort."),
+    ("toelichting", OPTIONAL, "Toelichting (tekst)."),
+)
 MOVED = _block(
     "verplaatste deadline",
     ("naar", REQUIRED, "De nieuwe deadline."),
@@ -240,9 +265,11 @@ MOVED = _block(
 FILES: dict[str, tuple[Block, ...]] = {
     "Manifest (`kader/<versie>.yaml`)": (MANIFEST, DEADLINE),
     "Vragen (`kader/vragen-<versie>.yaml`)": (QUESTIONS_FILE, QUESTION),
-    "Regel (`rules/<ID>.yaml`)": (RULE, SOURCE, NORM, RULE_ACTION, RULE_ACTION_PART, EXAMPLE, EXAMPLE_TASKS),
+    "Regel (`rules/<ID>.yaml`)": (RULE, SOURCE, NORM, REGIONAL_PRODUCT, RULE_ACTION, RULE_ACTION_PART, EXAMPLE,
+                                  EXAMPLE_TASKS),
     "Voorbeeldbestand (`kader test --voorbeelden`)": (EXAMPLE_FILE,),
     "Assessment (`assessments/*.yaml`)": (ASSESSMENT, TEAM, TASKS, FILLED_IN, FACT, PLAN_ACTION, MOVED),
+    "Regiobestand (`assessments/regio-*.yaml`)": (REGION_ASSESSMENT, REGION),
 }
 
 

@@ -12,15 +12,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from kadertoets.evaluate.conditions import compile_condition, rule_dependencies
+from kadertoets.evaluate.conditions import compile_condition, fields_of, rule_dependencies
 from kadertoets.infra.cli_names import suggest
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
 from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
-from kadertoets.model import (RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader, Rule, Source,
-                    Status)
-from kadertoets.load.questions import load_questions
+from kadertoets.model import (REGION_PREFIX, RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader,
+                              RegionalProduct, Rule, Source, Status)
+from kadertoets.load.questions import load_questions, load_region_questions
 from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.yamlload import load_yaml_file
 
@@ -237,7 +237,10 @@ def _load(kader_dir: Path, version: str) -> Kader:
     if not inside(kader_dir, qpath):
         raise root.child("vragen").fail(_outside(f"vragenbestand {excerpt(qname)}", kader_dir), code=Code.MISSING_REFERENCE,
                                         hint="Zet het vragenbestand zelf in de map kader/, niet een koppeling.")
-    questions = load_questions(Node(load_yaml_file(qpath), display_path(qpath)))
+    qroot = Node(load_yaml_file(qpath), display_path(qpath))
+    questions = load_questions(qroot)
+    region_questions = load_region_questions(qroot)
+    readable = {**questions, **region_questions}  # what conditions may read
 
     rnodes = root.child("regels").sequence(min_items=1)
     listed: list[tuple[Node, str]] = []
@@ -302,7 +305,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
             problems.append(e.problem(f"regel '{rid}' staat in het manifest, maar {display_path(path)} bestaat niet",
                                       hint_with(rid, existing, "Maak het regelbestand aan of verwijder de regel uit het manifest."), code=Code.MISSING_REFERENCE))
             continue
-        rule = collect(problems, load_rule, path, questions, roles, deadlines, id_set,
+        rule = collect(problems, load_rule, path, readable, roles, deadlines, id_set,
                        None if link else os.path.join(shown_dir, path.name))
         if rule is not None:
             rules[rid] = rule
@@ -328,6 +331,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
         changelog=changelog,
         previous_version=previous,
         rules_folder=folder,
+        region_questions=region_questions,
     )
     if problems:
         raise PartialLoad(problems, kader)
@@ -391,6 +395,17 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         meets = collect(problems, compile_condition, norm.child("voldoet"), questions, rule_ids)
         if norm.has("deels"):
             partly = collect(problems, compile_condition, norm.child("deels"), questions, rule_ids)
+    product = collect(problems, _region_product, root.child("regionaal_product"), questions, responsible) \
+        if root.has("regionaal_product") else None
+    for part, cond in (("van_toepassing", applies), ("voldoet", meets), ("deels", partly)):
+        read = sorted(p for p in fields_of(cond) if p.startswith(REGION_PREFIX)) if cond is not None else []
+        if read and product is None:
+            node = root.child("van_toepassing") if part == "van_toepassing" else norm.child(part)
+            problems.append(node.problem(
+                f"de {part.replace('_', ' ')} leest {read[0]}, een feit over de regio, maar de regel heeft geen "
+                "regionaal_product", "Noem het product onder regionaal_product (met de voorwaarde waaronder de "
+                "regio het heeft); pas dan weet de regel wat het team zonder regiobestand mist.",
+                code=Code.INVALID_CONDITION))
     action = collect(problems, _action, root.child("actie"), roles, deadlines, questions, rule_ids)
     examples = collect(problems, parse_examples, root.child("voorbeelden"), questions, rule_ids)
     if action is not None and action.parts and examples:
@@ -408,11 +423,39 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
         change_note=change, file=shown, norm_line=norm.line, norm_column=norm.column, previous_ids=previous_ids or (),
-        positions=_positions(root, norm),
+        positions=_positions(root, norm), region_product=product,
     )
     if rid in rule_dependencies(rule):
         raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code=Code.RULE_CYCLE)
     return rule
+
+
+def _region_product(node: Node, questions: dict, responsible: str | None) -> RegionalProduct:
+    """`regionaal_product`: only on a regional requirement; its condition reads only the region's
+    facts (regio.*), which the team cannot supply."""
+    node.mapping(required=formats.REGIONAL_PRODUCT.required, optional=formats.REGIONAL_PRODUCT.optional,
+                 what="regionaal_product")
+    if responsible is not None and responsible != "regio":
+        raise node.fail("regionaal_product hoort alleen bij een eis met verantwoordelijk: regio",
+                        "Zet verantwoordelijk: regio, of laat regionaal_product weg.", code=Code.VALUE_NOT_ALLOWED)
+    problems: list[Problem] = []
+    name = collect(problems, node.child("naam").name)
+    expected = collect(problems, node.child("verwacht").name) if node.has("verwacht") else None
+    cond = collect(problems, compile_condition, node.child("voorwaarde"), questions)
+    if cond is not None:
+        team_fields = sorted(p for p in fields_of(cond) if not p.startswith(REGION_PREFIX))
+        if team_fields:
+            problems.append(node.child("voorwaarde").problem(
+                f"de voorwaarde van het regionale product leest {excerpt(team_fields[0])}, een feit over het team",
+                "De voorwaarde leest alleen feiten over de regio (regio.*); wat het team doet hoort in de norm.",
+                code=Code.INVALID_CONDITION))
+        if not fields_of(cond):
+            problems.append(node.child("voorwaarde").problem(
+                "de voorwaarde van het regionale product leest geen feit over de regio",
+                "Bijvoorbeeld: {veld: regio.escalatiemodel.status, is: vastgesteld}.", code=Code.INVALID_CONDITION))
+    if problems:
+        raise KaderFout(problems)
+    return RegionalProduct(name=name, condition=cond, expected=expected)
 
 
 def _positions(root: Node, norm: Node) -> tuple[tuple[str, int | None, int | None], ...]:

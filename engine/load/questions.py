@@ -12,7 +12,7 @@ import re
 from kadertoets.load import formats
 from kadertoets.evaluate.questiontypes import NOT_SURE, QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.infra.errors import KaderFout, excerpt
-from kadertoets.model import Question
+from kadertoets.model import REGION_PREFIX, Question
 from kadertoets.infra.located import Node, allowed_hint, collect, hint_with
 from kadertoets.infra.lintcodes import Code
 
@@ -22,12 +22,23 @@ MAX_WORDING = 120  # characters in a `kort` or a label: it stands in the middle 
 
 
 def load_questions(root: Node) -> dict[str, Question]:
-    root.mapping(required=formats.QUESTIONS_FILE.required, what="het vragenbestand")
-    vragen = root.child("vragen").mapping_any()
+    """The questions about a team (`vragen`); load_region_questions gives those about the region."""
+    root.mapping(required=formats.QUESTIONS_FILE.required, optional=formats.QUESTIONS_FILE.optional,
+                 what="het vragenbestand")
+    return _questions(root.child("vragen"), region=False)
+
+
+def load_region_questions(root: Node) -> dict[str, Question]:
+    """The questions about the region (`regio_vragen`, every path under regio.), answered in the
+    regional file; empty when the questions file has none. Call after load_questions."""
+    return _questions(root.child("regio_vragen"), region=True) if root.has("regio_vragen") else {}
+
+
+def _questions(block: Node, region: bool) -> dict[str, Question]:
     questions: dict[str, Question] = {}
     problems = []
-    for path, node in vragen.items():
-        q = collect(problems, _question, path, node)
+    for path, node in block.mapping_any().items():
+        q = collect(problems, _question, path, node, region)
         if q is not None:
             questions[path] = q
     if problems:
@@ -35,11 +46,16 @@ def load_questions(root: Node) -> dict[str, Question]:
     return questions
 
 
-def _question(path, node: Node) -> Question:
+def _question(path, node: Node, region: bool = False) -> Question:
     if not isinstance(path, str) or not PATH_RE.match(path) or path.startswith("team."):
         raise node.fail(f"ongeldig vraagpad {excerpt(path)}",
                         "Gebruik kleine letters, cijfers en _ met punten ertussen, bv. veiligheid.aandachtsfunctionarissen "
                         "(team.* is gereserveerd).", code=Code.VALUE_NOT_ALLOWED)
+    if path.startswith(REGION_PREFIX) != region:
+        raise node.fail(f"vraagpad {excerpt(path)} hoort " + ("niet " if region else "") + "onder regio_vragen",
+                        "Een vraag over de regio staat onder regio_vragen en begint met regio. (bv. "
+                        "regio.escalatiemodel.status); een vraag over het team staat onder vragen en begint niet "
+                        "met regio.", code=Code.VALUE_NOT_ALLOWED)
     node.mapping(required=formats.QUESTION.required, optional=formats.QUESTION.optional, what=f"vraag '{path}'")
     qtype = node.child("type").choice(TYPES)
     qt = QUESTION_TYPES[qtype]
@@ -140,6 +156,14 @@ def quick_value(v, q: Question):
 
 
 def unknown_field(node: Node, path, questions: dict) -> KaderFout:
+    if isinstance(path, str) and path.startswith(REGION_PREFIX) != any(p.startswith(REGION_PREFIX) for p in questions):
+        if path.startswith(REGION_PREFIX):
+            return node.fail(f"{excerpt(path)} is een feit over de regio; dat staat niet in het assessment van een team",
+                             "Zet de stand van de regionale producten in het regiobestand (assessments/regio-….yaml, "
+                             "met een blok regio: in plaats van team:) en haal het hier weg.", code=Code.UNDECLARED_FIELD)
+        return node.fail(f"{excerpt(path)} is een feit over een team; het regiobestand noemt alleen feiten over de regio",
+                         "Zet dit feit in het assessment van het team; hier horen alleen vragen die met regio. beginnen.",
+                         code=Code.UNDECLARED_FIELD)
     return node.fail(
         f"onbekend feit {excerpt(path)}: deze vraag bestaat niet in deze Kaderversie",
         hint_with(path, questions, "Zie 'kader rules' en het vragenbestand voor de geldige velden."), code=Code.UNDECLARED_FIELD

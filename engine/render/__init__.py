@@ -116,6 +116,10 @@ def _load(command: str) -> None:
         importlib.import_module(f"{__name__}.{name}")
 
 
+WAITING_SYMBOL = "R"  # a matrix cell of a team that does not comply only because the region's product is missing
+WAITING_LABEL = "wacht op de regio"
+WAITING_LEGEND = f"{WAITING_SYMBOL} voldoet niet, wacht op de regio (het regionale product is er nog niet)"
+
 STATUS_SYMBOL = {
     Status.VOLDOET: "✔",
     Status.DEELS: "◐",

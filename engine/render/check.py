@@ -8,6 +8,7 @@ from rich.text import Text
 
 from kadertoets.evaluate.conditions import missing_subject
 from kadertoets.infra.dates import dutch_date
+from kadertoets.load.region import missing_text as region_missing_text
 from kadertoets.model import (RESPONSIBLE, RESPONSIBLE_LABEL, RESPONSIBLE_NAME, STATUS_ORDER, VERSION_SOURCE_LABEL, Check,
                               Evaluation, Status)
 from kadertoets.render import (STATUS_STYLE, Options, console, console_text, json_text, md_escape, renderer, rich_text, safe_text,
@@ -77,8 +78,27 @@ def header_lines(evaluation: Evaluation) -> list[str]:
         f"Bestand: {a.file}",
     ] + ([f"Ingevuld door: {filled_in_text(a.filled_in_by)}"] if filled_in_text(a.filled_in_by) else []) + \
         ([f"Te herbevestigen (overgenomen bij een migratie, de vraag is veranderd): "
-          f"{', '.join(missing_subject(p, k.questions) for p in reconfirm)}"]
-         if (reconfirm := sorted(p for p, f in a.facts.items() if f.reconfirm)) else [])
+          f"{', '.join(missing_subject(p, k.all_questions()) for p in reconfirm)}"]
+         if (reconfirm := sorted(p for p, f in a.facts.items() if f.reconfirm)) else []) + region_lines(evaluation)
+
+
+def region_lines(evaluation: Evaluation) -> list[str]:
+    """Which state of the region the regional requirements read, or that it is missing and how to add it."""
+    r = evaluation.region
+    if r is not None:
+        return [f"Stand van de regio: {r.name}, peildatum {dutch_date(r.reference_date)} ({r.file})"]
+    if evaluation.region_missing:
+        return [region_missing_text(evaluation.assessment.reference_date)]
+    return []
+
+
+def waiting_line(evaluation: Evaluation) -> str | None:
+    """The summary's separate count of requirements that wait on the region's products."""
+    n = len(evaluation.waiting_on_region)
+    if not n:
+        return None
+    return (f"Waarvan wachtend op de regio: {n} {'eis voldoet' if n == 1 else 'eisen voldoen'} niet omdat het "
+            "regionale product er nog niet is.")
 
 
 def _eisen(n: int) -> str:
@@ -152,7 +172,7 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         con.print()
         con.print(Text(f"== {status_text(Status.ONBEKEND).capitalize()}: nog vast te stellen ==", style="bold"))
         con.print(Text(UNKNOWN_NOTE, style="italic"))
-        rows = [(f, missing_text(f, evaluation.kader.questions))
+        rows = [(f, missing_text(f, evaluation.kader.all_questions()))
                 for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id))]
         table = Table(show_lines=False, expand=True, header_style="bold", pad_edge=False)
         widths = column_widths(options.width, pad_edge=False, columns=[
@@ -178,6 +198,9 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
     regional = sum(1 for f in evaluation.findings if f.regional_dependency)
     if regional:
         con.print(Text(f"Waarvan regionale afhankelijkheden (tekorten die alleen de regio kan oplossen): {regional}"))
+    waiting = waiting_line(evaluation)
+    if waiting:
+        con.print(Text(waiting))
     return console_text(buf)
 
 
@@ -193,6 +216,7 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         f"- Peildatum: {dutch_date(a.reference_date)}",
         f"- Getoetst op: {dutch_date(evaluation.as_of)}",
         f"- Samenvatting: {summary_line(evaluation.counts())}",
+    ] + [f"- {md_escape(line)}" for line in [waiting_line(evaluation)] + region_lines(evaluation) if line] + [
         "",
     ]
     outcome = outcome_line(evaluation)
@@ -214,7 +238,7 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
                   "| Eis | Wie | Titel | Ontbrekend |", "|---|---|---|---|"]
         for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
             lines.append(f"| {md_escape(f.rule_id)} | {md_escape(RESPONSIBLE_NAME[f.responsible])} | {md_escape(f.title)} "
-                         f"| {md_escape(missing_text(f, evaluation.kader.questions))} |")
+                         f"| {md_escape(missing_text(f, evaluation.kader.all_questions()))} |")
         lines.append("")
     note = hidden_note(evaluation, options)
     if note:
@@ -231,6 +255,7 @@ def finding_json(f) -> dict:
         "reden": f.reason,
         "verantwoordelijk": f.responsible,
         "regionale_afhankelijkheid": f.regional_dependency,
+        "wacht_op": f.waits_on,
         "ontbrekend": list(f.missing),
         "toelichting_ontbrekend": {path: note for path, note in f.notes},
         "voorwaarden": [condition_json(c) for c in f.checks],
@@ -250,7 +275,7 @@ def _plain(value):
 
 
 def condition_json(c: Check) -> dict:
-    """One deciding comparison for tools: `onderdeel` (van_toepassing, voldoet, deels), `veld` (a
+    """One deciding comparison for tools: `onderdeel` (van_toepassing, regionaal_product, voldoet, deels), `veld` (a
     question path) or `regel` (a rule id), `operator`, `vereist`, `waarde` (null: not filled in) and
     `voldaan` (true, false, or null when unknown), all as codes: tools need not read the Dutch."""
     out = {"onderdeel": c.part}
@@ -278,9 +303,18 @@ def evaluation_json(evaluation: Evaluation) -> dict:
         "engine": evaluation.engine,
         "bestand": a.file,
         "ingevuld_door": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in a.filled_in_by.items()},
+        "regio": region_json(evaluation.region),
         "bevindingen": [finding_json(f) for f in evaluation.findings],
         "samenvatting": evaluation.counts(),
+        "wacht_op_regio": len(evaluation.waiting_on_region),
     }
+
+
+def region_json(region) -> dict | None:
+    """The region's state a team was evaluated with (null: none was given or in force)."""
+    if region is None:
+        return None
+    return {"naam": region.name, "peildatum": region.reference_date.isoformat(), "bestand": region.file}
 
 
 @renderer("check", "json")

@@ -12,6 +12,7 @@ from kadertoets.editors.planwrite import item_yaml
 from kadertoets.evaluate.plan import Plan, PlanItem
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
+from kadertoets.render.check import region_json, region_lines, waiting_line
 
 
 def owner_label(plan: Plan, owner: str) -> str:
@@ -100,6 +101,7 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
         "",
         f"Toetsing: {summary_line(ev.counts())}",
         "",
+    ] + [line for text in [waiting_line(ev)] + region_lines(ev) if text for line in (esc(text), "")] + [
         f"{h2} Eerstvolgende deadlines",
         "",
     ]
@@ -147,7 +149,7 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
     if plan.unknown:
         lines.append("Voor deze eisen ontbreken gegevens; vul ze aan in het assessment:")
         lines.append("")
-        questions = plan.evaluation.kader.questions
+        questions = plan.evaluation.kader.all_questions()
         for f in plan.unknown:
             where = " (regionaal)" if f.responsible == "regio" else ""
             lines.append(f"- [ ] **{esc(f.rule_id)}** {esc(f.title)}{where}")
@@ -216,6 +218,8 @@ def plan_json(plan: Plan, options: Options) -> str:
         "stand_per": ev.as_of.isoformat(),
         "acties": [item_json(plan, i) for i in plan.items],
         "regionale_afhankelijkheden": [item_json(plan, i) for i in plan.regional],
+        "wacht_op_regio": [f.rule_id for f in ev.waiting_on_region],
+        "regio": region_json(ev.region),
         "nog_vast_te_stellen": [{"eis": f.rule_id, "titel": f.title, "ontbrekend": list(f.missing)} for f in plan.unknown],
         "eerstvolgende_deadlines": [
             {"eis": i.requirement, "deadline": i.deadline.isoformat(), "omschrijving": i.description} for i in plan.upcoming()

@@ -70,7 +70,7 @@ def explain_lines(kader: Kader, rule: Rule) -> list[str]:
     lines += ["", f"Norm: {origin}"]
     if rule.norm_note:
         lines += textwrap.wrap(rule.norm_note, 96, initial_indent="  ", subsequent_indent="  ")
-    q = kader.questions
+    q = kader.all_questions()
     if rule.applies is not None:
         lines.append(f"  Van toepassing als: {describe(rule.applies, q)}")
     lines.append(f"  Voldoet als: {describe(rule.meets, q)}")
@@ -116,9 +116,9 @@ def explain_json(payload, options: Options) -> str:
         "norm_herkomst": rule.norm_origin,
         "norm_toelichting": rule.norm_note,
         "verantwoordelijk": rule.responsible,
-        "van_toepassing": describe(rule.applies, kader.questions) if rule.applies is not None else None,
-        "voldoet": describe(rule.meets, kader.questions),
-        "deels": describe(rule.partly, kader.questions) if rule.partly is not None else None,
+        "van_toepassing": describe(rule.applies, kader.all_questions()) if rule.applies is not None else None,
+        "voldoet": describe(rule.meets, kader.all_questions()),
+        "deels": describe(rule.partly, kader.all_questions()) if rule.partly is not None else None,
         "actie": {"omschrijving": rule.action.description, "eigenaar": rule.action.owner,
                   "deadline": rule.action.deadline.date.isoformat(), "extra_middelen_mogelijk": rule.action.extra_budget_possible},
         "wijziging": rule.change_note,

@@ -15,7 +15,9 @@ from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)
-from kadertoets.render.check import evaluation_json
+from kadertoets.load.region import missing_text as region_missing_text
+from kadertoets.render import WAITING_LEGEND, WAITING_SYMBOL
+from kadertoets.render.check import evaluation_json, region_json
 from kadertoets.infra.cli_names import suggest
 from kadertoets.infra.dates import dutch_date, dutch_datetime, period
 
@@ -37,6 +39,36 @@ def cell(ev, rule_id: str) -> Status | None:
         if f.rule_id == rule_id:
             return f.status
     return None
+
+
+def waits(ev, rule_id: str) -> bool:
+    """Whether the team's finding for the rule waits on the region (its cell shows the region's gap)."""
+    return any(f.rule_id == rule_id and f.waits_on for f in ev.findings)
+
+
+def cell_symbol(ev, rule_id: str) -> str:
+    """The matrix symbol: the status, R for a requirement waiting on the region, · when not in the version."""
+    st = cell(ev, rule_id)
+    if st is None:
+        return "·"
+    return WAITING_SYMBOL if st == Status.VOLDOET_NIET and waits(ev, rule_id) else STATUS_SYMBOL[st]
+
+
+def region_section(sweep: Sweep) -> list[str]:
+    """What the region itself still has to deliver (the requirements teams wait on, with how many
+    teams), which regional state was read, or that it is missing and how to add it."""
+    lines = []
+    for r in sweep.regions:
+        lines.append(f"Stand van de regio: {r.name}, peildatum {dutch_date(r.reference_date)} ({r.file})")
+    if sweep.region_missing:
+        days = sorted({ev.assessment.reference_date for ev in sweep.evaluations if ev.region_missing})
+        lines.append(region_missing_text(days[0]).replace("in de map van het assessment, of noem het met --regio",
+                                                           "bij de assessments die u opgeeft"))
+    waiting = sweep.waiting_on_region()
+    if waiting:
+        lines.append("Wacht op de regio (deze tekorten zijn van de regio, niet van de teams):")
+        lines += [f"- {rid}: nog geen {name} ({n} {'team' if n == 1 else 'teams'})" for rid, name, n in waiting]
+    return lines
 
 
 def team_labels(teams) -> dict[str, str]:
@@ -141,7 +173,7 @@ def _matrix_table(evs, reqs, first: int) -> Table:
         cells = []
         for ev in evs:
             st = cell(ev, req.rule_id)
-            cells.append(Text(STATUS_SYMBOL[st], style=STATUS_STYLE[st]) if st else Text("·"))
+            cells.append(Text(cell_symbol(ev, req.rule_id), style=STATUS_STYLE[st]) if st else Text("·"))
         table.add_row("  " + req.rule_id, *cells)
     return table
 
@@ -171,13 +203,19 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
                 start = sum(len(c) for c in chunks[:n]) + 1
                 con.print(Text(f"Teams {start}–{start + len(chunk) - 1} van {len(evs)}"))
             con.print(_matrix_table(chunk, reqs, first))
-        con.print(Text(LEGEND + ", · niet in de Kaderversie van dit team"))
+        con.print(Text(LEGEND + ", " + WAITING_LEGEND + ", · niet in de Kaderversie van dit team"))
         con.print(rich_text("Teams: " + "; ".join(f"{ev.assessment.team.id} = {labels[ev.assessment.team.id]}, peildatum "
                                               f"{dutch_date(ev.assessment.reference_date)}" for ev in evs)))
     elif evs:
         con.print()
         con.print(Text(f"De matrix van {len(evs)} teams past niet in een terminal; gebruik {suggest('--formaat')} markdown, csv "
                        "of json."))
+    region = region_section(sweep)
+    if region:
+        con.print()
+        con.print(Text("De regio", style="bold"))
+        for line in region:
+            con.print(rich_text(line))
     for title, regional in (("Per eis (zwakste eerst)", False), ("Regionale afhankelijkheden (alleen de regio kan "
                                                                   "deze tekorten oplossen)", True)):
         reqs = [r for r in sweep.requirements() if (r.responsible == "regio") == regional]
@@ -251,13 +289,16 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
         lines += [f"**Let op: {invalid_count(sweep.invalid).lower()}; deze teams ontbreken in het overzicht.**", ""]
         lines += [f"- {md_escape(line)}" for line in invalid_lines(sweep.invalid)] + [""]
     if evs:
-        lines += ["## Matrix", "", LEGEND + "; · niet in de Kaderversie van dit team", ""]
+        lines += ["## Matrix", "", LEGEND + "; " + WAITING_LEGEND + "; · niet in de Kaderversie van dit team", ""]
         lines.append("| Thema | Eis | " + " | ".join(md_escape(labels[ev.assessment.team.id]) for ev in evs) + " |")
         lines.append("|---|---|" + "---|" * len(evs))
         for req in rows_by_theme(sweep):
-            cells = [STATUS_SYMBOL[st] if (st := cell(ev, req.rule_id)) else "·" for ev in evs]
+            cells = [cell_symbol(ev, req.rule_id) for ev in evs]
             lines.append(f"| {md_escape(req.theme)} | {md_escape(req.rule_id)} | " + " | ".join(cells) + " |")
         lines.append("")
+    region = region_section(sweep)
+    if region:
+        lines += ["## De regio", ""] + [line if line.startswith("- ") else md_escape(line) for line in region] + [""]
     header = "| Eis | Titel | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |"
     for title, regional in (("Per eis (zwakste eerst)", False), ("Regionale afhankelijkheden", True)):
         reqs = [r for r in sweep.requirements() if (r.responsible == "regio") == regional]
@@ -302,12 +343,15 @@ def sweep_json(sweep: Sweep, options: Options) -> str:
         "eisen": [requirement_json(r) for r in sweep.requirements()],
         "ongeldige_bestanden": invalid_json(sweep.invalid),
         "samenvatting": {s.value: sum(ev.counts()[s.value] for ev in sweep.evaluations) for s in Status},
+        "regio": [region_json(r) for r in sweep.regions],
+        "regio_ontbreekt": sweep.region_missing,
+        "wacht_op_regio": [{"eis": rid, "product": name, "teams": n} for rid, name, n in sweep.waiting_on_region()],
     }
     return json_text(data)
 
 
 SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema", "verantwoordelijk",
-             "status", "reden"]
+             "status", "reden", "wacht_op"]
 MADE_AT_COLUMN = "gemaakt_op"  # the moment of the export, in every row of a CSV file (it has no other place)
 
 
@@ -322,7 +366,7 @@ def sweep_csv(sweep: Sweep, options: Options) -> str:
     return csv_text(SWEEP_CSV + [MADE_AT_COLUMN], (
         [ev.assessment.team.municipality, ev.assessment.team.organisation, ev.assessment.team.id,
          ev.assessment.reference_date.isoformat(), ev.kader.version, f.rule_id, f.title, f.theme, f.responsible,
-         f.status.value, f.reason, made]
+         f.status.value, f.reason, f.waits_on or "", made]
         for ev in sweep.evaluations for f in ev.findings))
 
 

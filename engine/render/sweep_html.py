@@ -13,9 +13,9 @@ from kadertoets.model import RESPONSIBLE_NAME, Status
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
-from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, Options, renderer, safe_text, status_text
+from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, WAITING_LABEL, Options, renderer, safe_text, status_text
 from kadertoets.infra.dates import dutch_date
-from kadertoets.render.sweep import COUNT_ORDER, cell, invalid_count, rows_by_theme, sweep_labels, trend_labels, about_line, sweep_about, trend_about
+from kadertoets.render.sweep import COUNT_ORDER, cell, cell_symbol, waits, invalid_count, rows_by_theme, sweep_labels, trend_labels, about_line, sweep_about, trend_about
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
 STATUS_BG = {
@@ -163,9 +163,10 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
                     row.append('<td class="st" title="niet in de Kaderversie van dit team">·</td>')
                     continue
                 target = _rule_anchor(ids[ev.assessment.team.id], req.rule_id)
-                tip = f"{labels[ev.assessment.team.id]} – {req.rule_id}: {STATUS_LABEL[st]}"
+                word = f"{STATUS_LABEL[st]}, {WAITING_LABEL}" if waits(ev, req.rule_id) else STATUS_LABEL[st]
+                tip = f"{labels[ev.assessment.team.id]} – {req.rule_id}: {word}"
                 row.append(f'<td class="st st-{st.value}" title="{e(tip)}"><a href="#{target}">'
-                           f'{e(STATUS_SYMBOL[st])}<span class="word"> {e(STATUS_LABEL[st])}</span></a></td>')
+                           f'{e(cell_symbol(ev, req.rule_id))}<span class="word"> {e(word)}</span></a></td>')
             body.append("".join(row) + "</tr>")
         body.append("</tbody></table>")
     # per requirement, regional dependencies apart

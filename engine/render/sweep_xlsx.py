@@ -11,7 +11,7 @@ from kadertoets.evaluate.plan import build_plan
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.dates import dutch_date
-from kadertoets.render import (STATUS_LABEL, Options, renderer, starts_formula, status_text, xlsx_keep_text as _as_text,
+from kadertoets.render import (STATUS_LABEL, WAITING_LABEL, WAITING_LEGEND, WAITING_SYMBOL, Options, renderer, starts_formula, status_text, xlsx_keep_text as _as_text,
                                xlsx_put as _put, xlsx_value as _value)
 from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, sweep_about, sweep_labels, trend_about
 
@@ -143,6 +143,7 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
     center = Alignment(horizontal="center")
     # per team {rule id: status} as sweep.cell() finds it (the first finding), without its scan per lookup
     statuses = [{f.rule_id: f.status for f in reversed(ev.findings)} for ev in evs]
+    waiting = [{f.rule_id for f in ev.findings if f.waits_on} for ev in evs]
     for req in rows_by_theme(sweep):
         _put(ws, row, 1, req.theme)
         _put(ws, row, 2, req.rule_id)
@@ -150,7 +151,10 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
         theme_width, title_width = max(theme_width, len(req.theme)), max(title_width, len(req.title))
         for j, by_rule in enumerate(statuses, start=4):
             st = by_rule.get(req.rule_id)
-            c = ws.cell(row=row, column=j, value=status_text(st) if st else "· niet in Kaderversie")
+            text = status_text(st) if st else "· niet in Kaderversie"
+            if st and req.rule_id in waiting[j - 4]:
+                text = f"{WAITING_SYMBOL} {STATUS_LABEL[st]}, {WAITING_LABEL}"
+            c = ws.cell(row=row, column=j, value=text)
             c.alignment = center
             if st:
                 c.fill = _fill(STATUS_FILL[st])
@@ -168,7 +172,8 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
         row += 1
         c = ws.cell(row=row, column=1, value=status_text(s))
         c.fill = _fill(STATUS_FILL[s])
-    ws.cell(row=row + 1, column=1, value="· niet in de Kaderversie van dit team")
+    ws.cell(row=row + 1, column=1, value=WAITING_LEGEND)
+    ws.cell(row=row + 2, column=1, value="· niet in de Kaderversie van dit team")
 
 
 def _findings_rows(sweep: Sweep):

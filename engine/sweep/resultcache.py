@@ -38,10 +38,10 @@ from kadertoets.sweep.cache import MAX_ENTRY, parse_iso
 from kadertoets.infra.errors import KaderFout
 from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
 from kadertoets.validate.semantic import validated_kader
-from kadertoets.model import ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Check, Evaluation, Finding, Kader, \
+from kadertoets.model import WAITS_ON_REGION, ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Check, Evaluation, Finding, Kader, \
     MovedDeadline, PlanAction, Status, Team
 
-RECORD_FORMAT = 3  # 3: findings carry their deciding comparisons (JSON `voorwaarden`)
+RECORD_FORMAT = 4  # 3: findings carry their deciding comparisons (JSON `voorwaarden`); 4: and what they wait on
 _STATUS = {s.value: s for s in Status}
 _FILLED_IN = ("naam", "rol", "datum", "toelichting")
 _TEAM_ID = re.compile(r"[\w.-]+")  # \w is str.isalnum() and '_': the team ids engine/assessment.py accepts
@@ -102,7 +102,8 @@ def _finding_line(f: Finding) -> bytes:
     if len(_TEXTS) >= _TEXTS_LIMIT:
         _TEXTS.clear()
     checks = [[c.part, c.field, c.rule, c.op, _plain(c.required), _plain(c.value), c.met] for c in f.checks]
-    line = dump_json([f.rule_id, f.status.value, f.reason, list(f.missing), [list(n) for n in f.notes], checks])
+    line = dump_json([f.rule_id, f.status.value, f.reason, list(f.missing), [list(n) for n in f.notes], checks,
+                      f.waits_on])
     _TEXTS[id(f)] = (f, line)  # holds the finding, so its id is not reused while it is here
     return line
 
@@ -231,20 +232,22 @@ class _Shared:
         self.ids = sorted(kader.rules)
 
 
-def decode(data: bytes, shown: str, kader_for, pool: dict, as_of: dt.date | None, engine: str) -> Evaluation:
+def decode(data: bytes, shown: str, kader_for, pool: dict, as_of: dt.date | None, engine: str,
+           region_for=None) -> Evaluation:
     """An Evaluation from a record: `kader_for(assessment)` gives the Kader it was evaluated against
     (raising CorruptRecord for a version that does not exist); `pool` shares equal findings; `as_of`
-    and `engine` are this sweep's (as_of None: the assessment's peildatum). Raises CorruptRecord for
-    anything but a sound record of this sweep."""
+    and `engine` are this sweep's (as_of None: the assessment's peildatum); `region_for(kader, peildatum)`
+    gives the regional state the team was evaluated with (the cache key holds the regional files).
+    Raises CorruptRecord for anything but a sound record of this sweep."""
     try:
-        return _decode(data, shown, kader_for, pool, as_of, engine)
+        return _decode(data, shown, kader_for, pool, as_of, engine, region_for)
     except CorruptRecord:
         raise
     except (BadEntry, TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         raise CorruptRecord(f"{type(exc).__name__}: {str(exc)[:80]}") from None
 
 
-def _decode(data, shown, kader_for, pool, as_of, engine) -> Evaluation:
+def _decode(data, shown, kader_for, pool, as_of, engine, region_for=None) -> Evaluation:
     try:
         head, findings = unpack(data, MAX_ENTRY)
     except BadEntry as exc:
@@ -274,10 +277,12 @@ def _decode(data, shown, kader_for, pool, as_of, engine) -> Evaluation:
     out = tuple([known.get(line) or _finding(kader, line, known) for line in findings])
     if list(map(_RULE_ID, out)) != shared.ids:
         raise BadEntry("bevindingen")  # exactly one per rule of the Kader, in the order evaluate gives them
-    return Evaluation(assessment=assessment, kader=kader, as_of=_day(record_as_of), engine=engine, findings=out)
+    region = region_for(kader, assessment.reference_date) if region_for is not None else None
+    return Evaluation(assessment=assessment, kader=kader, as_of=_day(record_as_of), engine=engine, findings=out,
+                      region=region)
 
 
-_PARTS = ("van_toepassing", "voldoet", "deels")
+_PARTS = ("van_toepassing", "regionaal_product", "voldoet", "deels")
 _SCALARS = (str, bool, int, float, type(None))
 
 
@@ -303,17 +308,18 @@ def _check(item) -> Check:
 
 def _finding(kader: Kader, line: bytes, known: dict) -> Finding:
     """The Finding of a record's line, checked and made once per Kader and sweep."""
-    rule_id, status, reason, missing, notes, checks = _fields(load_json(line), 6)
+    rule_id, status, reason, missing, notes, checks, waits = _fields(load_json(line), 7)
     rule = kader.rules.get(rule_id) if rule_id.__class__ is str else None
     if rule is None or status.__class__ is not str or status not in _STATUS or reason.__class__ is not str:
         raise BadEntry("bevinding")
     if missing.__class__ is not list or any(m.__class__ is not str for m in missing) or notes.__class__ is not list:
         raise BadEntry("bevinding")
     pairs = tuple((_text(p), _text(n)) for p, n in (_fields(item, 2) for item in notes))
-    if checks.__class__ is not list:
+    if checks.__class__ is not list or (waits is not None and waits != WAITS_ON_REGION):
         raise BadEntry("bevinding")
     finding = Finding(rule_id=rule_id, title=rule.title, theme=rule.theme, status=_STATUS[status], reason=reason,
                       responsible=rule.responsible, missing=tuple(missing), action=rule.action,
-                      norm_origin=rule.norm_origin, notes=pairs, checks=tuple(_check(c) for c in checks))
+                      norm_origin=rule.norm_origin, notes=pairs, checks=tuple(_check(c) for c in checks),
+                      waits_on=waits)
     known[line] = finding
     return finding

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kadertoets.load import formats
 from kadertoets.load.assessment import build_assessment
+from kadertoets.load.region import build_region, refuse_team_file, in_force, is_region_file, is_region_tree, load_region, region_files
 from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
@@ -55,6 +56,10 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep; `use_cache=False`
     loads the Kader from its files, without a snapshot (sweep/snapshots.py)."""
     root = Node(tree, shown)
+    if is_region_tree(tree):
+        raise KaderFout.single("dit is een regiobestand (met regio: in plaats van team:), geen assessment van een team",
+                               file=shown, hint="Geef het assessment van een team op; het regiobestand wordt erbij "
+                               "gezocht in dezelfde map, of noem het met --regio.", code=Code.VALUE_NOT_ALLOWED)
     root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
     versions = available_versions(kader_dir) if versions is None else versions
     available = ", ".join(sorted(versions, key=version_key))
@@ -85,18 +90,67 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     return build_assessment(root, kader, source), kader
 
 
+def load_region_file(path: Path, kader_dir: Path, version: str | None):
+    """Parse and validate a regional file against the Kader version it names (or `version`, or the
+    one in effect on its peildatum), as an assessment's version is chosen."""
+    shown = display_path(path)
+    tree = load_yaml_file(path)
+    root = Node(tree, shown)
+    refuse_team_file(root)
+    root.mapping(required=formats.REGION_ASSESSMENT.required, optional=formats.REGION_ASSESSMENT.optional,
+                 what="het regiobestand")
+    if version:
+        chosen = version
+    elif root.has("kader"):
+        chosen = root.child("kader").version()
+    else:
+        day = root.child("peildatum").date()
+        chosen = version_on(kader_dir, day)
+        if chosen is None:
+            raise root.child("peildatum").fail(f"op peildatum {dutch_date(day)} gold nog geen Kaderversie",
+                                               "Noem de versie met 'kader:'.", code=Code.VALUE_NOT_ALLOWED)
+    if chosen not in available_versions(kader_dir):
+        raise root.child("kader").fail(f"onbekende Kaderversie {excerpt(chosen)}", code=Code.MISSING_REFERENCE)
+    return build_region(root, validated_kader(kader_dir, chosen))
+
+
 def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
     """Parse an assessment file and load the Kader it names (or `version`, when the user forces one)."""
     return assessment_from_tree(load_yaml_file(path), display_path(path), kader_dir, version)
 
 
 def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
-               engine: str = "python") -> Evaluation:
-    """Evaluate one assessment file; as_of defaults to the assessment's peildatum (reproducible)."""
+               engine: str = "python", region: str | Path | None = None) -> Evaluation:
+    """Evaluate one assessment file; as_of defaults to the assessment's peildatum (reproducible).
+    The region's state is `region` (a regional file) or else the one in force among the regional files
+    beside the assessment (regio*.yaml); without one, requirements waiting on the region stay onbekend."""
     kdir = kader_dir_or_default(kader_dir)
     backend = get_backend(engine)
     assessment, kader = load_for_assessment(Path(path), kdir, version)
-    return evaluate(kader, assessment, as_of or assessment.reference_date, backend)
+    state = region_for(Path(path), assessment, kader, region)
+    return evaluate(kader, assessment, as_of or assessment.reference_date, backend, region=state)
+
+
+def region_for(path: Path, assessment: Assessment, kader: Kader, region: str | Path | None = None):
+    """The region's state in force on the assessment's peildatum: from `region` when given (it must not
+    be dated after the team's peildatum), else from the regional files beside `path`; None when none
+    is. Regional files are read with the team's Kader version."""
+    if not kader.region_questions:
+        return None
+    if region is not None:
+        state = load_region(Path(region), kader)
+        if state.reference_date > assessment.reference_date:
+            raise KaderFout.single(
+                f"het regiobestand beschrijft de regio op {dutch_date(state.reference_date)}, na de peildatum van het "
+                f"team ({dutch_date(assessment.reference_date)})", file=state.file, field="--regio",
+                hint="Kies een regiobestand met een peildatum op of voor die van het team.", code=Code.VALUE_NOT_ALLOWED)
+        return state
+    try:
+        own = path.resolve()
+    except OSError:
+        own = path
+    files = [f for f in region_files(path.parent) if f.resolve() != own]
+    return in_force([load_region(f, kader) for f in files], assessment.reference_date)
 
 
 def load_kader_for_listing(kader_dir=None, version: str | None = None) -> Kader:
@@ -127,11 +181,12 @@ def _kader_folder(folder: str, spec: str) -> Path:
 
 
 def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], list[tuple[str, tuple]]]:
-    """Every assessment under `paths` validated against `kader` (whatever version it names): the
-    valid ones, and (file, problems) for the others."""
+    """Every team's assessment under `paths` validated against `kader` (whatever version it names): the
+    valid ones, and (file, problems) for the others. Regional files (regio*.yaml) are not teams: left out."""
     from kadertoets.sweep.discover import discover  # here: `kader check` does not need it at start-up
 
     files, invalid = discover(paths)
+    files = [f for f in files if not is_region_file(f)]
     out, bad = [], [(i.file, i.problems) for i in invalid]
     for path in files:
         shown = display_path(path)

@@ -28,7 +28,8 @@ from kadertoets.infra.errors import KaderFout, display_path
 from kadertoets.infra.paths import cache_dir
 from kadertoets.infra.recordcodec import Codec
 from kadertoets.load.kader import load_kader
-from kadertoets.model import (ActionTemplate, Deadline, Example, Fact, Kader, Question, Rule, Source, Status)
+from kadertoets.model import (ActionTemplate, Deadline, Example, Fact, Kader, Question, RegionalProduct, Rule, Source,
+                              Status)
 from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
 
 FOLDER = "kaders"
@@ -36,7 +37,7 @@ MAX_SNAPSHOTS = 20  # Kader versions and folders remembered (the bundled Kader 1
 MAX_BYTES = 16 * 1024 * 1024  # a larger file is not read
 
 # The types a compiled Kader is made of; a test holds this equal to what the bundled Kader contains.
-CODEC = Codec(records=(Kader, Rule, Question, Source, Deadline, ActionTemplate, Example, Fact,
+CODEC = Codec(records=(Kader, Rule, Question, Source, Deadline, ActionTemplate, Example, Fact, RegionalProduct,
                        conditions.All, conditions.Any_, conditions.Not, conditions.RuleRef,
                        conditions.Present, conditions.Compare),
               enums=(Status,))

@@ -6,6 +6,7 @@ over time is sweep/trend.py; evaluation stays pure (evaluate/)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import field
 from functools import cached_property, partial
@@ -16,11 +17,12 @@ from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.evaluate.evaluation import FindingMemo, evaluate
 from kadertoets.load.kader import available_versions
 from kadertoets.sweep.snapshots import validated as validated_kader
-from kadertoets.model import Evaluation, Kader, Status
+from kadertoets.model import Evaluation, Kader, RegionAssessment, Status
 from kadertoets.sweep.cache import Cache, decode_tree, parse_raw, read_file, tree_entry
 from kadertoets.infra.parallel import PARALLEL_THRESHOLD, run_chunks
 from kadertoets.sweep.resultcache import CorruptRecord, decode, encode, kader_lookup, result_key, sweep_context
 from kadertoets.sweep.discover import Invalid, discover, invalid_exit_code  # noqa: F401  (discover: re-exported)
+from kadertoets.sweep.regions import NO_REGION_FILES, RegionFiles, is_region_file
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.records import record
@@ -71,6 +73,22 @@ class Sweep:
     reference_date_until: dt.date | None = None
     all_evaluations: tuple[Evaluation, ...] = field(default=())  # every valid assessment (for trend)
     warnings: tuple[str, ...] = ()  # for the user (stderr), e.g. a cache that could not be used
+    regions: tuple[RegionAssessment, ...] = ()  # the regional states among the paths (sorted by peildatum)
+
+    @property
+    def region_missing(self) -> bool:
+        """True when some team's requirements wait on a regional product and no team had a regional state."""
+        return any(ev.region_missing for ev in self.evaluations)
+
+    def waiting_on_region(self) -> list[tuple[str, str, int]]:
+        """(rule id, product name, number of teams) for every requirement some teams wait on the region for."""
+        counted: dict[str, list] = {}
+        for ev in self.evaluations:
+            for f in ev.waiting_on_region:
+                rule = ev.kader.rules.get(f.rule_id)
+                name = rule.region_product.name if rule is not None and rule.region_product else f.title
+                counted.setdefault(f.rule_id, [name, 0])[1] += 1
+        return [(rid, name, n) for rid, (name, n) in sorted(counted.items())]
 
     def requirements(self) -> list[RequirementSummary]:
         """Per requirement id (union over the Kader versions in use), weakest first."""
@@ -126,7 +144,7 @@ def _versions(kader_dir: Path):
 
 
 def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, kaders=None, versions=_COMPUTE,
-                    use_cache: bool = True):
+                    use_cache: bool = True, regions: RegionFiles = NO_REGION_FILES):
     """Parse (or decode a cached tree), validate and evaluate some files; per file ("ok", record
     bytes, entries) or ("fout", problems, entries), where entries are new cache entries for the
     caller to store (`store`: whether to make them). An item is (path, shown name, content key or
@@ -150,7 +168,9 @@ def _evaluate_chunk(items, kader_dir, version, as_of, engine, context, store, ka
                     if entry is not None:
                         entries.append(entry)
             assessment, kader = assessment_from_tree(tree, shown, kader_dir, version, versions, kaders, use_cache)
-            data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader)))
+            state = regions.in_force(kader, assessment.reference_date)
+            data = encode(evaluate(kader, assessment, as_of or assessment.reference_date, backend, _memo(kader),
+                                   region=state))
         except KaderFout as exc:
             out.append(("fout", tuple(exc.problems), entries))
             continue
@@ -260,7 +280,11 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
         cwd = os.path.join(os.getcwd(), "")
     except OSError:
         cwd = None
+    regions = RegionFiles([(p, _shown(p, cwd)) for p in files if is_region_file(p)])
+    files = [p for p in files if not is_region_file(p)]
     context, scope = sweep_context(kdir, version, as_of, engine)
+    if context is not None and regions.digest:  # the regional files decide the outcome of every team too
+        context = hashlib.sha256(f"{context}/regio/{regions.digest}".encode()).hexdigest()
     opened = Cache.default() if use_cache else None
     # opened (and pruned: orphans, idle and least recently used entries) once per sweep; not usable: on without it
     cache = opened if opened is not None and opened.open(scope) else None
@@ -270,7 +294,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
     store = cache is not None
     versions = _versions(kdir)
     job = dict(kader_dir=kdir, version=version, as_of=as_of, engine=engine, context=context, store=store,
-               use_cache=use_cache)
+               use_cache=use_cache, regions=regions)
     serial = partial(_evaluate_chunk, **job, kaders=kaders, versions=versions)
 
     kader_for = kader_lookup(kdir, version, versions, kaders)
@@ -298,7 +322,7 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
                 try:
                     if rkey not in found:
                         raise CorruptRecord("niet in de cache")
-                    outcome[i] = decode(found[rkey], items[i][1], kader_for, pool, as_of, engine)
+                    outcome[i] = decode(found[rkey], items[i][1], kader_for, pool, as_of, engine, regions.in_force)
                 except CorruptRecord:  # not there, not sound, or its Kader does not load: evaluate again
                     todo.append(i)
         todo.sort()
@@ -313,7 +337,8 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
     entries: list = []
     for i, (kind, payload, new) in run_chunks(todo, partial(_evaluate_chunk, **job), progress, parallel_threshold,
                                               serial_work=serial, prepare=prepare):
-        outcome[i] = decode(payload, items[i][1], kader_for, pool, as_of, engine) if kind == "ok" else payload
+        outcome[i] = decode(payload, items[i][1], kader_for, pool, as_of, engine, regions.in_force) \
+            if kind == "ok" else payload
         if cache is not None:
             entries.extend(new)
             if len(entries) >= STORE_EVERY:
@@ -338,6 +363,16 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
         invalid.append(Invalid(problems[0].file, problems + (Problem(
             f"het Kader laadt niet, dus {len(stopped)} {noun} konden niet getoetst worden: {names}",
             file=problems[0].file, hint="Los de fouten in het Kader op; `kader lint` toont ze alle."),)))
+    used_kaders = {id(ev.kader): ev.kader for ev in loaded}
+    reported = set()
+    for kader in used_kaders.values():
+        for item in regions.problems_for(kader):
+            if (item.file, item.problems[0].render()) not in reported:
+                reported.add((item.file, item.problems[0].render()))
+                invalid.append(item)
+    if not used_kaders:
+        invalid.extend(regions.problems)
+    region_states = {id(r): r for k in used_kaders.values() for r in regions.used(k)}
     loaded = _without_identity_clashes(loaded, invalid)
     by_key: dict[tuple, list[Evaluation]] = {}
     for ev in loaded:
@@ -370,4 +405,5 @@ def load_sweep(paths, kader_dir=None, version: str | None = None, reference_date
         reference_date_until=reference_date_until,
         all_evaluations=tuple(sorted(valid, key=lambda e: (team_key(e), e.assessment.reference_date))),
         warnings=(warning,) if warning else (),
+        regions=tuple(sorted(region_states.values(), key=lambda r: (r.reference_date, r.file))),
     )

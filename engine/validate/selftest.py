@@ -224,7 +224,7 @@ def _load_example_file(kader: Kader, path: Path) -> ExampleFile:
     if rid not in kader.rules:
         raise rid_node.fail(f"onbekende regel '{rid}' in Kader {kader.version}",
                             hint_with(rid, kader.rules, "Zie 'kader rules' voor de lijst."))
-    examples = parse_examples(root.child("voorbeelden"), kader.questions, set(kader.rules))
+    examples = parse_examples(root.child("voorbeelden"), kader.all_questions(), set(kader.rules))
     return ExampleFile(rule_id=rid, file=root.file, examples=examples)
 
 
@@ -299,9 +299,9 @@ def collect(kader: Kader, rule_ids=None, extra=None) -> list[Case]:
     cases = []
     for rule in select_rules(kader, rule_ids):
         for ex in rule.examples:
-            cases.append(Case(rule, ex, rule.file, kader.effective_date, kader.questions))
+            cases.append(Case(rule, ex, rule.file, kader.effective_date, kader.all_questions()))
         for item in by_rule.get(rule.id, ()):
-            cases.extend(Case(rule, ex, item.file, kader.effective_date, kader.questions) for ex in item.examples)
+            cases.extend(Case(rule, ex, item.file, kader.effective_date, kader.all_questions()) for ex in item.examples)
     return cases
 
 

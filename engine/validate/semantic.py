@@ -36,7 +36,7 @@ def semantic_errors(kader: Kader) -> tuple[Problem, ...]:
 
     out = []
     for rule in kader.rules.values():
-        checked = check_norm(rule, kader.questions)
+        checked = check_norm(rule, kader.all_questions())
         for code, message, hint in checked.problems:
             if severity(code) != ERROR:
                 continue
