@@ -104,18 +104,39 @@ class Question:
         return None
 
 
+# What a source entry of a rule is for (`rol:` on an item of `bronnen`; default grondslag): the basis of
+# the requirement, or only an illustration of it (as S4, another municipality's progress report, can
+# illustrate a requirement but never ground one). The words a reader sees; the codes stay in JSON.
+SOURCE_ROLES = ("grondslag", "illustratie")
+SOURCE_ROLE_LABEL = {"grondslag": "grondslag", "illustratie": "ter illustratie, geen grondslag"}
+
+# Where a requirement's basis lies (`grondslag:` of a rule; default bronnen): in the sources S0..S4, or
+# outside them (a law or a public norm), which the rule then explains in `grondslag_toelichting`.
+BASES = ("bronnen", "buiten_bronnen")
+
+
 @record
 class Source:
     code: str | None = None
     section: str | None = None
     quote: str | None = None
     url: str | None = None
+    role: str = "grondslag"  # SOURCE_ROLES
 
     def label(self) -> str:
         if self.url:
             return self.url
         text = f"{self.code} {SOURCE_TITLES.get(self.code, '')} ({SOURCE_CODES.get(self.code, '?')})"
         return f"{text}, {self.section}" if self.section else text
+
+    @property
+    def illustration(self) -> bool:
+        return self.role == "illustratie"
+
+    @property
+    def seed_basis(self) -> bool:
+        """A source S0..S4 that grounds the requirement (not a url, not an illustration)."""
+        return self.code is not None and not self.illustration
 
 
 @record
@@ -187,6 +208,14 @@ class Rule:
     # van_toepassing, norm_herkomst, voorbeelden and each bronnen[i], so that no check parses the file again
     positions: tuple[tuple[str, int | None, int | None], ...] = ()
     region_product: RegionalProduct | None = None  # `regionaal_product`, only for verantwoordelijk: regio
+    basis: str = "bronnen"  # `grondslag` (BASES)
+    basis_note: str | None = None  # `grondslag_toelichting`: why the requirement stands outside the sources
+
+    @property
+    def seed_basis(self) -> bool:
+        """Whether a source S0..S4 grounds this requirement: not when the rule says its basis lies outside
+        them, nor when every source it cites is a url or an illustration."""
+        return self.basis == "bronnen" and any(s.seed_basis for s in self.sources)
 
     def position(self, field: str) -> tuple[int | None, int | None]:
         """(line, column) of a part of the rule; the norm's when that part was not recorded."""

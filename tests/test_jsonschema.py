@@ -479,7 +479,8 @@ RULE_CASES = {
     "every optional key": ("T-B-01", lambda d: d.update({
         "wijziging": "x",
         "van_toepassing": {"niet": {"veld": "team.taken.wmo", "is": False}},
-        "bronnen": [{"bron": "S4", "sectie": "§2", "citaat": "x"}, {"url": "https://example.org/", "sectie": "y"}],
+        "bronnen": [{"bron": "S4", "sectie": "§2", "citaat": "x", "rol": "illustratie"},
+                    {"url": "https://example.org/", "sectie": "y", "rol": "grondslag"}],
         "voorbeelden": d["voorbeelden"] + [{"naam": "alles", "feiten": {"a.keuze": {"waarde": "geen", "bewijs": "S0"}},
                                             "team_taken": {"wmo": True}, "regels": {"T-A-01": "nvt"},
                                             "peildatum": D(2023, 5, 1), "verwacht": "voldoet_niet"}]}), True),
@@ -508,6 +509,15 @@ RULE_CASES = {
     "unknown source code": ("T-A-01", _set("bronnen[0].bron", "S9"), False),
     "source without bron or url": ("T-A-01", _set("bronnen[0]", {"sectie": "§1"}), False),
     "url without http": ("T-B-01", _set("bronnen[0].url", "example.org"), False),
+    "unknown source role": ("T-A-01", _set("bronnen[0].rol", "voorbeeld"), False),
+    "source as illustration only, basis not stated": ("T-A-01", _set("bronnen[0].rol", "illustratie"), True),
+    "unknown basis": ("T-B-01", _set("grondslag", "wet"), False),
+    "basis outside the sources without explanation": ("T-B-01", _set("grondslag_toelichting", DELETE), False),
+    "basis explanation without buiten_bronnen": ("T-A-01", _set("grondslag_toelichting", "x"), False),
+    "basis outside the sources but a seed as basis": (
+        "T-B-01", _set("bronnen", [{"bron": "S0", "sectie": "§1"}, {"url": "https://example.org/"}]), False),
+    "basis outside the sources, seed as illustration": (
+        "T-B-01", _set("bronnen", [{"bron": "S0", "sectie": "§1", "rol": "illustratie"}]), True),
     "unknown expected status": ("T-A-01", _set("voorbeelden[0].verwacht", "ok"), False),
     "example with an unknown key": ("T-A-01", _set("voorbeelden[0].toelichting", "x"), False),
     "example with an unknown fact": ("T-A-01", _set("voorbeelden[0].feiten", {"a.aantl": 2}), False),

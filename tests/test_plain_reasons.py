@@ -246,7 +246,7 @@ def test_every_bundled_question_has_kort_and_every_choice_its_labels():
     from kadertoets.load.questions import label_keys
 
     kader = load_kader_for_listing(ROOT)
-    assert len(kader.questions) == 113
+    assert len(kader.questions) == 114
     for q in kader.questions.values():
         assert q.short, q.path
         assert [k for k, _ in q.labels] == list(label_keys(q.type, q.values)), q.path

@@ -35,6 +35,22 @@ def test_every_rule_cites_a_seed_source():
         assert any(s.code for s in rule.sources), f"{rule.id} noemt geen seed-bron (S0..S4)"
 
 
+def test_every_rule_is_grounded_in_a_seed_or_says_why_not():
+    """A requirement rests on S0..S4, or says (grondslag: buiten_bronnen) where it comes from instead."""
+    rules = kader().rules
+    for rule in rules.values():
+        assert rule.seed_basis or (rule.basis == "buiten_bronnen" and len(rule.basis_note or "") > 40), rule.id
+    assert sorted(r.id for r in rules.values() if not r.seed_basis) == ["KLT-FOR-03", "KLT-VEI-03"]
+
+
+def test_s4_illustrates_but_never_grounds_a_requirement():
+    """S4 is the progress report of a municipality outside the region: a model, no basis for a requirement."""
+    for rule in kader().rules.values():
+        for source in rule.sources:
+            if source.code == "S4":
+                assert source.illustration, rule.id
+
+
 def test_derived_norms_are_explained_and_sourced_norms_are_not_silent():
     for rule in kader().rules.values():
         if rule.norm_origin == "afgeleid":

@@ -18,7 +18,7 @@ from kadertoets.evaluate.conditions import describe, questions_of
 from kadertoets.evaluate.evaluation import evaluate
 from kadertoets.editors.migrate import migrate
 from kadertoets.infra.exitcodes import ExitCode
-from kadertoets.model import Kader, Question, Rule, Status
+from kadertoets.model import SOURCE_ROLE_LABEL, Kader, Question, Rule, Status
 from kadertoets.infra.records import record
 
 
@@ -83,7 +83,9 @@ def rule_fields(rule: Rule) -> dict[str, str | None]:
         "titel": rule.title,
         "thema": rule.theme,
         "uitleg": rule.explanation,
-        "bronnen": "; ".join(s.label() + (f' ("{s.quote}")' if s.quote else "") for s in rule.sources),
+        "bronnen": "; ".join(s.label() + (f' ("{s.quote}")' if s.quote else "")
+                             + (f" ({SOURCE_ROLE_LABEL[s.role]})" if s.illustration else "") for s in rule.sources),
+        "grondslag": rule.basis + (f": {rule.basis_note}" if rule.basis_note else ""),
         "norm_herkomst": rule.norm_origin,
         "norm_toelichting": rule.norm_note,
         "verantwoordelijk": rule.responsible,

@@ -41,7 +41,8 @@ from kadertoets.evaluate.schemaparts import (array as _array, boolean as _boolea
                                              number as _number, text as _text, with_meta as _with,
                                              yes_no as _yes_no)
 from kadertoets.load.kader import RULE_ID_RE, VERSION_RE
-from kadertoets.model import ACTION_STATUSES, RESPONSIBLE, SOURCE_CODES, SOURCE_TITLES, Kader, Question, Status
+from kadertoets.model import (ACTION_STATUSES, BASES, RESPONSIBLE, SOURCE_CODES, SOURCE_ROLES, SOURCE_TITLES, Kader,
+                              Question, Status)
 from kadertoets.load.questions import PATH_RE
 from kadertoets.infra.records import record
 
@@ -380,6 +381,7 @@ def rule_schema(kader: Kader | None = None) -> dict:
             "sectie": _text(formats.SOURCE.description("sectie")),
             "citaat": _text(formats.SOURCE.description("citaat")),
             "url": _with({"type": "string", "pattern": r"^https?://"}, None, formats.SOURCE.description("url")),
+            "rol": _enum(SOURCE_ROLES, formats.SOURCE.description("rol")),
         },
         optional=formats.SOURCE.optional, title="Bronverwijzing", description="Een bron (S0..S4) of een url.",
     )
@@ -395,6 +397,8 @@ def rule_schema(kader: Kader | None = None) -> dict:
         "thema": _text(formats.RULE.description("thema")),
         "uitleg": _text(formats.RULE.description("uitleg")),
         "bronnen": _array({"$ref": "#/$defs/bron"}, min_items=1, description=formats.RULE.description("bronnen")),
+        "grondslag": _enum(BASES, formats.RULE.description("grondslag")),
+        "grondslag_toelichting": _text(formats.RULE.description("grondslag_toelichting")),
         "norm_herkomst": _enum(NORM_ORIGINS, formats.RULE.description("norm_herkomst")),
         "norm_toelichting": _text(formats.RULE.description("norm_toelichting")),
         "verantwoordelijk": _enum(RESPONSIBLE, formats.RULE.description("verantwoordelijk")),
@@ -443,8 +447,15 @@ def rule_schema(kader: Kader | None = None) -> dict:
                               description=formats.RULE.description("voorbeelden")),
     }
     body = _closed(properties, required=formats.RULE.required, optional=formats.RULE.optional)
-    body["if"] = {"required": ["norm_herkomst"], "properties": {"norm_herkomst": {"const": "afgeleid"}}}
-    body["then"] = {"required": ["norm_toelichting"]}
+    body["allOf"] = [
+        {"if": {"required": ["norm_herkomst"], "properties": {"norm_herkomst": {"const": "afgeleid"}}},
+         "then": {"required": ["norm_toelichting"]}},
+        {"if": {"required": ["grondslag"], "properties": {"grondslag": {"const": "buiten_bronnen"}}},
+         "then": {"required": ["grondslag_toelichting"],  # a source S0..S4 is then only an illustration
+                  "properties": {"bronnen": {"items": {"if": {"required": ["bron"]}, "then": {
+                      "required": ["rol"], "properties": {"rol": {"const": "illustratie"}}}}}}},
+         "else": {"not": {"required": ["grondslag_toelichting"]}}},
+    ]
     version = f" (Kader {kader.version})" if kader is not None else ""
     return _document(
         "Kadertoets: regel" + version,

@@ -4,7 +4,8 @@ in assessments, at once, each with a code (lintcodes.py), file, line and column.
 Loading problems come with their code from where they are raised; on top of those lint adds what a
 loader cannot: norms that cannot be right or that are too complex to check (normcheck.py; each rule
 searched once), sources without section or quote, a
-source norm without any quote, examples missing for a status the rule can produce, examples that
+source norm without any quote (an illustration's quote does not count), a requirement that no source
+S0..S4 grounds without saying so (`grondslag: buiten_bronnen`), examples missing for a status the rule can produce, examples that
 give another status than they expect, and rule files no manifest lists. Findings are deduplicated
 and sorted by file and position.
 """
@@ -212,7 +213,13 @@ def _rule_findings(kader: Kader, rule: Rule) -> list[LintFinding]:
             out.append(_at(rule, f"bronnen[{i}]", Code.SOURCE_WITHOUT_CITATION,
                            "bronverwijzing zonder sectie of citaat: niet na te gaan waar de eis staat",
                            "Voeg 'sectie:' (en waar het kan 'citaat:') toe."))
-    if rule.norm_origin == "bron" and not any(s.quote or s.url for s in rule.sources):
+    if rule.basis == "bronnen" and not rule.seed_basis:
+        out.append(_at(rule, "bronnen[1]", Code.NO_SEED_BASIS,
+                       "geen bron uit S0..S4 is grondslag voor deze eis (alleen illustraties of url's); "
+                       "de eis wordt getoond als eis zonder grondslag in de bronnen",
+                       "Noem de bron die de eis stelt, of zet 'grondslag: buiten_bronnen' met een "
+                       "'grondslag_toelichting' die zegt waar de eis vandaan komt."))
+    if rule.norm_origin == "bron" and not any((s.quote or s.url) and not s.illustration for s in rule.sources):
         out.append(_at(rule, "norm_herkomst", Code.NORM_SOURCE_WITHOUT_QUOTE,
                        "de norm heet 'bron', maar geen bronverwijzing citeert hem",
                        "Voeg het citaat toe dat de norm geeft, of zet norm_herkomst: afgeleid met een "

@@ -56,6 +56,7 @@ class Code(StrEnum):
     STATUS_WITHOUT_EXAMPLE = "KT505"
     EXAMPLE_FAILS = "KT506"
     QUESTION_WITHOUT_WORDING = "KT507"
+    NO_SEED_BASIS = "KT508"
     OTHER = "KT000"
 
 
@@ -94,6 +95,7 @@ CODES: dict[Code, tuple[str, str]] = {  # code -> (severity, Dutch title)
     Code.STATUS_WITHOUT_EXAMPLE: (WARNING, "geen voorbeeld voor een status die de regel kan geven"),
     Code.EXAMPLE_FAILS: (ERROR, "voorbeeld geeft een andere status dan verwacht"),
     Code.QUESTION_WITHOUT_WORDING: (WARNING, "vraag die een regel gebruikt zonder 'kort' of 'labels'"),
+    Code.NO_SEED_BASIS: (WARNING, "eis zonder grondslag in S0..S4 die dat niet zegt"),
     Code.OTHER: (ERROR, "overig"),
 }
 

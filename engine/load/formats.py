@@ -120,6 +120,10 @@ RULE = _block(
     ("thema", REQUIRED, "Thema, voor groepering."),
     ("uitleg", REQUIRED, "Uitleg die een teamlid begrijpt."),
     ("bronnen", REQUIRED, "Waar de eis vandaan komt."),
+    ("grondslag", OPTIONAL, "bronnen (standaard): een bron uit S0..S4 stelt de eis; buiten_bronnen: geen van "
+                            "S0..S4 stelt hem (bv. een wet of publieke norm)."),
+    ("grondslag_toelichting", OPTIONAL, "Verplicht (en alleen) bij grondslag: buiten_bronnen: waar de eis dan "
+                                        "vandaan komt en wat de bronnen er wel over zeggen."),
     ("norm_herkomst", REQUIRED, "bron: de norm staat in een bron; afgeleid: de drempel noemt geen bron."),
     ("norm_toelichting", OPTIONAL, "Verplicht bij een afgeleide norm: welke drempel geen bron noemt en waarom."),
     ("verantwoordelijk", REQUIRED, "Wie kan handelen: lokaal_team, gemeente of regio "
@@ -149,6 +153,8 @@ SOURCE = _block(
     ("sectie", OPTIONAL, "Sectie of paragraaf in de bron."),
     ("citaat", OPTIONAL, "Kort citaat uit de bron."),
     ("url", OPTIONAL, "Een publieke URL (http:// of https://)."),
+    ("rol", OPTIONAL, "grondslag (standaard): de bron stelt de eis; illustratie: de bron laat de eis zien, "
+                      "maar is er geen grondslag voor (bv. S4, een andere gemeente)."),
 )
 NORM = _block(
     "norm",

@@ -18,8 +18,8 @@ from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, o
 from kadertoets.infra.lintcodes import Code
 from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
-from kadertoets.model import (REGION_PREFIX, RESPONSIBLE, SOURCE_CODES, ActionTemplate, Deadline, Example, Kader,
-                              RegionalProduct, Rule, Source, Status)
+from kadertoets.model import (BASES, REGION_PREFIX, RESPONSIBLE, SOURCE_CODES, SOURCE_ROLES, ActionTemplate, Deadline,
+                              Example, Kader, RegionalProduct, Rule, Source, Status)
 from kadertoets.load.questions import load_questions, load_region_questions
 from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.yamlload import load_yaml_file
@@ -380,6 +380,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
     elif not RULE_ID_RE.match(rid):
         problems.append(root.child("id").problem(f"ongeldig regel-id '{rid}'", "Gebruik de vorm KLT-THEMA-01.", code=Code.INVALID_RULE_ID))
     sources = collect(problems, _sources, root.child("bronnen"))
+    basis, basis_note = _basis(root, sources, problems)
     origin = collect(problems, root.child("norm_herkomst").choice, ("bron", "afgeleid"))
     note = collect(problems, root.child("norm_toelichting").text) if root.has("norm_toelichting") else None
     if origin == "afgeleid" and not note:
@@ -423,7 +424,7 @@ def load_rule(path: Path, questions: dict, roles: dict, deadlines: dict, rule_id
         sources=sources, norm_origin=origin, norm_note=note, responsible=responsible,
         applies=applies, meets=meets, partly=partly, action=action, examples=examples,
         change_note=change, file=shown, norm_line=norm.line, norm_column=norm.column, previous_ids=previous_ids or (),
-        positions=_positions(root, norm), region_product=product,
+        positions=_positions(root, norm), region_product=product, basis=basis, basis_note=basis_note,
     )
     if rid in rule_dependencies(rule):
         raise root.child("norm").fail(f"regel '{rid}' verwijst naar zichzelf", code=Code.RULE_CYCLE)
@@ -490,11 +491,12 @@ def _sources(node: Node) -> tuple[Source, ...]:
     out = []
     for e in node.elements():
         e.mapping(optional=formats.SOURCE.optional, what="een bronverwijzing")
+        role = e.child("rol").choice(SOURCE_ROLES) if e.has("rol") else "grondslag"
         if e.has("url"):
             url = e.child("url").text()
             if not url.startswith(("http://", "https://")):
                 raise e.child("url").fail("een url begint met http:// of https://", code=Code.VALUE_NOT_ALLOWED)
-            out.append(Source(url=url, section=e.child("sectie").text() if e.has("sectie") else None))
+            out.append(Source(url=url, section=e.child("sectie").text() if e.has("sectie") else None, role=role))
             continue
         if not e.has("bron"):
             raise e.fail("een bronverwijzing heeft 'bron' (S0..S4) of 'url' nodig", code=Code.REQUIRED_MISSING)
@@ -503,8 +505,34 @@ def _sources(node: Node) -> tuple[Source, ...]:
             code=code,
             section=e.child("sectie").text() if e.has("sectie") else None,
             quote=e.child("citaat").text() if e.has("citaat") else None,
+            role=role,
         ))
     return tuple(out)
+
+
+def _basis(root: Node, sources, problems: list[Problem]) -> tuple[str, str | None]:
+    """`grondslag` and `grondslag_toelichting` of a rule: a requirement that no source S0..S4 states says
+    so (buiten_bronnen) and why; it may still cite them, but only as illustrations (`rol: illustratie`)."""
+    basis = collect(problems, root.child("grondslag").choice, BASES) if root.has("grondslag") else "bronnen"
+    note = collect(problems, root.child("grondslag_toelichting").text) if root.has("grondslag_toelichting") else None
+    if basis == "buiten_bronnen" and not note:
+        problems.append(root.child("grondslag").problem(
+            "een eis met 'grondslag: buiten_bronnen' heeft een 'grondslag_toelichting' nodig",
+            "Leg uit waar de eis vandaan komt (bv. een wet of publieke norm) en wat de bronnen er wel over zeggen.",
+            field="grondslag_toelichting", code=Code.REQUIRED_MISSING))
+    if basis == "bronnen" and note is not None:
+        problems.append(root.child("grondslag_toelichting").problem(
+            "'grondslag_toelichting' hoort alleen bij 'grondslag: buiten_bronnen'",
+            "Zet 'grondslag: buiten_bronnen' als geen van S0..S4 de eis stelt, of haal de toelichting weg.",
+            code=Code.VALUE_NOT_ALLOWED))
+    if basis == "buiten_bronnen" and sources:
+        for e, source in zip(root.child("bronnen").elements(), sources):
+            if source.seed_basis:
+                problems.append(e.problem(
+                    f"de eis heeft 'grondslag: buiten_bronnen', maar bron {source.code} staat er als grondslag",
+                    "Zet bij deze bron 'rol: illustratie' als hij de eis alleen laat zien, of haal "
+                    "'grondslag: buiten_bronnen' weg als hij de eis wel stelt.", code=Code.VALUE_NOT_ALLOWED))
+    return basis or "bronnen", note
 
 
 def _action(node: Node, roles: dict, deadlines: dict, questions: dict, rule_ids: set[str]) -> ActionTemplate:

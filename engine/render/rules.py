@@ -11,12 +11,32 @@ from rich.text import Text
 from kadertoets.evaluate.answerforms import how_to_answer, type_phrase
 from kadertoets.evaluate.conditions import describe, questions_of
 from kadertoets.infra.dates import dutch_date
-from kadertoets.model import RESPONSIBLE_LABEL, RESPONSIBLE_NAME, STATUS_LABEL, Kader, Rule
+from kadertoets.model import (RESPONSIBLE_LABEL, RESPONSIBLE_NAME, SOURCE_ROLE_LABEL, STATUS_LABEL,
+                              Kader, Rule)
 from kadertoets.render import Options, console, console_text, json_text, renderer, rich_text, safe_text, column_widths, word_width
 
 
 def source_list(rule: Rule) -> list[str]:
     return [s.label() for s in rule.sources]
+
+
+def basis_code(rule: Rule) -> str:
+    """The rule's basis as JSON shows it: bronnen when a source S0..S4 grounds it, else buiten_bronnen
+    (also when the rule does not say so, but cites S0..S4 only as illustrations, or only urls)."""
+    return "bronnen" if rule.seed_basis else "buiten_bronnen"
+
+
+def basis_note(rule: Rule) -> str | None:
+    """Why a rule has no basis in the sources, in plain Dutch; None when it has one."""
+    if rule.seed_basis:
+        return None
+    if rule.basis_note:
+        return " ".join(rule.basis_note.split())
+    if any(s.code for s in rule.sources):
+        return "Elke bron uit S0..S4 die de eis noemt, staat er ter illustratie, niet als grondslag."
+    return "De eis noemt alleen bronnen buiten S0..S4."
+
+
 
 
 @renderer("rules", "text")
@@ -36,12 +56,26 @@ def rules_text(kader: Kader, options: Options) -> str:
     ])
     for name, width in zip(("Eis", "Thema", "Titel", "Wie", "Norm"), widths):
         table.add_column(name, width=width, overflow="fold" if name == "Titel" else "ellipsis")
-    for rule in rules:
-        table.add_row(rule.id, rule.theme, rule.title, RESPONSIBLE_NAME[rule.responsible], rule.norm_origin)
+    for rule in rules:  # a requirement without a basis in the sources says so where it is named
+        title = rule.title if rule.seed_basis else f"{rule.title} (geen grondslag in de bronnen)"
+        table.add_row(rule.id, rule.theme, title, RESPONSIBLE_NAME[rule.responsible], rule.norm_origin)
     con.print(table)
     derived = sum(1 for r in kader.rules.values() if r.norm_origin == "afgeleid")
     con.print(Text(f"{len(kader.rules)} eisen, waarvan {derived} met een afgeleide norm (geen bron noemt de drempel)."))
+    outside = [r.id for r in rules if not r.seed_basis]
+    if outside:
+        con.print(Text(f"{_count(len(outside))} zonder grondslag in de bronnen S0..S4: {', '.join(outside)} "
+                       "(zie kader explain)."))
+    illustrated = [r.id for r in rules if any(s.illustration for s in r.sources)]
+    if illustrated:
+        verb = "noemt" if len(illustrated) == 1 else "noemen"
+        con.print(Text(f"{_count(len(illustrated))} {verb} een bron {SOURCE_ROLE_LABEL['illustratie']}: "
+                       f"{', '.join(illustrated)}."))
     return console_text(buf)
+
+
+def _count(n: int) -> str:
+    return "1 eis" if n == 1 else f"{n} eisen"
 
 
 @renderer("rules", "json")
@@ -54,6 +88,9 @@ def rules_json(kader: Kader, options: Options) -> str:
             "verantwoordelijk": r.responsible,
             "norm_herkomst": r.norm_origin,
             "bron": source_list(r),
+            "bron_ter_illustratie": [s.label() for s in r.sources if s.illustration],
+            "grondslag": basis_code(r),
+            "grondslag_toelichting": basis_note(r),
         }
         for r in sorted(kader.rules.values(), key=lambda r: r.id)
     ]
@@ -65,7 +102,11 @@ def explain_lines(kader: Kader, rule: Rule) -> list[str]:
              f"Wie kan het tekort oplossen: {RESPONSIBLE_LABEL[rule.responsible]}", "", "Uitleg:", *textwrap.wrap(rule.explanation, 96, initial_indent="  ", subsequent_indent="  "), "",
              "Bronnen:"]
     for s in rule.sources:
-        lines.append(f"  - {s.label()}" + (f': "{s.quote}"' if s.quote else ""))
+        lines.append(f"  - {s.label()}" + (f': "{s.quote}"' if s.quote else "")
+                     + (f" ({SOURCE_ROLE_LABEL[s.role]})" if s.illustration else ""))
+    if not rule.seed_basis:
+        lines += ["", "Grondslag: GEEN IN DE BRONNEN (geen van S0..S4 stelt deze eis)"]
+        lines += textwrap.wrap(basis_note(rule), 96, initial_indent="  ", subsequent_indent="  ")
     origin = "gesteld door een bron" if rule.norm_origin == "bron" else "AFGELEID (geen bron noemt deze norm)"
     lines += ["", f"Norm: {origin}"]
     if rule.norm_note:
@@ -112,7 +153,10 @@ def explain_json(payload, options: Options) -> str:
         "titel": rule.title,
         "thema": rule.theme,
         "uitleg": rule.explanation,
-        "bron": [{"bron": s.code, "sectie": s.section, "citaat": s.quote, "url": s.url} for s in rule.sources],
+        "bron": [{"bron": s.code, "sectie": s.section, "citaat": s.quote, "url": s.url, "rol": s.role}
+                 for s in rule.sources],
+        "grondslag": basis_code(rule),
+        "grondslag_toelichting": basis_note(rule),
         "norm_herkomst": rule.norm_origin,
         "norm_toelichting": rule.norm_note,
         "verantwoordelijk": rule.responsible,
