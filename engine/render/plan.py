@@ -153,7 +153,7 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
     else:
         lines += ["Geen.", ""]
     if plan.exceptions:
-        lines += [f"{h2} Goedgekeurde afwijkingen", "",
+        lines += [f"{h2} Afwijkingen", "",
                   "Voor een tekort met een geldige afwijking stelt het plan geen actie voor; is de afwijking "
                   "verlopen, dan wel.", ""]
         for f in plan.exceptions:

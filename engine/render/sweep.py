@@ -202,15 +202,19 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
     if evs:
         con.print()
         con.print(Text("Per team", style="bold"))
-        header = ["Team", "Peildatum", *[STATUS_SYMBOL[s] for s in COUNT_ORDER], "Compleet", "Afwijking",
-                  "Oud bewijs"]
+        teams = sweep.teams()
+        # afwijkingen and stale evidence beside completeness, when some team has any (a terminal is narrow)
+        extra = any(t.excused or t.expired_exceptions or t.stale_evidence for t in teams)
+        header = ["Team", "Peildatum", *[STATUS_SYMBOL[s] for s in COUNT_ORDER], "Compleet"] + \
+            (["Afwijking", "Oud bewijs"] if extra else [])
+        notes = TEAM_NOTES if extra else TEAM_NOTES[:1]
         rows = []
-        for t in sweep.teams():
+        for t in teams:
             ev = t.evaluation
             counts = t.counts
             rows.append([clean(f"{ev.assessment.team.id}: {labels[ev.assessment.team.id]}"), dutch_date(ev.assessment.reference_date),
-                         *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}", str(t.excused),
-                         str(t.stale_evidence)])
+                         *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"]
+                        + ([str(t.excused), str(t.stale_evidence)] if extra else []))
         if len(rows) <= MAX_RICH_ROWS:
             widths = column_widths(options.width, [(word_width([r[0] for r in rows], 12), 1)] + [
                 (word_width([header[i]] + [r[i] for r in rows]), 0, max(cell_len(x) for x in [header[i]] + [r[i] for r in rows]))
@@ -220,16 +224,16 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
             table.add_column("Peildatum", width=widths[1])
             for s, width in zip(COUNT_ORDER, widths[2:]):
                 table.add_column(STATUS_SYMBOL[s], justify="right", width=width)
-            for name, width in zip(header[-3:], widths[-3:]):
+            for name, width in zip(header[2 + len(COUNT_ORDER):], widths[2 + len(COUNT_ORDER):]):
                 table.add_column(name, justify="right", width=width)
             for row in rows:
                 table.add_row(*row)
             con.print(table)
-            for line in TEAM_NOTES:
+            for line in notes:
                 con.print(Text(line))
         else:
             plain_rows = plain_table(header, rows)
-            plain_rows += TEAM_NOTES
+            plain_rows += notes
         totals = totals_line(sweep)
         if totals:
             if plain_rows is not None:

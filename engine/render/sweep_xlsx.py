@@ -222,9 +222,8 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     _matrix_sheet(wb, sweep)
-    _table_sheet(wb, "Bevindingen", list(SWEEP_CSV), _findings_rows(sweep), fills={9: _status_fill_by_word},
+    _table_sheet(wb, "Bevindingen", [c.replace("_", " ") for c in SWEEP_CSV], _findings_rows(sweep), fills={9: _status_fill_by_word},
                  dates={3, 12})
-    _table_sheet(wb, "Per team", TEAM_HEADER, _team_rows(sweep), dates={4})
     _table_sheet(wb, "Acties", ACTION_HEADER, _action_rows(sweep.evaluations), dates={4, 5})
     reqs = sweep.requirements()
     _table_sheet(wb, "Per eis", ["eis", "titel", "thema", "verantwoordelijk", "regionale afhankelijkheid"]
@@ -232,6 +231,7 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
                  ([r.rule_id, r.title, r.theme, RESPONSIBLE_NAME.get(r.responsible, r.responsible),
                    "ja" if r.responsible == "regio" else "nee"]
                   + [r.counts[s.value] for s in COUNT_ORDER] for r in reqs))
+    _table_sheet(wb, "Per team", TEAM_HEADER, _team_rows(sweep), dates={4})
     _about_sheet(wb, sweep_about(sweep, options))
     _invalid_sheet(wb, sweep.invalid)
     wb.active = 0
