@@ -388,9 +388,9 @@ def _exception_and_evidence_norms(root: Node, questions: dict, problems: list[Pr
         return exception_max, evidence
     default = collect(problems, _norm_months, node.child("max_leeftijd_maanden"))
     themes = sorted({q.theme for q in questions.values() if q.theme})
-    by_theme = _months_by(node, "per_thema", themes, problems, "thema",
+    by_theme = _months_by(node, "per_thema", themes, problems, "onbekend thema",
                           "Noem een thema van de vragen (thema: in het vragenbestand).")
-    by_path = _months_by(node, "per_vraag", questions, problems, "vraag",
+    by_path = _months_by(node, "per_vraag", questions, problems, "onbekende vraag",
                          "Noem een vraagpad uit het vragenbestand ('kader vragen').")
     for path, q in questions.items():
         months = by_path.get(path, by_theme.get(q.theme, default))
@@ -409,7 +409,7 @@ def _months_by(node: Node, key: str, known, problems: list[Problem], what: str, 
     out = {}
     for name, child in sub.items():
         if name not in known:
-            problems.append(child.problem(f"onbekend {what} {excerpt(name)} in {key}", hint_with(name, known, tail),
+            problems.append(child.problem(f"{what} {excerpt(name)} in {key}", hint_with(name, known, tail),
                                           code=Code.MISSING_REFERENCE))
             continue
         months = collect(problems, _norm_months, child)

@@ -79,8 +79,9 @@ def summary_extra(evaluation: Evaluation) -> list[str]:
 
 
 def stale_rows(evaluation: Evaluation) -> list[tuple[str, str, dt.date, int, tuple[str, ...]]]:
-    """Per fact with stale evidence: (path, what the fact is called, date of its evidence, the maximum
-    age in months, the requirements that read it), in path order."""
+    """Per fact with stale evidence: (path, what the fact is called (with the document of its evidence when
+    the assessment names one), date of its evidence, the maximum age in months, the requirements that
+    read it), in path order."""
     uses: dict[str, list[str]] = {}
     for f in evaluation.findings:
         for path in f.stale_evidence:
@@ -92,7 +93,10 @@ def stale_rows(evaluation: Evaluation) -> list[tuple[str, str, dt.date, int, tup
         fact = facts.get(path)
         if fact is None or fact.evidence_date is None:  # a cached sweep keeps no facts: the finding says it
             continue
-        out.append((path, missing_subject(path, questions), fact.evidence_date,
+        subject = missing_subject(path, questions)
+        if fact.evidence_document:
+            subject += f" (document: {' '.join(fact.evidence_document.split())})"
+        out.append((path, subject, fact.evidence_date,
                     evaluation.kader.evidence_max_months.get(path, 0), tuple(uses[path])))
     return out
 

@@ -210,11 +210,11 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         con.print(Text(note, style="dim"))
     con.print()
     con.print(Text("Samenvatting: " + summary_line(evaluation.counts()), style="bold"))
-    for line in summary_extra(evaluation):
-        con.print(Text(line))
     regional = sum(1 for f in evaluation.findings if f.regional_dependency)
     if regional:
         con.print(Text(f"Waarvan regionale afhankelijkheden (tekorten die alleen de regio kan oplossen): {regional}"))
+    for line in summary_extra(evaluation):
+        con.print(Text(line))
     return console_text(buf)
 
 
