@@ -394,3 +394,21 @@ def test_a_tampered_validity_in_a_cache_record_is_refused():
     assert tampered != lines
     with pytest.raises(CorruptRecord):
         decode(pack(first, tampered), a.file, lookup, {}, None, "python")
+
+
+def test_both_backends_give_the_same_afwijkingen_and_stale_evidence():
+    """The annotation comes after the truth of the conditions: python and durable agree on it too."""
+    from kadertoets.evaluate.backends.durable import DurableBackend, durable_unavailable_reason
+
+    if durable_unavailable_reason():
+        pytest.skip(f"durable-rules niet beschikbaar: {durable_unavailable_reason()}")
+    from kadertoets.model import Fact
+
+    a = replace(_bare(_KADER), facts={"veiligheid.aandachtsfunctionarissen": Fact(0, evidence_date=dt.date(2021, 1, 1))},
+                exceptions=(ApprovedException("KLT-VEI-02", "r", Approver("teamleider", "n"), dt.date(2023, 1, 1),
+                                              dt.date(2023, 12, 31)),))
+    python = evaluate(_KADER, a, a.reference_date, PythonBackend())
+    durable = evaluate(_KADER, a, a.reference_date, DurableBackend.shared())
+    assert python.findings == durable.findings
+    vei = next(f for f in python.findings if f.rule_id == "KLT-VEI-02")
+    assert vei.stale_evidence == ("veiligheid.aandachtsfunctionarissen",) and vei.exception.valid is True
