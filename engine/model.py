@@ -245,6 +245,12 @@ class Kader:
     previous_version: str | None = None  # `vorige_versie`
     rules_folder: str = "rules"  # `regels_map`: the folder (in the Kader folder) with this version's rules
     region_questions: dict = field(default_factory=dict)  # `regio_vragen`: path -> Question, about the region
+    # `afwijkingen.max_geldigheid_maanden`: the longest an approved exception may run (months from its
+    # datum to its geldig_tot); None: the manifest sets none, and this version accepts no afwijkingen
+    exception_max_months: int | None = None
+    # `bewijs`: per question path the maximum age of its evidence in months (the manifest's per_vraag,
+    # else per_thema of the question's theme, else its default); a question absent here has no limit
+    evidence_max_months: dict = field(default_factory=dict)
 
     def all_questions(self) -> dict:
         """The questions about the team and about the region together: what conditions may read."""
@@ -266,6 +272,13 @@ class Fact:
     line: int | None = None
     reconfirm: bool = False  # `herbevestigen: true`: carried over by a migration, still to be confirmed
     evidence_date: dt.date | None = None  # `bewijs_datum`: the date of the evidence (never after the peildatum)
+    evidence_document: str | None = None  # `bewijs_document`: which document holds the evidence
+
+    @property
+    def empty(self) -> bool:
+        """Nothing in it (no value, toelichting, evidence or flag): unknown, as if the fact were absent."""
+        return (self.value is None and self.note is None and self.evidence is None and not self.reconfirm
+                and self.evidence_date is None and self.evidence_document is None)
 
 
 @record
@@ -294,6 +307,35 @@ class PlanAction:
 
 
 @record
+class Approver:
+    """Who approved an afwijking: a role of the Kader (`rollen`) and the person's name."""
+
+    role: str
+    name: str
+
+
+@record
+class ApprovedException:
+    """An approved exception (`afwijkingen:` in an assessment): a requirement the team need not meet
+    from `date` up to and including `valid_until`, for a reason, approved by someone. It never changes
+    a finding's status; while valid, a gap it covers does not count towards exit code 1.
+
+    As loaded, `valid` is None; on a finding (evaluate/annotate.py) it is whether the afwijking holds on
+    the as-of date of that evaluation."""
+
+    requirement: str  # `eis`
+    reason: str  # `reden`
+    approver: Approver  # `goedgekeurd_door`
+    date: dt.date  # `datum`: approved on
+    valid_until: dt.date  # `geldig_tot`: the last day it holds
+    line: int | None = field(default=None, compare=False)
+    valid: bool | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.date <= day <= self.valid_until
+
+
+@record
 class Team:
     id: str
     name: str
@@ -319,6 +361,7 @@ class Assessment:
     facts: dict  # path -> Fact
     plan: tuple[PlanAction, ...]
     kader_version_source: str = "assessment"  # assessment | peildatum | optie (VERSION_SOURCE_LABEL)
+    exceptions: tuple[ApprovedException, ...] = ()  # `afwijkingen`: at most one per requirement
 
     def values(self) -> dict:
         """Known values by path (team fields included); facts without a value are absent."""
@@ -381,10 +424,24 @@ class Finding:
     notes: tuple[tuple[str, str], ...] = ()  # (field, toelichting) for missing fields the assessment explains
     checks: tuple[Check, ...] = ()  # the comparisons that decided the status (JSON `voorwaarden`)
     waits_on: str | None = None  # WAITS_ON_REGION: voldoet_niet because the region's product does not exist yet
+    # evaluate/annotate.py adds these two after the status is decided (they never change it):
+    exception: ApprovedException | None = None  # the team's afwijking for this requirement, `valid` on the as-of date
+    stale_evidence: tuple[str, ...] = ()  # question paths the rule reads whose bewijs_datum is older than allowed
 
     @property
     def regional_dependency(self) -> bool:
         return self.responsible == "regio" and self.status.is_gap
+
+    @property
+    def excused(self) -> bool:
+        """A gap covered by an afwijking that is valid on the as-of date: it keeps its status, but does
+        not count towards exit code 1 and is counted apart."""
+        return self.status.is_gap and self.exception is not None and self.exception.valid is True
+
+    @property
+    def exception_expired(self) -> bool:
+        """A gap whose afwijking no longer (or not yet) holds on the as-of date: it counts again."""
+        return self.status.is_gap and self.exception is not None and self.exception.valid is False
 
 
 @record
@@ -416,10 +473,28 @@ class Evaluation:
     def fully_compliant(self) -> bool:
         return all(f.status in (Status.VOLDOET, Status.NVT) for f in self.findings)
 
+    def excused(self) -> tuple[Finding, ...]:
+        """The gaps covered by an afwijking valid on the as-of date (counted apart, not towards exit 1)."""
+        return tuple(f for f in self.findings if f.excused)
+
+    def expired_exceptions(self) -> tuple[Finding, ...]:
+        """The gaps whose afwijking does not hold on the as-of date (they count again)."""
+        return tuple(f for f in self.findings if f.exception_expired)
+
+    def stale_evidence(self) -> tuple[str, ...]:
+        """Every question path with evidence older than allowed that some requirement reads, sorted."""
+        return tuple(sorted({p for f in self.findings for p in f.stale_evidence}))
+
+    @property
+    def compliant_or_excused(self) -> bool:
+        """Every requirement complies, does not apply, or is a gap covered by a valid afwijking."""
+        return all(f.status in (Status.VOLDOET, Status.NVT) or f.excused for f in self.findings)
+
     @property
     def exit_code(self) -> int:
-        """The exit code of `kader check` (kadertoets.infra.exitcodes): 0 when every requirement complies
-        or does not apply, 1 for gaps or requirements that are onbekend (unknown never counts as compliant)."""
+        """The exit code of `kader check` (kadertoets.infra.exitcodes): 0 when every requirement complies,
+        does not apply or is a gap covered by a valid afwijking; 1 for other gaps or requirements that are
+        onbekend (unknown never counts as compliant, and no afwijking excuses it)."""
         from kadertoets.infra.exitcodes import ExitCode
 
-        return ExitCode.OK if self.fully_compliant else ExitCode.GAPS
+        return ExitCode.OK if self.compliant_or_excused else ExitCode.GAPS

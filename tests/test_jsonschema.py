@@ -270,7 +270,7 @@ def test_every_question_is_a_fact_with_its_type_and_values(bundled):
         assert typed["type"] == expected_type[q.type], path
         assert ("anyOf" in short) == (q.type in ("ja_nee", "geheel_getal", "getal")), path
         assert empty == {"type": "null"}
-        assert set(long["properties"]) == {"waarde", "toelichting", "bewijs", "bewijs_datum", "herbevestigen"} and long["additionalProperties"] is False
+        assert set(long["properties"]) == {"waarde", "toelichting", "bewijs", "bewijs_datum", "bewijs_document", "herbevestigen"} and long["additionalProperties"] is False
         assert long["properties"]["waarde"]["anyOf"][0] == short
         labels = [label for _, label in q.labels if label not in q.values] if choice_labels(q) else []  # for its value
         if q.type == "keuze":

@@ -83,13 +83,13 @@ def test_write_atomic_accepts_bytes(tmp_path, sweep):
 # ------------------------------------------------------------------ xlsx ----------------------
 def test_sweep_xlsx_sheets_and_findings(sweep):
     wb = workbook(render("sweep", "xlsx", sweep, Options()))
-    assert wb.sheetnames == ["Matrix", "Bevindingen", "Acties", "Per eis", "Over dit bestand"]  # no invalid files
+    assert wb.sheetnames == ["Matrix", "Bevindingen", "Acties", "Per eis", "Per team", "Over dit bestand"]  # no invalid files
     ws = wb["Bevindingen"]
     assert header(ws) == ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema",
-                          "verantwoordelijk", "status", "reden", "wacht_op"]
+                          "verantwoordelijk", "status", "reden", "wacht op", "afwijking", "afwijking geldig tot", "verouderd bewijs"]
     assert ws.max_row == 1 + N_TEAMS * N_RULES
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:K{1 + N_TEAMS * N_RULES}"
+    assert ws.auto_filter.ref == f"A1:N{1 + N_TEAMS * N_RULES}"
     assert ws.column_dimensions["K"].width > ws.column_dimensions["E"].width  # reasons get room
     # a known finding: its status as symbol + word, coloured by status, with the reason
     rows = {(r[2].value, r[5].value): r for r in ws.iter_rows(min_row=2)}

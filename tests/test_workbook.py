@@ -185,7 +185,8 @@ def test_the_sheets_are_protected_with_only_the_answers_editable_and_the_id_hidd
     locked = {ws.cell(row=1, column=i).value: ws.cell(row=row, column=i).protection.locked
               for i in range(1, len(QUESTION_COLUMNS) + 1)}
     assert locked == {"id": True, "Thema": True, "Vraag": True, "Hulp": True, "Eenheid": True, "Antwoord": False,
-                      "Bewijs": False, "Datum bewijs": False, "Toelichting": False, "Herbevestigen": False}
+                      "Bewijs": False, "Datum bewijs": False, "Document bewijs": False, "Toelichting": False,
+                      "Herbevestigen": False}
     assert ws.max_row == len(KADER.questions) + 1  # every question of the version, answered or not
     team = wb["Team"]
     assert team.protection.sheet and team.column_dimensions["A"].hidden

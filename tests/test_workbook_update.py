@@ -212,3 +212,24 @@ def test_the_date_of_the_evidence_goes_back_too(skeleton):
     before = target.read_bytes()
     result = run("inlezen", book, "--bijwerken", target)
     assert result.exit_code == 2 and "na de peildatum" in result.stderr and target.read_bytes() == before
+
+
+def test_the_document_of_the_evidence_goes_back_and_forth(skeleton, tmp_path):
+    """'Document bewijs' (bewijs_document) round trips: written into the workbook, read back unchanged,
+    and a new value in the workbook lands in the assessment."""
+    from openpyxl import load_workbook
+
+    target, book = skeleton
+    edit(book, "Vragen", {("formatie.fte_totaal", 6): "9,5", ("formatie.fte_totaal", 9): "Jaarverslag 2023, p. 4"})
+    assert run("inlezen", book, "--bijwerken", target).exit_code == 0
+    fact = load_yaml_file(target)["feiten"]["formatie.fte_totaal"]
+    assert fact["waarde"] == 9.5 and fact["bewijs_document"] == "Jaarverslag 2023, p. 4"
+    again = tmp_path / "opnieuw.xlsx"
+    assert run("vragenlijst", target, "-o", again).exit_code == 0
+    ws = load_workbook(again)["Vragen"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "formatie.fte_totaal")
+    assert row[header.index("Document bewijs")].value == "Jaarverslag 2023, p. 4"
+    before = target.read_bytes()
+    assert run("inlezen", again, "--bijwerken", target).exit_code == 0
+    assert target.read_bytes() == before  # nothing changed in the workbook: nothing written

@@ -35,9 +35,11 @@ from pathlib import Path
 
 from kadertoets.load import formats
 from kadertoets.evaluate.conditions import TEAM_FIELDS
-from kadertoets.evaluate.operators import COMBINATORS, FIELD_KEY, OPERATORS, RULE_KEY, RULE_REF_KEYS, STATUS_KEY
+from kadertoets.evaluate.operators import (COMBINATORS, FIELD_KEY, MAX_MONTHS, OPERATORS, RULE_KEY, RULE_REF_KEYS,
+                                           STATUS_KEY)
 from kadertoets.evaluate.questiontypes import QUESTION_TYPES, TYPES, listed, types_where
 from kadertoets.evaluate.schemaparts import (array as _array, boolean as _boolean, date as _date, enum as _enum,
+                                             integer as _integer,
                                              number as _number, text as _text, with_meta as _with,
                                              yes_no as _yes_no)
 from kadertoets.load.kader import RULE_ID_RE, VERSION_RE
@@ -134,7 +136,8 @@ def _long_form(value: dict, what: str) -> dict:
                             "De waarde; leeg (of weggelaten, met een toelichting) betekent: onbekend."),
             "toelichting": _text("Uitleg bij de waarde, of waarom de waarde onbekend is."),
             "bewijs": _text("Waar de waarde vandaan komt (bron, document, datum)."),
-            "bewijs_datum": _date("De datum van het bewijs; niet na de peildatum."),
+            "bewijs_datum": _date(formats.FACT.description("bewijs_datum")),
+            "bewijs_document": _text(formats.FACT.description("bewijs_document")),
             "herbevestigen": _yes_no("true: overgenomen bij een migratie naar een nieuwe Kaderversie en nog te "
                                       "bevestigen (de vraag is veranderd); haal weg na controle."),
         },
@@ -240,7 +243,32 @@ def manifest_schema() -> dict:
         },
         required=formats.DEADLINE.required, optional=formats.DEADLINE.optional, title="Deadline",
     )
+    months = _integer(1, MAX_MONTHS)
+    norm_keys = {
+        "bron": _text(formats.EXCEPTION_POLICY.description("bron")),
+        "afgeleid": _boolean(formats.EXCEPTION_POLICY.description("afgeleid")),
+        "toelichting": _text(formats.EXCEPTION_POLICY.description("toelichting")),
+    }
+    exception_policy = _closed(
+        {"max_geldigheid_maanden": _with(months, None, formats.EXCEPTION_POLICY.description("max_geldigheid_maanden")),
+         **norm_keys},
+        required=formats.EXCEPTION_POLICY.required, optional=formats.EXCEPTION_POLICY.optional, title="Afwijkingen",
+        description=formats.MANIFEST.description("afwijkingen"))
+    evidence_policy = _closed(
+        {"max_leeftijd_maanden": _with(months, None, formats.EVIDENCE_POLICY.description("max_leeftijd_maanden")),
+         "per_thema": _with({"type": "object", "additionalProperties": months}, None,
+                            formats.EVIDENCE_POLICY.description("per_thema")),
+         "per_vraag": _with({"type": "object", "propertyNames": {"pattern": PATH_RE.pattern},
+                             "additionalProperties": months}, None, formats.EVIDENCE_POLICY.description("per_vraag")),
+         **norm_keys},
+        required=formats.EVIDENCE_POLICY.required, optional=formats.EVIDENCE_POLICY.optional, title="Bewijs",
+        description=formats.MANIFEST.description("bewijs"))
+    for policy in (exception_policy, evidence_policy):  # kader._derived_noted: afgeleid: true needs a toelichting
+        policy["if"] = {"properties": {"afgeleid": {"const": True}}, "required": ["afgeleid"]}
+        policy["then"] = {"required": ["toelichting"]}
     properties = {
+        "afwijkingen": exception_policy,
+        "bewijs": evidence_policy,
         "versie": _version(formats.MANIFEST.description("versie")),
         "naam": _text(formats.MANIFEST.description("naam")),
         "status": _enum(MANIFEST_STATUSES, formats.MANIFEST.description("status")),
@@ -512,7 +540,28 @@ def assessment_schema(kader: Kader) -> dict:
         required=formats.PLAN_ACTION.required, optional=formats.PLAN_ACTION.optional, title="Actie",
         description="Een actie in het transformatieplan.",
     )
+    approver = _closed(
+        {"rol": _enum(kader.roles, formats.APPROVER.description("rol")),
+         "naam": _text(formats.APPROVER.description("naam"))},
+        required=formats.APPROVER.required, optional=formats.APPROVER.optional, title="Goedgekeurd door")
+    exception = _closed(
+        {
+            "eis": _enum(kader.rules, f"Een eis (regel-id) van Kader {kader.version}; hoogstens één afwijking per eis."),
+            "reden": _text(formats.EXCEPTION.description("reden")),
+            "goedgekeurd_door": approver,
+            "datum": _date(formats.EXCEPTION.description("datum")),
+            "geldig_tot": _date(formats.EXCEPTION.description("geldig_tot")
+                                + (f" Hier: hoogstens {kader.exception_max_months} maanden na de datum."
+                                   if kader.exception_max_months is not None else "")),
+        },
+        required=formats.EXCEPTION.required, optional=formats.EXCEPTION.optional, title="Afwijking",
+        description="Een goedgekeurde afwijking van een eis.",
+    )
+    exceptions = _array(exception) if kader.exception_max_months is not None else \
+        _with({"type": "array", "maxItems": 0}, None, f"Kader {kader.version} staat geen afwijkingen toe.")
     properties = {
+        "afwijkingen": _with({"anyOf": [exceptions, {"type": "null"}]}, "Afwijkingen",
+                             formats.ASSESSMENT.description("afwijkingen")),
         "kader": _with({"enum": [kader.version]}, None,
                        f'De Kaderversie van dit assessment: "{kader.version}".'),
         "peildatum": _date(formats.ASSESSMENT.description("peildatum")),

@@ -12,7 +12,10 @@ Transformatieplan actions follow their requirement (`follow_requirement`), in bo
 kept when the id still exists; else moved to the rule of NEW that names it in `voorheen` (forward),
 or to the ids that its rule in OLD names in `voorheen` (backward, to an older version); a split
 moves the action to the first successor and names the others, a merge is marked as one. An action
-whose requirement has no successor is left out and listed. Migrating to the same version changes
+whose requirement has no successor is left out and listed. An afwijking follows its requirement the
+same way when that leads to exactly one requirement of NEW that has no afwijking yet, and NEW allows
+its validity (`afwijkingen.max_geldigheid_maanden`); otherwise it is left out and listed, since an
+approval for one requirement is not an approval for another. Migrating to the same version changes
 nothing.
 
 The new file's comment block keeps what was left out (old value, reason, toelichting, bewijs; the
@@ -30,7 +33,8 @@ from kadertoets.infra import yamlwrite
 
 from kadertoets.infra.errors import KaderFout, display_path
 from kadertoets.infra.exitcodes import ExitCode
-from kadertoets.model import Assessment, Fact, Kader, PlanAction, Question
+from kadertoets.evaluate.operators import months_before
+from kadertoets.model import ApprovedException, Assessment, Fact, Kader, PlanAction, Question
 from kadertoets.load import formats
 from kadertoets.load.questions import check_value
 from kadertoets.infra.located import Node
@@ -84,12 +88,13 @@ class Migration:
     open_questions: tuple[Question, ...]  # new in this version
     actions: tuple[ActionOutcome, ...]
     answer_again: tuple[Question, ...] = ()  # changed questions whose old answer no longer fits ('ongeldig')
+    exceptions_dropped: tuple[tuple[ApprovedException, str], ...] = ()  # afwijkingen left out, and why (Dutch)
 
     @property
     def needs_attention(self) -> bool:
-        """Something for the team to do: facts to reconfirm or left out, actions left out."""
+        """Something for the team to do: facts to reconfirm or left out, actions or afwijkingen left out."""
         return any(f.outcome != "overgenomen" for f in self.facts) or \
-            any(a.outcome == "vervallen" for a in self.actions)
+            any(a.outcome == "vervallen" for a in self.actions) or bool(self.exceptions_dropped)
 
     @property
     def exit_code(self) -> int:
@@ -187,11 +192,33 @@ def migrate(assessment: Assessment, old: Kader, new: Kader) -> Migration:
             outcome = "samengevoegd" if merged else "hernoemd"
         actions.append(ActionOutcome(rid, target, outcome, action.description, successors[1:], merged, action))
         plan.append(replace(action, requirement=target))
+    exceptions, dropped = _migrated_exceptions(assessment.exceptions, old, new)
     migrated = replace(assessment, kader_version=new.version, facts=facts, plan=tuple(plan),
-                       kader_version_source="assessment")
+                       kader_version_source="assessment", exceptions=exceptions)
     return Migration(source=assessment.file, old_version=old.version, new_version=new.version,
                      assessment=migrated, facts=tuple(outcomes), open_questions=open_questions,
-                     actions=tuple(actions), answer_again=tuple(answer_again))
+                     actions=tuple(actions), answer_again=tuple(answer_again), exceptions_dropped=dropped)
+
+
+def _migrated_exceptions(exceptions, old: Kader, new: Kader):
+    """The afwijkingen that carry over to NEW (their eis followed), and those left out with the reason."""
+    kept: list[ApprovedException] = []
+    dropped: list[tuple[ApprovedException, str]] = []
+    limit = new.exception_max_months
+    for e in exceptions:
+        successors = follow_requirement(e.requirement, old, new)
+        if limit is None:
+            dropped.append((e, f"Kader {new.version} staat geen afwijkingen toe"))
+        elif len(successors) != 1:
+            dropped.append((e, "de eis bestaat niet meer" if not successors else
+                            f"de eis is gesplitst in {', '.join(successors)}; vraag per eis een nieuwe goedkeuring"))
+        elif any(k.requirement == successors[0] for k in kept):
+            dropped.append((e, f"eis {successors[0]} heeft al een afwijking (de eisen zijn samengevoegd)"))
+        elif e.date < months_before(e.valid_until, limit):
+            dropped.append((e, f"de afwijking geldt langer dan de {limit} maanden die Kader {new.version} toestaat"))
+        else:
+            kept.append(replace(e, requirement=successors[0]))
+    return tuple(kept), tuple(dropped)
 
 
 # ------------------------------------------------------------------ the new file -------------------
@@ -285,6 +312,15 @@ def migration_yaml(m: Migration, *, source_path: str | Path | None = None,
                     lines += _field("extra middelen nodig", act.extra_budget)
                 if act.note:
                     lines += _field("toelichting", act.note)
+    if m.exceptions_dropped:
+        lines.append("# Weggelaten afwijkingen (ter naslag; vraag zo nodig een nieuwe goedkeuring):")
+        for e, why in m.exceptions_dropped:
+            lines.append(f"#   - eis: {_inline(e.requirement)}")
+            lines += _field("reden van weglaten", why)
+            lines += _field("reden", e.reason)
+            lines += _field("goedgekeurd door", f"{e.approver.name} ({e.approver.role})")
+            lines += _field("datum", e.date)
+            lines += _field("geldig tot", e.valid_until)
     body = yamlwrite.dump(data)
     return "\n".join(lines) + "\n" + body
 
@@ -337,7 +373,16 @@ def assessment_blocks(a: Assessment, version: str | None = None, keep_empty: boo
         values["ingevuld_door"] = formats.FILLED_IN.write(**a.filled_in_by)
     if a.plan:
         values["transformatieplan"] = [action_yaml(x) for x in a.plan]
+    if a.exceptions:
+        values["afwijkingen"] = [exception_yaml(e) for e in a.exceptions]
     return formats.ASSESSMENT.write(**values)
+
+
+def exception_yaml(e: ApprovedException) -> dict:
+    """One afwijking as the YAML writers write it, in the declared order."""
+    return formats.EXCEPTION.write(eis=e.requirement, reden=e.reason,
+                                   goedgekeurd_door=formats.APPROVER.write(rol=e.approver.role, naam=e.approver.name),
+                                   datum=e.date, geldig_tot=e.valid_until)
 
 
 def fact_long(f: Fact | None) -> dict:
@@ -351,6 +396,8 @@ def fact_long(f: Fact | None) -> dict:
         values["bewijs"] = f.evidence
     if f.evidence_date is not None:
         values["bewijs_datum"] = f.evidence_date
+    if f.evidence_document is not None:
+        values["bewijs_document"] = f.evidence_document
     if f.reconfirm:
         values["herbevestigen"] = True
     return formats.FACT.write(**values)

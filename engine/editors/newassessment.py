@@ -7,7 +7,8 @@ the loader reads as a fact without an answer: `onbekend` (load/facts.py). So the
 and `kader check` on it says that nothing is known yet.
 
 With a previous assessment of the team (`--van`), its answers are carried over with their toelichting
-and bewijs, and so are its team block and transformatieplan; the new peildatum must be later. When
+and bewijs (with its date and document), and so are its team block, transformatieplan and afwijkingen
+(an expired one too: the plan then says so); the new peildatum must be later. When
 the previous file belongs to another Kader version, it goes through the migration of `kader migrate`
 (editors/migrate.py): answers to changed questions are marked `herbevestigen`, actions follow renamed
 requirements. An answer or action that the version cannot hold is refused rather than dropped: the
@@ -28,7 +29,7 @@ from dataclasses import replace
 
 import yaml
 
-from kadertoets.editors.migrate import escape_comment, fact_long
+from kadertoets.editors.migrate import escape_comment, exception_yaml, fact_long
 from kadertoets.editors.migrate import migrate
 from kadertoets.editors.questionlist import by_theme, requirements_per_question
 from kadertoets.evaluate.answerforms import how_to_answer, type_phrase
@@ -41,7 +42,7 @@ from kadertoets.load import formats
 from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.textsafe import is_clean
 from kadertoets.load.assessment import build_assessment, team_block as check_team_block
-from kadertoets.model import Assessment, Fact, Kader, PlanAction, Team
+from kadertoets.model import ApprovedException, Assessment, Fact, Kader, PlanAction, Team
 from kadertoets.infra.records import record
 
 # the keys of the team block and the option of `kader nieuw` that gives each
@@ -120,6 +121,7 @@ class NewAssessment:
     previous: str | None = None  # the previous assessment, as shown
     previous_date: dt.date | None = None
     notes: tuple[str, ...] = ()  # what the user should know (Dutch), e.g. answers to reconfirm
+    exceptions: tuple[ApprovedException, ...] = ()  # afwijkingen, carried over from the previous assessment
 
 
 def start(kader: Kader, team: Team, reference_date: dt.date, previous: Assessment | None = None,
@@ -134,11 +136,11 @@ def start(kader: Kader, team: Team, reference_date: dt.date, previous: Assessmen
             f"({_day(previous.reference_date)})", file=previous.file, field="--peildatum",
             hint="Kies een latere peildatum: het nieuwe assessment volgt het vorige op.")
     notes: list[str] = []
-    facts, plan = previous.facts, previous.plan
+    facts, plan, exceptions = previous.facts, previous.plan, previous.exceptions
     if previous_kader is not None and previous_kader.version != kader.version:
-        facts, plan, notes = _migrated(previous, previous_kader, kader)
+        facts, plan, exceptions, notes = _migrated(previous, previous_kader, kader)
     return NewAssessment(kader, team, reference_date, dict(facts), tuple(plan), previous.file,
-                         previous.reference_date, tuple(notes))
+                         previous.reference_date, tuple(notes), tuple(exceptions))
 
 
 def _migrated(previous: Assessment, old: Kader, new: Kader):
@@ -148,6 +150,7 @@ def _migrated(previous: Assessment, old: Kader, new: Kader):
     lost = [f"vraag {f.path} ({'bestaat niet meer' if f.outcome == 'vervallen' else 'het antwoord past niet meer'})"
             for f in m.facts if f.outcome in ("vervallen", "ongeldig")]
     lost += [f"actie bij eis {a.requirement} (de eis bestaat niet meer)" for a in m.actions if a.outcome == "vervallen"]
+    lost += [f"afwijking bij eis {e.requirement} ({why})" for e, why in m.exceptions_dropped]
     if lost:
         shown = "; ".join(lost[:10]) + (f"; en nog {len(lost) - 10}" if len(lost) > 10 else "")
         raise KaderFout.single(
@@ -161,7 +164,7 @@ def _migrated(previous: Assessment, old: Kader, new: Kader):
     if again:
         notes.append(f"Let op: {len(again)} antwoorden horen bij een vraag die in Kader {new.version} veranderd is; "
                      "ze staan in het bestand met 'herbevestigen: true': " + ", ".join(again) + ".")
-    return m.assessment.facts, m.assessment.plan, notes
+    return m.assessment.facts, m.assessment.plan, m.assessment.exceptions, notes
 
 
 def _day(day: dt.date) -> str:
@@ -250,6 +253,8 @@ def assessment_yaml(new: NewAssessment, file_name: str = "BESTAND") -> str:
                                          moved=[(m.to, m.note) for m in a.moved], extra_budget=a.extra_budget,
                                          note=a.note) for a in new.plan]
         text += "\n" + _dump({"transformatieplan": plan})
+    if new.exceptions:
+        text += "\n" + _dump({"afwijkingen": [exception_yaml(e) for e in new.exceptions]})
     return text
 
 
@@ -268,6 +273,6 @@ def verify(text: str, shown: str, new: NewAssessment) -> Assessment:
     expected = {p: (f.value, f.note, f.evidence, f.reconfirm) for p, f in new.facts.items() if f.value is not None
                 or f.note is not None or f.evidence is not None}
     if loaded.team != new.team or loaded.reference_date != new.reference_date or answers != expected \
-            or set(loaded.facts) != set(new.kader.questions):
+            or set(loaded.facts) != set(new.kader.questions) or loaded.exceptions != new.exceptions:
         raise RuntimeError("het nieuwe assessment leest anders terug dan het bedoeld is")
     return loaded

@@ -46,8 +46,7 @@ class WorkbookUpdate:
 
 
 def _empty(f: Fact | None) -> bool:
-    return f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm
-                         and f.evidence_date is None)
+    return f is None or f.empty
 
 
 def _plain(value):

@@ -12,6 +12,7 @@ import datetime as dt
 
 from kadertoets.evaluate.conditions import (checks_of, decisive, describe, fact_text, fields_of, gap_texts, gaps, holds_text,
                                             leaves, missing_of, missing_subject, rule_refs)
+from kadertoets.evaluate.annotate import annotate
 from kadertoets.evaluate.operators import OPERATORS
 from kadertoets.model import (WAITS_ON_REGION, Assessment, Check, Evaluation, Finding, Kader, RegionAssessment, Rule,
                               Status)
@@ -225,6 +226,7 @@ def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo
             statuses[rule.id] = finding.status
             findings.append(finding)
     findings.sort(key=lambda f: f.rule_id)
+    findings = annotate(kader, assessment, as_of, findings)  # afwijkingen and stale evidence; never the status
     return Evaluation(assessment=assessment, kader=kader, as_of=as_of, engine=backend.name, findings=tuple(findings),
                       region=region)
 

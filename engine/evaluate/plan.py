@@ -5,6 +5,10 @@
 - an action whose requirement now complies (or no longer applies) is flagged for confirmation;
 - gaps that only the region can close are listed apart (regional dependencies);
 - requirements that are `onbekend` are listed as facts to establish, not as actions;
+- a gap covered by an afwijking that holds on the as-of date gets no proposed action (the afwijking was
+  approved so that the team need not close it yet); it is listed apart with the day the afwijking ends.
+  The team's own actions for it stay. A gap whose afwijking no longer holds gets its proposal as any
+  gap, marked "afwijking verlopen" (`exception_expired`);
 - a proposal fits the finding: when a rule's action comes in parts (`onderdelen`), only the parts the team
   has not reached are proposed (a part whose `tenzij` is unknown counts as not reached);
 - a proposal whose Kader deadline has already passed on the as-of date (the peildatum unless asked
@@ -65,6 +69,7 @@ class PlanItem:
     id: str | None = None
     deadline_proposed: bool = False  # a proposal whose Kader deadline had passed: `deadline` is a new one
     parts_left_out: tuple = ()  # parts of the rule's action the team has already reached (not proposed)
+    exception_expired: bool = False  # a gap whose afwijking does not hold on the as-of date: "afwijking verlopen"
 
     @property
     def done(self) -> bool:
@@ -81,6 +86,7 @@ class Plan:
     items: tuple[PlanItem, ...]  # local actions (team and gemeente), incl. those to confirm
     regional: tuple[PlanItem, ...]  # regional dependencies
     unknown: tuple[Finding, ...]  # requirements whose status is onbekend: facts to establish
+    exceptions: tuple[Finding, ...] = ()  # findings with an afwijking (valid or not), by rule id
 
     def upcoming(self, limit: int = 5) -> list[PlanItem]:
         """Open items (local first, then regional) with the nearest deadlines on or after the as-of date."""
@@ -126,6 +132,7 @@ def _item_from_action(action: PlanAction, finding: Finding, as_of: dt.date) -> P
         done_but_gap=action.status == "behaald" and finding.status.is_gap,
         note=action.note,
         id=action.id,
+        exception_expired=finding.exception_expired,
     )
 
 
@@ -175,6 +182,7 @@ def _proposal(finding: Finding, evaluation: Evaluation, env: dict, statuses: dic
         deadline_derived=template.deadline.derived,
         deadline_proposed=proposed,
         parts_left_out=left_out,
+        exception_expired=finding.exception_expired,
     )
 
 
@@ -193,14 +201,15 @@ def build_plan(evaluation: Evaluation) -> Plan:
         finding = by_rule[rid]
         existing = actions_by_rule.get(rid, [])
         items = [_item_from_action(a, finding, as_of) for a in existing]
-        if not items and finding.status.is_gap:
+        if not items and finding.status.is_gap and not finding.excused:
             items = [_proposal(finding, evaluation, env, statuses)]
         target = regional if finding.responsible == "regio" else local
         target.extend(items)
     unknown = tuple(f for f in evaluation.findings if f.status == Status.ONBEKEND)
     key = _sort_key
+    exceptions = tuple(f for f in evaluation.findings if f.exception is not None)
     return Plan(evaluation=evaluation, items=tuple(sorted(local, key=key)), regional=tuple(sorted(regional, key=key)),
-                unknown=unknown)
+                unknown=unknown, exceptions=exceptions)
 
 
 def _sort_key(item: PlanItem):

@@ -8,6 +8,7 @@ from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, Problem, display_path, enough, excerpt
 from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
+from kadertoets.load.exceptions import approved_exceptions
 from kadertoets.model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
 from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.yamlload import load_yaml_file
@@ -40,6 +41,9 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
     plan = ()
     if root.has("transformatieplan") and root.value.get("transformatieplan") is not None:
         plan = collect(problems, _plan, root.child("transformatieplan"), kader)
+    exceptions = ()
+    if root.has("afwijkingen") and root.value.get("afwijkingen") is not None:
+        exceptions = collect(problems, approved_exceptions, root.child("afwijkingen"), kader, reference) or ()
     if problems:
         raise KaderFout(problems)
     return Assessment(
@@ -51,6 +55,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
         facts=facts,
         plan=plan,
         kader_version_source=version_source,
+        exceptions=exceptions,
     )
 
 

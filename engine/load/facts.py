@@ -14,7 +14,7 @@ FACT_KEYS = formats.FACT.names
 
 
 def parse_facts(node: Node, questions: dict) -> dict[str, Fact]:
-    """Each fact is either a bare value or {waarde, toelichting, bewijs}; a fact without a
+    """Each fact is either a bare value or {waarde, toelichting, bewijs, ...}; a fact without a
     waarde (only a toelichting) is recorded as explicitly unknown."""
     if node.value is None:
         return {}
@@ -60,8 +60,8 @@ def _quick_fact(raw, q, pos) -> Fact | None:
         if text is not _ABSENT and (text.__class__ is not str or not text.strip()):
             return None
     reconfirm = raw.get("herbevestigen", False)
-    if reconfirm.__class__ is not bool or "bewijs_datum" in raw:  # a dated evidence: the full check
-        return None
+    if reconfirm.__class__ is not bool or "bewijs_datum" in raw or "bewijs_document" in raw:
+        return None  # dated evidence or a document reference: the full check
     return Fact(value, None if note is _ABSENT else note, None if evidence is _ABSENT else evidence, line, reconfirm)
 
 
@@ -86,7 +86,8 @@ def _fact(path, fnode: Node, questions: dict) -> Fact:
         evidence = fnode.child("bewijs").text() if fnode.has("bewijs") else None
         reconfirm = fnode.child("herbevestigen").yes_no() if fnode.has("herbevestigen") else False
         dated = fnode.child("bewijs_datum").date() if fnode.has("bewijs_datum") else None
-        return Fact(value, note, evidence, line, reconfirm, dated)
+        document = fnode.child("bewijs_document").text() if fnode.has("bewijs_document") else None
+        return Fact(value, note, evidence, line, reconfirm, dated, document)
     if fnode.value is None:
         return Fact(None, None, None, line)
     return Fact(check_value(fnode, q), None, None, line)

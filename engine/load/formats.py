@@ -78,6 +78,10 @@ MANIFEST = _block(
     ("bron", OPTIONAL, "Waar het Kader zelf beschreven staat (tekst)."),
     ("vorige_versie", OPTIONAL, 'De versie die deze opvolgt, bv. "1.0".'),
     ("regels_map", OPTIONAL, "De map met de regelbestanden van deze versie, naast kader/ (standaard rules)."),
+    ("afwijkingen", OPTIONAL, "Hoe lang een goedgekeurde afwijking in een assessment hoogstens geldt; zonder dit "
+                              "blok staat deze versie geen afwijkingen toe."),
+    ("bewijs", OPTIONAL, "Hoe oud het bewijs van een feit hoogstens mag zijn (standaard, per thema, per vraag); "
+                         "zonder dit blok wordt geen bewijs als verouderd gemeld."),
 )
 DEADLINE = _block(
     "deadline in het manifest",
@@ -86,6 +90,25 @@ DEADLINE = _block(
     ("bron", OPTIONAL, "Waar de deadline vandaan komt, bv. S0 §3.1."),
     ("afgeleid", OPTIONAL, "true als geen bron deze datum noemt (afgeleide deadline)."),
     ("toelichting", OPTIONAL, "Toelichting op de datum (tekst)."),
+)
+
+EXCEPTION_POLICY = _block(
+    "afwijkingen in het manifest",
+    ("max_geldigheid_maanden", REQUIRED, "Hoeveel maanden een afwijking hoogstens geldt, van haar datum tot en "
+                                         "met geldig_tot (een geheel getal, minstens 1)."),
+    ("bron", OPTIONAL, "Waar deze termijn vandaan komt."),
+    ("afgeleid", OPTIONAL, "true als geen bron deze termijn noemt (afgeleide norm); dan is toelichting verplicht."),
+    ("toelichting", OPTIONAL, "Waarom deze termijn; verplicht als hij afgeleid is."),
+)
+EVIDENCE_POLICY = _block(
+    "bewijs in het manifest",
+    ("max_leeftijd_maanden", REQUIRED, "Hoeveel maanden het bewijs van een feit op de toetsdatum hoogstens oud mag "
+                                       "zijn (een geheel getal, minstens 1); ouder is verouderd bewijs."),
+    ("per_thema", OPTIONAL, "Per thema van de vragen een eigen maximum in maanden, bv. Veiligheid: 6."),
+    ("per_vraag", OPTIONAL, "Per vraagpad een eigen maximum in maanden; gaat voor per_thema."),
+    ("bron", OPTIONAL, "Waar deze termijnen vandaan komen."),
+    ("afgeleid", OPTIONAL, "true als geen bron deze termijnen noemt (afgeleide norm); dan is toelichting verplicht."),
+    ("toelichting", OPTIONAL, "Waarom deze termijnen; verplicht als ze afgeleid zijn."),
 )
 
 # ---------------------------------------------------------------- kader/vragen-<versie>.yaml
@@ -206,6 +229,8 @@ ASSESSMENT = _block(
     ("ingevuld_door", OPTIONAL, "Wie het assessment invulde, en waar de feiten vandaan komen."),
     ("feiten", REQUIRED, "Per vraagpad het antwoord (korte vorm) of waarde, toelichting en bewijs (lange vorm)."),
     ("transformatieplan", OPTIONAL, "De acties van het team; `kader plan --formaat yaml` maakt dit blok."),
+    ("afwijkingen", OPTIONAL, "Goedgekeurde afwijkingen: eisen waaraan het team tijdelijk niet hoeft te voldoen, "
+                              "met reden, wie goedkeurde en tot wanneer."),
 )
 TEAM = _block(
     "team",
@@ -232,7 +257,9 @@ FACT = _block(
     ("waarde", OPTIONAL, "Het antwoord; zonder waarde is het feit onbekend (met toelichting)."),
     ("toelichting", OPTIONAL, "Uitleg bij het antwoord, of waarom het onbekend is."),
     ("bewijs", OPTIONAL, "Waar het antwoord te controleren is."),
-    ("bewijs_datum", OPTIONAL, "De datum van het bewijs (dd-mm-jjjj of JJJJ-MM-DD); niet na de peildatum."),
+    ("bewijs_datum", OPTIONAL, "De datum van het bewijs (dd-mm-jjjj of JJJJ-MM-DD); niet na de peildatum. "
+                               "Ouder dan het manifest toestaat: verouderd bewijs."),
+    ("bewijs_document", OPTIONAL, "Het document waarin het bewijs staat (naam, kenmerk of vindplaats)."),
     ("herbevestigen", OPTIONAL, "Gezet door kader migrate: de vraag is veranderd, bevestig het antwoord."),
 )
 PLAN_ACTION = _block(
@@ -267,14 +294,30 @@ MOVED = _block(
     ("toelichting", OPTIONAL, "Waarom de deadline verschoof."),
 )
 
+EXCEPTION = _block(
+    "afwijking",
+    ("eis", REQUIRED, "De eis (regel-id) van het Kader waarvoor de afwijking geldt; hoogstens één per eis."),
+    ("reden", REQUIRED, "Waarom het team tijdelijk niet aan de eis hoeft te voldoen."),
+    ("goedgekeurd_door", REQUIRED, "Wie de afwijking goedkeurde: rol en naam."),
+    ("datum", REQUIRED, "Wanneer de afwijking is goedgekeurd en ingaat; niet na de peildatum."),
+    ("geldig_tot", REQUIRED, "De laatste dag waarop de afwijking geldt; niet vóór de datum en niet verder "
+                             "daarna dan het manifest toestaat."),
+)
+APPROVER = _block(
+    "goedgekeurd_door",
+    ("rol", REQUIRED, "Een rol uit het manifest (rollen), bv. gemeente_opdrachtgever."),
+    ("naam", REQUIRED, "De naam van wie goedkeurde."),
+)
+
 # the blocks per file, in the order docs/formaat.md shows them
 FILES: dict[str, tuple[Block, ...]] = {
-    "Manifest (`kader/<versie>.yaml`)": (MANIFEST, DEADLINE),
+    "Manifest (`kader/<versie>.yaml`)": (MANIFEST, DEADLINE, EXCEPTION_POLICY, EVIDENCE_POLICY),
     "Vragen (`kader/vragen-<versie>.yaml`)": (QUESTIONS_FILE, QUESTION),
     "Regel (`rules/<ID>.yaml`)": (RULE, SOURCE, NORM, REGIONAL_PRODUCT, RULE_ACTION, RULE_ACTION_PART, EXAMPLE,
                                   EXAMPLE_TASKS),
     "Voorbeeldbestand (`kader test --voorbeelden`)": (EXAMPLE_FILE,),
-    "Assessment (`assessments/*.yaml`)": (ASSESSMENT, TEAM, TASKS, FILLED_IN, FACT, PLAN_ACTION, MOVED),
+    "Assessment (`assessments/*.yaml`)": (ASSESSMENT, TEAM, TASKS, FILLED_IN, FACT, PLAN_ACTION, MOVED, EXCEPTION,
+                                          APPROVER),
     "Regiobestand (`assessments/regio-*.yaml`)": (REGION_ASSESSMENT, REGION),
 }
 

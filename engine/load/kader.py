@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from kadertoets.evaluate.conditions import compile_condition, fields_of, rule_dependencies
+from kadertoets.evaluate.operators import MAX_MONTHS
 from kadertoets.infra.cli_names import suggest
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt, os_reason
 from kadertoets.infra.lintcodes import Code
@@ -310,6 +311,7 @@ def _load(kader_dir: Path, version: str) -> Kader:
         if rule is not None:
             rules[rid] = rule
     problems += _history_problems(rules)
+    exception_max, evidence_max = _exception_and_evidence_norms(root, questions, problems)
     name = collect(problems, root.child("naam").name)
     note = collect(problems, root.child("ingangsdatum_toelichting").text) if root.has("ingangsdatum_toelichting") \
         else None
@@ -332,6 +334,8 @@ def _load(kader_dir: Path, version: str) -> Kader:
         previous_version=previous,
         rules_folder=folder,
         region_questions=region_questions,
+        exception_max_months=exception_max,
+        evidence_max_months=evidence_max,
     )
     if problems:
         raise PartialLoad(problems, kader)
@@ -344,6 +348,78 @@ def _changelog(node: Node) -> tuple[str, ...]:
         node.sequence(min_items=1)
         return tuple(e.text().strip() for e in node.elements())
     return (node.text().strip(),)
+
+
+def _norm_months(node: Node) -> int:
+    """A number of months in the manifest: a whole number from 1 to MAX_MONTHS."""
+    months = node.integer(minimum=1)
+    if months > MAX_MONTHS:
+        raise node.fail(f"hoogstens {MAX_MONTHS} maanden (100 jaar), maar is {months}", code=Code.VALUE_NOT_ALLOWED)
+    return months
+
+
+def _derived_noted(node: Node, block, what: str) -> Node:
+    """`afgeleid: true` needs a toelichting (as a derived norm of a rule does); its keys are `block`'s."""
+    node.mapping(required=block.required, optional=block.optional, what=what)
+    problems: list[Problem] = []
+    derived = collect(problems, node.child("afgeleid").boolean) if node.has("afgeleid") else False
+    for key in ("bron", "toelichting"):
+        if node.has(key):
+            collect(problems, node.child(key).text)
+    if derived and not node.has("toelichting"):
+        problems.append(node.problem(f"{what} is afgeleid, maar de toelichting ontbreekt",
+                                     "Zeg onder 'toelichting:' waarom deze termijn gekozen is; geen bron noemt hem.",
+                                     field=f"{node.path}.toelichting", code=Code.DERIVED_WITHOUT_NOTE))
+    if problems:
+        raise KaderFout(problems)
+    return node
+
+
+def _exception_and_evidence_norms(root: Node, questions: dict, problems: list[Problem]) -> tuple[int | None, dict]:
+    """The manifest's `afwijkingen` (the longest validity of an afwijking, in months; None: none allowed)
+    and `bewijs` (per question path the maximum age of its evidence in months: per_vraag, else per_thema
+    of the question's theme, else max_leeftijd_maanden), every problem added to `problems`."""
+    exception_max = None
+    if root.has("afwijkingen"):
+        node = root.child("afwijkingen")
+        if collect(problems, _derived_noted, node, formats.EXCEPTION_POLICY, "afwijkingen") is not None:
+            exception_max = collect(problems, _norm_months, node.child("max_geldigheid_maanden"))
+    evidence: dict = {}
+    if not root.has("bewijs"):
+        return exception_max, evidence
+    node = root.child("bewijs")
+    if collect(problems, _derived_noted, node, formats.EVIDENCE_POLICY, "bewijs") is None:
+        return exception_max, evidence
+    default = collect(problems, _norm_months, node.child("max_leeftijd_maanden"))
+    themes = sorted({q.theme for q in questions.values() if q.theme})
+    by_theme = _months_by(node, "per_thema", themes, problems, "onbekend thema",
+                          "Noem een thema van de vragen (thema: in het vragenbestand).")
+    by_path = _months_by(node, "per_vraag", questions, problems, "onbekende vraag",
+                         "Noem een vraagpad uit het vragenbestand ('kader vragen').")
+    for path, q in questions.items():
+        months = by_path.get(path, by_theme.get(q.theme, default))
+        if months is not None:
+            evidence[path] = months
+    return exception_max, evidence
+
+
+def _months_by(node: Node, key: str, known, problems: list[Problem], what: str, tail: str) -> dict:
+    """`per_thema` or `per_vraag`: a name (a theme or question path of `known`) -> months."""
+    if not node.has(key):
+        return {}
+    sub = collect(problems, node.child(key).mapping_any)
+    if sub is None:
+        return {}
+    out = {}
+    for name, child in sub.items():
+        if name not in known:
+            problems.append(child.problem(f"{what} {excerpt(name)} in {key}", hint_with(name, known, tail),
+                                          code=Code.MISSING_REFERENCE))
+            continue
+        months = collect(problems, _norm_months, child)
+        if months is not None:
+            out[name] = months
+    return out
 
 
 def _history_problems(rules: dict) -> list[Problem]:

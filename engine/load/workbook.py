@@ -52,10 +52,10 @@ LISTS_SHEET = "Keuzes"  # hidden: the values of the dropdowns; never read back
 
 # Per sheet: {key: header}, in column order. A key is the YAML key the column fills.
 QUESTION_COLUMNS = {"id": "id", "thema": "Thema", "vraag": "Vraag", "hulp": "Hulp", "eenheid": "Eenheid",
-                    "waarde": "Antwoord", "bewijs": "Bewijs", "bewijs_datum": "Datum bewijs", "toelichting": "Toelichting",
-                    "herbevestigen": "Herbevestigen"}
-QUESTION_EDITABLE = ("waarde", "bewijs", "bewijs_datum", "toelichting", "herbevestigen")
-FACT_PARTS = ("waarde", "toelichting", "bewijs", "bewijs_datum", "herbevestigen")  # the order of formats.FACT
+                    "waarde": "Antwoord", "bewijs": "Bewijs", "bewijs_datum": "Datum bewijs",
+                    "bewijs_document": "Document bewijs", "toelichting": "Toelichting", "herbevestigen": "Herbevestigen"}
+QUESTION_EDITABLE = ("waarde", "bewijs", "bewijs_datum", "bewijs_document", "toelichting", "herbevestigen")
+FACT_PARTS = ("waarde", "toelichting", "bewijs", "bewijs_datum", "bewijs_document", "herbevestigen")  # formats.FACT order
 
 TEAM_COLUMNS = {"sleutel": "sleutel", "gegeven": "Gegeven", "waarde": "Waarde"}
 # Per row of the Team sheet: the loader path of the value (hidden column A) and its label.
@@ -268,17 +268,18 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def fact_print(f, as_shown: bool = False) -> str:
-    """A fact's content (value, toelichting, bewijs, herbevestigen) as a digest: what a three-way merge
+    """A fact's content (value, toelichting, bewijs and its date and document, herbevestigen) as a digest: what a three-way merge
     compares (the workbook as made, as filled in, and the file as it is now). `as_shown`: its texts as a
     workbook shows them (control characters made visible), so that a text the workbook could not hold
     as it is does not count as changed."""
-    if f is None or (f.value is None and f.note is None and f.evidence is None and not f.reconfirm
-                     and f.evidence_date is None):
+    if f is None or f.empty:
         return hex_digest(b"null")  # no fact, or one with nothing in it: unknown either way
     text = _shown if as_shown else _same_text
     value = list(f.value) if isinstance(f.value, tuple) else f.value
-    return hex_digest(json.dumps([_plain(value, text), text(f.note), text(f.evidence), bool(f.reconfirm),
-                                  _plain(f.evidence_date)], sort_keys=True).encode())
+    parts = [_plain(value, text), text(f.note), text(f.evidence), bool(f.reconfirm), _plain(f.evidence_date)]
+    if f.evidence_document is not None:  # only then: the digests of workbooks made before it stay the same
+        parts.append(text(f.evidence_document))
+    return hex_digest(json.dumps(parts, sort_keys=True).encode())
 
 
 def action_print(a, as_shown: bool = False) -> str:

@@ -11,6 +11,8 @@ from kadertoets.infra.dates import dutch_date
 from kadertoets.load.region import missing_text as region_missing_text
 from kadertoets.model import (RESPONSIBLE, RESPONSIBLE_LABEL, RESPONSIBLE_NAME, STATUS_ORDER, VERSION_SOURCE_LABEL, Check,
                               Evaluation, Status)
+from kadertoets.render.annotations import (STALE_NOTE, exception_json, exception_text, excused_counts, stale_rows,
+                                          stale_text, summary_extra)
 from kadertoets.render import (STATUS_STYLE, Options, console, console_text, json_text, md_escape, renderer, rich_text, safe_text,
                status_text, summary_line, column_widths, word_width)
 
@@ -50,6 +52,18 @@ def missing_text(f, questions: dict) -> str:
     for path, note in f.notes:
         text += f"\nToelichting bij {missing_subject(path, questions)}: {note}"
     return text
+
+
+def extra_lines(f, evaluation: Evaluation) -> list[str]:
+    """What a finding's row says besides its reason: its afwijking and its stale evidence."""
+    k = evaluation.kader
+    return [t for t in (exception_text(f, k, evaluation.as_of), stale_text(f, k)) if t]
+
+
+def stale_table_rows(evaluation: Evaluation) -> list[tuple[str, str, str, str]]:
+    """(fact, date of its evidence, maximum age, requirements) per fact with stale evidence, for people."""
+    return [(subject, dutch_date(day), f"{months} maanden", ", ".join(ids))
+            for _, subject, day, months, ids in stale_rows(evaluation)]
 
 
 def filled_in_text(filled: dict) -> str:
@@ -156,7 +170,8 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
              max(cell_len(t) for t in ["Status"] + [status_text(f.status) for f in items])),
             (word_width(["Eis"] + [f.rule_id for f in items]), 0),
             (word_width(["Thema"] + [f.theme for f in items], 12), 0),
-            (word_width(["Omschrijving"] + [t for f in items for t in (f.title, f.reason)], 20), 1),
+            (word_width(["Omschrijving"] + [t for f in items for t in (f.title, f.reason, *extra_lines(f, evaluation))],
+                        20), 1),
         ])
         for name, width in zip(("Status", "Eis", "Thema"), widths):
             table.add_column(name, width=width)
@@ -165,6 +180,8 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
             body = Text()
             body.append(rich_text(f.title, style="bold"))
             body.append(rich_text("\n" + f.reason))
+            for line in extra_lines(f, evaluation):
+                body.append(rich_text("\n" + line, style="italic"))
             table.add_row(Text(status_text(f.status), style=STATUS_STYLE[f.status]), f.rule_id, f.theme, body)
         con.print(table)
     unknown = unknowns(evaluation)
@@ -189,6 +206,24 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
         for f, missing in rows:
             table.add_row(Text(f.rule_id, style=STATUS_STYLE[f.status]), RESPONSIBLE_NAME[f.responsible], f.title, missing)
         con.print(table)
+    stale = stale_table_rows(evaluation)
+    if stale:
+        con.print()
+        con.print(Text("== Verouderd bewijs ==", style="bold"))
+        con.print(Text(STALE_NOTE, style="italic"))
+        table = Table(show_lines=False, expand=True, header_style="bold", pad_edge=False)
+        header = ("Feit", "Datum bewijs", "Hoogstens", "Eisen")
+        widths = column_widths(options.width, pad_edge=False, columns=[
+            (word_width([header[0]] + [r[0] for r in stale], 16), 3),
+            (word_width([header[1]] + [r[1] for r in stale]), 0, max(cell_len(t) for t in [header[1]] + [r[1] for r in stale])),
+            (word_width([header[2]] + [r[2] for r in stale]), 0, max(cell_len(t) for t in [header[2]] + [r[2] for r in stale])),
+            (word_width([header[3]] + [r[3] for r in stale], 10), 1),
+        ])
+        for name, width in zip(header, widths):
+            table.add_column(name, width=width, overflow="fold")
+        for row in stale:
+            table.add_row(*(rich_text(cell) for cell in row))
+        con.print(table)
     note = hidden_note(evaluation, options)
     if note:
         con.print()
@@ -201,6 +236,8 @@ def check_text(evaluation: Evaluation, options: Options) -> str:
     waiting = waiting_line(evaluation)
     if waiting:
         con.print(Text(waiting))
+    for line in summary_extra(evaluation):
+        con.print(Text(line))
     return console_text(buf)
 
 
@@ -216,6 +253,7 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         f"- Peildatum: {dutch_date(a.reference_date)}",
         f"- Getoetst op: {dutch_date(evaluation.as_of)}",
         f"- Samenvatting: {summary_line(evaluation.counts())}",
+        *(f"- {md_escape(line)}" for line in summary_extra(evaluation)),
     ] + [f"- {md_escape(line)}" for line in [waiting_line(evaluation)] + region_lines(evaluation) if line] + [
         "",
     ]
@@ -229,8 +267,9 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
             lines += [REGIONAL_NOTE, ""]
         lines += ["| Status | Eis | Thema | Titel | Reden |", "|---|---|---|---|---|"]
         for f in items:
+            reason = " ".join([f.reason] + extra_lines(f, evaluation))
             lines.append(f"| {status_text(f.status)} | {md_escape(f.rule_id)} | {md_escape(f.theme)} "
-                         f"| {md_escape(f.title)} | {md_escape(f.reason)} |")
+                         f"| {md_escape(f.title)} | {md_escape(reason)} |")
         lines.append("")
     unknown = unknowns(evaluation)
     if unknown:
@@ -239,6 +278,11 @@ def check_markdown(evaluation: Evaluation, options: Options) -> str:
         for f in sorted(unknown, key=lambda f: (RESPONSIBLE.index(f.responsible), f.rule_id)):
             lines.append(f"| {md_escape(f.rule_id)} | {md_escape(RESPONSIBLE_NAME[f.responsible])} | {md_escape(f.title)} "
                          f"| {md_escape(missing_text(f, evaluation.kader.all_questions()))} |")
+        lines.append("")
+    stale = stale_table_rows(evaluation)
+    if stale:
+        lines += ["## Verouderd bewijs", "", STALE_NOTE, "", "| Feit | Datum bewijs | Hoogstens | Eisen |", "|---|---|---|---|"]
+        lines += [f"| {' | '.join(md_escape(cell) for cell in row)} |" for row in stale]
         lines.append("")
     note = hidden_note(evaluation, options)
     if note:
@@ -267,6 +311,8 @@ def finding_json(f) -> dict:
             "deadline_label": f.action.deadline.label,
             "extra_middelen_mogelijk": f.action.extra_budget_possible,
         } if f.action else None,
+        "afwijking": exception_json(f.exception),
+        "verouderd_bewijs": list(f.stale_evidence),
     }
 
 
@@ -307,6 +353,8 @@ def evaluation_json(evaluation: Evaluation) -> dict:
         "bevindingen": [finding_json(f) for f in evaluation.findings],
         "samenvatting": evaluation.counts(),
         "wacht_op_regio": len(evaluation.waiting_on_region),
+        "tekorten_met_afwijking": excused_counts(evaluation),
+        "verouderd_bewijs": list(evaluation.stale_evidence()),
     }
 
 

@@ -187,10 +187,16 @@ def migrate_text(m: Migration, options: Options) -> str:
         lines.append(f"  {a.requirement}{target}: {_one_line(a.description)}: {ACTION_OUTCOME_LABEL[a.outcome]}{others}")
     if not m.actions:
         lines.append("  (geen)")
+    if m.assessment.exceptions or m.exceptions_dropped:
+        lines += ["", "Afwijkingen:"]
+        lines += [f"  {e.requirement}: overgenomen" for e in m.assessment.exceptions]
+        lines += [f"  {e.requirement}: weggelaten: {_one_line(why)}" for e, why in m.exceptions_dropped]
     counts = {o: sum(1 for f in m.facts if f.outcome == o) for o in FACT_OUTCOME_LABEL}
     lines += ["", "Samenvatting: " + ", ".join(f"{n} {o}" for o, n in counts.items())
               + f"; {_n(len(m.open_questions) + len(m.answer_again), 'open vraag', 'open vragen')}; "
-              + f"{_n(sum(1 for a in m.actions if a.outcome == 'vervallen'), 'actie', 'acties')} weggelaten."]
+              + f"{_n(sum(1 for a in m.actions if a.outcome == 'vervallen'), 'actie', 'acties')} weggelaten"
+              + (f"; {_n(len(m.exceptions_dropped), 'afwijking', 'afwijkingen')} weggelaten"
+                 if m.exceptions_dropped else "") + "."]
     return safe_text("\n".join(lines) + "\n")
 
 
@@ -207,5 +213,7 @@ def migrate_json(m: Migration, options: Options) -> str:
         "acties": [{"eis": a.requirement, "nieuwe_eis": a.new_requirement, "uitkomst": a.outcome,
                     "omschrijving": a.description, "ook": list(a.others), "samen_met": list(a.merged_with)}
                    for a in m.actions],
+        "afwijkingen": [{"eis": e.requirement, "uitkomst": "overgenomen"} for e in m.assessment.exceptions]
+        + [{"eis": e.requirement, "uitkomst": "vervallen", "toelichting": why} for e, why in m.exceptions_dropped],
     }
     return json_text(data)

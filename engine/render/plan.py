@@ -11,6 +11,7 @@ from kadertoets.infra import yamlwrite
 from kadertoets.editors.planwrite import item_yaml
 from kadertoets.evaluate.plan import Plan, PlanItem
 from kadertoets.infra.textsafe import clean
+from kadertoets.render.annotations import exception_json, exception_state, exception_text, summary_extra
 from kadertoets.render import STATUS_LABEL, Options, csv_text, json_text, md_escape, renderer, safe_text, summary_line
 from kadertoets.render.check import region_json, region_lines, waiting_line
 
@@ -63,6 +64,9 @@ def item_line(plan: Plan, item: PlanItem, esc=one_line) -> str:
         meta.append("mogelijk extra middelen nodig")
     if item.overdue:
         meta.append("VERLOPEN")
+    if item.exception_expired:
+        finding = _finding(plan, item.requirement)
+        meta.append(exception_state(finding.exception, plan.evaluation.as_of))
     parts.append(" (" + "; ".join(meta) + ")")
     if item.to_confirm:
         why = "voldoet nu" if item.finding_status.value == "voldoet" else "is niet (meer) van toepassing"
@@ -72,6 +76,10 @@ def item_line(plan: Plan, item: PlanItem, esc=one_line) -> str:
     if item.note:
         parts.append(f" — {esc(item.note)}")
     return "".join(parts)
+
+
+def _finding(plan: Plan, rule_id: str):
+    return next(f for f in plan.evaluation.findings if f.rule_id == rule_id)
 
 
 def _groups(plan: Plan, items, esc=one_line):
@@ -100,6 +108,7 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
         f" · stand per {dutch_date(ev.as_of)}",
         "",
         f"Toetsing: {summary_line(ev.counts())}",
+        *(f"{esc(line)}" for line in summary_extra(ev)),
         "",
     ] + [line for text in [waiting_line(ev)] + region_lines(ev) if text for line in (esc(text), "")] + [
         f"{h2} Eerstvolgende deadlines",
@@ -145,6 +154,15 @@ def plan_lines(plan: Plan, heading: str = "#", esc=one_line) -> list[str]:
                 lines.append("")
     else:
         lines += ["Geen.", ""]
+    if plan.exceptions:
+        lines += [f"{h2} Afwijkingen", "",
+                  "Voor een tekort met een geldige afwijking stelt het plan geen actie voor; is de afwijking "
+                  "verlopen, dan wel.", ""]
+        for f in plan.exceptions:
+            status = STATUS_LABEL[f.status]
+            lines.append(f"- **{esc(f.rule_id)}** {esc(f.title)} (stand eis: {status}): "
+                         f"{esc(exception_text(f, k, ev.as_of))}")
+        lines.append("")
     lines += [f"{h2} Nog vast te stellen (onbekend)", ""]
     if plan.unknown:
         lines.append("Voor deze eisen ontbreken gegevens; vul ze aan in het assessment:")
@@ -204,6 +222,7 @@ def item_json(plan: Plan, item: PlanItem) -> dict:
         "te_bevestigen": item.to_confirm,
         "te_controleren": item.done_but_gap,
         "verlopen": item.overdue,
+        "afwijking_verlopen": item.exception_expired,
         "toelichting": item.note,
     }
 
@@ -221,6 +240,8 @@ def plan_json(plan: Plan, options: Options) -> str:
         "wacht_op_regio": [f.rule_id for f in ev.waiting_on_region],
         "regio": region_json(ev.region),
         "nog_vast_te_stellen": [{"eis": f.rule_id, "titel": f.title, "ontbrekend": list(f.missing)} for f in plan.unknown],
+        "afwijkingen": [{"titel": f.title, "status_eis": f.status.value, **exception_json(f.exception)}
+                        for f in plan.exceptions],
         "eerstvolgende_deadlines": [
             {"eis": i.requirement, "deadline": i.deadline.isoformat(), "omschrijving": i.description} for i in plan.upcoming()
         ],
@@ -230,7 +251,7 @@ def plan_json(plan: Plan, options: Options) -> str:
 
 CSV_COLUMNS = ["eis", "titel", "status_eis", "verantwoordelijk", "omschrijving", "eigenaar", "deadline",
                "oorspronkelijke_deadline", "status", "extra_middelen_nodig", "extra_middelen_mogelijk", "herkomst",
-               "te_bevestigen", "te_controleren", "verlopen", "toelichting"]
+               "te_bevestigen", "te_controleren", "verlopen", "afwijking_verlopen", "toelichting"]
 
 
 @renderer("plan", "csv")

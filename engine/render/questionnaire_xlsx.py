@@ -35,8 +35,10 @@ EXPLANATION = [
      "'Vragen'. Daarna leest kadertoets de werkmap weer in.", ""),
     ("Wat vult u in?", "heading"),
     ("Werkblad 'Vragen': per vraag één regel. U vult alleen de gele kolommen in: Antwoord, Bewijs "
-     "(waar het antwoord te controleren is, bijvoorbeeld een document of rapport), Toelichting (uitleg bij "
-     "het antwoord, of waarom het nog niet bekend is) en Herbevestigen. De andere kolommen zijn beveiligd.", ""),
+     "(waar het antwoord te controleren is, bijvoorbeeld een document of rapport), Datum bewijs (de datum van "
+     "dat bewijs; bewijs dat ouder is dan het Kader toestaat, wordt als verouderd gemeld), Document bewijs (de "
+     "naam of het kenmerk van het document), Toelichting (uitleg bij het antwoord, of waarom het nog niet "
+     "bekend is) en Herbevestigen. De andere kolommen zijn beveiligd.", ""),
     ("Werkblad 'Team': de gegevens van het team, de peildatum en de Kaderversie staan vast. U kunt invullen "
      "wie de vragenlijst heeft ingevuld, met welke rol, wanneer, en waar de antwoorden vandaan komen.", ""),
     ("Werkblad 'Plan': de eigen acties van het team (het transformatieplan). U kunt per actie de status "
@@ -310,7 +312,8 @@ def _questions_sheet(wb, assessment: Assessment, kader: Kader, lists: _Lists) ->
             c = xlsx_put(ws, row, keys.index(key) + 1, value)
             _wrapped(c)
         _answer_cell(ws, row, keys.index("waarde") + 1, q, fact.value if fact else None, lists)
-        for key, value in (("bewijs", fact.evidence if fact else None), ("toelichting", fact.note if fact else None)):
+        for key, value in (("bewijs", fact.evidence if fact else None), ("toelichting", fact.note if fact else None),
+                           ("bewijs_document", fact.evidence_document if fact else None)):
             c = xlsx_put(ws, row, keys.index(key) + 1, value)
             c.number_format = "@"
             _editable(c, wrap=True)
@@ -325,7 +328,7 @@ def _questions_sheet(wb, assessment: Assessment, kader: Kader, lists: _Lists) ->
         lists.dropdown(ws, c, YES_NO, "Staat hier ja, dan is de vraag veranderd: controleer het antwoord en "
                                       "maak deze cel leeg.")
     _widths(ws, {"thema": 18, "vraag": 50, "hulp": 50, "eenheid": 12, "waarde": 30, "bewijs": 35, "bewijs_datum": 14,
-                 "toelichting": 45, "herbevestigen": 15}, columns)
+                 "bewijs_document": 30, "toelichting": 45, "herbevestigen": 15}, columns)
     ws.auto_filter.ref = f"B1:{_last_column(columns)}{max(2, len(kader.questions) + 1)}"
     _protect(ws)
     ws.protection.autoFilter = False  # filtering by theme is allowed

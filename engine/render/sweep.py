@@ -240,13 +240,19 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
     if evs:
         con.print()
         con.print(Text("Per team", style="bold"))
-        header = ["Team", "Peildatum", *[STATUS_SYMBOL[s] for s in COUNT_ORDER], "Compleet"]
+        teams = sweep.teams()
+        # afwijkingen and stale evidence beside completeness, when some team has any (a terminal is narrow)
+        extra = any(t.excused or t.expired_exceptions or t.stale_evidence for t in teams)
+        header = ["Team", "Peildatum", *[STATUS_SYMBOL[s] for s in COUNT_ORDER], "Compleet"] + \
+            (["Afwijking", "Oud bewijs"] if extra else [])
+        notes = TEAM_NOTES if extra else TEAM_NOTES[:1]
         rows = []
-        for t in sweep.teams():
+        for t in teams:
             ev = t.evaluation
             counts = t.counts
             rows.append([clean(f"{ev.assessment.team.id}: {labels[ev.assessment.team.id]}"), dutch_date(ev.assessment.reference_date),
-                         *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"])
+                         *[str(counts[s.value]) for s in COUNT_ORDER], f"{t.completeness:.0%}"]
+                        + ([str(t.excused), str(t.stale_evidence)] if extra else []))
         if len(rows) <= MAX_RICH_ROWS:
             widths = column_widths(options.width, [(word_width([r[0] for r in rows], 12), 1)] + [
                 (word_width([header[i]] + [r[i] for r in rows]), 0, max(cell_len(x) for x in [header[i]] + [r[i] for r in rows]))
@@ -256,18 +262,53 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
             table.add_column("Peildatum", width=widths[1])
             for s, width in zip(COUNT_ORDER, widths[2:]):
                 table.add_column(STATUS_SYMBOL[s], justify="right", width=width)
-            table.add_column("Compleet", justify="right", width=widths[-1])
+            for name, width in zip(header[2 + len(COUNT_ORDER):], widths[2 + len(COUNT_ORDER):]):
+                table.add_column(name, justify="right", width=width)
             for row in rows:
                 table.add_row(*row)
             con.print(table)
-            con.print(Text("Compleet: aandeel van de toepasselijke eisen dat niet onbekend is."))
+            for line in notes:
+                con.print(Text(line))
         else:
             plain_rows = plain_table(header, rows)
-            plain_rows.append("Compleet: aandeel van de toepasselijke eisen dat niet onbekend is.")
+            plain_rows += notes
+        totals = totals_line(sweep)
+        if totals:
+            if plain_rows is not None:
+                plain_rows.append(totals)
+            else:
+                con.print(Text(totals))
     text = console_text(buf)
     if plain_rows:  # many teams: aligned columns without rich (a table of thousands of rows is slow there)
         text = text.rstrip("\n") + "\n" + "\n".join(plain_rows) + "\n"
     return text
+
+
+TEAM_NOTES = ["Compleet: aandeel van de toepasselijke eisen dat niet onbekend is.",
+              "Afwijking: tekorten met een geldige afwijking (staan in de aantallen, maar tellen niet mee voor de "
+              "exitcode). Oud bewijs: feiten waarvan het bewijs ouder is dan het Kader toestaat."]
+
+
+def totals(sweep: Sweep) -> dict[str, int]:
+    """Over all teams: gaps with a valid afwijking, gaps whose afwijking expired, facts with stale evidence
+    and the teams that have any."""
+    teams = sweep.teams()
+    return {"geldig": sum(t.excused for t in teams), "verlopen": sum(t.expired_exceptions for t in teams),
+            "verouderd_bewijs": sum(t.stale_evidence for t in teams),
+            "teams_met_verouderd_bewijs": sum(1 for t in teams if t.stale_evidence)}
+
+
+def totals_line(sweep: Sweep) -> str | None:
+    """The region's afwijkingen and stale evidence in one sentence; None when there are none."""
+    n = totals(sweep)
+    if not any(n.values()):
+        return None
+    def many(count: int, one: str, more: str) -> str:
+        return f"{count} {one if count == 1 else more}"
+
+    return (f"Regio: {many(n['geldig'], 'tekort', 'tekorten')} met een geldige afwijking (niet meegeteld voor de "
+            f"exitcode), {n['verlopen']} met een verlopen afwijking; verouderd bewijs: "
+            f"{many(n['verouderd_bewijs'], 'feit', 'feiten')} bij {many(n['teams_met_verouderd_bewijs'], 'team', 'teams')}.")
 
 
 def plain_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -310,11 +351,16 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
             lines.append("")
     if evs:
         lines += ["## Per team", "", "| Team | Peildatum | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER)
-                  + " | Compleet |", "|---|---|" + "---:|" * (len(COUNT_ORDER) + 1)]
+                  + " | Compleet | Afwijking | Oud bewijs |", "|---|---|" + "---:|" * (len(COUNT_ORDER) + 3)]
         for t in sweep.teams():
             ev = t.evaluation
             lines.append(f"| {md_escape(labels[ev.assessment.team.id])} | {dutch_date(ev.assessment.reference_date)} | "
-                         + " | ".join(str(t.counts[s.value]) for s in COUNT_ORDER) + f" | {t.completeness:.0%} |")
+                         + " | ".join(str(t.counts[s.value]) for s in COUNT_ORDER)
+                         + f" | {t.completeness:.0%} | {t.excused} | {t.stale_evidence} |")
+        lines += [""] + TEAM_NOTES
+        totals = totals_line(sweep)
+        if totals:
+            lines += ["", totals]
         lines.append("")
     return safe_text("\n".join(lines))
 
@@ -336,7 +382,7 @@ def sweep_json(sweep: Sweep, options: Options) -> str:
     for t in sweep.teams():
         data = evaluation_json(t.evaluation)
         data["compleetheid"] = round(t.completeness, 4)
-        teams.append(data)
+        teams.append(data)  # with tekorten_met_afwijking and verouderd_bewijs, as kader check gives them
     data = {
         "peildatum_tot_en_met": sweep.reference_date_until.isoformat() if sweep.reference_date_until else None,
         "teams": teams,
@@ -346,12 +392,23 @@ def sweep_json(sweep: Sweep, options: Options) -> str:
         "regio": [region_json(r) for r in sweep.regions],
         "regio_ontbreekt": sweep.region_missing,
         "wacht_op_regio": [{"eis": rid, "product": name, "teams": n} for rid, name, n in sweep.waiting_on_region()],
+        "tekorten_met_afwijking": {k: v for k, v in totals(sweep).items() if k in ("geldig", "verlopen")},
+        "verouderd_bewijs": {"feiten": totals(sweep)["verouderd_bewijs"],
+                             "teams": totals(sweep)["teams_met_verouderd_bewijs"]},
     }
     return json_text(data)
 
 
 SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema", "verantwoordelijk",
-             "status", "reden", "wacht_op"]
+             "status", "reden", "wacht_op", "afwijking", "afwijking_geldig_tot", "verouderd_bewijs"]
+
+
+def finding_extra_cells(f) -> list:
+    """The CSV and XLSX cells of a finding after its reason: its afwijking ('geldig' or 'verlopen', as
+    codes), the afwijking's last day, and the paths of its facts with stale evidence."""
+    e = f.exception
+    return ["" if e is None else ("geldig" if e.valid else "verlopen"), "" if e is None else e.valid_until.isoformat(),
+            ", ".join(f.stale_evidence)]
 MADE_AT_COLUMN = "gemaakt_op"  # the moment of the export, in every row of a CSV file (it has no other place)
 
 
@@ -366,7 +423,7 @@ def sweep_csv(sweep: Sweep, options: Options) -> str:
     return csv_text(SWEEP_CSV + [MADE_AT_COLUMN], (
         [ev.assessment.team.municipality, ev.assessment.team.organisation, ev.assessment.team.id,
          ev.assessment.reference_date.isoformat(), ev.kader.version, f.rule_id, f.title, f.theme, f.responsible,
-         f.status.value, f.reason, f.waits_on or "", made]
+         f.status.value, f.reason, f.waits_on or "", *finding_extra_cells(f), made]
         for ev in sweep.evaluations for f in ev.findings))
 
 

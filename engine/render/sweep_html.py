@@ -15,6 +15,8 @@ from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, WAITING_LABEL, Options, renderer, safe_text, status_text
 from kadertoets.infra.dates import dutch_date
+from kadertoets.render.check import extra_lines
+from kadertoets.render.sweep import TEAM_NOTES, totals_line
 from kadertoets.render.sweep import COUNT_ORDER, cell, cell_symbol, waits, invalid_count, rows_by_theme, sweep_labels, trend_labels, about_line, sweep_about, trend_about
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
@@ -185,14 +187,18 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
     # per team: summary, then each team's findings with reasons
     if evs:
         body += ['<h2 id="per-team">Per team</h2>',
-                 f"<table><thead><tr><th>Team</th><th>Peildatum</th>{_count_headers()}<th>Compleet</th></tr></thead>"
+                 f"<table><thead><tr><th>Team</th><th>Peildatum</th>{_count_headers()}<th>Compleet</th>"
+                 '<th title="tekorten met een geldige afwijking">Afwijking</th>'
+                 '<th title="feiten waarvan het bewijs ouder is dan het Kader toestaat">Oud bewijs</th></tr></thead>'
                  "<tbody>"]
         for t in sweep.teams():
             ev = t.evaluation
             body.append(f'<tr><td><a href="#{ids[ev.assessment.team.id]}">{e(labels[ev.assessment.team.id])}</a></td>'
                         f"<td>{dutch_date(ev.assessment.reference_date)}</td>{_count_cells(t.counts)}"
-                        f'<td class="num">{t.completeness:.0%}</td></tr>')
-        body += ["</tbody></table>", '<button type="button" id="toggle-gaps">Toon alleen tekorten en onbekend</button>']
+                        f'<td class="num">{t.completeness:.0%}</td><td class="num">{t.excused}</td>'
+                        f'<td class="num">{t.stale_evidence}</td></tr>')
+        body += ["</tbody></table>", *(f'<p class="muted">{e(line)}</p>' for line in TEAM_NOTES),
+                 *([f"<p>{e(totals)}</p>"] if (totals := totals_line(sweep)) else []), '<button type="button" id="toggle-gaps">Toon alleen tekorten en onbekend</button>']
         for ev in evs:
             a = ev.assessment
             anchor = ids[a.team.id]
@@ -206,7 +212,8 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
                 ok = " ok" if f.status in (Status.VOLDOET, Status.NVT) else ""
                 body.append(f'<tr id="{_rule_anchor(anchor, f.rule_id)}" class="finding{ok}"><td>{e(f.rule_id)}</td>'
                             f"<td>{e(f.title)}</td><td>{e(f.theme)}</td><td>{e(RESPONSIBLE_NAME.get(f.responsible, f.responsible))}</td>"
-                            f'<td class="st-{f.status.value}">{e(status_text(f.status))}</td><td>{e(f.reason)}</td></tr>')
+                            f'<td class="st-{f.status.value}">{e(status_text(f.status))}</td><td>{e(f.reason)}'
+                            + "".join(f'<br><em>{e(line)}</em>' for line in extra_lines(f, ev)) + "</td></tr>")
             body += ["</tbody></table>", '<p><a href="#matrix">↑ naar de matrix</a></p>', "</section>"]
     return _page("Regionaal overzicht lokale teams", body, SCRIPT if evs else "")
 

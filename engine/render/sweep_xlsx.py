@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
+from kadertoets.evaluate.conditions import missing_subject
 from kadertoets.model import RESPONSIBLE_NAME, Status
 from kadertoets.evaluate.plan import build_plan
 from kadertoets.sweep.sweep import Sweep
@@ -180,9 +181,26 @@ def _findings_rows(sweep: Sweep):
     for ev in sweep.evaluations:
         a = ev.assessment
         for f in ev.findings:
+            e = f.exception
             yield [a.team.municipality, a.team.organisation, a.team.id, a.reference_date, ev.kader.version,
                    f.rule_id, f.title, f.theme, RESPONSIBLE_NAME.get(f.responsible, f.responsible), status_text(f.status),
-                   f.reason]
+                   f.reason, None if e is None else ("geldig" if e.valid else "verlopen"),
+                   None if e is None else e.valid_until,
+                   "; ".join(missing_subject(p, ev.kader.questions) for p in f.stale_evidence) or None]
+
+
+TEAM_HEADER = ["gemeente", "organisatie", "team", "naam", "peildatum", "kader", *[STATUS_LABEL[s] for s in COUNT_ORDER],
+               "compleet", "tekorten met geldige afwijking", "tekorten met verlopen afwijking",
+               "feiten met verouderd bewijs"]
+
+
+def _team_rows(sweep: Sweep):
+    for t in sweep.teams():
+        ev = t.evaluation
+        team = ev.assessment.team
+        yield [team.municipality, team.organisation, team.id, team.name, ev.assessment.reference_date, ev.kader.version,
+               *[t.counts[s.value] for s in COUNT_ORDER], f"{t.completeness:.0%}", t.excused, t.expired_exceptions,
+               t.stale_evidence]
 
 
 def _action_rows(evaluations):
@@ -209,8 +227,8 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     _matrix_sheet(wb, sweep)
-    _table_sheet(wb, "Bevindingen", list(SWEEP_CSV), _findings_rows(sweep), fills={9: _status_fill_by_word},
-                 dates={3})
+    _table_sheet(wb, "Bevindingen", [c.replace("_", " ") for c in SWEEP_CSV], _findings_rows(sweep), fills={9: _status_fill_by_word},
+                 dates={3, 12})
     _table_sheet(wb, "Acties", ACTION_HEADER, _action_rows(sweep.evaluations), dates={4, 5})
     reqs = sweep.requirements()
     _table_sheet(wb, "Per eis", ["eis", "titel", "thema", "verantwoordelijk", "regionale afhankelijkheid"]
@@ -218,6 +236,7 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
                  ([r.rule_id, r.title, r.theme, RESPONSIBLE_NAME.get(r.responsible, r.responsible),
                    "ja" if r.responsible == "regio" else "nee"]
                   + [r.counts[s.value] for s in COUNT_ORDER] for r in reqs))
+    _table_sheet(wb, "Per team", TEAM_HEADER, _team_rows(sweep), dates={4})
     _about_sheet(wb, sweep_about(sweep, options))
     _invalid_sheet(wb, sweep.invalid)
     wb.active = 0

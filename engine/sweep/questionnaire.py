@@ -43,6 +43,5 @@ def read_questionnaire(path: Path, kader_dir: Path, version: str | None) -> tupl
     if book.problems:  # formulas and duplicate ids, while the rest was fine
         raise KaderFout(list(book.problems))
     # an empty row is an unknown fact: as absent from the assessment as a question the file leaves out
-    known = {path: f for path, f in assessment.facts.items()
-             if (f.value, f.note, f.evidence, f.reconfirm, f.evidence_date) != (None, None, None, False, None)}
+    known = {path: f for path, f in assessment.facts.items() if not f.empty}
     return replace(assessment, facts=known), kader, book

@@ -12,7 +12,8 @@ result. Records are stored in the scope sweep_context gives (the code, the Kader
 of its files), so that the cache can prune the records of other code and of the folder's earlier
 contents (cache.py). A record is a checksum plus JSON of plain data: the assessment without its facts (no
 renderer of a sweep needs them), the as-of date, the engine and per finding (rule id, status,
-reason, missing fields, notes, deciding comparisons). Title, theme, action and the rest come back from the Kader when the
+reason, missing fields, notes, deciding comparisons, whether its afwijking holds, the facts with stale
+evidence). Title, theme, action and the rest come back from the Kader when the
 record is decoded, and equal findings are shared between teams (memory at national scale).
 
 A record is read as strictly as a file from disk, since anyone who can write the cache can write
@@ -29,6 +30,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from dataclasses import replace
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -38,10 +40,12 @@ from kadertoets.sweep.cache import MAX_ENTRY, parse_iso
 from kadertoets.infra.errors import KaderFout
 from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
 from kadertoets.validate.semantic import validated_kader
-from kadertoets.model import WAITS_ON_REGION, ACTION_STATUSES, VERSION_SOURCE_LABEL, Assessment, Check, Evaluation, Finding, Kader, \
-    MovedDeadline, PlanAction, Status, Team
+from kadertoets.evaluate.operators import months_before
+from kadertoets.model import WAITS_ON_REGION, ACTION_STATUSES, VERSION_SOURCE_LABEL, ApprovedException, Approver, Assessment, Check, \
+    Evaluation, Finding, Kader, MovedDeadline, PlanAction, Status, Team
 
-RECORD_FORMAT = 4  # 3: findings carry their deciding comparisons (JSON `voorwaarden`); 4: and what they wait on
+RECORD_FORMAT = 4  # 3: findings carry their deciding comparisons (JSON `voorwaarden`); 4: afwijkingen, stale evidence,
+#   and what a finding waits on
 _STATUS = {s.value: s for s in Status}
 _FILLED_IN = ("naam", "rol", "datum", "toelichting")
 _TEAM_ID = re.compile(r"[\w.-]+")  # \w is str.isalnum() and '_': the team ids engine/assessment.py accepts
@@ -82,12 +86,16 @@ def result_key(context: str, content: str) -> str:
 # ---------------------------------------------------------------- encoding ----------------------
 # A record is lines of JSON (JSON text never holds a raw newline: the encoder escapes it in strings).
 # The first line: [RECORD_FORMAT, assessment, as-of date, engine] where
-#   assessment = [Kader version, peildatum, team, ingevuld_door (an object), [action, ...], version source]
+#   assessment = [Kader version, peildatum, team, ingevuld_door (an object), [action, ...], version source,
+#                 [afwijking, ...]]
+#   afwijking  = [eis, reden, rol, naam, datum, geldig_tot]
 #   team       = [id, naam, gemeente, organisatie, taken.jeugd, taken.wmo]
 #   action     = [eis, omschrijving, eigenaar, deadline or null, status, [[naar, toelichting or null], ...],
 #                 extra_middelen_nodig (true, false or null), toelichting or null, id or null]
-# then one line per finding: [rule id, status, reason, [missing field, ...], [[field, toelichting], ...], [check, ...]]
-# where check = [part, field or null, rule or null, operator, required, value, met] (model.Check).
+# then one line per finding: [rule id, status, reason, [missing field, ...], [[field, toelichting], ...], [check, ...],
+#                              afwijking geldig (true, false, or null: no afwijking), [stale evidence path, ...]]
+# where check = [part, field or null, rule or null, operator, required, value, met] (model.Check). The finding
+# of a line is built once and shared; a team's afwijking is put on it per record (the head holds it).
 # Equal findings of many teams are recognised by their line (and checked and built once); only the
 # first line is parsed per record.
 
@@ -102,8 +110,9 @@ def _finding_line(f: Finding) -> bytes:
     if len(_TEXTS) >= _TEXTS_LIMIT:
         _TEXTS.clear()
     checks = [[c.part, c.field, c.rule, c.op, _plain(c.required), _plain(c.value), c.met] for c in f.checks]
+    valid = None if f.exception is None else bool(f.exception.valid)
     line = dump_json([f.rule_id, f.status.value, f.reason, list(f.missing), [list(n) for n in f.notes], checks,
-                      f.waits_on])
+                      valid, list(f.stale_evidence), f.waits_on])
     _TEXTS[id(f)] = (f, line)  # holds the finding, so its id is not reused while it is here
     return line
 
@@ -123,9 +132,11 @@ def encode(ev: Evaluation) -> bytes:
     filled = {k: (v.isoformat() if k == "datum" else v) for k, v in a.filled_in_by.items()}
     plan = [[p.requirement, p.description, p.owner, _day_text(p.deadline), p.status,
              [[m.to.isoformat(), m.note] for m in p.moved], p.extra_budget, p.note, p.id] for p in a.plan]
+    exceptions = [[e.requirement, e.reason, e.approver.role, e.approver.name, e.date.isoformat(),
+                   e.valid_until.isoformat()] for e in a.exceptions]
     assessment = [a.kader_version, a.reference_date.isoformat(),
                   [t.id, t.name, t.municipality, t.organisation, t.tasks["jeugd"], t.tasks["wmo"]],
-                  filled, plan, a.kader_version_source]
+                  filled, plan, a.kader_version_source, exceptions]
     return pack([RECORD_FORMAT, assessment, ev.as_of.isoformat(), ev.engine], map(_finding_line, ev.findings))
 
 
@@ -255,10 +266,10 @@ def _decode(data, shown, kader_for, pool, as_of, engine, region_for=None) -> Eva
     fmt, slim, record_as_of, record_engine = _fields(head, 4)
     if fmt.__class__ is not int or fmt != RECORD_FORMAT:
         raise CorruptRecord(f"formaat {str(fmt)[:20]}")
-    version, reference, team, filled, plan, source = _fields(slim, 6)
+    version, reference, team, filled, plan, source, exceptions = _fields(slim, 7)
     if version.__class__ is not str or source.__class__ is not str or source not in VERSION_SOURCE_LABEL:
         raise BadEntry("versie")
-    if plan.__class__ is not list:
+    if plan.__class__ is not list or exceptions.__class__ is not list:
         raise BadEntry("vorm")
     assessment = object.__new__(Assessment)  # Assessment(...) without the cost of a frozen dataclass
     assessment.__dict__.update(file=shown, kader_version=version, reference_date=_day(reference), team=_team(team),
@@ -270,6 +281,7 @@ def _decode(data, shown, kader_for, pool, as_of, engine, region_for=None) -> Eva
         raise BadEntry("context")
     if plan:
         assessment.__dict__["plan"] = tuple(_action(p, kader.rules) for p in plan)
+    assessment.__dict__["exceptions"] = _exceptions(exceptions, kader, assessment.reference_date) if exceptions else ()
     shared = pool.get(id(kader))
     if shared is None:
         shared = pool[id(kader)] = _Shared(kader)
@@ -277,12 +289,56 @@ def _decode(data, shown, kader_for, pool, as_of, engine, region_for=None) -> Eva
     out = tuple([known.get(line) or _finding(kader, line, known) for line in findings])
     if list(map(_RULE_ID, out)) != shared.ids:
         raise BadEntry("bevindingen")  # exactly one per rule of the Kader, in the order evaluate gives them
+    day = _day(record_as_of)
+    if exceptions or any(f.exception is not None for f in out):
+        out = _with_exceptions(out, assessment.exceptions, day)
     region = region_for(kader, assessment.reference_date) if region_for is not None else None
-    return Evaluation(assessment=assessment, kader=kader, as_of=_day(record_as_of), engine=engine, findings=out,
-                      region=region)
+    return Evaluation(assessment=assessment, kader=kader, as_of=day, engine=engine, findings=out, region=region)
+
+
+def _exceptions(items: list, kader: Kader, reference: dt.date) -> tuple[ApprovedException, ...]:
+    """The afwijkingen of a record's assessment, as strictly as load/exceptions.py checks them."""
+    limit = kader.exception_max_months
+    out, seen = [], set()
+    for item in items:
+        rid, reason, role, name, start, until = _fields(item, 6)
+        if limit is None or rid.__class__ is not str or rid not in kader.rules or rid in seen or \
+                role.__class__ is not str or role not in kader.roles or _text(name) != name or "\n" in name:
+            raise BadEntry("afwijking")
+        start, until = _day(start), _day(until)
+        if not start <= reference or not start <= until or start < months_before(until, limit) or \
+                _text(reason) != reason.strip():
+            raise BadEntry("afwijking")
+        seen.add(rid)
+        out.append(ApprovedException(requirement=rid, reason=reason, approver=Approver(role, name), date=start,
+                                     valid_until=until))
+    return tuple(out)
+
+
+def _with_exceptions(findings: tuple, exceptions: tuple, as_of: dt.date) -> tuple:
+    """The decoded findings with the team's afwijkingen on them: a line says whether its finding has one
+    and whether it holds; that must be exactly the record's afwijkingen, valid as on the as-of date."""
+    by_rule = {e.requirement: e for e in exceptions}
+    out = []
+    for f in findings:
+        flag = f.exception  # _finding keeps the line's flag here (True/False), or None
+        e = by_rule.pop(f.rule_id, None)
+        if (flag is None) != (e is None):
+            raise BadEntry("afwijking")
+        if e is None:
+            out.append(f)
+            continue
+        if flag.valid is not e.valid_on(as_of):
+            raise BadEntry("afwijking")
+        out.append(replace(f, exception=replace(e, valid=flag.valid)))
+    if by_rule:
+        raise BadEntry("afwijking")
+    return tuple(out)
 
 
 _PARTS = ("van_toepassing", "regionaal_product", "voldoet", "deels")
+# a stand-in afwijking on a shared decoded finding, replaced per record by the team's own (_with_exceptions)
+_FLAG = {flag: ApprovedException("", "", Approver("", ""), dt.date.min, dt.date.min, valid=flag) for flag in (True, False)}
 _SCALARS = (str, bool, int, float, type(None))
 
 
@@ -308,18 +364,23 @@ def _check(item) -> Check:
 
 def _finding(kader: Kader, line: bytes, known: dict) -> Finding:
     """The Finding of a record's line, checked and made once per Kader and sweep."""
-    rule_id, status, reason, missing, notes, checks, waits = _fields(load_json(line), 7)
+    rule_id, status, reason, missing, notes, checks, valid, stale, waits = _fields(load_json(line), 9)
     rule = kader.rules.get(rule_id) if rule_id.__class__ is str else None
     if rule is None or status.__class__ is not str or status not in _STATUS or reason.__class__ is not str:
         raise BadEntry("bevinding")
     if missing.__class__ is not list or any(m.__class__ is not str for m in missing) or notes.__class__ is not list:
         raise BadEntry("bevinding")
     pairs = tuple((_text(p), _text(n)) for p, n in (_fields(item, 2) for item in notes))
-    if checks.__class__ is not list or (waits is not None and waits != WAITS_ON_REGION):
+    if checks.__class__ is not list or (valid is not None and valid.__class__ is not bool) or \
+            (waits is not None and waits != WAITS_ON_REGION):
         raise BadEntry("bevinding")
+    if stale.__class__ is not list or any(p.__class__ is not str or p not in kader.evidence_max_months for p in stale) \
+            or stale != sorted(set(stale)):
+        raise BadEntry("verouderd bewijs")
     finding = Finding(rule_id=rule_id, title=rule.title, theme=rule.theme, status=_STATUS[status], reason=reason,
                       responsible=rule.responsible, missing=tuple(missing), action=rule.action,
                       norm_origin=rule.norm_origin, notes=pairs, checks=tuple(_check(c) for c in checks),
-                      waits_on=waits)
+                      # only the flag of the line: the team's afwijking itself comes from the record's head
+                      exception=None if valid is None else _FLAG[valid], stale_evidence=tuple(stale), waits_on=waits)
     known[line] = finding
     return finding

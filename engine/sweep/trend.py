@@ -147,7 +147,7 @@ class Trend:
         if self.invalid:
             return invalid_exit_code(self.invalid)
         latest = [t.evaluations[-1] for t in self.teams]
-        return 0 if all(ev.fully_compliant for ev in latest) else 1
+        return 0 if all(ev.compliant_or_excused for ev in latest) else 1
 
 
 def build_trend(sweep: Sweep) -> Trend:
