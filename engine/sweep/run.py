@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kadertoets.load import formats
-from kadertoets.load.assessment import build_assessment
+from kadertoets.load.assessment import assessment_form, build_assessment
+from kadertoets.load.privacy import refuse_personal_data
 from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, display_path, excerpt
@@ -55,7 +55,17 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     peildatum. `versions` and `kaders` memoise the Kader look-ups over a sweep; `use_cache=False`
     loads the Kader from its files, without a snapshot (sweep/snapshots.py)."""
     root = Node(tree, shown)
-    root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
+    assessment_form(root)
+    try:  # a wrong version or Kader: any personal data in the file is reported with it
+        kader, source = _chosen_kader(root, kader_dir, version, versions, kaders, use_cache)
+    except KaderFout as exc:
+        refuse_personal_data(root, exc.problems)
+        raise
+    return build_assessment(root, kader, source), kader
+
+
+def _chosen_kader(root: Node, kader_dir: Path, version: str | None, versions, kaders, use_cache: bool):
+    """The Kader version for an assessment (see assessment_from_tree), loaded, and why it was chosen."""
     versions = available_versions(kader_dir) if versions is None else versions
     available = ", ".join(sorted(versions, key=version_key))
     if version:
@@ -82,7 +92,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     if chosen not in kaders:
         kaders[chosen] = validated_kader(kader_dir, chosen, use_cache=use_cache)
     kader = kaders[chosen]
-    return build_assessment(root, kader, source), kader
+    return kader, source
 
 
 def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
@@ -136,8 +146,7 @@ def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], lis
     for path in files:
         shown = display_path(path)
         try:
-            root = Node(load_yaml_file(path), shown)
-            root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
+            root = assessment_form(Node(load_yaml_file(path), shown))
             out.append(build_assessment(root, kader, "optie"))
         except KaderFout as exc:
             bad.append((shown, tuple(exc.problems)))
