@@ -204,7 +204,7 @@ KINDS = (  # in this order a piece of text is one kind: the digits of an IBAN ar
     Kind("een e-mailadres", _email, 2),
     Kind("een burgerservicenummer", _bsn, 4,
          "Is het een ander nummer dat toevallig de elfproef van een BSN doorstaat (bv. een zaaknummer), zet er "
-         "dan letters aan vast: Z123456782."),
+         "dan letters aan vast, bv. Z987654321."),
     Kind("een telefoonnummer", _phone, 4),
     Kind("een geboortedatum", _birth_date, 2,
          "Is het de datum van iets anders (een verslag, een overleg), schrijf dan 'd.d.' ervoor: "
@@ -247,8 +247,8 @@ def _number_findings(value: int) -> list[tuple[Kind, str]]:
 
 
 # ------------------------------------------------------------------ the walk over a file
-# a hit: (the Problem, its field path, the texts found: never shown whole, used to leave out problems
-# that would echo them); a plain tuple, as a record class costs start-up time of every command
+# a hit: (the Problem, its field path as in the file, the texts found: never shown whole; both used to
+# leave out problems that would echo them); a plain tuple, as a record class costs start-up time
 _Hit = tuple
 
 
@@ -278,11 +278,12 @@ def _hits(root: Node, shared: str) -> list[_Hit]:
             hits.append((problems[-1], "", ()))
             break
         path = _path(root.path, trail)
+        raw = _path(root.path, trail, masked=False)
         notes = dict.fromkeys(kind.lookalike for kind, _ in found if kind.lookalike)
         problem = Problem(_message(found, shared), file=root.file, line=line, column=column, field=path or None,
                           hint=" ".join((HINT, *notes)), code=Code.PERSONAL_DATA)
         problems.append(problem)
-        hits.append((problem, path, tuple(text for _, text in found)))
+        hits.append((problem, raw, tuple(text for _, text in found)))
     return hits
 
 
@@ -356,14 +357,18 @@ def _candidates(value, trail, line, column, search, out: list) -> None:
                 _candidates(child, here, iline, icol, search, out)
 
 
-def _path(base: str, trail) -> str:
-    """The field path of a trail, as Node writes it: team.naam, transformatieplan[2].omschrijving."""
+def _path(base: str, trail, masked: bool = True) -> str:
+    """The field path of a trail, as Node writes it: team.naam, transformatieplan[2].omschrijving; a key
+    with personal data in it masked (a message names the field: it must not show what it refuses)."""
     steps = []
     while trail is not None:
         trail, key, index = trail
         steps.append((key, index))
     path = base
     for key, index in reversed(steps):
+        if masked and key.__class__ is str and not index:
+            for kind, text in findings(key):
+                key = key.replace(text, mask(text, kind.shown))
         path = f"{path}[{key}]" if index else (f"{path}.{key}" if path else str(key))
     return path
 
@@ -389,6 +394,6 @@ def _echoes(p: Problem, hits: list[_Hit]) -> bool:
     for _, at, found in hits:
         if at and (field == at or field.startswith((at + ".", at + "["))):
             return True
-        if any(text in p.message or (p.hint and text in p.hint) for text in found):
+        if any(text in p.message or text in field or (p.hint and text in p.hint) for text in found):
             return True
     return False
