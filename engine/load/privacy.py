@@ -1,7 +1,7 @@
 """The privacy guard: a file that is shared across the region holds no personal data.
 
-Assessments and the exports made from them go round the region (S4's progress report: "Er worden
-standaard geen persoonsgegevens gedeeld"), so every text in such a file is looked at for five kinds
+Assessments and the exports made from them go round the region (as the teams already work, S4
+"Registratie en gegevensuitwisseling": "Er worden standaard geen persoonsgegevens gedeeld"), so every text in such a file is looked at for five kinds
 of personal data, each declared once in KINDS (its Dutch name, how it is found, how much of it a
 message may show):
 
@@ -31,10 +31,15 @@ found, each shown masked (its first 2 to 4 characters, then asterisks), never wh
 `refuse_personal_data(root, problems)` raises them, together with the file's other problems minus
 those that would echo what was found (a number question quoting its answer, say).
 
-Bounded work: a text without a digit or an '@' is passed after one search; the patterns have no
-nested unbounded repetition (each character is tried a fixed number of times), a file is at most
-1 MiB (yamlload.MAX_BYTES), and at most MAX_PROBLEMS values are reported. The patterns are compiled
-at their first use: most commands start without needing them.
+For another kind of shared file (a regional file), its loader calls the same two functions on its
+parsed root, with `shared` naming what it is ("een regionaal overzicht").
+
+Bounded work: `maybe` passes a text in which nothing can start (no '@', no nine digits close
+together, no birth word or bracket before a digit) after a few searches; the patterns have no
+nested unbounded repetition (each character is tried a fixed number of times), at most MAX_FOUND
+pieces are looked for per text, a file is at most 1 MiB (yamlload.MAX_BYTES), and at most
+MAX_PROBLEMS values are reported. Short texts that `maybe` passed are remembered (a sweep meets the
+same keys in every file). The patterns are compiled at their first use.
 """
 
 from __future__ import annotations
