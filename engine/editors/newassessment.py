@@ -41,7 +41,8 @@ from kadertoets.infra.yamlload import load_yaml_text
 from kadertoets.load import formats
 from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.textsafe import is_clean
-from kadertoets.load.assessment import build_assessment, team_block as check_team_block
+from kadertoets.load.assessment import assessment_form, build_assessment, team_block as check_team_block
+from kadertoets.load.privacy import refuse_personal_data
 from kadertoets.model import ApprovedException, Assessment, Fact, Kader, PlanAction, Team
 from kadertoets.infra.records import record
 
@@ -81,10 +82,18 @@ def tasks_text(tasks: dict[str, bool]) -> str:
 
 
 def team_from_values(values: dict) -> Team:
-    """The team block checked exactly as the loader checks the `team:` of a file (load/assessment.py);
-    a problem names the option that gave the value (--id, --naam, ...)."""
+    """The team block checked exactly as the loader checks the `team:` of a file (load/assessment.py),
+    personal data included (load/privacy.py: a name typed at a prompt goes into a file the region
+    shares); a problem names the option that gave the value (--id, --naam, ...)."""
+    node = Node(formats.TEAM.write(**values), None, "")
     try:
-        return check_team_block(Node(formats.TEAM.write(**values), None, ""))
+        try:
+            team = check_team_block(node)
+        except KaderFout as exc:
+            refuse_personal_data(node, exc.problems)
+            raise
+        refuse_personal_data(node)
+        return team
     except KaderFout as exc:
         raise KaderFout([_as_option(p) for p in exc.problems]) from None
 
@@ -262,9 +271,7 @@ def verify(text: str, shown: str, new: NewAssessment) -> Assessment:
     """Load the text as `kader check` would; a text that does not load, or loads as another team,
     peildatum or set of answers, is a bug in this module (exit code 3), never a file to write."""
     try:
-        root = Node(load_yaml_text(text, shown), shown)
-        root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional,
-                     what="het assessment")
+        root = assessment_form(Node(load_yaml_text(text, shown), shown))
         loaded = build_assessment(root, new.kader)
     except KaderFout as exc:
         raise RuntimeError(f"het nieuwe assessment laadt niet: {exc.render()}") from None

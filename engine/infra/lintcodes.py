@@ -28,6 +28,7 @@ class Code(StrEnum):
     VALUE_NOT_ALLOWED = "KT104"
     EMPTY = "KT105"
     INVALID_CONDITION = "KT107"
+    PERSONAL_DATA = "KT108"
     # ids and manifests
     ID_MISMATCH = "KT201"
     DUPLICATE_ID = "KT202"
@@ -71,6 +72,7 @@ CODES: dict[Code, tuple[str, str]] = {  # code -> (severity, Dutch title)
     Code.VALUE_NOT_ALLOWED: (ERROR, "waarde niet toegestaan"),
     Code.EMPTY: (ERROR, "lege waarde of lijst"),
     Code.INVALID_CONDITION: (ERROR, "ongeldige voorwaarde"),
+    Code.PERSONAL_DATA: (ERROR, "persoonsgegevens (BSN, e-mailadres, telefoonnummer, IBAN, geboortedatum)"),
     Code.ID_MISMATCH: (ERROR, "id of versie komt niet overeen met de bestandsnaam"),
     Code.DUPLICATE_ID: (ERROR, "dubbel id of dubbele naam"),
     Code.MISSING_REFERENCE: (ERROR, "verwijzing naar iets dat niet bestaat (regel, vragenbestand, versie, map)"),

@@ -9,6 +9,7 @@ from kadertoets.infra.errors import KaderFout, Problem, display_path, enough, ex
 from kadertoets.load import formats
 from kadertoets.load.facts import parse_facts
 from kadertoets.load.exceptions import approved_exceptions
+from kadertoets.load.privacy import refuse_personal_data
 from kadertoets.model import ACTION_STATUSES, Assessment, MovedDeadline, PlanAction, Team
 from kadertoets.infra.located import Node, collect, hint_with
 from kadertoets.infra.yamlload import load_yaml_file
@@ -20,14 +21,27 @@ MAX_TEAM_ID = 64  # characters; an id is a key in every table and file name the 
 def load_assessment(path: Path, kader) -> Assessment:
     """Load an assessment and validate it against `kader` (its questions, rules and roles)."""
     root = Node(load_yaml_file(Path(path)), display_path(Path(path)))
-    root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
+    assessment_form(root)
     named = root.has("kader")
     return build_assessment(root, kader, "assessment" if named else "peildatum")
 
 
+def assessment_form(root: Node) -> Node:
+    """The outer form of an assessment (a mapping with its known keys), checked before the Kader version
+    is chosen; when it is wrong, any personal data in the file is reported with it (load/privacy.py)."""
+    try:
+        return root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional,
+                            what="het assessment")
+    except KaderFout as exc:
+        refuse_personal_data(root, exc.problems)
+        raise
+
+
 def build_assessment(root: Node, kader, version_source: str = "assessment") -> Assessment:
     """Validate an assessment against `kader`, the version chosen for it (`version_source`: named in
-    the assessment, in effect on its peildatum, or forced with --kader; see VERSION_SOURCE_LABEL)."""
+    the assessment, in effect on its peildatum, or forced with --kader; see VERSION_SOURCE_LABEL).
+    Every reader of an assessment comes here, so here the file is refused when it holds personal data
+    (load/privacy.py), together with its other problems."""
     problems: list[Problem] = []
     version = kader.version
     if root.has("kader"):  # its form (text, not 1.10 read as 1.1); which version is used, the caller decided
@@ -44,8 +58,7 @@ def build_assessment(root: Node, kader, version_source: str = "assessment") -> A
     exceptions = ()
     if root.has("afwijkingen") and root.value.get("afwijkingen") is not None:
         exceptions = collect(problems, approved_exceptions, root.child("afwijkingen"), kader, reference) or ()
-    if problems:
-        raise KaderFout(problems)
+    refuse_personal_data(root, problems)  # returns when there is neither personal data nor a problem
     return Assessment(
         file=root.file,
         kader_version=version,

@@ -21,6 +21,7 @@ from kadertoets.infra.yamlload import load_yaml_file
 from kadertoets.load import formats
 from kadertoets.load.assessment import evidence_problems, filled_in
 from kadertoets.load.facts import parse_facts
+from kadertoets.load.privacy import refuse_personal_data
 from kadertoets.model import RegionAssessment
 
 REGION_KEY = "regio"  # the block that makes a file a regional file (a team's assessment has `team:`)
@@ -71,8 +72,7 @@ def build_region(root: Node, kader) -> RegionAssessment:
     facts = collect(problems, parse_facts, root.child("feiten"), kader.region_questions)
     if facts and reference is not None:
         problems += evidence_problems(root.child("feiten"), facts, reference)
-    if problems:
-        raise KaderFout(problems)
+    refuse_personal_data(root, problems, shared="een regiobestand")  # raises on personal data or any problem
     return RegionAssessment(file=root.file, kader_version=kader.version, reference_date=reference, name=name,
                             filled_in_by=filled, facts=facts, note=note)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from kadertoets.load.assessment import assessment_form, build_assessment
+from kadertoets.load.privacy import refuse_personal_data
 from kadertoets.load import formats
-from kadertoets.load.assessment import build_assessment
 from kadertoets.load.region import build_region, refuse_team_file, in_force, is_region_file, is_region_tree, load_region, region_files
 from kadertoets.evaluate.backends import get_backend
 from kadertoets.infra.dates import dutch_date
@@ -60,7 +61,17 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
         raise KaderFout.single("dit is een regiobestand (met regio: in plaats van team:), geen assessment van een team",
                                file=shown, hint="Geef het assessment van een team op; het regiobestand wordt erbij "
                                "gezocht in dezelfde map, of noem het met --regio.", code=Code.VALUE_NOT_ALLOWED)
-    root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
+    assessment_form(root)
+    try:  # a wrong version or Kader: any personal data in the file is reported with it
+        kader, source = _chosen_kader(root, kader_dir, version, versions, kaders, use_cache)
+    except KaderFout as exc:
+        refuse_personal_data(root, exc.problems)
+        raise
+    return build_assessment(root, kader, source), kader
+
+
+def _chosen_kader(root: Node, kader_dir: Path, version: str | None, versions, kaders, use_cache: bool):
+    """The Kader version for an assessment (see assessment_from_tree), loaded, and why it was chosen."""
     versions = available_versions(kader_dir) if versions is None else versions
     available = ", ".join(sorted(versions, key=version_key))
     if version:
@@ -87,7 +98,7 @@ def assessment_from_tree(tree, shown: str, kader_dir: Path, version: str | None,
     if chosen not in kaders:
         kaders[chosen] = validated_kader(kader_dir, chosen, use_cache=use_cache)
     kader = kaders[chosen]
-    return build_assessment(root, kader, source), kader
+    return kader, source
 
 
 def load_region_file(path: Path, kader_dir: Path, version: str | None):
@@ -191,8 +202,7 @@ def load_assessments_against(paths, kader: Kader) -> tuple[list[Assessment], lis
     for path in files:
         shown = display_path(path)
         try:
-            root = Node(load_yaml_file(path), shown)
-            root.mapping(required=formats.ASSESSMENT.required, optional=formats.ASSESSMENT.optional, what="het assessment")
+            root = assessment_form(Node(load_yaml_file(path), shown))
             out.append(build_assessment(root, kader, "optie"))
         except KaderFout as exc:
             bad.append((shown, tuple(exc.problems)))
