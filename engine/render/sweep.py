@@ -40,12 +40,11 @@ def cell(ev, rule_id: str) -> Status | None:
 
 
 def team_labels(teams) -> dict[str, str]:
-    """A label per team id for a region view: the team's name with its gemeente beside it (unless the
-    name already says it), unique within the view: where two teams would read the same, their ids
-    are added (each round makes the clashing labels longer by a unique id, so it ends)."""
+    """A label per team id for a region view: the team's name (`team.naam`), unique within the view:
+    where two teams would read the same, their ids are added (each round makes the clashing labels
+    longer by a unique id, so it ends). Never the gemeente or organisatie: several teams share those."""
     teams = list({t.id: t for t in teams}.values())
-    labels = {t.id: t.name if t.municipality.casefold() in t.name.casefold() else f"{t.name} ({t.municipality})"
-              for t in teams}
+    labels = {t.id: t.name or t.id for t in teams}
     for _ in range(len(teams)):
         seen = Counter(labels.values())
         clashing = [tid for tid, label in labels.items() if seen[label] > 1]

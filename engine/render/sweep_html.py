@@ -115,6 +115,11 @@ def _invalid_block(invalid, note: str) -> list[str]:
     return out
 
 
+def team_place(team) -> str:
+    """Where a team belongs, beside its label (which is its name only): 'gemeente Baarn, organisatie BBS'."""
+    return f"gemeente {team.municipality}, organisatie {team.organisation}"
+
+
 def _teams(n: int) -> str:
     return "1 team" if n == 1 else f"{n} teams"
 
@@ -197,7 +202,8 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
             anchor = ids[a.team.id]
             body += [f'<section class="team-detail" id="{anchor}">',
                      f"<h3>{e(labels[ev.assessment.team.id])}</h3>",
-                     f'<p class="muted">Team-id {e(a.team.id)}; peildatum {dutch_date(a.reference_date)}; '
+                     f'<p class="muted">Team-id {e(a.team.id)}; {e(team_place(a.team))}; '
+                     f'peildatum {dutch_date(a.reference_date)}; '
                      f"Kader {e(ev.kader.version)}; bestand <code>{e(a.file)}</code></p>",
                      "<table><thead><tr><th>Eis</th><th>Titel</th><th>Thema</th><th>Verantwoordelijk</th>"
                      "<th>Status</th><th>Reden</th></tr></thead><tbody>"]
@@ -275,6 +281,7 @@ def trend_html(trend: Trend, options: Options) -> str:
         last = team.evaluations[-1]
         body += [f'<section class="team-detail" id="{ids[team.team_id]}">',
                  f"<h2>{e(labels[last.assessment.team.id])}</h2>",
+                 f'<p class="muted">Team-id {e(team.team_id)}; {e(team_place(last.assessment.team))}</p>',
                  '<table class="heatmap"><thead><tr><th>Eis</th>'
                  + "".join(f"<th>{dutch_date(d)}</th>" for d in team.dates) + "</tr></thead><tbody>"]
         for rid in team.rule_ids():

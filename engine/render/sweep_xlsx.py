@@ -122,7 +122,7 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
 
     ws = wb.create_sheet("Matrix")
     evs = list(sweep.evaluations)
-    # row 1: gemeente (organisatie); row 2: team id; data from row 3
+    # row 1: the team's label (its name); row 2: team id and peildatum; data from row 3
     _put(ws, 1, 1, "Thema")
     _put(ws, 1, 2, "Eis")
     _put(ws, 1, 3, "Titel")
