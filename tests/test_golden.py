@@ -1,6 +1,6 @@
-"""Golden files for the reports of the shipped assessments: `check` (text, markdown, json) and
-`plan` (markdown), plain and without colour codes. Regenerate deliberately with
-KADERTOETS_UPDATE_GOLDEN=1 and review the diff."""
+"""Golden files for the reports of the shipped assessments: `check` (text, markdown, json), `plan`
+(markdown), `sweep` and `trend` (text, markdown), plain and without colour codes. Regenerate
+deliberately with KADERTOETS_UPDATE_GOLDEN=1 and review the diff."""
 
 from __future__ import annotations
 
@@ -47,6 +47,20 @@ def test_golden_sweep(fmt, monkeypatch):
     result = CliRunner().invoke(cli.main, ["sweep", "assessments", "--format", fmt])
     assert result.exit_code == 1, result.output
     golden = GOLDEN / ("sweep-assessments." + {"text": "txt", "markdown": "md"}[fmt])
+    if os.environ.get("KADERTOETS_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_golden_trend(fmt, monkeypatch):
+    """The region over two peildata: the seven teams of March 2023 and Bunschoten again in September,
+    so six teams are carried forward there."""
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli.main, ["trend", "assessments", "tests/fixtures/trend/bunschoten-2023-09.yaml",
+                                           "--format", fmt])
+    assert result.exit_code == 1, result.output
+    golden = GOLDEN / ("trend-assessments." + {"text": "txt", "markdown": "md"}[fmt])
     if os.environ.get("KADERTOETS_UPDATE_GOLDEN"):
         golden.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == golden.read_text(encoding="utf-8")

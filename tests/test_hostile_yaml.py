@@ -149,7 +149,7 @@ def test_a_sweep_lists_a_tagged_bad_file_and_shows_the_other_teams(tmp_path):
         assert "kapot.yaml" in text and "gisteren" in text
         assert len([t for t in data["teams"]]) == 7
         result = run("sweep", folder, *extra)
-        assert result.exit_code == 2 and "kapot.yaml:2:" in result.output and "Bunschoten" in result.output
+        assert result.exit_code == 2 and "kapot.yaml:2:" in result.output and "BBS Lokaal team de Lingt" in result.output
 
 
 # ---- rule files ----------------------------------------------------------------------------------

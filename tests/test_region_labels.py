@@ -69,10 +69,11 @@ def test_labels_are_unique_for_any_set_of_teams(pairs):
         assert labels[t.id].startswith(t.name)
 
 
-def test_label_shows_the_gemeente_unless_the_name_says_it():
+def test_label_is_the_name_alone():
+    """Issue 12: a team by its name, not by its gemeente (no longer beside the name either)."""
     teams = [Team(id="a", name="BBS Lokaal team Baarn", municipality="Baarn", organisation="BBS", tasks={}),
              Team(id="b", name="BBS Lokaal team de Lingt", municipality="Bunschoten", organisation="BBS", tasks={})]
-    assert team_labels(teams) == {"a": "BBS Lokaal team Baarn", "b": "BBS Lokaal team de Lingt (Bunschoten)"}
+    assert team_labels(teams) == {"a": "BBS Lokaal team Baarn", "b": "BBS Lokaal team de Lingt"}
 
 
 ABOUT = re.compile(r"Kaderversie: 1\.0 · Peildata: 1 maart 2023 · Gemaakt op: 4 december 2023 om 10:12")

@@ -155,9 +155,10 @@ def test_sweep_xlsx_invalid_sheet_and_hostile_text(evil_sweep):
 
 def test_trend_xlsx(trend):
     wb = workbook(render("trend", "xlsx", trend, Options()))
-    assert wb.sheetnames == ["Regio", "Verloop", "Transformatieplan", "Over dit bestand"]
+    assert wb.sheetnames == ["Regio", "Regio per team", "Verloop", "Transformatieplan", "Over dit bestand"]
     ws = wb["Regio"]
-    assert header(ws) == ["peildatum", "voldoet", "deels", "voldoet niet", "onbekend", "n.v.t."]
+    assert header(ws) == ["peildatum", "voldoet", "deels", "voldoet niet", "onbekend", "n.v.t.", "teams meegeteld",
+                          "waarvan overgenomen", "nog zonder assessment", "Kaderversies"]
     assert ws.max_row == 1 + len(trend.region_counts()) == 3
     ws = wb["Verloop"]
     assert header(ws) == ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering"]

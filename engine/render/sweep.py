@@ -72,12 +72,11 @@ def region_section(sweep: Sweep) -> list[str]:
 
 
 def team_labels(teams) -> dict[str, str]:
-    """A label per team id for a region view: the team's name with its gemeente beside it (unless the
-    name already says it), unique within the view: where two teams would read the same, their ids
-    are added (each round makes the clashing labels longer by a unique id, so it ends)."""
+    """A label per team id for a region view: the team's name (`team.naam`), unique within the view:
+    where two teams would read the same, their ids are added (each round makes the clashing labels
+    longer by a unique id, so it ends). Never the gemeente or organisatie: several teams share those."""
     teams = list({t.id: t for t in teams}.values())
-    labels = {t.id: t.name if t.municipality.casefold() in t.name.casefold() else f"{t.name} ({t.municipality})"
-              for t in teams}
+    labels = {t.id: t.name or t.id for t in teams}
     for _ in range(len(teams)):
         seen = Counter(labels.values())
         clashing = [tid for tid, label in labels.items() if seen[label] > 1]
@@ -438,6 +437,43 @@ def trend_cell(status, change) -> str:
     return f"{symbol} {CHANGE_LABEL[change]}"
 
 
+REGION_RULE = ("Per peildatum telt elk team mee met zijn laatste assessment op of vóór die datum; is dat van een "
+               "eerdere peildatum, dan is het overgenomen, met de uitkomst van toen. Een team zonder assessment "
+               "tot die datum telt niet mee. Per team hieronder alleen zijn eigen peildata.")
+MAX_NAMED = 10  # teams named in a note; beyond that "en N andere"
+
+
+def teams_count(n: int) -> str:
+    return "1 team" if n == 1 else f"{n} teams"
+
+
+def capped(items: list[str], limit: int = MAX_NAMED) -> list[str]:
+    """At most `limit` items, then 'en N andere'."""
+    return items if len(items) <= limit else items[:limit] + [f"en {len(items) - limit} andere"]
+
+
+def region_notes(trend: Trend, labels: dict[str, str]) -> list[tuple]:
+    """Per peildatum that needs them, (peildatum, sentence, items): what its totals stand on. The
+    teams carried forward (each with the peildatum of the assessment counted, and its Kader version
+    when the versions differ), the teams not yet in, and the Kader versions when they differ. A list
+    of teams, not a sentence: a team's name may hold commas and 'en'."""
+    out = []
+    for r in trend.region():
+        mixed = len(r.versions) > 1
+        if r.carried:
+            items = [f"{labels[team.team_id]} (van {dutch_date(ev.assessment.reference_date)}"
+                     + (f", Kader {ev.kader.version})" if mixed else ")") for team, ev in trend.carried(r.day)]
+            out.append((r.day, f"{teams_count(r.carried)} met een eerder assessment meegeteld (overgenomen)",
+                        capped(items)))
+        if r.not_yet:
+            out.append((r.day, f"{teams_count(r.not_yet)} nog zonder assessment, niet meegeteld",
+                        capped([labels[t.team_id] for t in trend.not_yet(r.day)])))
+        if mixed:
+            out.append((r.day, "geteld met verschillende Kaderversies (" + " en ".join(r.versions)
+                        + "): elk assessment met de versie waarmee het voor zijn eigen peildatum getoetst is", []))
+    return out
+
+
 @renderer("trend", "text")
 def trend_text(trend: Trend, options: Options) -> str:
     labels = trend_labels(trend)
@@ -451,13 +487,19 @@ def trend_text(trend: Trend, options: Options) -> str:
             con.print(rich_text(line))
     con.print()
     con.print(Text("Regio: aantallen per status per peildatum", style="bold"))
+    con.print(Text(REGION_RULE))
     table = Table(header_style="bold")
     table.add_column("Peildatum", no_wrap=True)
+    table.add_column("teams", justify="right")
     for s in COUNT_ORDER:
         table.add_column(STATUS_LABEL[s], justify="right")
-    for day, counts in trend.region_counts():
-        table.add_row(dutch_date(day), *[str(counts[s.value]) for s in COUNT_ORDER])
+    for r in trend.region():
+        table.add_row(dutch_date(r.day), str(r.teams), *[str(r.counts[s.value]) for s in COUNT_ORDER])
     con.print(table)
+    for day, sentence, items in region_notes(trend, labels):
+        con.print(rich_text(f"{dutch_date(day)}: {sentence}" + (":" if items else ".")))
+        for item in items:
+            con.print(rich_text(f"  - {item}"))
     for team in trend.teams:
         last = team.evaluations[-1]
         con.print()
@@ -505,11 +547,19 @@ def trend_markdown(trend: Trend, options: Options) -> str:
     if trend.invalid:
         lines += [f"**Let op: {invalid_count(trend.invalid).lower()}, niet meegeteld.**", ""]
         lines += [f"- {md_escape(line)}" for line in invalid_lines(trend.invalid)] + [""]
-    lines += ["## Regio per peildatum", "", "| Peildatum | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |",
-              "|---|" + "---:|" * len(COUNT_ORDER)]
-    for day, counts in trend.region_counts():
-        lines.append(f"| {dutch_date(day)} | " + " | ".join(str(counts[s.value]) for s in COUNT_ORDER) + " |")
+    lines += ["## Regio per peildatum", "", REGION_RULE, "",
+              "| Peildatum | Teams | " + " | ".join(STATUS_LABEL[s] for s in COUNT_ORDER) + " |",
+              "|---|---:|" + "---:|" * len(COUNT_ORDER)]
+    for r in trend.region():
+        lines.append(f"| {dutch_date(r.day)} | {r.teams} | " + " | ".join(str(r.counts[s.value]) for s in COUNT_ORDER)
+                     + " |")
     lines.append("")
+    notes = region_notes(trend, labels)
+    for day, sentence, items in notes:
+        lines.append(f"- {dutch_date(day)}: {md_escape(sentence)}" + (":" if items else "."))
+        lines += [f"  - {md_escape(item)}" for item in items]
+    if notes:
+        lines.append("")
     for team in trend.teams:
         lines += [f"## {md_escape(labels[team.team_id])} ({md_escape(team.team_id)})", "",
                   "| Eis | " + " | ".join(dutch_date(d) for d in team.dates) + " |", "|---|" + "---|" * len(team.dates)]
@@ -521,6 +571,20 @@ def trend_markdown(trend: Trend, options: Options) -> str:
             lines.append(f"- Transformatieplan {progress_text(p)}")
         lines.append("")
     return safe_text("\n".join(lines))
+
+
+def region_day_json(trend: Trend, r) -> dict:
+    """The region at one peildatum: its counts, the teams counted, those carried forward (each with
+    the peildatum and Kader version of the assessment counted), those not yet in, the Kader versions."""
+    return {
+        "peildatum": r.day.isoformat(),
+        "aantallen": r.counts,
+        "teams_meegeteld": r.teams,
+        "overgenomen": [{"team": team.team_id, "overgenomen_van": ev.assessment.reference_date.isoformat(),
+                         "kader": ev.kader.version} for team, ev in trend.carried(r.day)] if r.carried else [],
+        "zonder_assessment": [team.team_id for team in trend.not_yet(r.day)] if r.not_yet else [],
+        "kaderversies": list(r.versions),
+    }
 
 
 @renderer("trend", "json")
@@ -538,7 +602,7 @@ def trend_json(trend: Trend, options: Options) -> str:
             "transformatieplan": [{**p, "peildatum": p["peildatum"].isoformat()} for p in team.plan_progress()],
         })
     data = {
-        "regio": [{"peildatum": d.isoformat(), "aantallen": c} for d, c in trend.region_counts()],
+        "regio": [region_day_json(trend, r) for r in trend.region()],
         "teams": teams,
         "ongeldige_bestanden": invalid_json(trend.invalid),
     }

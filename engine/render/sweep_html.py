@@ -17,7 +17,8 @@ from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, WAITING_LABEL, Option
 from kadertoets.infra.dates import dutch_date
 from kadertoets.render.check import extra_lines
 from kadertoets.render.sweep import TEAM_NOTES, totals_line
-from kadertoets.render.sweep import COUNT_ORDER, cell, cell_symbol, waits, invalid_count, rows_by_theme, sweep_labels, trend_labels, about_line, sweep_about, trend_about
+from kadertoets.render.sweep import (COUNT_ORDER, REGION_RULE, cell, cell_symbol, waits, invalid_count, region_notes, rows_by_theme,
+                                     sweep_labels, teams_count, trend_labels, about_line, sweep_about, trend_about)
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
 STATUS_BG = {
@@ -117,6 +118,11 @@ def _invalid_block(invalid, note: str) -> list[str]:
     return out
 
 
+def team_place(team) -> str:
+    """Where a team belongs, beside its label (which is its name only): 'gemeente Baarn, organisatie BBS'."""
+    return f"gemeente {team.municipality}, organisatie {team.organisation}"
+
+
 def _teams(n: int) -> str:
     return "1 team" if n == 1 else f"{n} teams"
 
@@ -204,7 +210,8 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
             anchor = ids[a.team.id]
             body += [f'<section class="team-detail" id="{anchor}">',
                      f"<h3>{e(labels[ev.assessment.team.id])}</h3>",
-                     f'<p class="muted">Team-id {e(a.team.id)}; peildatum {dutch_date(a.reference_date)}; '
+                     f'<p class="muted">Team-id {e(a.team.id)}; {e(team_place(a.team))}; '
+                     f'peildatum {dutch_date(a.reference_date)}; '
                      f"Kader {e(ev.kader.version)}; bestand <code>{e(a.file)}</code></p>",
                      "<table><thead><tr><th>Eis</th><th>Titel</th><th>Thema</th><th>Verantwoordelijk</th>"
                      "<th>Status</th><th>Reden</th></tr></thead><tbody>"]
@@ -219,12 +226,18 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
 
 
 # ------------------------------------------------------------------ trend --------------------
+def counted_text(r) -> str:
+    """'7 teams, waarvan 6 overgenomen': who the totals of a peildatum stand on."""
+    return teams_count(r.teams) + (f", waarvan {r.carried} overgenomen" if r.carried else "")
+
+
 def trend_svg(region) -> str:
-    """An inline SVG line chart of the region's counts per status over the peildata (no JS)."""
+    """An inline SVG line chart of the region's counts per status over the peildata (no JS); under
+    each peildatum how many teams count there with an earlier assessment (overgenomen)."""
     width, height, left, right, top, bottom = 760, 320, 50, 170, 20, 50
     plot_w, plot_h = width - left - right, height - top - bottom
-    days = [d for d, _ in region]
-    peak = max([c[s.value] for _, c in region for s in COUNT_ORDER] + [1])
+    days = [r.day for r in region]
+    peak = max([r.counts[s.value] for r in region for s in COUNT_ORDER] + [1])
     ymax = -(-peak // 4) * 4  # a multiple of 4: whole numbers on the 5 grid lines
 
     def x(i):
@@ -242,17 +255,21 @@ def trend_svg(region) -> str:
         v = ymax * k / 4
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e0e0e0"/>'
                    f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
-    for i, d in enumerate(days):
-        out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{e(dutch_date(d))}</text>')
+    for i, r in enumerate(region):
+        out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{e(dutch_date(r.day))}</text>')
+        if r.carried:
+            out.append(f'<text class="carried" x="{x(i):.1f}" y="{top + plot_h + 34}" text-anchor="middle" '
+                       f'fill="#555" font-size="11">{r.carried} overgenomen</text>')
     for n, s in enumerate(COUNT_ORDER):
-        pts = [(x(i), y(c[s.value])) for i, (_, c) in enumerate(region)]
+        pts = [(x(i), y(r.counts[s.value])) for i, r in enumerate(region)]
         color = STATUS_LINE[s]
         if len(pts) > 1:
             out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" '
                        f'points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}"/>')
-        for (px, py), (d, c) in zip(pts, region):
+        for (px, py), r in zip(pts, region):
+            tip = f"{dutch_date(r.day)}: {r.counts[s.value]} {STATUS_LABEL[s]} ({counted_text(r)})"
             out.append(f'<text x="{px:.1f}" y="{py + 4:.1f}" text-anchor="middle" fill="{color}" font-size="14">'
-                       f'{e(STATUS_SYMBOL[s])}<title>{e(dutch_date(d))}: {c[s.value]} {e(STATUS_LABEL[s])}</title></text>')
+                       f'{e(STATUS_SYMBOL[s])}<title>{e(tip)}</title></text>')
         ly = top + 10 + n * 20
         out.append(f'<line x1="{width - right + 15}" x2="{width - right + 35}" y1="{ly}" y2="{ly}" stroke="{color}" '
                    f'stroke-width="2"/><text x="{width - right + 40}" y="{ly + 4}">{e(status_text(s))}</text>')
@@ -263,18 +280,28 @@ def trend_svg(region) -> str:
 @renderer("trend", "html")
 def trend_html(trend: Trend, options: Options) -> str:
     labels = trend_labels(trend)
-    region = trend.region_counts()
+    region = trend.region()
     ids = anchors(t.team_id for t in trend.teams)
     body = ["<h1>Voortgang lokale teams</h1>",
             f'<p class="muted">{_teams(len(trend.teams))}, {len(region)} peildata</p>',
             f'<p class="muted about">{e(about_line(trend_about(trend, options)))}</p>']
     body += _invalid_block(trend.invalid, "niet meegeteld")
     body.append('<h2 id="regio">Regio: aantallen per status per peildatum</h2>')
+    body.append(f'<p class="muted">{e(REGION_RULE)}</p>')
     if region:
         body.append(trend_svg(region))
-    body.append(f"<table><thead><tr><th>Peildatum</th>{_count_headers()}</tr></thead><tbody>")
-    body += [f"<tr><td>{dutch_date(d)}</td>{_count_cells(c)}</tr>" for d, c in region]
+    body.append(f"<table><thead><tr><th>Peildatum</th><th>Teams</th><th>Overgenomen</th>{_count_headers()}</tr></thead>"
+                "<tbody>")
+    body += [f'<tr><td>{dutch_date(r.day)}</td><td class="num">{r.teams}</td><td class="num">{r.carried}</td>'
+             f"{_count_cells(r.counts)}</tr>" for r in region]
     body.append("</tbody></table>")
+    notes = region_notes(trend, labels)
+    if notes:
+        body.append('<ul class="region-notes">')
+        for day, sentence, items in notes:
+            sub = "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>" if items else ""
+            body.append(f"<li>{dutch_date(day)}: {e(sentence)}{':' if items else '.'}{sub}</li>")
+        body.append("</ul>")
     if trend.teams:
         body.append("<nav>Teams: " + " · ".join(f'<a href="#{ids[t.team_id]}">{e(labels[t.team_id])}</a>'
                                                 for t in trend.teams) + "</nav>")
@@ -283,6 +310,7 @@ def trend_html(trend: Trend, options: Options) -> str:
         last = team.evaluations[-1]
         body += [f'<section class="team-detail" id="{ids[team.team_id]}">',
                  f"<h2>{e(labels[last.assessment.team.id])}</h2>",
+                 f'<p class="muted">Team-id {e(team.team_id)}; {e(team_place(last.assessment.team))}</p>',
                  '<table class="heatmap"><thead><tr><th>Eis</th>'
                  + "".join(f"<th>{dutch_date(d)}</th>" for d in team.dates) + "</tr></thead><tbody>"]
         for rid in team.rule_ids():

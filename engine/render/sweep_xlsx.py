@@ -14,7 +14,8 @@ from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.dates import dutch_date
 from kadertoets.render import (STATUS_LABEL, WAITING_LABEL, WAITING_LEGEND, WAITING_SYMBOL, Options, renderer, starts_formula, status_text, xlsx_keep_text as _as_text,
                                xlsx_put as _put, xlsx_value as _value)
-from kadertoets.render.sweep import COUNT_ORDER, SWEEP_CSV, rows_by_theme, sweep_about, sweep_labels, trend_about
+from kadertoets.render.sweep import (COUNT_ORDER, SWEEP_CSV, rows_by_theme, sweep_about, sweep_labels, trend_about,
+                                     trend_labels)
 
 # Light fills that keep black text readable (printed and on screen); the symbol carries the meaning too.
 STATUS_FILL = {
@@ -123,7 +124,7 @@ def _matrix_sheet(wb, sweep: Sweep) -> None:
 
     ws = wb.create_sheet("Matrix")
     evs = list(sweep.evaluations)
-    # row 1: gemeente (organisatie); row 2: team id; data from row 3
+    # row 1: the team's label (its name); row 2: team id and peildatum; data from row 3
     _put(ws, 1, 1, "Thema")
     _put(ws, 1, 2, "Eis")
     _put(ws, 1, 3, "Titel")
@@ -243,13 +244,41 @@ def sweep_xlsx(sweep: Sweep, options: Options) -> bytes:
     return _save(wb)
 
 
+REGION_TEAM_HEADER = ["peildatum", "team", "naam", "telt mee", "assessment van", "Kader",
+                      *[STATUS_LABEL[s] for s in COUNT_ORDER]]
+
+
+def _region_team_rows(trend: Trend):
+    """Per peildatum of the region and team: whether and with which assessment the team counts there
+    (its own, or an earlier one carried forward), and its counts; the counts add up to sheet Regio."""
+    labels = trend_labels(trend)
+    counts: dict[int, dict] = {}  # per evaluation (by id), counted once
+    for r in trend.region():
+        for team in trend.teams:
+            ev = team.at(r.day)
+            if ev is None:
+                yield [r.day, team.team_id, labels[team.team_id], "nee, nog zonder assessment", None, None,
+                       *[None] * len(COUNT_ORDER)]
+                continue
+            own = ev.assessment.reference_date
+            c = counts.get(id(ev))
+            if c is None:
+                c = counts[id(ev)] = ev.counts()
+            yield [r.day, team.team_id, labels[team.team_id], "ja" if own == r.day else "ja, overgenomen", own,
+                   ev.kader.version, *[c[s.value] for s in COUNT_ORDER]]
+
+
 @renderer("trend", "xlsx")
 def trend_xlsx(trend: Trend, options: Options) -> bytes:
     openpyxl = _openpyxl()
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    _table_sheet(wb, "Regio", ["peildatum"] + [STATUS_LABEL[s] for s in COUNT_ORDER],
-                 ([day] + [counts[s.value] for s in COUNT_ORDER] for day, counts in trend.region_counts()), dates={0})
+    _table_sheet(wb, "Regio", ["peildatum"] + [STATUS_LABEL[s] for s in COUNT_ORDER]
+                 + ["teams meegeteld", "waarvan overgenomen", "nog zonder assessment", "Kaderversies"],
+                 ([r.day] + [r.counts[s.value] for s in COUNT_ORDER] + [r.teams, r.carried, r.not_yet,
+                                                                         ", ".join(r.versions)]
+                  for r in trend.region()), dates={0})
+    _table_sheet(wb, "Regio per team", REGION_TEAM_HEADER, _region_team_rows(trend), dates={0, 4})
 
     def verloop():
         for team in trend.teams:

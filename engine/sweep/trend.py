@@ -1,9 +1,13 @@
 """Progress over the peildata: per team and requirement the status at each peildatum, and how it
-changed (better, worse, same, new, not in this Kader version)."""
+changed (better, worse, same, new, not in this Kader version); and the region's totals per peildatum,
+in which every team counts with its latest assessment on or before that peildatum (carried forward
+from an earlier peildatum when it has none of its own), so that one team's new assessment does not
+make the totals swing."""
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from functools import cached_property
 
 from kadertoets.load.kader import version_key
@@ -53,7 +57,16 @@ class TeamTrend:
 
     @property
     def dates(self) -> list[dt.date]:
-        return [ev.assessment.reference_date for ev in self.evaluations]
+        return list(self._dates)
+
+    @cached_property
+    def _dates(self) -> tuple[dt.date, ...]:
+        return tuple(ev.assessment.reference_date for ev in self.evaluations)
+
+    def at(self, day: dt.date) -> Evaluation | None:
+        """The team's latest assessment on or before `day` (None when it has none yet)."""
+        i = bisect_right(self._dates, day)
+        return self.evaluations[i - 1] if i else None
 
     def _current_ids(self, ev: Evaluation, rule_id: str) -> tuple[str, ...]:
         """The ids under which `rule_id` (of `ev`'s Kader version) lives on in the latest version."""
@@ -128,19 +141,78 @@ class TeamTrend:
 
 
 @record
+class RegionDay:
+    """The region at one peildatum: the findings of every team's latest assessment on or before it,
+    counted per status. An assessment of an earlier peildatum is carried forward (overgenomen) with
+    the findings it got for its own peildatum, from its own Kader version: nothing is evaluated
+    again. Teams without any assessment on or before the peildatum are not counted."""
+
+    day: dt.date
+    counts: dict  # status value -> number of findings
+    teams: int  # teams counted
+    own: int  # of which with an assessment of this very peildatum (the others are carried forward)
+    not_yet: int  # teams without an assessment on or before this peildatum
+    versions: tuple[str, ...]  # the Kader versions of the assessments counted, oldest first
+
+    @property
+    def carried(self) -> int:
+        return self.teams - self.own
+
+
+@record
 class Trend:
     teams: tuple[TeamTrend, ...]
     invalid: tuple[Invalid, ...]
 
-    def region_counts(self) -> list[tuple[dt.date, dict]]:
-        """Counts per status over all assessments, per peildatum."""
-        per_day: dict[dt.date, dict] = {}
-        for team in self.teams:
+    def region(self) -> tuple[RegionDay, ...]:
+        return self._region
+
+    @cached_property
+    def _region(self) -> tuple[RegionDay, ...]:
+        """Per peildatum of any assessment, oldest first. Kept up to date as the days pass (a team's
+        new assessment replaces its previous one in the totals), so linear in the assessments; only
+        the lists of teams (carried, not_yet) look at every team, and only when asked for."""
+        arriving: dict[dt.date, list[tuple[int, Evaluation]]] = {}
+        for n, team in enumerate(self.teams):
             for ev in team.evaluations:
-                counts = per_day.setdefault(ev.assessment.reference_date, {s.value: 0 for s in Status})
-                for s, n in ev.counts().items():
-                    counts[s] += n
-        return sorted(per_day.items())
+                arriving.setdefault(ev.assessment.reference_date, []).append((n, ev))
+        totals = {s.value: 0 for s in Status}
+        versions: dict[str, int] = {}  # Kader version -> teams counted with it
+        current: dict[int, tuple[Evaluation, dict]] = {}  # team index -> its counted evaluation and counts
+        out = []
+        for day in sorted(arriving):
+            for n, ev in arriving[day]:
+                counts = ev.counts()
+                previous = current.get(n)
+                if previous is not None:
+                    old, old_counts = previous
+                    for s, k in old_counts.items():
+                        totals[s] -= k
+                    versions[old.kader.version] -= 1
+                current[n] = (ev, counts)
+                for s, k in counts.items():
+                    totals[s] += k
+                versions[ev.kader.version] = versions.get(ev.kader.version, 0) + 1
+            out.append(RegionDay(day, dict(totals), len(current), len(arriving[day]), len(self.teams) - len(current),
+                                 tuple(sorted((v for v, k in versions.items() if k), key=version_key))))
+        return tuple(out)
+
+    def region_counts(self) -> list[tuple[dt.date, dict]]:
+        """Counts per status per peildatum (every team with its latest assessment on or before it)."""
+        return [(r.day, r.counts) for r in self.region()]
+
+    def carried(self, day: dt.date) -> list[tuple[TeamTrend, Evaluation]]:
+        """The teams counted at `day` with an assessment of an earlier peildatum, in team order."""
+        out = []
+        for team in self.teams:
+            ev = team.at(day)
+            if ev is not None and ev.assessment.reference_date < day:
+                out.append((team, ev))
+        return out
+
+    def not_yet(self, day: dt.date) -> list[TeamTrend]:
+        """The teams without an assessment on or before `day` (not counted there), in team order."""
+        return [team for team in self.teams if team.at(day) is None]
 
     @property
     def exit_code(self) -> int:
