@@ -251,7 +251,7 @@ def test_the_sweep_counts_afwijkingen_apart_per_team_and_in_total_and_the_cache_
     text = " ".join(run(*args).output.split())
     assert "Afwijking" in text and "Regio: 1 tekort met een geldige afwijking" in text
     csv = run(*args, "--formaat", "csv").output.splitlines()
-    assert csv[0].split(";")[11:14] == ["afwijking", "afwijking_geldig_tot", "verouderd_bewijs"]
+    assert csv[0].split(";")[11:15] == ["wacht_op", "afwijking", "afwijking_geldig_tot", "verouderd_bewijs"]
     assert any(";T-B-01;" in row and ";geldig;2023-12-31;" in row for row in csv)
     only_valid = tmp_path / "alleen-geldig"
     only_valid.mkdir()

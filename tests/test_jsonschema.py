@@ -300,7 +300,7 @@ def test_plan_actions_name_the_rules_statuses_and_roles(bundled):
 def test_rule_schema_offers_the_fields_roles_and_deadlines_of_the_kader(bundled):
     schema = js.rule_schema(bundled)
     veld = next(s for s in schema["$defs"]["voorwaarde"]["anyOf"] if "veld" in s["properties"])
-    assert set(veld["properties"]["veld"]["enum"]) == set(bundled.questions) | {
+    assert set(veld["properties"]["veld"]["enum"]) == set(bundled.all_questions()) | {
         "team.taken.jeugd", "team.taken.wmo", "team.gemeente", "team.organisatie"}
     actie = schema["properties"]["actie"]["properties"]
     assert actie["eigenaar"]["enum"] == list(bundled.roles)

@@ -232,7 +232,7 @@ def test_inlezen_names_the_cell_and_writes_nothing(tmp_path, how):
     target = tmp_path / "nieuw.yaml"
     result = run("inlezen", book, *(["-o", target] if how == "-o" else ["--bijwerken", source]))
     assert result.exit_code == 2, result.output
-    assert re.search(r"team\.xlsx:Vragen!I\d+: vraag '.*': hier staat een geboortedatum \(12-\*\*-\*\*\*\*\)",
+    assert re.search(r"team\.xlsx:Vragen!J\d+: vraag '.*': hier staat een geboortedatum \(12-\*\*-\*\*\*\*\)",
                      result.stderr), result.stderr
     assert re.search(r"team\.xlsx:Vragen!G\d+: .*een IBAN-rekeningnummer \(NL91\*+\)", result.stderr)
     assert re.search(r"team\.xlsx:Team!C\d+: Ingevuld door: hier staat een telefoonnummer \(0612\*+\)", result.stderr)

@@ -78,7 +78,7 @@ def test_schema_folder_inside_the_kader_folder_gives_short_relative_paths(tmp_pa
     headers = {h.kind: h for h in schema_headers(names, root / "schemas", root, cwd=tmp_path)}
     assert set(headers) == set(KINDS)
     expected = {"manifest": root / "kader", "vragen": root / "kader", "regel": root / "rules",
-                "assessment": root / "assessments"}
+                "assessment": root / "assessments", "regio": root / "assessments"}
     for kind, h in headers.items():
         assert h.base == expected[kind].resolve()
         assert h.target.startswith("../schemas/") and h.line == HEADER_PREFIX + h.target
@@ -164,7 +164,7 @@ def test_kader_schema_command_prints_lines_that_resolve(tmp_path, inside, monkey
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     expected = {"manifest": root / "kader", "vragen": root / "kader", "regel": root / "rules",
-                "assessment": root / "assessments"}
+                "assessment": root / "assessments", "regio": root / "assessments"}
     printed = _parse_instructions(lines) if any("pad relatief" in x or "absoluut" in x for x in lines) else {
         _kind(Path(x.split("$schema=")[1]).name): (x.split("$schema=")[1], None if Path(
             x.split("$schema=")[1]).is_absolute() else expected[_kind(Path(x.split("$schema=")[1]).name)])

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ASSESSMENTS, ROOT
 from kadertoets import cli
 from kadertoets.editors.lint import lint
 from kadertoets.sweep.run import check_file
@@ -195,7 +195,7 @@ def test_imp02_plan_proposes_only_informing_when_the_plan_is_adopted(tmp_path):
 
 def test_the_bundled_assessments_leave_imp02_unknown():
     """No seed says whether a municipality informs the transformation manager: onbekend, never a guess."""
-    for path in sorted((ROOT / "assessments").glob("*.yaml")):
+    for path in ASSESSMENTS:
         finding = {f.rule_id: f for f in check_file(path, ROOT).findings}["KLT-IMP-02"]
         assert finding.status.value == "onbekend", path.name
 

@@ -89,14 +89,15 @@ def test_sweep_xlsx_sheets_and_findings(sweep):
                           "verantwoordelijk", "status", "reden", "wacht op", "afwijking", "afwijking geldig tot", "verouderd bewijs"]
     assert ws.max_row == 1 + N_TEAMS * N_RULES
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:N{1 + N_TEAMS * N_RULES}"
+    assert ws.auto_filter.ref == f"A1:O{1 + N_TEAMS * N_RULES}"
     assert ws.column_dimensions["K"].width > ws.column_dimensions["E"].width  # reasons get room
     # a known finding: its status as symbol + word, coloured by status, with the reason
     rows = {(r[2].value, r[5].value): r for r in ws.iter_rows(min_row=2)}
-    known = rows[("amersfoort", "KLT-18-01")]
-    assert known[0].value == "Amersfoort" and known[9].value == "? onbekend"
-    assert known[9].fill.start_color.rgb.endswith(STATUS_FILL[Status.ONBEKEND])
-    assert known[10].value.startswith("Onbekend:")
+    known = rows[("amersfoort", "KLT-18-01")]  # waits on the region's uniform 18-/18+ working method
+    assert known[0].value == "Amersfoort" and known[9].value == "✘ voldoet niet"
+    assert known[11].value == "wacht op de regio"
+    assert known[9].fill.start_color.rgb.endswith(STATUS_FILL[Status.VOLDOET_NIET])
+    assert known[10].value.startswith("Voldoet niet: de regio heeft nog geen uniforme werkwijze 18-/18+")
     assert {r[3].value.date().isoformat() for r in ws.iter_rows(min_row=2)} == {"2023-03-01"}
 
 

@@ -78,8 +78,8 @@ def reason_for(rule: Rule, status: Status, part: str, env: dict, statuses: dict,
         product = rule.region_product
         when = f" ({product.expected})" if product.expected else ""
         if status == Status.VOLDOET_NIET:
-            reason = (f"De regio heeft nog geen {product.name} vastgesteld{when}; het team voert het in zodra "
-                      "het er is.")
+            reason = (f"Voldoet niet: de regio heeft nog geen {product.name} vastgesteld{when}; het team voert "
+                      "het in zodra het er is.")
         else:
             missing = missing_of(groups, env, statuses)
             names = [missing_subject(p, questions) for p in sorted(missing)]

@@ -185,9 +185,10 @@ def _findings_rows(sweep: Sweep):
             e = f.exception
             yield [a.team.municipality, a.team.organisation, a.team.id, a.reference_date, ev.kader.version,
                    f.rule_id, f.title, f.theme, RESPONSIBLE_NAME.get(f.responsible, f.responsible), status_text(f.status),
-                   f.reason, None if e is None else ("geldig" if e.valid else "verlopen"),
+                   f.reason, WAITING_LABEL if f.waits_on else None,
+                   None if e is None else ("geldig" if e.valid else "verlopen"),
                    None if e is None else e.valid_until,
-                   "; ".join(missing_subject(p, ev.kader.questions) for p in f.stale_evidence) or None]
+                   "; ".join(missing_subject(p, ev.kader.all_questions()) for p in f.stale_evidence) or None]
 
 
 TEAM_HEADER = ["gemeente", "organisatie", "team", "naam", "peildatum", "kader", *[STATUS_LABEL[s] for s in COUNT_ORDER],
