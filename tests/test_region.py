@@ -227,3 +227,44 @@ def test_a_requirement_waits_on_the_region_exactly_when_its_product_is_not_vastg
                 assert f.status == Status.VOLDOET_NIET and f.waits_on == "regio"
             else:
                 assert f.waits_on is None
+
+
+# ---- a Kader editor's mistakes with the regional product: refused at load time, with file and line ----
+def kader_copy(tmp_path):
+    root = tmp_path / "kopie"
+    shutil.copytree(ROOT / "kader", root / "kader")
+    shutil.copytree(ROOT / "rules", root / "rules")
+    return root
+
+
+@pytest.mark.parametrize("rule, old, new, expected", [
+    ("KLT-EB-01.yaml", "\nnorm:\n", "\nregionaal_product:\n  naam: x\n  voorwaarde: {veld: regio.escalatiemodel.status, is: vastgesteld}\nnorm:\n",
+     "regionaal_product hoort alleen bij een eis met verantwoordelijk: regio"),
+    ("KLT-REG-01.yaml", "    veld: regio.escalatiemodel.status\n    is: vastgesteld\n",
+     "    veld: escalatiemodel.status\n    is: vastgesteld\n", "een feit over het team"),
+    ("KLT-REG-01.yaml", "    veld: regio.escalatiemodel.status\n    is: vastgesteld\n",
+     "    veld: regio.escalatiemodel.stand\n    is: vastgesteld\n", "regio.escalatiemodel.stand"),
+    ("KLT-REG-01.yaml", "  naam: \"escalatiemodel\"\n", "", "naam"),
+    ("KLT-EB-01.yaml", "    veld: eigen_begeleiding.tenzij\n    is: \"ja\"\n",
+     "    veld: regio.escalatiemodel.status\n    is: vastgesteld\n",
+     "een feit over de regio, maar de regel heeft geen regionaal_product"),
+])
+def test_a_broken_regional_product_is_refused_with_file_and_line(tmp_path, rule, old, new, expected):
+    root = kader_copy(tmp_path)
+    path = root / "rules" / rule
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("lint", "--kader-map", root)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{rule}:" in result.output and expected in " ".join(result.output.split()), result.output
+
+
+def test_a_team_question_under_regio_vragen_and_a_regional_one_under_vragen_are_refused(tmp_path):
+    root = kader_copy(tmp_path)
+    path = root / "kader" / "vragen-1.0.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  regio.escalatiemodel.vastgesteld_door:", "  escalatiemodel.door:", 1),
+                    encoding="utf-8")
+    result = run("lint", "--kader-map", root)
+    assert result.exit_code == 2 and "vragen-1.0.yaml:" in result.output and "hoort niet onder regio_vragen" in result.output

@@ -91,6 +91,7 @@ def rules_json(kader: Kader, options: Options) -> str:
             "bron_ter_illustratie": [s.label() for s in r.sources if s.illustration],
             "grondslag": basis_code(r),
             "grondslag_toelichting": basis_note(r),
+            "regionaal_product": r.region_product.name if r.region_product is not None else None,
         }
         for r in sorted(kader.rules.values(), key=lambda r: r.id)
     ]
@@ -114,6 +115,13 @@ def explain_lines(kader: Kader, rule: Rule) -> list[str]:
     q = kader.all_questions()
     if rule.applies is not None:
         lines.append(f"  Van toepassing als: {describe(rule.applies, q)}")
+    product = rule.region_product
+    if product is not None:  # the team cannot comply before the region has it (evaluation.decide)
+        when = f" (verwacht: {product.expected})" if product.expected else ""
+        lines += textwrap.wrap(f"Wacht op de regio: zolang de regio geen {product.name} heeft vastgesteld{when}, "
+                               f"voldoet het team niet. Het regiobestand zegt het ({describe(product.condition, q)}); "
+                               "zonder regiobestand is de eis onbekend.", 96,
+                               initial_indent="  ", subsequent_indent="    ")
     lines.append(f"  Voldoet als: {describe(rule.meets, q)}")
     if rule.partly is not None:
         lines.append(f"  Deels als: {describe(rule.partly, q)}")
