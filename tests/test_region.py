@@ -194,6 +194,8 @@ def test_an_invalid_regional_file_in_a_sweep_is_reported_and_no_team_reads_a_reg
     data = json.loads(result.stdout)
     assert any(i["bestand"].endswith("regio-2023-03.yaml") for i in data["ongeldige_bestanden"])
     assert data["wacht_op_regio"] == [] and data["regio"] == []
+    text = run("sweep", tmp_path, "--geen-cache").stdout
+    assert "1 ONGELDIG BESTAND: geen team leest de stand van de regio" in text and "deze teams ontbreken" not in text
 
 
 def test_lint_checks_the_regional_file(tmp_path):

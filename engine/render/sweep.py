@@ -4,6 +4,7 @@ peildata): text (rich), Markdown, JSON and CSV."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.table import Table
@@ -15,7 +16,7 @@ from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)
-from kadertoets.load.region import missing_text as region_missing_text
+from kadertoets.load.region import is_region_file, missing_text as region_missing_text
 from kadertoets.render import WAITING_LEGEND, WAITING_SYMBOL
 from kadertoets.render.check import evaluation_json, region_json
 from kadertoets.infra.cli_names import suggest
@@ -122,6 +123,16 @@ def invalid_count(invalid) -> str:
     return "1 ONGELDIG BESTAND" if len(invalid) == 1 else f"{len(invalid)} ONGELDIGE BESTANDEN"
 
 
+def missing_note(invalid) -> str:
+    """What the invalid files mean for the overview: teams missing, and (for an invalid regional file)
+    that no team reads the region's state."""
+    region = any(is_region_file(Path(i.file)) for i in invalid)
+    teams = any(not is_region_file(Path(i.file)) for i in invalid)
+    parts = (["deze teams ontbreken in het overzicht"] if teams else []) + \
+        (["geen team leest de stand van de regio"] if region else [])
+    return "; ".join(parts)
+
+
 def invalid_lines(invalid) -> list[str]:
     out = []
     for item in invalid:
@@ -187,7 +198,7 @@ def sweep_text(sweep: Sweep, options: Options) -> str:
     con.print(rich_text(about_line(sweep_about(sweep, options))))
     if sweep.invalid:
         con.print()
-        con.print(Text(f"!! {invalid_count(sweep.invalid)}: deze teams ontbreken in het overzicht !!", style="bold red"))
+        con.print(Text(f"!! {invalid_count(sweep.invalid)}: {missing_note(sweep.invalid)} !!", style="bold red"))
         for line in invalid_lines(sweep.invalid):
             con.print(rich_text(line))
     evs = list(sweep.evaluations)
@@ -326,7 +337,7 @@ def sweep_markdown(sweep: Sweep, options: Options) -> str:
     evs = list(sweep.evaluations)
     lines = ["# Regionaal overzicht lokale teams", "", md_escape(about_line(sweep_about(sweep, options))), ""]
     if sweep.invalid:
-        lines += [f"**Let op: {invalid_count(sweep.invalid).lower()}; deze teams ontbreken in het overzicht.**", ""]
+        lines += [f"**Let op: {invalid_count(sweep.invalid).lower()}; {missing_note(sweep.invalid)}.**", ""]
         lines += [f"- {md_escape(line)}" for line in invalid_lines(sweep.invalid)] + [""]
     if evs:
         lines += ["## Matrix", "", LEGEND + "; " + WAITING_LEGEND + "; · niet in de Kaderversie van dit team", ""]

@@ -17,7 +17,7 @@ from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, WAITING_LABEL, Option
 from kadertoets.infra.dates import dutch_date
 from kadertoets.render.check import extra_lines
 from kadertoets.render.sweep import TEAM_NOTES, totals_line
-from kadertoets.render.sweep import (COUNT_ORDER, REGION_RULE, cell, cell_symbol, waits, invalid_count, region_notes, rows_by_theme,
+from kadertoets.render.sweep import (COUNT_ORDER, REGION_RULE, cell, cell_symbol, missing_note, waits, invalid_count, region_notes, rows_by_theme,
                                      sweep_labels, teams_count, trend_labels, about_line, sweep_about, trend_about)
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
@@ -149,7 +149,7 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
     scope = (f"peildatum tot en met {dutch_date(sweep.reference_date_until)}" if sweep.reference_date_until else "laatste peildatum per team")
     body = ["<h1>Regionaal overzicht lokale teams</h1>", f'<p class="muted">{_teams(len(evs))}, {e(scope)}</p>',
             f'<p class="muted about">{e(about_line(sweep_about(sweep, options)))}</p>']
-    body += _invalid_block(sweep.invalid, "deze teams ontbreken in het overzicht")
+    body += _invalid_block(sweep.invalid, missing_note(sweep.invalid))
     body.append('<nav><a href="#matrix">Matrix</a> · <a href="#per-eis">Per eis</a> · '
                 '<a href="#regionaal">Regionale afhankelijkheden</a> · <a href="#per-team">Per team</a></nav>')
     # matrix (heatmap): requirements grouped by theme × teams grouped by gemeente/organisatie
