@@ -206,7 +206,7 @@ def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo
     if region is not None:
         env.update(region.values())
         notes.update((p, f.note) for p, f in region.facts.items() if f.value is None and f.note)
-    questions = kader.all_questions()
+    questions = None  # the Kader's questions with the region's, merged only when a reason is composed
     statuses: dict = {}
     findings = []
     if memo is not None and (memo.kader is not kader or backend.name != "python"):
@@ -220,6 +220,8 @@ def evaluate(kader: Kader, assessment: Assessment, as_of: dt.date, backend, memo
         for rule in rules:  # rules of one layer do not refer to each other
             finding = cached.get(rule.id)
             if finding is None:
+                if questions is None:
+                    questions = kader.all_questions()
                 finding = evaluate_rule(rule, truths[rule.id], env, statuses, as_of, notes, questions)
                 if memo is not None:
                     memo.store(keys[rule.id], finding)

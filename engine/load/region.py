@@ -112,8 +112,12 @@ def in_force(regions: list[RegionAssessment], day: dt.date) -> RegionAssessment 
     return chosen[0]
 
 
-def missing_text(day: dt.date) -> str:
+BESIDE_TEAM = "in de map van het assessment, of noem het met --regio"  # where check and plan look
+AMONG_PATHS = "bij de assessments die u opgeeft"  # where sweep and trend look
+
+
+def missing_text(day: dt.date, where: str = BESIDE_TEAM) -> str:
     """What the output says when no regional state is in force: what is missing and how to add it."""
     return (f"De stand van de regio op {dutch_date(day)} ontbreekt: eisen die op een regionaal product wachten "
             "blijven onbekend. Zet een regiobestand (bv. regio-2023-03.yaml, met een blok regio: en een "
-            "peildatum op of voor die van het team) in de map van het assessment, of noem het met --regio.")
+            f"peildatum op of voor die van het team) {where}.")

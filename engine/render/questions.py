@@ -85,20 +85,12 @@ def questions_csv(result: QuestionList, options: Options) -> str:
 @renderer("vragen", "json")
 def questions_json(result: QuestionList, options: Options) -> str:
     data = []
-    for _, items in result.themes:
-        for item in items:
-            q = item.question
-            entry = {"id": q.path, "vraag": q.question, "type": q.type, "thema": q.theme,
-                     "eisen": list(item.requirements)}
-            if q.help:
-                entry["hulp"] = q.help
-            if q.unit is not None:
-                entry["eenheid"] = q.unit
-            if q.values:
-                entry["waarden"] = list(q.values)
-            if q.minimum is not None:
-                entry["minimum"] = q.minimum
-            if q.maximum is not None:
-                entry["maximum"] = q.maximum
-            data.append(entry)
+    for item in result.questions:
+        q = item.question
+        entry = {"id": q.path, "vraag": q.question, "type": q.type, "thema": q.theme,
+                 "eisen": list(item.requirements)}
+        optional = {"hulp": q.help or None, "eenheid": q.unit, "waarden": list(q.values) or None,
+                    "minimum": q.minimum, "maximum": q.maximum}
+        entry.update((key, value) for key, value in optional.items() if value is not None)
+        data.append(entry)
     return json_text(data)

@@ -16,7 +16,7 @@ from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
 from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
                md_escape, renderer, rich_text, safe_text)
-from kadertoets.load.region import is_region_file, missing_text as region_missing_text
+from kadertoets.load.region import AMONG_PATHS, is_region_file, missing_text as region_missing_text
 from kadertoets.render import WAITING_LEGEND, WAITING_SYMBOL
 from kadertoets.render.check import evaluation_json, region_json
 from kadertoets.infra.cli_names import suggest
@@ -63,8 +63,7 @@ def region_section(sweep: Sweep) -> list[str]:
         lines.append(f"Stand van de regio: {r.name}, peildatum {dutch_date(r.reference_date)} ({r.file})")
     if sweep.region_missing:
         days = sorted({ev.assessment.reference_date for ev in sweep.evaluations if ev.region_missing})
-        lines.append(region_missing_text(days[0]).replace("in de map van het assessment, of noem het met --regio",
-                                                           "bij de assessments die u opgeeft"))
+        lines.append(region_missing_text(days[0], AMONG_PATHS))
     waiting = sweep.waiting_on_region()
     if waiting:
         lines.append("Wacht op de regio (deze tekorten zijn van de regio, niet van de teams):")

@@ -45,41 +45,34 @@ class RegionFiles:
     def states(self, kader: Kader) -> tuple[RegionAssessment, ...] | None:
         """Every regional file validated against `kader`; None when one is invalid (or two share a
         peildatum) for it: then no team reads a regional state (fail closed)."""
-        key = id(kader)
-        found = self._states.get(key)
-        if found is None or found[0] is not kader:
-            found = self._states[key] = (kader, self._validate(kader))
-        return found[1]
+        return self._checked(kader)[0]
 
-    def _validate(self, kader: Kader) -> tuple[RegionAssessment, ...] | None:
-        if self.problems or not kader.region_questions:
-            return None if self.problems else ()
-        out = []
-        for shown, tree in self.trees:
-            try:
-                out.append(build_region(Node(tree, shown), kader))
-            except KaderFout:
-                return None
-        days = [r.reference_date for r in out]
-        return None if len(days) != len(set(days)) else tuple(out)
-
-    def problems_for(self, kader: Kader | None) -> list[Invalid]:
+    def problems_for(self, kader: Kader) -> list[Invalid]:
         """The regional files that cannot be used with `kader`, each with its problems (to report)."""
-        out = list(self.problems)
-        if kader is None or self.problems or not kader.region_questions:
-            return out
-        loaded = []
+        return self.problems + self._checked(kader)[1]
+
+    def _checked(self, kader: Kader) -> tuple:
+        """(states or None, problems) for `kader`: every file validated once per Kader and process."""
+        found = self._states.get(id(kader))
+        if found is None or found[0] is not kader:
+            found = self._states[id(kader)] = (kader, *self._validate(kader))
+        return found[1:]
+
+    def _validate(self, kader: Kader) -> tuple:
+        if self.problems or not kader.region_questions:
+            return (None if self.problems else ()), []
+        loaded, problems = [], []
         for shown, tree in self.trees:
             try:
                 loaded.append(build_region(Node(tree, shown), kader))
             except KaderFout as exc:
-                out.append(Invalid(shown, tuple(exc.problems)))
-        for day in sorted({r.reference_date for r in loaded}):
+                problems.append(Invalid(shown, tuple(exc.problems)))
+        for day in sorted({r.reference_date for r in loaded}):  # two files with one peildatum
             try:
                 in_force(loaded, day)
             except KaderFout as exc:
-                out.append(Invalid(exc.problems[0].file, tuple(exc.problems)))
-        return out
+                problems.append(Invalid(exc.problems[0].file, tuple(exc.problems)))
+        return (None if problems else tuple(loaded)), problems
 
     def in_force(self, kader: Kader, day: dt.date) -> RegionAssessment | None:
         """The regional state in force on `day` for a team evaluated with `kader` (None: none, or unusable)."""

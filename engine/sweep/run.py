@@ -110,19 +110,8 @@ def load_region_file(path: Path, kader_dir: Path, version: str | None):
     refuse_team_file(root)
     root.mapping(required=formats.REGION_ASSESSMENT.required, optional=formats.REGION_ASSESSMENT.optional,
                  what="het regiobestand")
-    if version:
-        chosen = version
-    elif root.has("kader"):
-        chosen = root.child("kader").version()
-    else:
-        day = root.child("peildatum").date()
-        chosen = version_on(kader_dir, day)
-        if chosen is None:
-            raise root.child("peildatum").fail(f"op peildatum {dutch_date(day)} gold nog geen Kaderversie",
-                                               "Noem de versie met 'kader:'.", code=Code.VALUE_NOT_ALLOWED)
-    if chosen not in available_versions(kader_dir):
-        raise root.child("kader").fail(f"onbekende Kaderversie {excerpt(chosen)}", code=Code.MISSING_REFERENCE)
-    return build_region(root, validated_kader(kader_dir, chosen))
+    kader, _ = _chosen_kader(root, kader_dir, version, None, None, True)  # as for an assessment
+    return build_region(root, kader)
 
 
 def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
