@@ -161,6 +161,9 @@ def test_the_sweep_shows_the_regions_gap_not_unknowns():
     assert len(data["teams"]) == 7 and data["regio_ontbreekt"] is False
     assert {w["eis"]: w["teams"] for w in data["wacht_op_regio"]} == {rid: 7 for rid in WAITING}
     assert data["regio"][0]["peildatum"] == "2023-03-01"
+    page = run("sweep", ROOT / "assessments", "--formaat", "html", "--geen-cache").stdout
+    assert '<h2 id="de-regio">De regio</h2>' in page and "<li>KLT-REG-01: nog geen escalatiemodel (7 teams)</li>" in page
+    assert "R voldoet niet, wacht op de regio (het regionale product is er nog niet)" in page
 
 
 def test_the_sweep_without_a_regional_file_says_it_is_missing(tmp_path):

@@ -13,11 +13,11 @@ from kadertoets.model import RESPONSIBLE_NAME, Status
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
-from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, WAITING_LABEL, Options, renderer, safe_text, status_text
+from kadertoets.render import STATUS_LABEL, STATUS_SYMBOL, WAITING_LABEL, WAITING_LEGEND, Options, renderer, safe_text, status_text
 from kadertoets.infra.dates import dutch_date
 from kadertoets.render.check import extra_lines
 from kadertoets.render.sweep import TEAM_NOTES, totals_line
-from kadertoets.render.sweep import (COUNT_ORDER, REGION_RULE, cell, cell_symbol, missing_note, waits, invalid_count, region_notes, rows_by_theme,
+from kadertoets.render.sweep import (COUNT_ORDER, REGION_RULE, cell, cell_symbol, missing_note, region_section, waits, invalid_count, region_notes, rows_by_theme,
                                      sweep_labels, teams_count, trend_labels, about_line, sweep_about, trend_about)
 
 # Background colours for the heatmap (text stays black); the symbol carries the meaning without colour.
@@ -127,8 +127,10 @@ def _teams(n: int) -> str:
     return "1 team" if n == 1 else f"{n} teams"
 
 
-def _legend(extra: str) -> str:
+def _legend(extra: str, waiting: bool = False) -> str:
     spans = "".join(f'<span class="st-{s.value}">{e(status_text(s))}</span>' for s in COUNT_ORDER)
+    if waiting:  # the sweep's matrix marks a requirement waiting on the region with R
+        spans += f'<span class="st-voldoet_niet">{e(WAITING_LEGEND)}</span>'
     return f'<p class="legend">Legenda: {spans}<span>· {e(extra)}</span></p>'
 
 
@@ -154,7 +156,7 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
                 '<a href="#regionaal">Regionale afhankelijkheden</a> · <a href="#per-team">Per team</a></nav>')
     # matrix (heatmap): requirements grouped by theme × teams grouped by gemeente/organisatie
     if evs:
-        body += ['<h2 id="matrix">Matrix</h2>', _legend("niet in de Kaderversie van dit team"),
+        body += ['<h2 id="matrix">Matrix</h2>', _legend("niet in de Kaderversie van dit team", waiting=True),
                  '<table class="heatmap">', "<thead><tr><th>Eis</th><th>Titel</th>"]
         body += [f'<th class="team" scope="col"><a href="#{ids[ev.assessment.team.id]}" '
                  f'title="{e(ev.assessment.team.name)}">{e(labels[ev.assessment.team.id])}</a></th>' for ev in evs]
@@ -177,6 +179,11 @@ def sweep_html(sweep: Sweep, options: Options) -> str:
                            f'{e(cell_symbol(ev, req.rule_id))}<span class="word"> {e(word)}</span></a></td>')
             body.append("".join(row) + "</tr>")
         body.append("</tbody></table>")
+    region = region_section(sweep)
+    if region:  # the region's own gap: which products the teams wait for, or that its state is missing
+        items = [line[2:] for line in region if line.startswith("- ")]
+        body += ['<h2 id="de-regio">De regio</h2>'] + [f"<p>{e(line)}</p>" for line in region if not line.startswith("- ")]
+        body += ["<ul>"] + [f"<li>{e(item)}</li>" for item in items] + ["</ul>"] if items else []
     # per requirement, regional dependencies apart
     for anchor, title, regional in (("per-eis", "Per eis (zwakste eerst)", False),
                                     ("regionaal", "Regionale afhankelijkheden (alleen de regio kan deze tekorten "
