@@ -23,7 +23,7 @@ from kadertoets.infra.cli_options import DutchGroup, PathType, multi_option, opt
 from kadertoets.infra.exitcodes import ExitCode
 from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
 from kadertoets.infra.paths import bundled_assessments
-from kadertoets.infra.dates import dutch_date
+from kadertoets.infra.dates import dutch_date, made_at
 from kadertoets.infra.located import hint_with, written_date
 from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees,
                                suffix_of)
@@ -80,15 +80,6 @@ def terminal_options(show_all: bool = False, to_file: bool = False) -> Options:
     color = tty and "NO_COLOR" not in os.environ
     width = _terminal_columns() if tty else 100
     return Options(color=color, width=max(60, width), show_all=show_all, made_at=made_at())
-
-
-def made_at() -> dt.datetime:
-    """Now, in local time, for the 'Gemaakt op' of an export; SOURCE_DATE_EPOCH (the convention of
-    reproducible builds) fixes it, so that a rerun gives the same bytes."""
-    fixed = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if fixed.isdigit() and len(fixed) <= 12:
-        return dt.datetime.fromtimestamp(int(fixed), dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime.now().replace(microsecond=0)
 
 
 def _terminal_columns() -> int:
@@ -670,7 +661,7 @@ def as_date(value, option_name: str = "--peildatum") -> dt.date:
 def nieuw(output, team_id, name, municipality, organisation, tasks, reference_date, previous, force,
           kader_version, kader_dir):
     from kadertoets.editors.newassessment import (TEAM_OPTIONS, assessment_yaml, check_team_value, parse_tasks,
-                                                  start, team_from_values, team_values, verify)
+                                                  start, team_from_values, team_values, verify, version_for)
     from kadertoets.infra.output import check_target, write_atomic
 
     check_assessment_name(output)
@@ -703,20 +694,6 @@ def nieuw(output, team_id, name, municipality, organisation, tasks, reference_da
                f"{kader.version}). Vul de antwoorden in en toets met: kader check {excerpt(output, 300, quote=False)}",
                err=True)
     sys.exit(ExitCode.OK)  # written, or refused with exit 2 before anything was written
-
-
-def version_for(kader_dir: Path, day: dt.date) -> str:
-    """The Kader version in effect on `day`, for a new assessment without --kader."""
-    from kadertoets.load.kader import effective_dates, version_on
-
-    version = version_on(kader_dir, day)
-    if version is None:
-        dates = ", ".join(f"{v} vanaf {dutch_date(d)}" for v, d in sorted(effective_dates(kader_dir).items())
-                          if d is not None)
-        raise KaderFout.single(f"op de peildatum {dutch_date(day)} gold nog geen Kaderversie "
-                               f"({dates or 'geen ingangsdatum bekend'})", field="--peildatum",
-                               hint="Kies een latere peildatum, of noem de versie met --kader.")
-    return version
 
 
 @main.command(options_metavar="[OPTIES]",
@@ -829,6 +806,76 @@ def voorbeelden():
     sys.exit(ExitCode.OK)
 
 
+SERVE_HELP = ("Open de webpagina: de teams, hun tekortenlijst, plan en vragenlijst, en het overzicht van de regio, "
+              "in de browser. Leest en schrijft de assessments onder de gegeven mappen (standaard ./assessments, "
+              "anders de meegeleverde voorbeelden).\n\n"
+              "Zonder --gebruikers is de pagina alleen op deze computer te openen: de eerste regel van de uitvoer "
+              "is het adres met een toegangstoken. Met --gebruikers (nodig voor elke andere --host) meldt ieder "
+              "zich aan met een eigen account (zie 'kader gebruiker toevoegen'); zet dan een webserver met TLS "
+              "(https) ervoor.")
+
+
+@main.command(options_metavar="[OPTIES]", help=SERVE_HELP)
+@click.argument("paths", nargs=-1, type=PathType(path_type=Path), metavar="[PAD]...")
+@option("--host", "host", default="127.0.0.1", show_default=True, metavar="HOST",
+        help="Het adres waarop de pagina luistert.")
+@option("--poort", "--port", "port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="POORT",
+        help="De poort (0: een vrije poort).")
+@option("--gebruikers", "users", type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
+        help="Het accountbestand (regionaal gebruik): aanmelden met naam en wachtwoord.")
+@multi_option("--naam", "names", metavar="HOSTNAAM...",
+              help="De naam waaronder de pagina bereikt wordt achter een webserver (bv. kadertoets.regio.nl); "
+                   "andere namen worden geweigerd.")
+@option("--zonder-https", "without_https", is_flag=True,
+        help="Stuur de sessiecookie ook over http (alleen om te testen; gebruik anders https).")
+@kader_dir_option()
+def serve(paths, host, port, users, names, without_https, kader_dir):
+    from kadertoets.web.serve import serve as run, settings_for
+
+    if not paths:
+        paths = (Path("assessments"),) if Path("assessments").is_dir() else (bundled_assessments(),)
+    settings = settings_for(paths, host, users, kader_dir, names, without_https)
+    run(settings, host, port, names)
+    sys.exit(ExitCode.OK)
+
+
+@main.group(cls=DutchGroup, options_metavar="[OPTIES]", subcommand_metavar="OPDRACHT [ARGUMENTEN]...",
+            help="Beheer de accounts van de webpagina (kader serve --gebruikers).")
+def gebruiker():
+    pass
+
+
+@gebruiker.command("toevoegen", options_metavar="[OPTIES]",
+                   help="Voeg een account toe aan het accountbestand (het bestand wordt gemaakt als het er nog niet "
+                        "is). Het wachtwoord wordt twee keer gevraagd, zonder het te tonen, en alleen als "
+                        "versleutelde afdruk (scrypt) bewaard.\n\n"
+                        "Rollen: team (leest en schrijft alleen de eigen team(s), met --team), regio (leest alles, "
+                        "schrijft niets), redacteur (leest alles, controleert het Kader).")
+@click.argument("name", metavar="NAAM")
+@option("--rol", "role", required=True, type=click.Choice(["team", "regio", "redacteur"]), help="De rol.")
+@option("--team", "teams", multiple=True, metavar="ID", help="Een team van dit account (rol team; mag vaker).")
+@option("--gebruikers", "users", required=True, type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
+        help="Het accountbestand.")
+@option("--vervang", "replace", is_flag=True, help="Vervang een bestaand account met deze naam (nieuw wachtwoord).")
+def gebruiker_toevoegen(name, role, teams, users, replace):
+    from kadertoets.web.accounts import add_account, check_password
+
+    password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer",
+                            err=True, value_proc=_checked_password(check_password))
+    click.echo(add_account(users, name, role, teams, password, replace=replace), err=True)
+    sys.exit(ExitCode.OK)
+
+
+def _checked_password(check):
+    def convert(value):
+        try:
+            check(value)
+        except KaderFout as exc:
+            raise click.UsageError(exc.problems[0].message + (f" {exc.problems[0].hint}" if exc.problems[0].hint else ""))
+        return value
+    return convert
+
+
 # An example for every command, shown at the end of its --help (a command may also give its own in
 # its help text; tests/test_cli_help.py checks that every command has one).
 EXAMPLES = {
@@ -851,6 +898,8 @@ EXAMPLES = {
     "diff": ["kader diff 1.0 mijn-kader/", "kader diff 1.0 mijn-kader/ --assessments assessments/"],
     "migrate": ["kader migrate team.yaml --naar 1.1 -o team-1.1.yaml"],
     "voorbeelden": ["kader voorbeelden"],
+    "serve": ["kader serve", "kader serve assessments/ --host 0.0.0.0 --gebruikers gebruikers.yaml --naam kadertoets.regio.nl"],
+    "gebruiker": ["kader gebruiker toevoegen anne --rol team --team soest --gebruikers gebruikers.yaml"],
 }
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from pathlib import Path
 from dataclasses import replace
 
 import yaml
@@ -283,3 +284,61 @@ def verify(text: str, shown: str, new: NewAssessment) -> Assessment:
             or set(loaded.facts) != set(new.kader.questions) or loaded.exceptions != new.exceptions:
         raise RuntimeError("het nieuwe assessment leest anders terug dan het bedoeld is")
     return loaded
+
+
+def version_for(kader_dir: Path, day: dt.date) -> str:
+    """The Kader version in effect on `day`, for a new assessment without --kader."""
+    from kadertoets.load.kader import effective_dates, version_on
+
+    version = version_on(kader_dir, day)
+    if version is None:
+        dates = ", ".join(f"{v} vanaf {dutch_date(d)}" for v, d in sorted(effective_dates(kader_dir).items())
+                          if d is not None)
+        raise KaderFout.single(f"op de peildatum {dutch_date(day)} gold nog geen Kaderversie "
+                               f"({dates or 'geen ingangsdatum bekend'})", field="--peildatum",
+                               hint="Kies een latere peildatum, of noem de versie met --kader.")
+    return version
+
+
+def new_assessment_file(folder: Path, values: dict, day, previous: Path | None = None, kader_dir=None) -> Path:
+    """`kader nieuw` without questions asked (the web page's 'Nieuw team' and 'Nieuwe peildatum'): the
+    team block `values` (as team_values gives it), the peildatum (a date, or text as a person writes it),
+    and optionally the previous assessment to carry over. Writes `<id>-<JJJJ-MM-DD>.yaml` in `folder`,
+    never over an existing file; returns its path. KaderFout (fields named as the options of kader
+    nieuw) when anything is wrong; then nothing is written."""
+    from kadertoets.infra.errors import display_path
+    from kadertoets.infra.located import written_date
+    from kadertoets.infra.output import write_atomic
+    from kadertoets.sweep.run import kader_dir_or_default, load_for_assessment, load_kader_for_listing
+
+    problems: list[Problem] = []
+    try:
+        team = team_from_values(values)
+    except KaderFout as exc:
+        problems += exc.problems
+        team = None
+    if not isinstance(day, dt.date):
+        try:
+            day = written_date(str(day).strip()) if day else None
+        except ValueError:
+            day = None
+        if day is None:
+            problems.append(Problem("geen geldige peildatum", field="--peildatum",
+                                    hint="Schrijf de datum als dd-mm-jjjj, bv. 01-03-2024."))
+    if problems:
+        raise KaderFout(problems)
+    kdir = kader_dir_or_default(kader_dir)
+    prev = prev_kader = None
+    if previous is not None:
+        prev, prev_kader = load_for_assessment(previous, kdir, None)
+    kader = load_kader_for_listing(kdir, version_for(kdir, day))
+    new = start(kader, team, day, prev, prev_kader)
+    output = Path(folder) / f"{team.id}-{day.isoformat()}.yaml"
+    if output.exists():
+        raise KaderFout.single(f"er is al een assessment van dit team met peildatum {dutch_date(day)}",
+                               file=display_path(output), field="--peildatum",
+                               hint="Open dat assessment, of kies een andere peildatum.")
+    text = assessment_yaml(new, display_path(output))
+    verify(text, display_path(output), new)
+    write_atomic(output, text, force=False, inputs=(previous,) if previous is not None else ())
+    return output

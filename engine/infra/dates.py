@@ -27,3 +27,15 @@ def period(days) -> str:
     if len(days) == 1:
         return dutch_date(days[0])
     return f"{dutch_date(days[0])} tot en met {dutch_date(days[-1])}"
+
+
+def made_at() -> dt.datetime:
+    """Now, in local time, for the 'Gemaakt op' of an export; SOURCE_DATE_EPOCH (the convention of
+    reproducible builds) fixes it, so that a rerun gives the same bytes. Read by the callers at the
+    edge (the command line, the web page), never by evaluation."""
+    import os
+
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if fixed.isdigit() and len(fixed) <= 12:
+        return dt.datetime.fromtimestamp(int(fixed), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now().replace(microsecond=0)

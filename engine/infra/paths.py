@@ -31,3 +31,8 @@ def cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".cache"
     return base / "kadertoets"
+
+
+# Where a save from the web page keeps the previous version of an assessment, beside the file
+# (editors/answersave.py); the sweep never reads in it (sweep/discover.py).
+HISTORY_FOLDER = ".geschiedenis"

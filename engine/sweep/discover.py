@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kadertoets.infra.paths import HISTORY_FOLDER
 from kadertoets.infra.errors import Problem, display_path, os_reason
 from kadertoets.infra.lintcodes import Code
 from kadertoets.infra.records import record
@@ -98,6 +99,7 @@ def _walk(root: str) -> tuple[list[str], list[tuple[str, OSError]], list[str]]:
             visited.add((st.st_dev, st.st_ino))
         except OSError:
             continue
+        dirs[:] = [d for d in dirs if d != HISTORY_FOLDER]  # earlier versions of a file, not assessments
         for name in names:
             if name.endswith(SUFFIXES):
                 full = os.path.join(folder, name)
