@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kadertoets.infra.errors import KaderFout
+from kadertoets.load import formats
 from kadertoets.web import accounts as acc
 from kadertoets.web.accounts import (ROLES, Account, add_account, check_password, hash_password, load_accounts,
                                      parse_accounts, verify_password)
@@ -301,6 +302,8 @@ def test_what_each_role_may_do():
     assert (redacteur.can_read_region(), redacteur.can_edit_kader()) == (True, True)
     assert set(ROLES) == {"team", "regio", "redacteur"}
     assert all(role.description in acc.role_help() for role in ROLES.values())
+    documented = formats.ACCOUNT.description("rol")  # docs/formaat.md's table names every role
+    assert all(f"{name} (" in documented for name in ROLES)
 
 
 # -- passwords ---------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from kadertoets.infra.located import Node, describe_value, suggestion
 from kadertoets.infra.output import write_atomic
 from kadertoets.infra.records import record
 from kadertoets.infra.yamlload import load_yaml_text, read_text
+from kadertoets.load import formats
 from kadertoets.load.assessment import MAX_TEAM_ID  # a team id here is one an assessment may have
 
 
@@ -208,7 +209,6 @@ MAX_NAME = 64
 # the team-id characters, ASCII only (no look-alike letters), starting with a letter or digit (a name
 # such as `-e` or `..` would read as an option or a folder where a name is typed)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,%d}" % (MAX_NAME - 1))
-KEYS_REQUIRED, KEYS_OPTIONAL = ("naam", "rol", "wachtwoord"), ("teams",)
 ADD_COMMAND = "kader gebruiker toevoegen NAAM --rol team|regio|redacteur [--team ID ...] --gebruikers BESTAND"
 _HEADER = """\
 # Gebruikers van `kader serve`. Per gebruiker: naam, rol (team, regio of redacteur), teams (alleen bij
@@ -292,11 +292,11 @@ def _entry(node: Node, seen: dict[str, int], problems: list[Problem]) -> tuple[A
     """One item of `gebruikers:`; its problems are added to `problems`."""
     before = len(problems)
     try:
-        node.mapping(required=KEYS_REQUIRED, optional=KEYS_OPTIONAL, what="een gebruiker")
+        node.mapping(required=formats.ACCOUNT.required, optional=formats.ACCOUNT.optional, what="een gebruiker")
     except KaderFout as exc:
         problems.extend(exc.problems)
         return None
-    name_node, role_node, hash_node = (node.child(k) for k in KEYS_REQUIRED)
+    name_node, role_node, hash_node = (node.child(k) for k in ("naam", "rol", "wachtwoord"))
     name = name_node.value
     wrong = _name_problem(name)
     if wrong:
@@ -361,7 +361,8 @@ def parse_accounts(text: str, shown: str) -> Accounts:
     if data is None:
         raise KaderFout.single("het gebruikersbestand is leeg", file=shown, code=Code.EMPTY,
                                hint=f"Voeg een gebruiker toe met: {ADD_COMMAND}")
-    root.mapping(required=("gebruikers",), what="het gebruikersbestand")
+    root.mapping(required=formats.ACCOUNTS_FILE.required, optional=formats.ACCOUNTS_FILE.optional,
+                 what="het gebruikersbestand")
     users = root.child("gebruikers")
     if users.value is None:
         users.value = []  # `gebruikers:` with nothing under it: no accounts (all removed by hand)
@@ -452,11 +453,9 @@ def add_account(path: Path | str, name: str, role: str, teams, password: str, re
         raise _refuse(f"er is geen gebruiker {excerpt(name)} om te vervangen",
                       " ".join(x for x in (close, "Laat --vervang weg om een nieuwe gebruiker toe te voegen.") if x),
                       field="naam", file=shown)
-    entry = {"naam": name, "rol": role}
-    if teams:
-        entry["teams"] = list(teams)
-    # in double quotes on one line, as the format shows it (plain, ruamel would fold it at its width)
-    entry["wachtwoord"] = DoubleQuotedScalarString(hash_password(password))
+    # the hash in double quotes on one line, as the format shows it (plain, ruamel would fold it at its width)
+    entry = formats.ACCOUNT.write(naam=name, rol=role, wachtwoord=DoubleQuotedScalarString(hash_password(password)),
+                                  **({"teams": list(teams)} if teams else {}))
     users = list(old)
     if present is None:
         users.append(entry)
