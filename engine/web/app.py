@@ -641,5 +641,6 @@ def _download(content, fmt: str, stem: str) -> Response:
     safe = "".join(ch for ch in stem if ch.isalnum() or ch in "-_.")[:80] or "export"
     response.headers["Content-Disposition"] = f'attachment; filename="{safe}.{fmt}"'
     if fmt == "html":  # an export opened from the page: its own inline style, never its scripts
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
+                                                       "frame-ancestors 'none'; sandbox")
     return response
