@@ -31,7 +31,7 @@ from kadertoets.infra.errors import KaderFout, excerpt
 from kadertoets.infra.textsafe import clean
 from kadertoets.model import (ACTION_STATUS_LABEL, ACTION_STATUSES, RESPONSIBLE_NAME, STATUS_LABEL, STATUS_ORDER,
                               Status)
-from kadertoets.render import Options, render
+from kadertoets.render import Options, has_bom, render
 from kadertoets.web.access import LOCAL, LoginThrottle, Principal, local_principal, principal_of, same_secret
 from kadertoets.web.forms import grouped, posted_answers
 from kadertoets.web.site import Site
@@ -636,7 +636,7 @@ def _json_text(text: str) -> Response:
 
 
 def _download(content, fmt: str, stem: str) -> Response:
-    data = content if isinstance(content, (bytes, bytearray)) else content.encode("utf-8")
+    data = content if isinstance(content, (bytes, bytearray)) else content.encode("utf-8-sig" if has_bom(fmt) else "utf-8")
     response = Response(data, 200, content_type=DOWNLOADS[fmt])
     safe = "".join(ch for ch in stem if ch.isalnum() or ch in "-_.")[:80] or "export"
     response.headers["Content-Disposition"] = f'attachment; filename="{safe}.{fmt}"'
