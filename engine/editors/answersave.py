@@ -85,6 +85,12 @@ class Saved:
     history: str | None  # the kept previous version, when written
 
 
+def file_lock(path: Path) -> threading.Lock:
+    """The lock that serialises the saves to one file within this process (hold it around any other
+    rewrite of an assessment the web page does, with keep_history)."""
+    return _lock(path)
+
+
 def _lock(path: Path) -> threading.Lock:
     key = os.path.abspath(path)
     with _locks_guard:
@@ -145,18 +151,23 @@ def problems_by_question(exc: KaderFout, questions) -> dict:
 
 
 def _history(kept: KeptFile, moment: dt.datetime) -> str:
-    """Keep the bytes of the file as they were, beside it; returns where."""
+    return keep_history(kept.path, kept.state[0], moment)
+
+
+def keep_history(path: Path, data: bytes, moment: dt.datetime) -> str:
+    """Keep `data`, the bytes of the file at `path` as they were, beside it; returns where. Also for
+    another use case that rewrites an assessment from the web page (the plan's proposals)."""
     from kadertoets.infra.output import write_atomic
 
-    folder = kept.path.parent / HISTORY_FOLDER / kept.path.stem
+    folder = path.parent / HISTORY_FOLDER / path.stem
     folder.mkdir(parents=True, exist_ok=True)
-    name = moment.strftime("%Y-%m-%dT%H-%M-%S.%f") + kept.path.suffix
+    name = moment.strftime("%Y-%m-%dT%H-%M-%S.%f") + path.suffix
     target = folder / name
     n = 1
     while target.exists() and n < 1000:  # two saves within a microsecond: never overwrite a kept version
-        target = folder / f"{Path(name).stem}-{n}{kept.path.suffix}"
+        target = folder / f"{Path(name).stem}-{n}{path.suffix}"
         n += 1
-    write_atomic(target, kept.state[0], force=False)
+    write_atomic(target, data, force=False)
     return str(target)
 
 

@@ -335,11 +335,19 @@ def create_app(settings: Settings) -> Flask:
         from kadertoets.editors.planwrite import update_plan_file
 
         _, ev = team_or_404(team_id)
-        data = Path(ev.assessment.file).read_bytes()
-        if not answersave.same_version(request.form.get("versie"), data):
-            return refuse(409, "het assessment is intussen veranderd; er is niets toegevoegd",
-                          "Open het team opnieuw en probeer het nog eens.")
-        result = update_plan_file(Path(ev.assessment.file), site.kader_dir)
+        path = Path(ev.assessment.file)
+        with answersave.file_lock(path):  # one save at a time, and the previous version kept, as every save
+            data = path.read_bytes()
+            if not answersave.same_version(request.form.get("versie"), data):
+                return refuse(409, "het assessment is intussen veranderd; er is niets toegevoegd",
+                              "Open het team opnieuw en probeer het nog eens.")
+            kept, written = Path(answersave.keep_history(path, data, made_at())), False
+            try:
+                result = update_plan_file(path, site.kader_dir)
+                written = result.written
+            finally:
+                if not written:  # nothing added: no second copy of the same version
+                    kept.unlink(missing_ok=True)
         n = len(result.added)
         flash(f"{n} voorgestelde {'actie' if n == 1 else 'acties'} in het plan gezet.")
         return redirect(url_for("team", team_id=team_id), 303)
