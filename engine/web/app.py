@@ -463,6 +463,40 @@ def create_app(settings: Settings) -> Flask:
             test_text = "\n".join(p.message for p in exc.problems)
         return render_template("kader.html", lint=lint_text, test=test_text, lint_code=lint_result.exit_code(False))
 
+    @app.get("/team/<team_id>/geschiedenis")
+    @read_team
+    def history(team_id: str):
+        _, ev = team_or_404(team_id)
+        path = Path(ev.assessment.file)
+        return render_template("geschiedenis.html", a=ev.assessment, versions=answersave.kept_versions(path),
+                               version=answersave.version_tag(path.read_bytes()),
+                               can_write=g.principal.can_write_team(team_id))
+
+    @app.get("/team/<team_id>/geschiedenis/<name>")
+    @read_team
+    def history_version(team_id: str, name: str):
+        _, ev = team_or_404(team_id)
+        data = answersave.kept_bytes(Path(ev.assessment.file), name)
+        if data is None:
+            abort(404)
+        response = Response(data, 200, content_type="text/plain; charset=utf-8")
+        response.headers["Content-Disposition"] = f'attachment; filename="{team_id}-{name}"'
+        return response
+
+    @app.post("/team/<team_id>/geschiedenis/<name>/terugzetten")
+    @write_team
+    def history_restore(team_id: str, name: str):
+        _, ev = team_or_404(team_id)
+        result = answersave.restore(Path(ev.assessment.file), name, request.form.get("versie"), made_at(),
+                                    site.kader_dir)
+        if isinstance(result, answersave.Stale):
+            return refuse(409, "het assessment is intussen veranderd; er is niets teruggezet",
+                          "Open de geschiedenis opnieuw en kies nog eens.")
+        if isinstance(result, answersave.Invalid):
+            return refuse(422, " ".join(said(p) for ps in result.by_question.values() for p in ps))
+        flash("De eerdere versie is teruggezet. De versie die er stond, staat nu in de geschiedenis.")
+        return redirect(url_for("team", team_id=team_id), 303)
+
     # ------------------------------------------------------------------ the JSON API ----------------
     @app.get("/api/teams")
     @needs()
