@@ -839,6 +839,19 @@ def serve(paths, host, port, users, names, without_https, kader_dir):
     sys.exit(ExitCode.OK)
 
 
+class RoleChoice(click.Choice):
+    """The roles of an account, read from web/accounts.py ROLES only when click needs them."""
+
+    def __init__(self):
+        self.case_sensitive = True
+
+    @property
+    def choices(self):
+        from kadertoets.web.accounts import ROLES
+
+        return tuple(ROLES)
+
+
 @main.group(cls=DutchGroup, options_metavar="[OPTIES]", subcommand_metavar="OPDRACHT [ARGUMENTEN]...",
             help="Beheer de accounts van de webpagina (kader serve --gebruikers).")
 def gebruiker():
@@ -847,12 +860,12 @@ def gebruiker():
 
 @gebruiker.command("toevoegen", options_metavar="[OPTIES]",
                    help="Voeg een account toe aan het accountbestand (het bestand wordt gemaakt als het er nog niet "
-                        "is). Het wachtwoord wordt twee keer gevraagd, zonder het te tonen, en alleen als "
-                        "versleutelde afdruk (scrypt) bewaard.\n\n"
+                        "is). Het wachtwoord wordt twee keer gevraagd, zonder het te tonen (in een script: op de "
+                        "eerste regel van de standaardinvoer), en alleen als afdruk (scrypt) bewaard.\n\n"
                         "Rollen: team (leest en schrijft alleen de eigen team(s), met --team), regio (leest alles, "
                         "schrijft niets), redacteur (leest alles, controleert het Kader).")
 @click.argument("name", metavar="NAAM")
-@option("--rol", "role", required=True, type=click.Choice(["team", "regio", "redacteur"]), help="De rol.")
+@option("--rol", "role", required=True, type=RoleChoice(), help="De rol.")
 @option("--team", "teams", multiple=True, metavar="ID", help="Een team van dit account (rol team; mag vaker).")
 @option("--gebruikers", "users", required=True, type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
         help="Het accountbestand.")
@@ -860,8 +873,16 @@ def gebruiker():
 def gebruiker_toevoegen(name, role, teams, users, replace):
     from kadertoets.web.accounts import add_account, check_password
 
-    password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer",
-                            err=True, value_proc=_checked_password(check_password))
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer",
+                                err=True, value_proc=_checked_password(lambda pw: check_password(pw, name)))
+    else:  # a script: the password on the first line of standard input (a second line, if any, must match)
+        password = sys.stdin.readline(4096).rstrip("\r\n") if sys.stdin is not None else ""
+        again = sys.stdin.readline(4096).rstrip("\r\n") if sys.stdin is not None else ""
+        if again and again != password:
+            raise KaderFout.single("de twee wachtwoorden op de standaardinvoer verschillen", field="wachtwoord",
+                                   hint="Geef het wachtwoord op de eerste regel, en eventueel nog eens op de tweede.")
+        check_password(password, name)
     click.echo(add_account(users, name, role, teams, password, replace=replace), err=True)
     sys.exit(ExitCode.OK)
 

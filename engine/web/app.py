@@ -577,7 +577,7 @@ def create_app(settings: Settings) -> Flask:
 
     @app.errorhandler(KaderFout)
     def invalid_file(exc: KaderFout):
-        lines = [p.location() + p.message if hasattr(p, "location") else p.message for p in exc.problems[:20]]
+        lines = [f"{p.location()}: {p.message}" for p in exc.problems[:20]]
         return refuse(422, "een bestand is ongeldig: " + "; ".join(lines)[:1500],
                       "Verbeter het bestand (kader check BESTAND zegt wat er mis is) en laad de pagina opnieuw.")
 
