@@ -819,7 +819,7 @@ SERVE_HELP = ("Open de webpagina: de teams, hun tekortenlijst, plan en vragenlij
 @click.argument("paths", nargs=-1, type=PathType(path_type=Path), metavar="[PAD]...")
 @option("--host", "host", default="127.0.0.1", show_default=True, metavar="HOST",
         help="Het adres waarop de pagina luistert.")
-@option("--poort", "--port", "port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="POORT",
+@option("--poort", "port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="POORT",
         help="De poort (0: een vrije poort).")
 @option("--gebruikers", "users", type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
         help="Het accountbestand (regionaal gebruik): aanmelden met naam en wachtwoord.")
