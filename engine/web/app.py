@@ -260,13 +260,17 @@ def create_app(settings: Settings) -> Flask:
         who = g.principal
         teams = [t for t in sweep.teams() if who.can_read_team(t.evaluation.assessment.team.id)]
         invalid = sweep.invalid if who.can_read_region else ()
+        present = set(site.team_ids(sweep))
+        not_started = [t for t in who.teams if t not in present]  # a team account's team without an assessment
         return render_template("start.html", teams=teams, invalid=invalid, statuses=STATUS_ORDER,
-                               can_start=who.can_start_team)
+                               can_start=who.can_start_team, not_started=not_started)
 
     @app.route("/nieuw", methods=["GET", "POST"])
     @needs(lambda who, **_: who.can_start_team)
     def new_team():
         values = dict.fromkeys(("id", "naam", "gemeente", "organisatie", "taken", "peildatum"), "")
+        if len(g.principal.teams) == 1:  # a team account starts its own team
+            values["id"] = g.principal.teams[0]
         problems: dict = {}
         if request.method == "POST":
             values = {k: (request.form.get(k) or "").strip()[:200] for k in values}
