@@ -60,11 +60,11 @@ class Principal:
 
     @property
     def label(self) -> str:
-        return "lokaal gebruik" if self.role == LOCAL else self.role
+        return "toegangstoken" if self.role == LOCAL else self.role
 
 
 def local_principal() -> Principal:
-    return Principal("lokaal", LOCAL)
+    return Principal("Lokaal gebruik", LOCAL)
 
 
 def principal_of(account) -> Principal:

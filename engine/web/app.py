@@ -252,6 +252,10 @@ def create_app(settings: Settings) -> Flask:
         session.clear()
         return redirect(url_for("login"), 303)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)  # no icon: the browser stops asking, nothing to load
+
     # ------------------------------------------------------------------ pages -----------------------
     @app.get("/")
     @needs()
@@ -432,13 +436,18 @@ def create_app(settings: Settings) -> Flask:
     @app.get("/regio")
     @read_region
     def region():
-        from kadertoets.sweep.trend import build_trend
+        from kadertoets.render import STATUS_SYMBOL, WAITING_LABEL, WAITING_SYMBOL
         from kadertoets.render.sweep import cell_symbol
+        from kadertoets.sweep.trend import build_trend
 
         sweep = site.sweep()
         trend = build_trend(sweep)
+        legend = [(STATUS_SYMBOL[s], STATUS_LABEL[s]) for s in STATUS_ORDER] + [(WAITING_SYMBOL, WAITING_LABEL),
+                                                                              ("·", "hoort niet bij de Kaderversie")]
+        meaning = dict((symbol, label) for symbol, label in legend)
         return render_template("regio.html", sweep=sweep, requirements=sweep.requirements(),
-                               teams=sweep.evaluations, symbol=cell_symbol, trend=trend, statuses=STATUS_ORDER)
+                               teams=sweep.evaluations, symbol=cell_symbol, trend=trend, statuses=STATUS_ORDER,
+                               legend=legend, meaning=meaning)
 
     @app.get("/regio/<kind>.<fmt>")
     @read_region
