@@ -798,17 +798,37 @@ def inlezen(workbook, output, update, force, kader_dir, kader_version):
     sys.exit(ExitCode.OK)
 
 
-@main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
-def voorbeelden():
+@main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven "
+              "gemeenten, maart 2023, en de stand van de regio); met --naar kopieert u ze naar een nieuwe map, "
+              "om mee te oefenen (bv. met kader serve).")
+@option("--naar", "target", type=PathType(file_okay=False, path_type=Path), metavar="MAP",
+        help="Kopieer de voorbeelden naar deze map (die nog niet mag bestaan, of leeg moet zijn).")
+def voorbeelden(target):
     folder = bundled_assessments()
-    for path in sorted(folder.glob("*.yaml")):
-        click.echo(str(path))
+    paths = sorted(folder.glob("*.yaml"))
+    if target is None:
+        for path in paths:
+            click.echo(str(path))
+        sys.exit(ExitCode.OK)
+    from kadertoets.infra.output import write_atomic
+
+    try:
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise KaderFout.single("deze map bestaat al en is niet leeg; er is niets gekopieerd",
+                                   file=display_path(target), field="--naar", hint="Kies een nieuwe map.")
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KaderFout.single(f"map kan niet gemaakt worden ({os_reason(exc)})", file=display_path(target),
+                               field="--naar", hint="Kies een map waarin u mag schrijven.") from None
+    for path in paths:
+        write_atomic(target / path.name, path.read_bytes(), force=False)
+    click.echo(f"{len(paths)} voorbeelden gekopieerd naar {excerpt(target, 300, quote=False)}.", err=True)
     sys.exit(ExitCode.OK)
 
 
 SERVE_HELP = ("Open de webpagina: de teams, hun tekortenlijst, plan en vragenlijst, en het overzicht van de regio, "
-              "in de browser. Leest en schrijft de assessments onder de gegeven mappen (standaard ./assessments, "
-              "anders de meegeleverde voorbeelden).\n\n"
+              "in de browser. Leest en schrijft de assessments onder de gegeven mappen (standaard de map "
+              "'assessments' hier; de voorbeelden krijgt u met 'kader voorbeelden --naar assessments').\n\n"
               "Zonder --gebruikers is de pagina alleen op deze computer te openen: de eerste regel van de uitvoer "
               "is het adres met een toegangstoken. Met --gebruikers (nodig voor elke andere --host) meldt ieder "
               "zich aan met een eigen account (zie 'kader gebruiker toevoegen'); zet dan een webserver met TLS "
@@ -833,7 +853,11 @@ def serve(paths, host, port, users, names, without_https, kader_dir):
     from kadertoets.web.serve import serve as run, settings_for
 
     if not paths:
-        paths = (Path("assessments"),) if Path("assessments").is_dir() else (bundled_assessments(),)
+        if not Path("assessments").is_dir():
+            raise KaderFout.single("hier is geen map 'assessments'", field="PAD",
+                                   hint="Geef de map met de assessments op (kader serve MAP), of begin met de "
+                                        "voorbeelden: kader voorbeelden --naar assessments")
+        paths = (Path("assessments"),)
     settings = settings_for(paths, host, users, kader_dir, names, without_https)
     run(settings, host, port, names)
     sys.exit(ExitCode.OK)
@@ -918,7 +942,7 @@ EXAMPLES = {
     "lint": ["kader lint", "kader lint --kader-map mijn-kader/ --streng"],
     "diff": ["kader diff 1.0 mijn-kader/", "kader diff 1.0 mijn-kader/ --assessments assessments/"],
     "migrate": ["kader migrate team.yaml --naar 1.1 -o team-1.1.yaml"],
-    "voorbeelden": ["kader voorbeelden"],
+    "voorbeelden": ["kader voorbeelden", "kader voorbeelden --naar oefenen/"],
     "serve": ["kader serve", "kader serve assessments/ --host 0.0.0.0 --gebruikers gebruikers.yaml --naam kadertoets.regio.nl"],
     "gebruiker": ["kader gebruiker toevoegen anne --rol team --team soest --gebruikers gebruikers.yaml"],
 }
