@@ -798,17 +798,37 @@ def inlezen(workbook, output, update, force, kader_dir, kader_version):
     sys.exit(ExitCode.OK)
 
 
-@main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven gemeenten, maart 2023).")
-def voorbeelden():
+@main.command(options_metavar="[OPTIES]", help="Toon de paden van de meegeleverde voorbeeld-assessments (de zeven "
+              "gemeenten, maart 2023, en de stand van de regio); met --naar kopieert u ze naar een nieuwe map, "
+              "om mee te oefenen (bv. met kader serve).")
+@option("--naar", "target", type=PathType(file_okay=False, path_type=Path), metavar="MAP",
+        help="Kopieer de voorbeelden naar deze map (die nog niet mag bestaan, of leeg moet zijn).")
+def voorbeelden(target):
     folder = bundled_assessments()
-    for path in sorted(folder.glob("*.yaml")):
-        click.echo(str(path))
+    paths = sorted(folder.glob("*.yaml"))
+    if target is None:
+        for path in paths:
+            click.echo(str(path))
+        sys.exit(ExitCode.OK)
+    from kadertoets.infra.output import write_atomic
+
+    try:
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise KaderFout.single("deze map bestaat al en is niet leeg; er is niets gekopieerd",
+                                   file=display_path(target), field="--naar", hint="Kies een nieuwe map.")
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KaderFout.single(f"map kan niet gemaakt worden ({os_reason(exc)})", file=display_path(target),
+                               field="--naar", hint="Kies een map waarin u mag schrijven.") from None
+    for path in paths:
+        write_atomic(target / path.name, path.read_bytes(), force=False)
+    click.echo(f"{len(paths)} voorbeelden gekopieerd naar {excerpt(target, 300, quote=False)}.", err=True)
     sys.exit(ExitCode.OK)
 
 
 SERVE_HELP = ("Open de webpagina: de teams, hun tekortenlijst, plan en vragenlijst, en het overzicht van de regio, "
-              "in de browser. Leest en schrijft de assessments onder de gegeven mappen (standaard ./assessments, "
-              "anders de meegeleverde voorbeelden).\n\n"
+              "in de browser. Leest en schrijft de assessments onder de gegeven mappen (standaard de map "
+              "'assessments' hier; de voorbeelden krijgt u met 'kader voorbeelden --naar assessments').\n\n"
               "Zonder --gebruikers is de pagina alleen op deze computer te openen: de eerste regel van de uitvoer "
               "is het adres met een toegangstoken. Met --gebruikers (nodig voor elke andere --host) meldt ieder "
               "zich aan met een eigen account (zie 'kader gebruiker toevoegen'); zet dan een webserver met TLS "
@@ -819,7 +839,7 @@ SERVE_HELP = ("Open de webpagina: de teams, hun tekortenlijst, plan en vragenlij
 @click.argument("paths", nargs=-1, type=PathType(path_type=Path), metavar="[PAD]...")
 @option("--host", "host", default="127.0.0.1", show_default=True, metavar="HOST",
         help="Het adres waarop de pagina luistert.")
-@option("--poort", "--port", "port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="POORT",
+@option("--poort", "port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="POORT",
         help="De poort (0: een vrije poort).")
 @option("--gebruikers", "users", type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
         help="Het accountbestand (regionaal gebruik): aanmelden met naam en wachtwoord.")
@@ -833,10 +853,27 @@ def serve(paths, host, port, users, names, without_https, kader_dir):
     from kadertoets.web.serve import serve as run, settings_for
 
     if not paths:
-        paths = (Path("assessments"),) if Path("assessments").is_dir() else (bundled_assessments(),)
+        if not Path("assessments").is_dir():
+            raise KaderFout.single("hier is geen map 'assessments'", field="PAD",
+                                   hint="Geef de map met de assessments op (kader serve MAP), of begin met de "
+                                        "voorbeelden: kader voorbeelden --naar assessments")
+        paths = (Path("assessments"),)
     settings = settings_for(paths, host, users, kader_dir, names, without_https)
     run(settings, host, port, names)
     sys.exit(ExitCode.OK)
+
+
+class RoleChoice(click.Choice):
+    """The roles of an account, read from web/accounts.py ROLES only when click needs them."""
+
+    def __init__(self):
+        self.case_sensitive = True
+
+    @property
+    def choices(self):
+        from kadertoets.web.accounts import ROLES
+
+        return tuple(ROLES)
 
 
 @main.group(cls=DutchGroup, options_metavar="[OPTIES]", subcommand_metavar="OPDRACHT [ARGUMENTEN]...",
@@ -847,12 +884,12 @@ def gebruiker():
 
 @gebruiker.command("toevoegen", options_metavar="[OPTIES]",
                    help="Voeg een account toe aan het accountbestand (het bestand wordt gemaakt als het er nog niet "
-                        "is). Het wachtwoord wordt twee keer gevraagd, zonder het te tonen, en alleen als "
-                        "versleutelde afdruk (scrypt) bewaard.\n\n"
+                        "is). Het wachtwoord wordt twee keer gevraagd, zonder het te tonen (in een script: op de "
+                        "eerste regel van de standaardinvoer), en alleen als afdruk (scrypt) bewaard.\n\n"
                         "Rollen: team (leest en schrijft alleen de eigen team(s), met --team), regio (leest alles, "
                         "schrijft niets), redacteur (leest alles, controleert het Kader).")
 @click.argument("name", metavar="NAAM")
-@option("--rol", "role", required=True, type=click.Choice(["team", "regio", "redacteur"]), help="De rol.")
+@option("--rol", "role", required=True, type=RoleChoice(), help="De rol.")
 @option("--team", "teams", multiple=True, metavar="ID", help="Een team van dit account (rol team; mag vaker).")
 @option("--gebruikers", "users", required=True, type=PathType(dir_okay=False, path_type=Path), metavar="BESTAND",
         help="Het accountbestand.")
@@ -860,8 +897,16 @@ def gebruiker():
 def gebruiker_toevoegen(name, role, teams, users, replace):
     from kadertoets.web.accounts import add_account, check_password
 
-    password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer",
-                            err=True, value_proc=_checked_password(check_password))
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer",
+                                err=True, value_proc=_checked_password(lambda pw: check_password(pw, name)))
+    else:  # a script: the password on the first line of standard input (a second line, if any, must match)
+        password = sys.stdin.readline(4096).rstrip("\r\n") if sys.stdin is not None else ""
+        again = sys.stdin.readline(4096).rstrip("\r\n") if sys.stdin is not None else ""
+        if again and again != password:
+            raise KaderFout.single("de twee wachtwoorden op de standaardinvoer verschillen", field="wachtwoord",
+                                   hint="Geef het wachtwoord op de eerste regel, en eventueel nog eens op de tweede.")
+        check_password(password, name)
     click.echo(add_account(users, name, role, teams, password, replace=replace), err=True)
     sys.exit(ExitCode.OK)
 
@@ -897,7 +942,7 @@ EXAMPLES = {
     "lint": ["kader lint", "kader lint --kader-map mijn-kader/ --streng"],
     "diff": ["kader diff 1.0 mijn-kader/", "kader diff 1.0 mijn-kader/ --assessments assessments/"],
     "migrate": ["kader migrate team.yaml --naar 1.1 -o team-1.1.yaml"],
-    "voorbeelden": ["kader voorbeelden"],
+    "voorbeelden": ["kader voorbeelden", "kader voorbeelden --naar oefenen/"],
     "serve": ["kader serve", "kader serve assessments/ --host 0.0.0.0 --gebruikers gebruikers.yaml --naam kadertoets.regio.nl"],
     "gebruiker": ["kader gebruiker toevoegen anne --rol team --team soest --gebruikers gebruikers.yaml"],
 }

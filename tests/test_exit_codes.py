@@ -65,7 +65,16 @@ def test_migrate(old, new):
 
 # ---- the command line uses them ---------------------------------------------------------------------
 def command_functions():
-    return sorted((name, command.callback) for name, command in cli.main.commands.items())
+    """Every command's function; a group's subcommands (kader gebruiker toevoegen), not the group itself."""
+    import click
+
+    out = []
+    for name, command in cli.main.commands.items():
+        if isinstance(command, click.Group):
+            out += [(f"{name} {sub}", c.callback) for sub, c in command.commands.items()]
+        else:
+            out.append((name, command.callback))
+    return sorted(out)
 
 
 def body(fn) -> list[ast.stmt]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -247,3 +248,78 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
         replace_kept(kept, text)
         return Saved(kept.shown, version_tag(data), tuple(changed) + tuple(f"actie {n}" for n in moved),
                      written=True, history=history)
+
+
+# ---------------------------------------------------------------------- the history: see and undo ------
+MAX_VERSIONS = 500  # the newest kept versions shown (and the only ones that can be restored)
+_VERSION_NAME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)\.(\d{6})(?:-\d{1,3})?\.ya?ml")
+
+
+@record
+class KeptVersion:
+    name: str  # the file name in the history folder (only names of this shape are ever opened)
+    moment: dt.datetime  # when it was replaced by a save
+    size: int
+
+
+def history_folder(path: Path) -> Path:
+    return Path(path).parent / HISTORY_FOLDER / Path(path).stem
+
+
+def kept_versions(path: Path) -> list[KeptVersion]:
+    """The earlier versions of an assessment kept by saves, newest first (at most MAX_VERSIONS)."""
+    folder = history_folder(path)
+    try:
+        entries = [e for e in os.scandir(folder) if _VERSION_NAME.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+    entries.sort(key=lambda e: e.name, reverse=True)
+    out = []
+    for e in entries[:MAX_VERSIONS]:
+        m = _VERSION_NAME.fullmatch(e.name)
+        y, mo, d, h, mi, s, us = (int(x) for x in m.groups())
+        try:
+            out.append(KeptVersion(e.name, dt.datetime(y, mo, d, h, mi, s, us), e.stat(follow_symlinks=False).st_size))
+        except (ValueError, OSError):
+            continue
+    return out
+
+
+def kept_bytes(path: Path, name: str) -> bytes | None:
+    """The bytes of one kept version, by its name as kept_versions lists it; None for any other name."""
+    if not isinstance(name, str) or not _VERSION_NAME.fullmatch(name):
+        return None
+    if name not in {v.name for v in kept_versions(path)}:
+        return None
+    from kadertoets.infra.yamlload import MAX_BYTES
+
+    with open(history_folder(path) / name, "rb") as fh:
+        return fh.read(MAX_BYTES + 1)
+
+
+def restore(path: Path, name: str, based_on: str | None, moment: dt.datetime, kader_dir=None) -> Saved | Stale | Invalid:
+    """Put a kept version back (undo): only a version of the same team that still loads; the version it
+    replaces is kept in the history in its turn, so a restore can be undone too."""
+    kdir = kader_dir_or_default(kader_dir)
+    with _lock(path):
+        kept = read_kept(path, AGAIN)
+        old, _, _ = _load(kept.text, kept.shown, kdir)
+        if not same_version(based_on, kept.state[0]):
+            return Stale(kept.shown, version_tag(kept.state[0]), old)
+        data = kept_bytes(path, name)
+        if data is None:
+            return Invalid(kept.shown, {"": [Problem("deze eerdere versie bestaat niet (meer)",
+                                                     hint="Kies een versie uit de lijst.")]})
+        try:
+            text = data.decode("utf-8-sig")
+            earlier, _, _ = _load(text, kept.shown, kdir)
+        except (KaderFout, UnicodeDecodeError) as exc:
+            problems = exc.problems if isinstance(exc, KaderFout) else [Problem("geen UTF-8-tekst")]
+            return Invalid(kept.shown, {"": [Problem("deze eerdere versie is geen geldig assessment meer: "
+                                                     + problems[0].message)]})
+        if earlier.team.id != old.team.id:
+            return Invalid(kept.shown, {"": [Problem("deze eerdere versie hoort bij een ander team")]})
+        history = _history(kept, moment)
+        replace_kept(kept, text)
+        written = text.encode("utf-8-sig" if kept.bom else "utf-8")
+        return Saved(kept.shown, version_tag(written), ("eerdere versie",), written=True, history=history)

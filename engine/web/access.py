@@ -20,43 +20,51 @@ import time
 
 from kadertoets.infra.records import record
 
-LOCAL = "lokaal"  # the role of whoever holds the local token
-ROLE_LABEL = {LOCAL: "lokaal gebruik (toegangstoken)", "team": "team", "regio": "regio", "redacteur": "redacteur"}
+from kadertoets.web.accounts import ROLE_TEAM, ROLES, Role
+
+LOCAL = "lokaal"  # the role of whoever holds the local token: everything, as on the command line
+LOCAL_ROLE = Role("lokaal gebruik met het toegangstoken: alles", all_teams=True, region=True, kader=True)
 
 
 @record
 class Principal:
+    """Who asks: the local token's holder, or an account (its role's rights: web/accounts.py ROLES)."""
+
     name: str
-    role: str  # LOCAL, or an account's role (team | regio | redacteur)
+    role: str  # LOCAL, or a role of ROLES
     teams: tuple[str, ...] = ()
 
+    @property
+    def rights(self) -> Role:
+        return LOCAL_ROLE if self.role == LOCAL else ROLES[self.role]
+
     def can_read_team(self, team_id: str) -> bool:
-        return self.role in (LOCAL, "regio", "redacteur") or team_id in self.teams
+        return self.rights.all_teams or team_id in self.teams
 
     def can_write_team(self, team_id: str) -> bool:
-        return self.role == LOCAL or (self.role == "team" and team_id in self.teams)
+        return self.role == LOCAL or (self.role == ROLE_TEAM and team_id in self.teams)
 
     @property
     def can_read_region(self) -> bool:
         """The region's views show every team: not for a team account."""
-        return self.role in (LOCAL, "regio", "redacteur")
+        return self.rights.region
 
     @property
     def can_edit_kader(self) -> bool:
-        return self.role in (LOCAL, "redacteur")
+        return self.rights.kader
 
     @property
     def can_start_team(self) -> bool:
         """May start an assessment for a team that has none yet (its id must still be writable)."""
-        return self.role in (LOCAL, "team")
+        return self.role in (LOCAL, ROLE_TEAM)
 
     @property
     def label(self) -> str:
-        return ROLE_LABEL.get(self.role, self.role)
+        return "toegangstoken" if self.role == LOCAL else self.role
 
 
 def local_principal() -> Principal:
-    return Principal("lokaal", LOCAL)
+    return Principal("Lokaal gebruik", LOCAL)
 
 
 def principal_of(account) -> Principal:

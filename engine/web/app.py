@@ -252,6 +252,10 @@ def create_app(settings: Settings) -> Flask:
         session.clear()
         return redirect(url_for("login"), 303)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)  # no icon: the browser stops asking, nothing to load
+
     # ------------------------------------------------------------------ pages -----------------------
     @app.get("/")
     @needs()
@@ -260,13 +264,17 @@ def create_app(settings: Settings) -> Flask:
         who = g.principal
         teams = [t for t in sweep.teams() if who.can_read_team(t.evaluation.assessment.team.id)]
         invalid = sweep.invalid if who.can_read_region else ()
+        present = set(site.team_ids(sweep))
+        not_started = [t for t in who.teams if t not in present]  # a team account's team without an assessment
         return render_template("start.html", teams=teams, invalid=invalid, statuses=STATUS_ORDER,
-                               can_start=who.can_start_team)
+                               can_start=who.can_start_team, not_started=not_started)
 
     @app.route("/nieuw", methods=["GET", "POST"])
     @needs(lambda who, **_: who.can_start_team)
     def new_team():
         values = dict.fromkeys(("id", "naam", "gemeente", "organisatie", "taken", "peildatum"), "")
+        if len(g.principal.teams) == 1:  # a team account starts its own team
+            values["id"] = g.principal.teams[0]
         problems: dict = {}
         if request.method == "POST":
             values = {k: (request.form.get(k) or "").strip()[:200] for k in values}
@@ -436,13 +444,18 @@ def create_app(settings: Settings) -> Flask:
     @app.get("/regio")
     @read_region
     def region():
-        from kadertoets.sweep.trend import build_trend
+        from kadertoets.render import STATUS_SYMBOL, WAITING_LABEL, WAITING_SYMBOL
         from kadertoets.render.sweep import cell_symbol
+        from kadertoets.sweep.trend import build_trend
 
         sweep = site.sweep()
         trend = build_trend(sweep)
+        legend = [(STATUS_SYMBOL[s], STATUS_LABEL[s]) for s in STATUS_ORDER] + [(WAITING_SYMBOL, WAITING_LABEL),
+                                                                              ("·", "hoort niet bij de Kaderversie")]
+        meaning = dict((symbol, label) for symbol, label in legend)
         return render_template("regio.html", sweep=sweep, requirements=sweep.requirements(),
-                               teams=sweep.evaluations, symbol=cell_symbol, trend=trend, statuses=STATUS_ORDER)
+                               teams=sweep.evaluations, symbol=cell_symbol, trend=trend, statuses=STATUS_ORDER,
+                               legend=legend, meaning=meaning)
 
     @app.get("/regio/<kind>.<fmt>")
     @read_region
@@ -470,6 +483,40 @@ def create_app(settings: Settings) -> Flask:
         except KaderFout as exc:
             test_text = "\n".join(p.message for p in exc.problems)
         return render_template("kader.html", lint=lint_text, test=test_text, lint_code=lint_result.exit_code(False))
+
+    @app.get("/team/<team_id>/geschiedenis")
+    @read_team
+    def history(team_id: str):
+        _, ev = team_or_404(team_id)
+        path = Path(ev.assessment.file)
+        return render_template("geschiedenis.html", a=ev.assessment, versions=answersave.kept_versions(path),
+                               version=answersave.version_tag(path.read_bytes()),
+                               can_write=g.principal.can_write_team(team_id))
+
+    @app.get("/team/<team_id>/geschiedenis/<name>")
+    @read_team
+    def history_version(team_id: str, name: str):
+        _, ev = team_or_404(team_id)
+        data = answersave.kept_bytes(Path(ev.assessment.file), name)
+        if data is None:
+            abort(404)
+        response = Response(data, 200, content_type="text/plain; charset=utf-8")
+        response.headers["Content-Disposition"] = f'attachment; filename="{team_id}-{name}"'
+        return response
+
+    @app.post("/team/<team_id>/geschiedenis/<name>/terugzetten")
+    @write_team
+    def history_restore(team_id: str, name: str):
+        _, ev = team_or_404(team_id)
+        result = answersave.restore(Path(ev.assessment.file), name, request.form.get("versie"), made_at(),
+                                    site.kader_dir)
+        if isinstance(result, answersave.Stale):
+            return refuse(409, "het assessment is intussen veranderd; er is niets teruggezet",
+                          "Open de geschiedenis opnieuw en kies nog eens.")
+        if isinstance(result, answersave.Invalid):
+            return refuse(422, " ".join(said(p) for ps in result.by_question.values() for p in ps))
+        flash("De eerdere versie is teruggezet. De versie die er stond, staat nu in de geschiedenis.")
+        return redirect(url_for("team", team_id=team_id), 303)
 
     # ------------------------------------------------------------------ the JSON API ----------------
     @app.get("/api/teams")
@@ -551,7 +598,7 @@ def create_app(settings: Settings) -> Flask:
 
     @app.errorhandler(KaderFout)
     def invalid_file(exc: KaderFout):
-        lines = [p.location() + ": " + p.message if hasattr(p, "location") else p.message for p in exc.problems[:20]]
+        lines = [f"{p.location()}: {p.message}" for p in exc.problems[:20]]
         return refuse(422, "een bestand is ongeldig: " + "; ".join(lines)[:1500],
                       "Verbeter het bestand (kader check BESTAND zegt wat er mis is) en laad de pagina opnieuw.")
 

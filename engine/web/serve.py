@@ -11,8 +11,10 @@ through a DNS name that points at it (DNS rebinding).
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
+import threading
 from pathlib import Path
 
 from kadertoets.infra.errors import KaderFout, excerpt
@@ -51,14 +53,54 @@ def settings_for(paths, host: str, users: Path | None, kader_dir, names=(), with
         if not name or len(name) > 255 or any(ch in name for ch in "/ \\@?#") or not name.isprintable():
             raise KaderFout.single(f"{excerpt(name, 80)} is geen geldige hostnaam", field="--naam",
                                    hint="Geef de naam zoals de browser hem gebruikt, bv. kadertoets.regio.nl.")
-    accounts = None
-    if users is not None:
-        from kadertoets.web.accounts import load_accounts
-
-        accounts = load_accounts(users)
+    accounts = AccountsFile(users) if users is not None else None
     site = Site(tuple(Path(p) for p in paths), kader_dir)
     return Settings(site=site, hosts=set(), token=None if accounts is not None else secrets.token_urlsafe(32),
                     accounts=accounts, secure_cookie=accounts is not None and not without_https)
+
+
+class AccountsFile:
+    """The accounts file, read again when it changes (an account added or removed with `kader gebruiker`
+    counts at the next request, without a restart). A file that no longer loads fails closed: nobody
+    logs in and every session of an account ends until it is repaired (said once on stderr)."""
+
+    def __init__(self, path: Path, err=sys.stderr):
+        from kadertoets.web.accounts import load_accounts
+
+        self.path, self._err = Path(path), err
+        self._lock = threading.Lock()
+        self._accounts = load_accounts(self.path)  # at the start: a bad file is exit 2
+        self._state = self._stat()
+
+    def _stat(self):
+        try:
+            st = os.stat(self.path)
+            return st.st_mtime_ns, st.st_size, st.st_ino
+        except OSError:
+            return None
+
+    def _current(self):
+        from kadertoets.web.accounts import load_accounts
+
+        state = self._stat()
+        with self._lock:
+            if state != self._state:
+                self._state = state
+                try:
+                    self._accounts = load_accounts(self.path)
+                except KaderFout as exc:
+                    self._accounts = None
+                    print("Het accountbestand is ongeldig; niemand kan zich aanmelden tot het hersteld is: "
+                          + exc.problems[0].location() + ": " + exc.problems[0].message, file=self._err, flush=True)
+            return self._accounts
+
+    def get(self, name):
+        accounts = self._current()
+        return accounts.get(name) if accounts is not None and isinstance(name, str) else None
+
+    def authenticate(self, name: str, password: str):
+        accounts = self._current()
+        return accounts.authenticate(name, password) if accounts is not None else None
 
 
 def serve(settings: Settings, host: str, port: int, names=(), out=sys.stdout, err=sys.stderr) -> None:
