@@ -252,7 +252,7 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
 
 # ---------------------------------------------------------------------- the history: see and undo ------
 MAX_VERSIONS = 500  # the newest kept versions shown (and the only ones that can be restored)
-_VERSION_NAME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)\.(\d{6})(?:-\d{1,3})?\.ya?ml")
+_VERSION_NAME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)\.(\d{6})(?:-(\d{1,3}))?\.ya?ml")
 
 
 @record
@@ -273,11 +273,13 @@ def kept_versions(path: Path) -> list[KeptVersion]:
         entries = [e for e in os.scandir(folder) if _VERSION_NAME.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
     except OSError:
         return []
-    entries.sort(key=lambda e: e.name, reverse=True)
+    # newest first: by the moment, then by the number a second save within the same microsecond got
+    # (-1, -2, ... -10: not by the name, which puts '.yaml' after '-1.yaml' and '-10' before '-9')
+    entries.sort(key=lambda e: tuple(int(x or 0) for x in _VERSION_NAME.fullmatch(e.name).groups()), reverse=True)
     out = []
     for e in entries[:MAX_VERSIONS]:
         m = _VERSION_NAME.fullmatch(e.name)
-        y, mo, d, h, mi, s, us = (int(x) for x in m.groups())
+        y, mo, d, h, mi, s, us = (int(x) for x in m.groups()[:7])
         try:
             out.append(KeptVersion(e.name, dt.datetime(y, mo, d, h, mi, s, us), e.stat(follow_symlinks=False).st_size))
         except (ValueError, OSError):
