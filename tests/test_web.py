@@ -40,17 +40,20 @@ SOEST = "assessments/soest-2023-03.yaml"
 PAGES = ["/", "/nieuw", "/team/soest", "/team/soest/vragenlijst", "/team/soest/vragenlijst.xlsx",
          "/team/soest/tekorten.json", "/regio", "/regio/overzicht.xlsx", "/regio/overzicht.html",
          "/regio/overzicht.csv", "/regio/overzicht.json", "/regio/trend.xlsx", "/regio/trend.html",
-         "/regio/trend.csv", "/regio/trend.json", "/kader"]
+         "/regio/trend.csv", "/regio/trend.json", "/kader", "/team/soest/geschiedenis"]
 API = ["/api/teams", "/api/teams/soest", "/api/regio"]
 POSTS = ["/team/soest/vragenlijst", "/team/soest/plan", "/team/soest/voorstellen", "/team/soest/peildatum",
-         "/nieuw", "/uitloggen"]
+         "/nieuw", "/uitloggen", "/team/soest/geschiedenis/2023-12-04T10-12-00.000000.yaml/terugzetten"]
 ROUTES = {"static": "/static/kadertoets.css", "login": "/login", "logout": "/uitloggen", "start": "/",
           "new_team": "/nieuw", "team": "/team/soest", "save_plan": "/team/soest/plan",
           "add_proposals": "/team/soest/voorstellen", "new_reference_date": "/team/soest/peildatum",
           "questionnaire": "/team/soest/vragenlijst", "questionnaire_xlsx": "/team/soest/vragenlijst.xlsx",
           "team_json": "/team/soest/tekorten.json", "region": "/regio", "region_download": "/regio/trend.csv",
           "kader_page": "/kader", "api_teams": "/api/teams", "api_team": "/api/teams/soest",
-          "api_region": "/api/regio", "api_save": "/api/teams/soest/feiten"}
+          "api_region": "/api/regio", "api_save": "/api/teams/soest/feiten", "favicon": "/favicon.ico",
+          "history": "/team/soest/geschiedenis",
+          "history_version": "/team/soest/geschiedenis/2023-12-04T10-12-00.000000.yaml",
+          "history_restore": "/team/soest/geschiedenis/2023-12-04T10-12-00.000000.yaml/terugzetten"}
 
 
 @pytest.fixture
@@ -916,6 +919,77 @@ def test_a_new_peildatum_not_after_the_current_one_is_refused(client, folder, da
     assert response.status_code == 422
     assert "peildatum" in text(response)
     assert snapshot(folder) == before
+
+
+# ---------------------------------------------------------------------- the history ---------------------
+def _save_twice(client):
+    """Two saves of soest through the API: two kept versions, newest first on the history page."""
+    for value in (47200, 47300):
+        assert client.put("/api/teams/soest/feiten", json={"algemeen.inwoners": value},
+                          headers=BEARER | {"If-Match": etag(client)}).status_code == 200
+
+
+def test_the_history_lists_every_kept_version_and_downloads_it(client, folder):
+    original = (folder / "soest-2023-03.yaml").read_bytes()
+    assert "Er zijn nog geen eerdere versies bewaard." in text(client.get("/team/soest/geschiedenis"))
+    _save_twice(client)
+    html = text(client.get("/team/soest/geschiedenis"))
+    links = re.findall(r'href="(/team/soest/geschiedenis/[^"]+\.yaml)"', html)
+    assert len(links) == 2 == len(history(folder))
+    oldest = client.get(links[-1])
+    assert oldest.status_code == 200 and oldest.data == original
+    assert oldest.headers["Content-Disposition"].startswith('attachment; filename="soest-')
+    assert b"waarde: 47200" in client.get(links[0]).data
+
+
+def test_the_history_lists_the_newest_version_first_also_within_one_moment(client, folder):
+    """With one moment for every save (SOURCE_DATE_EPOCH here, a coarse clock elsewhere) the kept versions
+    are named -1, -2, ... -10: the page still lists them newest first."""
+    for value in range(1, 12):
+        assert client.put("/api/teams/soest/feiten", json={"algemeen.inwoners": value},
+                          headers=BEARER | {"If-Match": etag(client)}).status_code == 200
+    html = text(client.get("/team/soest/geschiedenis"))
+    links = re.findall(r'href="(/team/soest/geschiedenis/[^"]+\.yaml)"', html)
+    values = [re.search(rb"algemeen.inwoners:\n    waarde: (\d+)", client.get(link).data).group(1) for link in links]
+    assert values == [str(v).encode() for v in range(10, 0, -1)] + [b"47113"]
+
+
+@pytest.mark.parametrize("name", ["..", "soest-2023-03.yaml", "2020-01-01T00-00-00.000000.yaml", "x" * 300,
+                                  "..%2F..%2Fsoest-2023-03.yaml", "%2e%2e"])
+def test_a_version_that_is_not_kept_is_404(client, folder, name):
+    _save_twice(client)
+    assert client.get(f"/team/soest/geschiedenis/{name}").status_code == 404
+
+
+def test_putting_a_version_back_keeps_the_replaced_one(client, folder):
+    path = folder / "soest-2023-03.yaml"
+    original = path.read_bytes()
+    _save_twice(client)
+    current = path.read_bytes()
+    page = text(client.get("/team/soest/geschiedenis"))
+    oldest = re.findall(r'action="(/team/soest/geschiedenis/[^"]+/terugzetten)"', page)[-1]
+    response = client.post(oldest, data=form_fields(page, oldest))
+    assert response.status_code == 303 and response.headers["Location"] == "/team/soest"
+    assert "De eerdere versie is teruggezet." in text(client.get("/team/soest"))
+    assert path.read_bytes() == original
+    assert current in [p.read_bytes() for p in history(folder)]  # the undo can be undone
+
+
+def test_putting_a_version_back_from_an_old_page_is_409_and_writes_nothing(client, folder):
+    _save_twice(client)
+    page = text(client.get("/team/soest/geschiedenis"))
+    oldest = re.findall(r'action="(/team/soest/geschiedenis/[^"]+/terugzetten)"', page)[-1]
+    fields = form_fields(page, oldest)
+    assert client.put("/api/teams/soest/feiten", json={"algemeen.inwoners": 1},
+                      headers=BEARER | {"If-Match": etag(client)}).status_code == 200
+    before = snapshot(folder)
+    response = client.post(oldest, data=fields)
+    assert response.status_code == 409 and "niets teruggezet" in text(response)
+    assert snapshot(folder) == before
+
+
+def test_the_favicon_is_nothing_to_load(app):
+    assert app.test_client().get("/favicon.ico").status_code == 204
 
 
 # ---------------------------------------------------------------------- hostile content -------------------

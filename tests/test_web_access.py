@@ -34,7 +34,18 @@ REGION_VIEWS = ["/regio", "/regio/overzicht.xlsx", "/regio/overzicht.html", "/re
 
 def team_reads(team: str) -> list[str]:
     return [f"/team/{team}", f"/team/{team}?alles=1", f"/team/{team}/vragenlijst", f"/team/{team}/vragenlijst.xlsx",
-            f"/team/{team}/tekorten.json", f"/api/teams/{team}"]
+            f"/team/{team}/tekorten.json", f"/api/teams/{team}", f"/team/{team}/geschiedenis"]
+
+
+def kept_version(team: str) -> str:
+    """Save the team once (as the local token's holder, outside the accounts) and return the name of the
+    version it kept."""
+    from kadertoets.editors.answersave import save
+    from kadertoets.infra.dates import made_at
+
+    path = next(Path("assessments").glob(f"{team}-*.yaml"))
+    saved = save(path, _version(team), made_at(), answers={"algemeen.inwoners": {"waarde": 1234}})
+    return Path(saved.history).name
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +77,7 @@ def writes(client, team: str) -> dict[str, tuple]:
     """Every write on a team, each one as the page's own form would send it (valid, with the CSRF token):
     refused only by the rule under test. {name: (method, path, data or json, headers)}."""
     token = csrf(client)
+    _kept[team]  # the save that keeps a version to put back comes first: the versions below are after it
     return {
         "vragenlijst": ("POST", f"/team/{team}/vragenlijst",
                         {"csrf_token": token, "versie": _version(team), "w:algemeen.inwoners": "12345"}, {}),
@@ -74,7 +86,25 @@ def writes(client, team: str) -> dict[str, tuple]:
         "peildatum": ("POST", f"/team/{team}/peildatum", {"csrf_token": token, "peildatum": "2024-03-01"}, {}),
         "api": ("PUT", f"/api/teams/{team}/feiten", {"algemeen.inwoners": 12345},
                 {"X-CSRF-Token": token, "If-Match": _version(team)}),
+        "terugzetten": ("POST", f"/team/{team}/geschiedenis/{_kept[team]}/terugzetten",
+                        {"csrf_token": token, "versie": _version(team)}, {}),
     }
+
+
+class _Kept(dict):
+    """The name of a kept version per team, made on first use."""
+
+    def __missing__(self, team):
+        self[team] = kept_version(team)
+        return self[team]
+
+
+_kept: _Kept = _Kept()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_kept_versions():
+    _kept.clear()  # every test serves a fresh copy
 
 
 def _version(team: str) -> str:
@@ -242,21 +272,33 @@ def test_a_team_account_reads_nothing_of_another_team_nor_the_region(app, path):
         assert "Baarn" not in text(response)
 
 
-@pytest.mark.parametrize("write", ["vragenlijst", "plan", "voorstellen", "peildatum", "api"])
+def test_a_kept_version_of_another_team_is_403_for_a_team_account(app):
+    name = kept_version(OTHER)
+    assert as_user(app, "anne").get(f"/team/{OTHER}/geschiedenis/{name}").status_code == 403
+    assert as_user(app, "rita").get(f"/team/{OTHER}/geschiedenis/{name}").status_code == 200
+    assert as_user(app, "bert").get(f"/team/{OTHER}/geschiedenis/{name}").status_code == 200
+
+
+ALL_WRITES = ["vragenlijst", "plan", "voorstellen", "peildatum", "api", "terugzetten"]
+
+
+@pytest.mark.parametrize("write", ALL_WRITES)
 def test_a_team_account_writes_nothing_of_another_team(app, folder, write):
     client = as_user(app, "anne")
+    request = writes(client, OTHER)[write]
     before = snapshot(folder)
-    response = send(client, *writes(client, OTHER)[write])
+    response = send(client, *request)
     assert response.status_code == 403
     assert snapshot(folder) == before
 
 
-@pytest.mark.parametrize("write", ["vragenlijst", "voorstellen", "peildatum", "api"])
+@pytest.mark.parametrize("write", ["vragenlijst", "voorstellen", "peildatum", "api", "terugzetten"])
 def test_a_team_account_writes_its_own_team(app, folder, write):
     """The same requests on the own team succeed: the 403 above is the rule, not a broken request."""
     client = as_user(app, "anne")
+    request = writes(client, "soest")[write]
     before = snapshot(folder)
-    response = send(client, *writes(client, "soest")[write])
+    response = send(client, *request)
     assert response.status_code in (200, 303), text(response)[:1000]
     assert snapshot(folder) != before
 
@@ -316,11 +358,12 @@ def test_regio_and_redacteur_list_every_team(app, name):
 
 
 @pytest.mark.parametrize("name", ["rita", "ruud"])
-@pytest.mark.parametrize("write", ["vragenlijst", "plan", "voorstellen", "peildatum", "api"])
+@pytest.mark.parametrize("write", ALL_WRITES)
 def test_regio_and_redacteur_write_nothing(app, folder, name, write):
     client = as_user(app, name)
+    request = writes(client, "soest")[write]
     before = snapshot(folder)
-    response = send(client, *writes(client, "soest")[write])
+    response = send(client, *request)
     assert response.status_code == 403
     assert snapshot(folder) == before
 
@@ -384,7 +427,7 @@ def _without_token(method, path, data, headers, wrong=None):
     return method, path, data, headers
 
 
-WRITES = ["vragenlijst", "plan", "voorstellen", "peildatum", "api", "nieuw", "uitloggen"]
+WRITES = ["vragenlijst", "plan", "voorstellen", "peildatum", "api", "nieuw", "uitloggen", "terugzetten"]
 
 
 @pytest.mark.parametrize("write", WRITES)
@@ -426,9 +469,10 @@ def test_the_login_form_without_its_csrf_token_is_403_and_opens_no_session(app):
 
 def test_a_team_account_writes_without_its_csrf_token_are_403(app, folder):
     client = as_user(app, "anne")
+    requests = writes(client, "soest")
     before = snapshot(folder)
-    for write in ("vragenlijst", "api", "peildatum"):
-        assert send(client, *_without_token(*writes(client, "soest")[write])).status_code == 403
+    for write in ("vragenlijst", "api", "peildatum", "terugzetten"):
+        assert send(client, *_without_token(*requests[write])).status_code == 403
     assert snapshot(folder) == before
 
 
