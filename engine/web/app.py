@@ -463,6 +463,12 @@ def create_app(settings: Settings) -> Flask:
             test_text = "\n".join(p.message for p in exc.problems)
         return render_template("kader.html", lint=lint_text, test=test_text, lint_code=lint_result.exit_code(False))
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """A browser asks every site for its icon; the page has none: 'no content' instead of a 404 that
+        the browser reports as an error on every page."""
+        return Response(status=204)
+
     # ------------------------------------------------------------------ the JSON API ----------------
     @app.get("/api/teams")
     @needs()
