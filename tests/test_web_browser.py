@@ -6,7 +6,8 @@ gap list and the YAML on disk are checked; an invalid value is refused next to i
 written; everything once with and once without JavaScript, and no console error or CSP violation.
 
 Skipped (never failed) when Playwright or chromium is missing: Playwright's own browser download is
-not used; .ci/run installs Debian's chromium, so CI runs this test."""
+not used; .ci/run installs Debian's chromium, so CI runs this test. Beside it, without a browser: the
+icon a browser asks for, and bench/web_bench.py (the same server under load) runs and reports."""
 
 from __future__ import annotations
 
@@ -300,3 +301,19 @@ def test_the_browser_asking_for_an_icon_gets_no_error():
     client.get("/?token=tok")
     response = client.get("/favicon.ico")
     assert response.status_code == 204 and response.data == b""
+
+
+def test_the_web_benchmark_runs_and_reports_ratios(root):
+    """bench/web_bench.py (20 users in the README) with two users for one round: every route answered,
+    a ratio to its floor per route. No timing is asserted: a benchmark reports, a test does not time."""
+    import json
+
+    proc = subprocess.run([sys.executable, str(root / "bench" / "web_bench.py"), "--users", "2", "--rounds", "1",
+                           "--json"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert list(report["routes"]) == ["start", "team", "vragenlijst", "api team", "api regio", "api opslaan"]
+    for route, r in report["routes"].items():
+        assert r["statuses"] == {"200": 2}, (route, r)
+        assert r["floor"] in ("check_file", "load_sweep") and r["ratio_median"] > 0 and r["p95_ms"] >= r["median_ms"]
+    assert report["requests"] == 12 and report["failures"] == []
