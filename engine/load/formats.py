@@ -309,6 +309,22 @@ APPROVER = _block(
     ("naam", REQUIRED, "De naam van wie goedkeurde."),
 )
 
+ACCOUNTS_FILE = _block(
+    "gebruikersbestand",
+    ("gebruikers", REQUIRED, "De gebruikers van `kader serve`, één per onderdeel; aanmaken en wijzigen met "
+                             "`kader gebruiker toevoegen`."),
+)
+ACCOUNT = _block(
+    "gebruiker",
+    ("naam", REQUIRED, "De inlognaam: letters, cijfers, '.', '-' en '_' (hoogstens 64 tekens), beginnend met een "
+                       "letter of cijfer; hoofdletters tellen niet mee."),
+    ("rol", REQUIRED, "team (leest en bewerkt de eigen teams), regio (leest alle teams en het regionale "
+                      "overzicht) of redacteur (ook het Kader)."),
+    ("teams", OPTIONAL, "Alleen en verplicht bij rol team: de team-id's die de gebruiker leest en bewerkt."),
+    ("wachtwoord", REQUIRED, "De scrypt-hash van het wachtwoord (scrypt$N$r$p$zout$hash), nooit het wachtwoord "
+                             "zelf."),
+)
+
 # the blocks per file, in the order docs/formaat.md shows them
 FILES: dict[str, tuple[Block, ...]] = {
     "Manifest (`kader/<versie>.yaml`)": (MANIFEST, DEADLINE, EXCEPTION_POLICY, EVIDENCE_POLICY),
@@ -319,6 +335,7 @@ FILES: dict[str, tuple[Block, ...]] = {
     "Assessment (`assessments/*.yaml`)": (ASSESSMENT, TEAM, TASKS, FILLED_IN, FACT, PLAN_ACTION, MOVED, EXCEPTION,
                                           APPROVER),
     "Regiobestand (`assessments/regio-*.yaml`)": (REGION_ASSESSMENT, REGION),
+    "Gebruikersbestand (`kader serve`)": (ACCOUNTS_FILE, ACCOUNT),
 }
 
 
