@@ -27,10 +27,10 @@ from kadertoets.editors.keptfile import KeptFile, read_kept, replace_kept
 from kadertoets.editors.migrate import fact_long, fact_yaml
 from kadertoets.editors.yamlblock import replace_entries
 from kadertoets.infra.digest import hex_digest
-from kadertoets.infra.errors import KaderFout, Problem, excerpt
+from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.paths import HISTORY_FOLDER
 from kadertoets.infra.records import record
-from kadertoets.infra.yamlload import load_yaml_text
+from kadertoets.infra.yamlload import MAX_BYTES, load_yaml_text
 from kadertoets.model import ACTION_STATUSES, ACTION_STATUS_LABEL, Assessment, Fact, Kader
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
@@ -148,8 +148,17 @@ def _history(kept: KeptFile, moment: dt.datetime) -> str:
     """Keep the bytes of the file as they were, beside it; returns where."""
     from kadertoets.infra.output import write_atomic
 
-    folder = kept.path.parent / HISTORY_FOLDER / kept.path.stem
-    folder.mkdir(parents=True, exist_ok=True)
+    # one plain folder name per file: a file named '...yaml' has the stem '..', which would put the
+    # history beside the file, where the sweep reads it as a second assessment
+    stem = kept.path.stem if kept.path.stem.strip(".") else kept.path.name
+    folder = kept.path.parent / HISTORY_FOLDER / stem
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KaderFout.single(f"de vorige versie kan niet bewaard worden in {HISTORY_FOLDER} ({os_reason(exc)}); "
+                               "er is niets geschreven", file=kept.shown,
+                               hint=f"Zorg dat {HISTORY_FOLDER} naast het bestand een map is waarin geschreven kan "
+                                    "worden.") from None
     name = moment.strftime("%Y-%m-%dT%H-%M-%S.%f") + kept.path.suffix
     target = folder / name
     n = 1
@@ -225,6 +234,11 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
             for n in moved:
                 out_plan[n - 1]["status"] = statuses[n]
             text = replace_entries(text, PLAN, out_plan, kept.shown)
+        data = text.encode("utf-8-sig" if kept.bom else "utf-8")
+        if len(data) > MAX_BYTES:  # the loader would refuse the file it was about to become
+            return Invalid(kept.shown, {"": [Problem(
+                f"het assessment zou te groot worden (meer dan {MAX_BYTES // 1024} KiB); er is niets opgeslagen",
+                hint="Maak de lange teksten korter: verwijs naar een document in plaats van het over te nemen.")]})
         check, _, _ = _load(text, kept.shown, kdir)  # fail closed: the text written means what was validated
         if any(fact_key(check.facts.get(q)) != fact_key(new.facts.get(q)) for q in changed) \
                 or any(check.plan[n - 1].status != statuses[n] for n in moved):
@@ -232,7 +246,6 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
                                    "niets geschreven", file=kept.shown,
                                    hint="Dit is een fout in kadertoets; meld het met het bestand.")
         history = _history(kept, moment)
-        data = text.encode("utf-8-sig" if kept.bom else "utf-8")
         replace_kept(kept, text)
         return Saved(kept.shown, version_tag(data), tuple(changed) + tuple(f"actie {n}" for n in moved),
                      written=True, history=history)
