@@ -499,7 +499,10 @@ def create_app(settings: Settings) -> Flask:
         if not request.headers.get("If-Match"):
             return refuse(428, "zeg op welke versie van het assessment deze wijziging gebaseerd is",
                           "Stuur de ETag van GET /api/teams/<id> mee als 'If-Match'.")
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the JSON reader goes
+            body = None
         if not isinstance(body, dict) or not body:
             return refuse(400, "verwacht een JSON-object {vraag: waarde}", 'Bijvoorbeeld {"algemeen.inwoners": 12000}.')
         answers = {}
@@ -509,6 +512,11 @@ def create_app(settings: Settings) -> Flask:
             if unknown:
                 return refuse(422, f"onbekend onderdeel {excerpt(sorted(unknown)[0], 40)} bij vraag {excerpt(qid, 80)}",
                               "Gebruik " + ", ".join(answersave.EDITABLE_PARTS) + ".")
+            odd = next((part for part, v in answers[qid].items() if not _plain_json(v)), None)
+            if odd is not None or not _plain_json(qid):
+                return refuse(422, f"de {excerpt(odd or 'vraag', 40)} van vraag {excerpt(qid, 80)} is geen getal, tekst, "
+                                   "ja/nee, datum of lijst van keuzes (of bevat tekens die geen geldige Unicode zijn)",
+                              'Bijvoorbeeld {"algemeen.inwoners": 12000} of {"vraag": {"waarde": ..., "toelichting": "..."}}.')
         result = _save(ev, request.headers.get("If-Match"), answers=answers)
         if isinstance(result, answersave.Stale):
             response = refuse(412, "het assessment is veranderd sinds de versie waarop deze wijziging gebaseerd is; "
@@ -562,6 +570,20 @@ def said(p) -> str:
     return f"{text} {p.hint}" if p.hint else text
 
 
+def _plain_json(value, nested: bool = False) -> bool:
+    """Whether a posted value can be an answer: a JSON scalar with valid text, or a flat list of them
+    (several choices); anything nested deeper is refused before the loader sees it."""
+    if isinstance(value, list) and not nested:
+        return all(_plain_json(v, nested=True) for v in value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (\ud800) cannot be written into a file
+            return False
+        return True
+    return value is None or isinstance(value, (bool, int, float))
+
+
 def _local_target(value) -> str:
     """Where to go after logging in: a path on this site only (no open redirect)."""
     if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value \
@@ -597,7 +619,7 @@ def _posted_shape(parts: dict) -> list:
 def _changed_by_user(qid: str, parts: dict, basis_text) -> bool:
     try:
         basis = json.loads(basis_text or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return True
     old = basis.get(qid) if isinstance(basis, dict) else None
     if not isinstance(old, list) or len(old) != 5:
