@@ -551,7 +551,7 @@ def create_app(settings: Settings) -> Flask:
 
     @app.errorhandler(KaderFout)
     def invalid_file(exc: KaderFout):
-        lines = [p.location() + p.message if hasattr(p, "location") else p.message for p in exc.problems[:20]]
+        lines = [(p.location() + ": " if p.file else "") + p.message for p in exc.problems[:20]]
         return refuse(422, "een bestand is ongeldig: " + "; ".join(lines)[:1500],
                       "Verbeter het bestand (kader check BESTAND zegt wat er mis is) en laad de pagina opnieuw.")
 
