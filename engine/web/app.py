@@ -280,6 +280,9 @@ def create_app(settings: Settings) -> Flask:
         """A new team's first assessment, as `kader nieuw`; returns its id, or the problems per field."""
         from kadertoets.editors.newassessment import new_assessment_file, parse_tasks
 
+        if values["id"] and not values["id"].strip("."):  # /team/. and /team/.. are dot segments a browser removes
+            return {"id": ["Een korte naam van alleen punten kan de browser niet openen. Gebruik letters of cijfers, "
+                           "bv. soest."]}
         if values["id"] and not who.can_write_team(values["id"]):
             return {"id": ["Met uw account kunt u alleen een assessment voor uw eigen team beginnen."]}
         sweep = site.sweep()
