@@ -6,7 +6,7 @@ saving answers (editors/answersave.py), the renderer registry for every download
 JSON (which is byte for byte what `kader check --formaat json` and `kader sweep --formaat json` print).
 
 Security, after OWASP's cheat sheets: a session in a signed, HttpOnly, SameSite=Strict cookie that
-expires (and Secure behind TLS); a CSRF token in every form and state-changing request; the Host
+expires (and Secure behind TLS), and that logging out ends on the server too; a CSRF token in every form and state-changing request; the Host
 header checked against the served names (no DNS rebinding); a Content-Security-Policy without inline
 script or style, nosniff, frame-ancestors 'none', no referrer (the local token is in the first
 address); Jinja2 escapes everything. Access rules: web/access.py.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import wraps
@@ -82,6 +83,11 @@ def create_app(settings: Settings) -> Flask:
                                  dutch_datetime=dutch_datetime, Status=Status)
     app.jinja_env.filters["kort"] = lambda value, limit=300: clean(value, limit) if value is not None else ""
     throttle = LoginThrottle()
+    # Sessions ended by logging out: the cookie is the browser's, so a copy of it would otherwise keep
+    # working until it expires. Per process is enough: the secret key is too, so a restart ends every
+    # session anyway. An entry is kept until the session would have expired in any case.
+    ended: dict[str, float] = {}
+    ended_lock = threading.Lock()
     site = settings.site
 
     # ------------------------------------------------------------------ every request --------------
@@ -142,6 +148,9 @@ def create_app(settings: Settings) -> Flask:
         if not isinstance(started, (int, float)) or time.time() - started > SESSION_MAX_HOURS * 3600:
             session.clear()
             return None
+        if not isinstance(session.get("sid"), str) or session["sid"] in ended:
+            session.clear()
+            return None
         if who.get("rol") == LOCAL:
             return local_principal() if settings.token is not None else None
         if settings.accounts is None:
@@ -157,6 +166,7 @@ def create_app(settings: Settings) -> Flask:
         session.permanent = True
         session["wie"] = {"naam": principal.name, "rol": principal.role}
         session["sinds"] = time.time()
+        session["sid"] = secrets.token_urlsafe(16)  # names the session, so logging out can end it
         session["csrf"] = secrets.token_urlsafe(32)
 
     def csrf_token() -> str:
@@ -249,6 +259,13 @@ def create_app(settings: Settings) -> Flask:
 
     @app.post("/uitloggen")
     def logout():
+        sid = session.get("sid")
+        if isinstance(sid, str):
+            with ended_lock:
+                now = time.time()
+                for old in [k for k, at in ended.items() if now - at > SESSION_MAX_HOURS * 3600]:
+                    del ended[old]
+                ended[sid] = now
         session.clear()
         return redirect(url_for("login"), 303)
 
