@@ -6,10 +6,11 @@ saving answers (editors/answersave.py), the renderer registry for every download
 JSON (which is byte for byte what `kader check --formaat json` and `kader sweep --formaat json` print).
 
 Security, after OWASP's cheat sheets: a session in a signed, HttpOnly, SameSite=Strict cookie that
-expires (and Secure behind TLS), and that logging out ends on the server too; a CSRF token in every form and state-changing request; the Host
-header checked against the served names (no DNS rebinding); a Content-Security-Policy without inline
-script or style, nosniff, frame-ancestors 'none', no referrer (the local token is in the first
-address); Jinja2 escapes everything. Access rules: web/access.py.
+expires (and Secure behind TLS), and that logging out ends on the server too; a CSRF token in every
+form and state-changing request; the Host header checked against the served names (no DNS
+rebinding); a Content-Security-Policy without inline script or style, nosniff, frame-ancestors
+'none', no referrer (the local token is in the first address); Jinja2 escapes everything. Access
+rules: web/access.py.
 """
 
 from __future__ import annotations
