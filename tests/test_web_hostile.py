@@ -27,12 +27,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
-from kadertoets.infra.errors import KaderFout
 from kadertoets.infra.paths import HISTORY_FOLDER, bundled_assessments, bundled_root
 from kadertoets.sweep.run import check_file
 from kadertoets.web import app as app_module
 from kadertoets.web.accounts import add_account, load_accounts
-from kadertoets.web.app import MAX_REQUEST_BYTES, SESSION_HOURS, SESSION_MAX_HOURS, Settings, create_app
+from kadertoets.web.app import SESSION_HOURS, SESSION_MAX_HOURS, Settings, create_app
 from kadertoets.web.serve import host_names, settings_for
 from kadertoets.web.site import Site
 
@@ -41,7 +40,6 @@ FILE = "baarn-2023-03.yaml"
 PASSWORD = "een lang wachtwoord 123"
 EVIL = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-QUIET = logging.getLogger("kadertoets.web.app")
 
 
 # ---------------------------------------------------------------------- fixtures and helpers ------------
@@ -518,7 +516,8 @@ def test_no_method_override(folder, override):
     """No method override: a POST (what a form can send) never becomes the API's PUT."""
     client = local_app(folder).test_client()
     before = (folder / FILE).read_bytes()
-    response = client.post(f"/api/teams/{TEAM}/feiten?_method=PUT", headers=BEARER | override | {"If-Match": etag(client)},
+    response = client.post(f"/api/teams/{TEAM}/feiten?_method=PUT",
+                           headers=BEARER | override | {"If-Match": etag(client)},
                            data={"_method": "PUT", "algemeen.inwoners": "1"})
     dutch_refusal(response, 405)
     assert (folder / FILE).read_bytes() == before
@@ -766,7 +765,8 @@ def test_deeply_nested_json_is_a_400(folder, body):
 def test_nested_values_within_the_json_decoders_reach_are_refused(folder, depth, where):
     client = local_app(folder).test_client()
     nested = "[" * depth + "]" * depth
-    body = {"waarde": '{"algemeen.inwoners": {"waarde": %s}}', "toelichting": '{"algemeen.inwoners": {"toelichting": %s}}',
+    body = {"waarde": '{"algemeen.inwoners": {"waarde": %s}}',
+            "toelichting": '{"algemeen.inwoners": {"toelichting": %s}}',
             "answer": '{"algemeen.kenmerken_team": %s}'}[where] % nested
     before = (folder / FILE).read_bytes()
     response = put(client, body)
@@ -1036,8 +1036,9 @@ def test_waitress_logs_no_token(folder, monkeypatch, caplog):
 
 
 # ---------------------------------------------------------------------- hypothesis -----------------------
-QUESTION_IDS = ["algemeen.inwoners", "formatie.fte_totaal", "algemeen.kenmerken_team", "toegang.eerste_triage_belegd_bij",
-                "veiligheid.aandachtsfunctionarissen", "clientervaring.laatste_meting", "onbekend.vraag"]
+QUESTION_IDS = ["algemeen.inwoners", "formatie.fte_totaal", "algemeen.kenmerken_team",
+                "toegang.eerste_triage_belegd_bij", "veiligheid.aandachtsfunctionarissen",
+                "clientervaring.laatste_meting", "onbekend.vraag"]
 TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("0123456789,.-:ja nee\n\r\t\x00\u202e"),
                max_size=40)
 SCALAR = st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True) | TEXT \
@@ -1081,3 +1082,36 @@ def test_random_form_posts_never_break_the_file(hyp_folder, fields, fresh):
     if response.status_code != 303:
         assert_inert(response.get_data(as_text=True))
     still_valid(hyp_folder / FILE)
+
+
+# ---------------------------------------------------------------------- exports, throttle ----------------
+def test_downloads_hold_no_formulas(folder):
+    """A team name or answer that looks like a formula stays text in every spreadsheet download."""
+    import zipfile
+
+    path = folder / FILE
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'naam: "BBS Lokaal team Baarn"', 'naam: "=HYPERLINK(\\"http://evil.example\\";\\"klik\\")"').replace(
+        'toelichting: "Totaal 13,45 fte (peildatum 1-1-2023)."', 'toelichting: "@SUM(1+1)*cmd|\' /C calc\'!A0"'),
+        encoding="utf-8")
+    client = local_app(folder).test_client()
+    for route in ["/regio/overzicht.xlsx", "/regio/trend.xlsx", f"/team/{TEAM}/vragenlijst.xlsx"]:
+        response = client.get(route, headers=BEARER)
+        assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
+        with zipfile.ZipFile(io.BytesIO(response.data)) as book:
+            sheets = "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.startswith("xl/worksheets/"))
+        assert "<f>" not in sheets and "<f " not in sheets, route
+    for route in ["/regio/overzicht.csv", "/regio/trend.csv"]:
+        text = client.get(route, headers=BEARER).get_data(as_text=True)
+        cells = [cell.strip('"') for line in text.splitlines() for cell in line.split(";")]
+        assert not [c for c in cells if c[:1] in ("=", "@", "+") or c.startswith("-=")], route
+
+
+@pytest.mark.xfail(strict=True, reason="open: behind a reverse proxy every user has the proxy's address, so five "
+                                       "failed logins by anyone lock every account out for a quarter of an hour")
+def test_failed_logins_from_one_address_do_not_lock_out_everyone(folder, tmp_path):
+    app = regional_app(folder, tmp_path)
+    attacker, colleague = app.test_client(), app.test_client()
+    for n in range(5):
+        login(attacker, name=f"gok{n}", password="fout")
+    assert login(colleague, "rita").status_code == 303

@@ -533,11 +533,15 @@ def create_app(settings: Settings) -> Flask:
             if unknown:
                 return refuse(422, f"onbekend onderdeel {excerpt(sorted(unknown)[0], 40)} bij vraag {excerpt(qid, 80)}",
                               "Gebruik " + ", ".join(answersave.EDITABLE_PARTS) + ".")
+            if not _plain_json(qid):
+                return refuse(422, f"vraag {excerpt(qid, 80)} bevat tekens die geen geldige Unicode zijn",
+                              "Gebruik de vraagcodes van 'kader vragen'.")
             odd = next((part for part, v in answers[qid].items() if not _plain_json(v)), None)
-            if odd is not None or not _plain_json(qid):
-                return refuse(422, f"de {excerpt(odd or 'vraag', 40)} van vraag {excerpt(qid, 80)} is geen getal, tekst, "
-                                   "ja/nee, datum of lijst van keuzes (of bevat tekens die geen geldige Unicode zijn)",
-                              'Bijvoorbeeld {"algemeen.inwoners": 12000} of {"vraag": {"waarde": ..., "toelichting": "..."}}.')
+            if odd is not None:
+                return refuse(422, f"{odd} van vraag {excerpt(qid, 80)} is geen getal, tekst, ja/nee, datum of lijst "
+                                   "van keuzes, of bevat tekens die geen geldige Unicode zijn",
+                              'Bijvoorbeeld {"algemeen.inwoners": 12000}, of {"vraag": {"waarde": ..., '
+                              '"toelichting": "..."}}.')
         result = _save(ev, request.headers.get("If-Match"), answers=answers)
         if isinstance(result, answersave.Stale):
             response = refuse(412, "het assessment is veranderd sinds de versie waarop deze wijziging gebaseerd is; "
