@@ -149,7 +149,7 @@ def create_app(settings: Settings) -> Flask:
         if not isinstance(started, (int, float)) or time.time() - started > SESSION_MAX_HOURS * 3600:
             session.clear()
             return None
-        if not isinstance(session.get("sid"), str) or session["sid"] in ended:
+        if isinstance(session.get("sid"), str) and session["sid"] in ended:  # logged out
             session.clear()
             return None
         if who.get("rol") == LOCAL:
