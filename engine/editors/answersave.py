@@ -28,10 +28,10 @@ from kadertoets.editors.keptfile import KeptFile, read_kept, replace_kept
 from kadertoets.editors.migrate import fact_long, fact_yaml
 from kadertoets.editors.yamlblock import replace_entries
 from kadertoets.infra.digest import hex_digest
-from kadertoets.infra.errors import KaderFout, Problem, excerpt
+from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.paths import HISTORY_FOLDER
 from kadertoets.infra.records import record
-from kadertoets.infra.yamlload import load_yaml_text
+from kadertoets.infra.yamlload import MAX_BYTES, load_yaml_text
 from kadertoets.model import ACTION_STATUSES, ACTION_STATUS_LABEL, Assessment, Fact, Kader
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
@@ -160,8 +160,16 @@ def keep_history(path: Path, data: bytes, moment: dt.datetime) -> str:
     another use case that rewrites an assessment from the web page (the plan's proposals)."""
     from kadertoets.infra.output import write_atomic
 
-    folder = path.parent / HISTORY_FOLDER / path.stem
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = history_folder(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from kadertoets.infra.errors import display_path
+
+        raise KaderFout.single(f"de vorige versie kan niet bewaard worden in {HISTORY_FOLDER} ({os_reason(exc)}); "
+                               "er is niets geschreven", file=display_path(path),
+                               hint=f"Zorg dat {HISTORY_FOLDER} naast het bestand een map is waarin geschreven kan "
+                                    "worden.") from None
     name = moment.strftime("%Y-%m-%dT%H-%M-%S.%f") + path.suffix
     target = folder / name
     n = 1
@@ -237,6 +245,11 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
             for n in moved:
                 out_plan[n - 1]["status"] = statuses[n]
             text = replace_entries(text, PLAN, out_plan, kept.shown)
+        data = text.encode("utf-8-sig" if kept.bom else "utf-8")
+        if len(data) > MAX_BYTES:  # the loader would refuse the file it was about to become
+            return Invalid(kept.shown, {"": [Problem(
+                f"het assessment zou te groot worden (meer dan {MAX_BYTES // 1024} KiB); er is niets opgeslagen",
+                hint="Maak de lange teksten korter: verwijs naar een document in plaats van het over te nemen.")]})
         check, _, _ = _load(text, kept.shown, kdir)  # fail closed: the text written means what was validated
         if any(fact_key(check.facts.get(q)) != fact_key(new.facts.get(q)) for q in changed) \
                 or any(check.plan[n - 1].status != statuses[n] for n in moved):
@@ -244,7 +257,6 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
                                    "niets geschreven", file=kept.shown,
                                    hint="Dit is een fout in kadertoets; meld het met het bestand.")
         history = _history(kept, moment)
-        data = text.encode("utf-8-sig" if kept.bom else "utf-8")
         replace_kept(kept, text)
         return Saved(kept.shown, version_tag(data), tuple(changed) + tuple(f"actie {n}" for n in moved),
                      written=True, history=history)
@@ -263,7 +275,11 @@ class KeptVersion:
 
 
 def history_folder(path: Path) -> Path:
-    return Path(path).parent / HISTORY_FOLDER / Path(path).stem
+    """Where the kept versions of `path` are: one plain folder name per file (a file named '...yaml' has
+    the stem '..', which would put its history beside it, where the sweep reads it as an assessment)."""
+    path = Path(path)
+    stem = path.stem if path.stem.strip(".") else path.name
+    return path.parent / HISTORY_FOLDER / stem
 
 
 def kept_versions(path: Path) -> list[KeptVersion]:

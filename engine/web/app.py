@@ -6,10 +6,11 @@ saving answers (editors/answersave.py), the renderer registry for every download
 JSON (which is byte for byte what `kader check --formaat json` and `kader sweep --formaat json` print).
 
 Security, after OWASP's cheat sheets: a session in a signed, HttpOnly, SameSite=Strict cookie that
-expires (and Secure behind TLS); a CSRF token in every form and state-changing request; the Host
-header checked against the served names (no DNS rebinding); a Content-Security-Policy without inline
-script or style, nosniff, frame-ancestors 'none', no referrer (the local token is in the first
-address); Jinja2 escapes everything. Access rules: web/access.py.
+expires (and Secure behind TLS), and that logging out ends on the server too; a CSRF token in every
+form and state-changing request; the Host header checked against the served names (no DNS
+rebinding); a Content-Security-Policy without inline script or style, nosniff, frame-ancestors
+'none', no referrer (the local token is in the first address); Jinja2 escapes everything. Access
+rules: web/access.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import wraps
@@ -82,6 +84,11 @@ def create_app(settings: Settings) -> Flask:
                                  dutch_datetime=dutch_datetime, Status=Status)
     app.jinja_env.filters["kort"] = lambda value, limit=300: clean(value, limit) if value is not None else ""
     throttle = LoginThrottle()
+    # Sessions ended by logging out: the cookie is the browser's, so a copy of it would otherwise keep
+    # working until it expires. Per process is enough: the secret key is too, so a restart ends every
+    # session anyway. An entry is kept until the session would have expired in any case.
+    ended: dict[str, float] = {}
+    ended_lock = threading.Lock()
     site = settings.site
 
     # ------------------------------------------------------------------ every request --------------
@@ -142,6 +149,9 @@ def create_app(settings: Settings) -> Flask:
         if not isinstance(started, (int, float)) or time.time() - started > SESSION_MAX_HOURS * 3600:
             session.clear()
             return None
+        if isinstance(session.get("sid"), str) and session["sid"] in ended:  # logged out
+            session.clear()
+            return None
         if who.get("rol") == LOCAL:
             return local_principal() if settings.token is not None else None
         if settings.accounts is None:
@@ -157,6 +167,7 @@ def create_app(settings: Settings) -> Flask:
         session.permanent = True
         session["wie"] = {"naam": principal.name, "rol": principal.role}
         session["sinds"] = time.time()
+        session["sid"] = secrets.token_urlsafe(16)  # names the session, so logging out can end it
         session["csrf"] = secrets.token_urlsafe(32)
 
     def csrf_token() -> str:
@@ -249,6 +260,13 @@ def create_app(settings: Settings) -> Flask:
 
     @app.post("/uitloggen")
     def logout():
+        sid = session.get("sid")
+        if isinstance(sid, str):
+            with ended_lock:
+                now = time.time()
+                for old in [k for k, at in ended.items() if now - at > SESSION_MAX_HOURS * 3600]:
+                    del ended[old]
+                ended[sid] = now
         session.clear()
         return redirect(url_for("login"), 303)
 
@@ -288,6 +306,9 @@ def create_app(settings: Settings) -> Flask:
         """A new team's first assessment, as `kader nieuw`; returns its id, or the problems per field."""
         from kadertoets.editors.newassessment import new_assessment_file, parse_tasks
 
+        if values["id"] and not values["id"].strip("."):  # /team/. and /team/.. are dot segments a browser removes
+            return {"id": ["Een korte naam van alleen punten kan de browser niet openen. Gebruik letters of cijfers, "
+                           "bv. soest."]}
         if values["id"] and not who.can_write_team(values["id"]):
             return {"id": ["Met uw account kunt u alleen een assessment voor uw eigen team beginnen."]}
         sweep = site.sweep()
@@ -554,7 +575,10 @@ def create_app(settings: Settings) -> Flask:
         if not request.headers.get("If-Match"):
             return refuse(428, "zeg op welke versie van het assessment deze wijziging gebaseerd is",
                           "Stuur de ETag van GET /api/teams/<id> mee als 'If-Match'.")
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the JSON reader goes
+            body = None
         if not isinstance(body, dict) or not body:
             return refuse(400, "verwacht een JSON-object {vraag: waarde}", 'Bijvoorbeeld {"algemeen.inwoners": 12000}.')
         answers = {}
@@ -564,6 +588,15 @@ def create_app(settings: Settings) -> Flask:
             if unknown:
                 return refuse(422, f"onbekend onderdeel {excerpt(sorted(unknown)[0], 40)} bij vraag {excerpt(qid, 80)}",
                               "Gebruik " + ", ".join(answersave.EDITABLE_PARTS) + ".")
+            if not _plain_json(qid):
+                return refuse(422, f"vraag {excerpt(qid, 80)} bevat tekens die geen geldige Unicode zijn",
+                              "Gebruik de vraagcodes van 'kader vragen'.")
+            odd = next((part for part, v in answers[qid].items() if not _plain_json(v)), None)
+            if odd is not None:
+                return refuse(422, f"{odd} van vraag {excerpt(qid, 80)} is geen getal, tekst, ja/nee, datum of lijst "
+                                   "van keuzes, of bevat tekens die geen geldige Unicode zijn",
+                              'Bijvoorbeeld {"algemeen.inwoners": 12000}, of {"vraag": {"waarde": ..., '
+                              '"toelichting": "..."}}.')
         result = _save(ev, request.headers.get("If-Match"), answers=answers)
         if isinstance(result, answersave.Stale):
             response = refuse(412, "het assessment is veranderd sinds de versie waarop deze wijziging gebaseerd is; "
@@ -598,7 +631,7 @@ def create_app(settings: Settings) -> Flask:
 
     @app.errorhandler(KaderFout)
     def invalid_file(exc: KaderFout):
-        lines = [f"{p.location()}: {p.message}" for p in exc.problems[:20]]
+        lines = [(p.location() + ": " if p.file else "") + p.message for p in exc.problems[:20]]
         return refuse(422, "een bestand is ongeldig: " + "; ".join(lines)[:1500],
                       "Verbeter het bestand (kader check BESTAND zegt wat er mis is) en laad de pagina opnieuw.")
 
@@ -615,6 +648,20 @@ def said(p) -> str:
     text = p.message[:1].upper() + p.message[1:]
     text = text if text.endswith((".", "?", "!")) else text + "."
     return f"{text} {p.hint}" if p.hint else text
+
+
+def _plain_json(value, nested: bool = False) -> bool:
+    """Whether a posted value can be an answer: a JSON scalar with valid text, or a flat list of them
+    (several choices); anything nested deeper is refused before the loader sees it."""
+    if isinstance(value, list) and not nested:
+        return all(_plain_json(v, nested=True) for v in value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (\ud800) cannot be written into a file
+            return False
+        return True
+    return value is None or isinstance(value, (bool, int, float))
 
 
 def _local_target(value) -> str:
@@ -652,7 +699,7 @@ def _posted_shape(parts: dict) -> list:
 def _changed_by_user(qid: str, parts: dict, basis_text) -> bool:
     try:
         basis = json.loads(basis_text or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return True
     old = basis.get(qid) if isinstance(basis, dict) else None
     if not isinstance(old, list) or len(old) != 5:
