@@ -180,14 +180,14 @@ def keep_history(path: Path, data: bytes, moment: dt.datetime) -> str:
     return str(target)
 
 
-def _load(text: str, shown: str, kader_dir: Path) -> tuple[Assessment, Kader, dict]:
+def _load(text: str, shown: str, kader_dir: Path, kaders: dict | None = None) -> tuple[Assessment, Kader, dict]:
     tree = load_yaml_text(text, shown)
-    assessment, kader = assessment_from_tree(tree, shown, kader_dir, None)
+    assessment, kader = assessment_from_tree(tree, shown, kader_dir, None, kaders=kaders)
     return assessment, kader, tree
 
 
 def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | None = None,
-         statuses: dict | None = None, kader_dir=None) -> Saved | Stale | Invalid:
+         statuses: dict | None = None, kader_dir=None, kaders: dict | None = None) -> Saved | Stale | Invalid:
     """Save `answers` ({question id: {part: value}}, values as a form or JSON gives them) and `statuses`
     ({action number from 1: status}) into the assessment at `path`, if it is still version `based_on`.
     Raises KaderFout when the file itself cannot be read or is no valid assessment (exit 2 territory)."""
@@ -198,7 +198,7 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
     kdir = kader_dir_or_default(kader_dir)
     with _lock(path):
         kept = read_kept(path, AGAIN)
-        old, kader, tree = _load(kept.text, kept.shown, kdir)
+        old, kader, tree = _load(kept.text, kept.shown, kdir, kaders)
         if not same_version(based_on, kept.state[0]):
             return Stale(kept.shown, version_tag(kept.state[0]), old)
         unknown = {q: [Problem(f"onbekende vraag {excerpt(q, 80)}: die staat niet in Kader {old.kader_version}",
@@ -224,7 +224,7 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
         if statuses:
             edited[PLAN] = edited_plan
         try:
-            new, _ = assessment_from_tree(edited, kept.shown, kdir, None)
+            new, _ = assessment_from_tree(edited, kept.shown, kdir, None, kaders=kaders)
         except KaderFout as exc:
             return Invalid(kept.shown, problems_by_question(exc, kader.questions))
         changed = [q for q in answers if fact_key(new.facts.get(q)) != fact_key(old.facts.get(q))]
@@ -250,7 +250,7 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
             return Invalid(kept.shown, {"": [Problem(
                 f"het assessment zou te groot worden (meer dan {MAX_BYTES // 1024} KiB); er is niets opgeslagen",
                 hint="Maak de lange teksten korter: verwijs naar een document in plaats van het over te nemen.")]})
-        check, _, _ = _load(text, kept.shown, kdir)  # fail closed: the text written means what was validated
+        check, _, _ = _load(text, kept.shown, kdir, kaders)  # fail closed: the text written means what was validated
         if any(fact_key(check.facts.get(q)) != fact_key(new.facts.get(q)) for q in changed) \
                 or any(check.plan[n - 1].status != statuses[n] for n in moved):
             raise KaderFout.single("het bijgewerkte assessment zou iets anders bevatten dan wat is ingevuld; er is "
@@ -315,13 +315,14 @@ def kept_bytes(path: Path, name: str) -> bytes | None:
         return fh.read(MAX_BYTES + 1)
 
 
-def restore(path: Path, name: str, based_on: str | None, moment: dt.datetime, kader_dir=None) -> Saved | Stale | Invalid:
+def restore(path: Path, name: str, based_on: str | None, moment: dt.datetime, kader_dir=None,
+            kaders: dict | None = None) -> Saved | Stale | Invalid:
     """Put a kept version back (undo): only a version of the same team that still loads; the version it
     replaces is kept in the history in its turn, so a restore can be undone too."""
     kdir = kader_dir_or_default(kader_dir)
     with _lock(path):
         kept = read_kept(path, AGAIN)
-        old, _, _ = _load(kept.text, kept.shown, kdir)
+        old, _, _ = _load(kept.text, kept.shown, kdir, kaders)
         if not same_version(based_on, kept.state[0]):
             return Stale(kept.shown, version_tag(kept.state[0]), old)
         data = kept_bytes(path, name)
@@ -330,7 +331,7 @@ def restore(path: Path, name: str, based_on: str | None, moment: dt.datetime, ka
                                                      hint="Kies een versie uit de lijst.")]})
         try:
             text = data.decode("utf-8-sig")
-            earlier, _, _ = _load(text, kept.shown, kdir)
+            earlier, _, _ = _load(text, kept.shown, kdir, kaders)
         except (KaderFout, UnicodeDecodeError) as exc:
             problems = exc.problems if isinstance(exc, KaderFout) else [Problem("geen UTF-8-tekst")]
             return Invalid(kept.shown, {"": [Problem("deze eerdere versie is geen geldig assessment meer: "

@@ -114,19 +114,20 @@ def load_region_file(path: Path, kader_dir: Path, version: str | None):
     return build_region(root, kader)
 
 
-def load_for_assessment(path: Path, kader_dir: Path, version: str | None):
-    """Parse an assessment file and load the Kader it names (or `version`, when the user forces one)."""
-    return assessment_from_tree(load_yaml_file(path), display_path(path), kader_dir, version)
+def load_for_assessment(path: Path, kader_dir: Path, version: str | None, kaders: dict | None = None):
+    """Parse an assessment file and load the Kader it names (or `version`, when the user forces one).
+    `kaders` memoises the loaded Kader versions over many calls (the web page: one per Kader state)."""
+    return assessment_from_tree(load_yaml_file(path), display_path(path), kader_dir, version, kaders=kaders)
 
 
 def check_file(path: str | Path, kader_dir=None, version: str | None = None, as_of: dt.date | None = None,
-               engine: str = "python", region: str | Path | None = None) -> Evaluation:
+               engine: str = "python", region: str | Path | None = None, kaders: dict | None = None) -> Evaluation:
     """Evaluate one assessment file; as_of defaults to the assessment's peildatum (reproducible).
     The region's state is `region` (a regional file) or else the one in force among the regional files
     beside the assessment (regio*.yaml); without one, requirements waiting on the region stay onbekend."""
     kdir = kader_dir_or_default(kader_dir)
     backend = get_backend(engine)
-    assessment, kader = load_for_assessment(Path(path), kdir, version)
+    assessment, kader = load_for_assessment(Path(path), kdir, version, kaders)
     state = region_for(Path(path), assessment, kader, region)
     return evaluate(kader, assessment, as_of or assessment.reference_date, backend, region=state)
 

@@ -61,6 +61,12 @@ class Settings:
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
+def saved_at() -> dt.datetime:
+    """When a save happens, for the name of the kept previous version: the real clock (not the fixed
+    moment SOURCE_DATE_EPOCH gives exports), read here at the edge."""
+    return dt.datetime.now()
+
+
 def _options() -> Options:
     """As the command line renders to a file or pipe (cli.py terminal_options without a terminal)."""
     return Options(color=False, width=100, show_all=False, made_at=made_at())
@@ -370,7 +376,7 @@ def create_app(settings: Settings) -> Flask:
             if not answersave.same_version(request.form.get("versie"), data):
                 return refuse(409, "het assessment is intussen veranderd; er is niets toegevoegd",
                               "Open het team opnieuw en probeer het nog eens.")
-            kept, written = Path(answersave.keep_history(path, data, made_at())), False
+            kept, written = Path(answersave.keep_history(path, data, saved_at())), False
             try:
                 result = update_plan_file(path, site.kader_dir)
                 written = result.written
@@ -439,8 +445,8 @@ def create_app(settings: Settings) -> Flask:
 
     def _save(ev, based_on, answers=None, statuses=None):
         try:
-            return answersave.save(Path(ev.assessment.file), based_on, made_at(), answers=answers, statuses=statuses,
-                                   kader_dir=site.kader_dir)
+            return answersave.save(Path(ev.assessment.file), based_on, saved_at(), answers=answers, statuses=statuses,
+                                   kader_dir=site.kader_dir, kaders=site.kaders)
         except KaderFout as exc:
             if "veranderd terwijl" in exc.problems[0].message:
                 data = Path(ev.assessment.file).read_bytes()
@@ -529,8 +535,8 @@ def create_app(settings: Settings) -> Flask:
     @write_team
     def history_restore(team_id: str, name: str):
         _, ev = team_or_404(team_id)
-        result = answersave.restore(Path(ev.assessment.file), name, request.form.get("versie"), made_at(),
-                                    site.kader_dir)
+        result = answersave.restore(Path(ev.assessment.file), name, request.form.get("versie"), saved_at(),
+                                    site.kader_dir, kaders=site.kaders)
         if isinstance(result, answersave.Stale):
             return refuse(409, "het assessment is intussen veranderd; er is niets teruggezet",
                           "Open de geschiedenis opnieuw en kies nog eens.")
@@ -566,7 +572,9 @@ def create_app(settings: Settings) -> Flask:
     @app.get("/api/regio")
     @read_region
     def api_region():
-        return _json_text(render("sweep", "json", site.sweep(), _options()))
+        options = _options()  # the same text for every request of one moment and one state of the files
+        return _json_text(site.kept(("sweep-json", options.made_at),
+                                    lambda: render("sweep", "json", site.sweep(), options)))
 
     @app.put("/api/teams/<team_id>/feiten")
     @write_team

@@ -105,8 +105,13 @@ class AccountsFile:
 
 def serve(settings: Settings, host: str, port: int, names=(), out=sys.stdout, err=sys.stderr) -> None:
     """Start the server; prints the address first, then runs until stopped (Ctrl+C)."""
+    import logging
+
     from waitress import create_server
 
+    # waitress warns "Task queue depth is N" whenever requests wait for a thread: normal under load, and
+    # not the user's to act on; real errors are still logged
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(settings)
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="kadertoets",
