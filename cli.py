@@ -846,12 +846,16 @@ SERVE_HELP = ("Open de webpagina: de teams, hun tekortenlijst, plan en vragenlij
 @multi_option("--naam", "names", metavar="HOSTNAAM...",
               help="De naam waaronder de pagina bereikt wordt achter een webserver (bv. kadertoets.regio.nl); "
                    "andere namen worden geweigerd.")
+@option("--proxy", "proxy", metavar="ADRES",
+        help="Het IP-adres van de webserver ervoor (bv. 127.0.0.1): diens X-Forwarded-For geeft het adres van de "
+             "gebruiker, zodat verkeerde wachtwoorden per adres geteld worden.")
 @option("--zonder-https", "without_https", is_flag=True,
         help="Stuur de sessiecookie ook over http (alleen om te testen; gebruik anders https).")
 @kader_dir_option()
-def serve(paths, host, port, users, names, without_https, kader_dir):
-    from kadertoets.web.serve import serve as run, settings_for
+def serve(paths, host, port, users, names, proxy, without_https, kader_dir):
+    from kadertoets.web.serve import check_proxy, serve as run, settings_for
 
+    proxy = check_proxy(proxy)
     if not paths:
         if not Path("assessments").is_dir():
             raise KaderFout.single("hier is geen map 'assessments'", field="PAD",
@@ -859,7 +863,7 @@ def serve(paths, host, port, users, names, without_https, kader_dir):
                                         "voorbeelden: kader voorbeelden --naar assessments")
         paths = (Path("assessments"),)
     settings = settings_for(paths, host, users, kader_dir, names, without_https)
-    run(settings, host, port, names)
+    run(settings, host, port, names, proxy=proxy)
     sys.exit(ExitCode.OK)
 
 

@@ -77,3 +77,8 @@ def test_regional_settings_send_the_cookie_over_https_only_unless_asked(tmp_path
     assert not settings_for([tmp_path], "0.0.0.0", users, None, without_https=True).secure_cookie
     local = settings_for([tmp_path], "127.0.0.1", None, None)
     assert local.token and len(local.token) >= 32 and local.accounts is None and not local.secure_cookie
+
+
+def test_the_proxy_is_one_ip_address(tmp_path):
+    result = run(["serve", str(tmp_path), "--proxy", "webserver.local"])
+    assert result.exit_code == 2 and "geen IP-adres" in result.output

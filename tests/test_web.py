@@ -720,6 +720,14 @@ def test_a_stale_save_of_an_answer_nobody_else_changed_still_refuses(app, folder
         form_fields(page_second, "/team/soest/vragenlijst"), "w:algemeen.jeugd_tm18", "9000"))
     assert response.status_code == 409
     assert snapshot(folder) == after_first
+    html = text(response)
+    # no question was changed by both: no table claiming one was; the other's answer and theirs both stand
+    assert 'id="conflicten"' not in html and "andere vragen dan u" in html
+    assert 'value="9000"' in field_block(html, "algemeen.jeugd_tm18")
+    assert 'value="48000"' in field_block(html, "algemeen.inwoners")
+    assert second.post("/team/soest/vragenlijst", data=form_fields(html, "/team/soest/vragenlijst")).status_code == 303
+    saved = (folder / "soest-2023-03.yaml").read_text(encoding="utf-8")
+    assert "    waarde: 48000\n" in saved and "    waarde: 9000\n" in saved
 
 
 def test_a_save_without_a_version_is_refused(client, folder):

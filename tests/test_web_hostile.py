@@ -1107,9 +1107,9 @@ def test_downloads_hold_no_formulas(folder):
         assert not [c for c in cells if c[:1] in ("=", "@", "+") or c.startswith("-=")], route
 
 
-@pytest.mark.xfail(strict=True, reason="open: behind a reverse proxy every user has the proxy's address, so five "
-                                       "failed logins by anyone lock every account out for a quarter of an hour")
 def test_failed_logins_from_one_address_do_not_lock_out_everyone(folder, tmp_path):
+    """Behind a reverse proxy on this machine every user has its address (127.0.0.1): five wrong guesses
+    by anyone must not lock every account out."""
     app = regional_app(folder, tmp_path)
     attacker, colleague = app.test_client(), app.test_client()
     for n in range(5):

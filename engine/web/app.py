@@ -249,7 +249,12 @@ def create_app(settings: Settings) -> Flask:
                 error = "Dit toegangstoken klopt niet. Gebruik het adres dat kader serve liet zien."
             else:
                 name = (request.form.get("naam") or "")[:64]
-                keys = ("naam:" + name.casefold(), "adres:" + address)
+                keys = ("naam:" + name.casefold(),)
+                if not is_loopback_address(address):
+                    # behind a reverse proxy on this machine every user has its address: counting it would
+                    # let five wrong guesses by anyone lock everyone out (kader serve --proxy passes the
+                    # user's own address on, and then it counts)
+                    keys += ("adres:" + address,)
                 if throttle.blocked(*keys):
                     error = "Te vaak een verkeerd wachtwoord. Probeer het over een kwartier opnieuw."
                 else:
@@ -427,8 +432,11 @@ def create_app(settings: Settings) -> Flask:
                 assessment, version = result.assessment, result.current
                 conflicts = _conflicts(overlay, request.form.get("basis"), assessment, kader)
                 message = ("Iemand anders heeft dit assessment intussen opgeslagen. Er is niets geschreven. "
-                           "Hieronder staat wat u invulde; bij elke vraag die u wijzigde ziet u ook wat er nu in "
-                           "het bestand staat. Sla opnieuw op om uw antwoorden te bewaren.")
+                           + ("Hieronder staat wat u invulde; bij elke vraag die u én de ander wijzigden ziet u ook "
+                              "wat er nu in het bestand staat." if conflicts else
+                              "De ander wijzigde andere vragen dan u; die staan nu ook in het formulier, met uw "
+                              "eigen wijzigingen.")
+                           + " Sla opnieuw op om uw antwoorden te bewaren.")
                 overlay = {k: v for k, v in overlay.items() if k in {c["vraag"] for c in conflicts}
                            or _changed_by_user(k, v, request.form.get("basis"))}
                 status = 409
@@ -640,8 +648,10 @@ def create_app(settings: Settings) -> Flask:
     @app.errorhandler(KaderFout)
     def invalid_file(exc: KaderFout):
         lines = [(p.location() + ": " if p.file else "") + p.message for p in exc.problems[:20]]
-        return refuse(422, "een bestand is ongeldig: " + "; ".join(lines)[:1500],
-                      "Verbeter het bestand (kader check BESTAND zegt wat er mis is) en laad de pagina opnieuw.")
+        # a file that does not load, or one that could not be written: the problem says which
+        return refuse(422, "dit lukte niet: " + "; ".join(lines)[:1500],
+                      "Verbeter wat de melding noemt (bij een ongeldig bestand zegt 'kader check BESTAND' precies "
+                      "wat er mis is) en laad de pagina opnieuw.")
 
     @app.errorhandler(500)
     def internal(_):
@@ -670,6 +680,15 @@ def _plain_json(value, nested: bool = False) -> bool:
             return False
         return True
     return value is None or isinstance(value, (bool, int, float))
+
+
+def is_loopback_address(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _local_target(value) -> str:
@@ -721,14 +740,24 @@ def _changed_by_user(qid: str, parts: dict, basis_text) -> bool:
 
 
 def _conflicts(overlay: dict, basis_text, current, kader) -> list[dict]:
-    """The questions the person changed whose answer in the file is now something else: both values."""
+    """The questions the person changed that someone else changed meanwhile too, each to something else:
+    both values. (A question only the person changed is not a conflict; it is kept in the form.)"""
     from kadertoets.load.workbook import answer_kind
     from kadertoets.web.forms import shown_value
 
+    try:
+        basis = json.loads(basis_text or "{}")
+    except (ValueError, RecursionError):
+        basis = {}
+    basis = basis if isinstance(basis, dict) else {}
+    now_shown = {f.path: [f.value, list(f.chosen), f.note, f.evidence, f.evidence_date]
+                 for _, fields in grouped(kader, current) for f in fields}
     out = []
     for qid, parts in overlay.items():
         if not _changed_by_user(qid, parts, basis_text):
             continue
+        if qid in basis and basis.get(qid) == now_shown.get(qid):
+            continue  # nobody else changed it: the person's value simply stands
         q = kader.questions[qid]
         f = current.facts.get(qid)
         now = "" if f is None or f.value is None else (

@@ -25,7 +25,6 @@ from kadertoets.model import Assessment, Fact, Kader, Question
 
 VALUE, NOTE, EVIDENCE, EVIDENCE_DATE, MULTI = "w:", "t:", "b:", "d:", "m:"
 PARTS = {VALUE: "waarde", NOTE: "toelichting", EVIDENCE: "bewijs", EVIDENCE_DATE: "bewijs_datum"}
-MAX_FIELD = 20_000  # characters of one posted field; longer is refused by the loader's text limits anyway
 
 
 @record

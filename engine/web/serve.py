@@ -103,7 +103,22 @@ class AccountsFile:
         return accounts.authenticate(name, password) if accounts is not None else None
 
 
-def serve(settings: Settings, host: str, port: int, names=(), out=sys.stdout, err=sys.stderr) -> None:
+def check_proxy(proxy: str | None) -> str | None:
+    """The address of a reverse proxy whose X-Forwarded-For is trusted (then the login throttle counts the
+    user's own address); a Dutch refusal for anything but one IP address."""
+    if proxy is None:
+        return None
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(proxy))
+    except ValueError:
+        raise KaderFout.single(f"{excerpt(proxy, 80)} is geen IP-adres", field="--proxy",
+                               hint="Geef het adres van de webserver die voor kader serve staat, bv. 127.0.0.1.") from None
+
+
+def serve(settings: Settings, host: str, port: int, names=(), out=sys.stdout, err=sys.stderr,
+          proxy: str | None = None) -> None:
     """Start the server; prints the address first, then runs until stopped (Ctrl+C)."""
     import logging
 
@@ -114,8 +129,10 @@ def serve(settings: Settings, host: str, port: int, names=(), out=sys.stdout, er
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(settings)
     try:
+        trust = {"trusted_proxy": proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": {"x-forwarded-for"}} if proxy else {}
         server = create_server(app, host=host, port=port, threads=THREADS, ident="kadertoets",
-                               clear_untrusted_proxy_headers=True)
+                               clear_untrusted_proxy_headers=True, **trust)
     except OSError as exc:
         raise KaderFout.single(f"kan niet luisteren op {excerpt(host, 80)}:{port} ({exc.strerror or exc})",
                                field="--poort", hint="Kies een andere poort met --poort, of stop het programma dat "
