@@ -31,7 +31,7 @@ from kadertoets.infra.digest import hex_digest
 from kadertoets.infra.errors import KaderFout, Problem, excerpt, os_reason
 from kadertoets.infra.paths import HISTORY_FOLDER
 from kadertoets.infra.records import record
-from kadertoets.infra.yamlload import MAX_BYTES, load_yaml_text
+from kadertoets.infra.yamlload import MAX_BYTES, load_yaml_text, plain
 from kadertoets.model import ACTION_STATUSES, ACTION_STATUS_LABEL, Assessment, Fact, Kader
 from kadertoets.sweep.run import assessment_from_tree, kader_dir_or_default
 
@@ -108,18 +108,10 @@ def fact_key(f: Fact | None) -> tuple:
     return (value, f.note, f.evidence, f.evidence_date, f.evidence_document, f.reconfirm)
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _edited_entry(old, parts: dict):
     """The raw entry of a question with `parts` set (None or '' removes a part; an empty `waarde` is
     onbekend). Kept in the file's form: a long-form entry stays long."""
-    entry = dict(_plain(old)) if isinstance(old, dict) else ({} if old is None else {"waarde": _plain(old)})
+    entry = dict(plain(old)) if isinstance(old, dict) else ({} if old is None else {"waarde": plain(old)})
     for key, value in parts.items():
         if value is None or value == "" or value == []:
             if key == "waarde":
@@ -186,6 +178,15 @@ def _load(text: str, shown: str, kader_dir: Path, kaders: dict | None = None) ->
     return assessment, kader, tree
 
 
+def _current(path: Path, based_on: str | None, kdir: Path, kaders):
+    """The file as it is (read once, loaded), or Stale when it is not the version `based_on`."""
+    kept = read_kept(path, AGAIN)
+    old, kader, tree = _load(kept.text, kept.shown, kdir, kaders)
+    if not same_version(based_on, kept.state[0]):
+        return Stale(kept.shown, version_tag(kept.state[0]), old)
+    return kept, old, kader, tree
+
+
 def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | None = None,
          statuses: dict | None = None, kader_dir=None, kaders: dict | None = None) -> Saved | Stale | Invalid:
     """Save `answers` ({question id: {part: value}}, values as a form or JSON gives them) and `statuses`
@@ -197,10 +198,10 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
                                hint="Sla minder antwoorden tegelijk op.")
     kdir = kader_dir_or_default(kader_dir)
     with _lock(path):
-        kept = read_kept(path, AGAIN)
-        old, kader, tree = _load(kept.text, kept.shown, kdir, kaders)
-        if not same_version(based_on, kept.state[0]):
-            return Stale(kept.shown, version_tag(kept.state[0]), old)
+        current = _current(path, based_on, kdir, kaders)
+        if isinstance(current, Stale):
+            return current
+        kept, old, kader, tree = current
         unknown = {q: [Problem(f"onbekende vraag {excerpt(q, 80)}: die staat niet in Kader {old.kader_version}",
                                hint="Gebruik de vraagcodes van 'kader vragen'.")]
                    for q in answers if q not in kader.questions}
@@ -215,7 +216,7 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
         edited_facts = dict(raw_facts)
         for qid, parts in answers.items():
             edited_facts[qid] = _edited_entry(raw_facts.get(qid), parts)
-        raw_plan = [_plain(a) for a in (tree.get(PLAN) or [])]
+        raw_plan = [plain(a) for a in (tree.get(PLAN) or [])]
         edited_plan = [dict(a) for a in raw_plan]
         for n, status in statuses.items():
             edited_plan[n - 1]["status"] = status
@@ -233,7 +234,7 @@ def save(path: Path, based_on: str | None, moment: dt.datetime, answers: dict | 
             return Saved(kept.shown, version_tag(kept.state[0]), (), written=False, history=None)
         text = kept.text
         if changed:
-            out = dict((k, _plain(v)) for k, v in raw_facts.items())
+            out = dict((k, plain(v)) for k, v in raw_facts.items())
             for qid in changed:
                 f = new.facts.get(qid)
                 f = None if f is None or f.empty else f
@@ -321,10 +322,10 @@ def restore(path: Path, name: str, based_on: str | None, moment: dt.datetime, ka
     replaces is kept in the history in its turn, so a restore can be undone too."""
     kdir = kader_dir_or_default(kader_dir)
     with _lock(path):
-        kept = read_kept(path, AGAIN)
-        old, _, _ = _load(kept.text, kept.shown, kdir, kaders)
-        if not same_version(based_on, kept.state[0]):
-            return Stale(kept.shown, version_tag(kept.state[0]), old)
+        current = _current(path, based_on, kdir, kaders)
+        if isinstance(current, Stale):
+            return current
+        kept, old, _, _ = current
         data = kept_bytes(path, name)
         if data is None:
             return Invalid(kept.shown, {"": [Problem("deze eerdere versie bestaat niet (meer)",

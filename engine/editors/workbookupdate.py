@@ -26,7 +26,7 @@ from kadertoets.editors.yamlblock import replace_entries
 from kadertoets.infra.dates import dutch_date
 from kadertoets.infra.errors import KaderFout, Problem, display_path, excerpt
 from kadertoets.infra.records import record
-from kadertoets.infra.yamlload import load_yaml_text
+from kadertoets.infra.yamlload import load_yaml_text, plain
 from kadertoets.load import formats
 from kadertoets.load.workbook import action_print, fact_print
 from kadertoets.model import Assessment, Fact
@@ -47,15 +47,6 @@ class WorkbookUpdate:
 
 def _empty(f: Fact | None) -> bool:
     return f is None or f.empty
-
-
-def _plain(value):
-    """A loaded YAML value as plain dicts and lists (the loader's own containers carry positions)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _in_form_of(entry, fact: Fact | None):
@@ -90,7 +81,7 @@ def _merge_facts(raw: dict, old: Assessment, new: Assessment, base: dict, order,
             out[path] = _in_form_of(entry, wanted.pop(path))
             changed.append(path)
         else:
-            out[path] = _plain(entry)
+            out[path] = plain(entry)
     for path, fact in wanted.items():  # answered in the workbook, not yet listed in the file
         if not _empty(fact):
             out[path] = fact_yaml(fact)
@@ -101,7 +92,7 @@ def _merge_facts(raw: dict, old: Assessment, new: Assessment, base: dict, order,
 def _merge_plan(raw: list, old: Assessment, new: Assessment, base: dict, conflicts: list) -> tuple[list, int]:
     """The `transformatieplan:` block: an action changed in the workbook (its status, toelichting, ...)
     replaces the file's; actions the file gained since (kader plan --bijwerken) stay."""
-    out, changed = [_plain(item) for item in raw], 0
+    out, changed = [plain(item) for item in raw], 0
     for n, action in enumerate(new.plan):
         mine, was = action_print(action, as_shown=True), base.get(f"actie:{n}")
         theirs = action_print(old.plan[n], as_shown=True) if n < len(old.plan) else None

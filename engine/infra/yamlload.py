@@ -465,3 +465,13 @@ def _name(shown) -> str:
 _fast_resolvers(_Loader)  # after every add_implicit_resolver above
 _IMPLICIT_TIMESTAMP = next(rx for resolvers in _Loader.yaml_implicit_resolvers.values()
                            for tag, rx in resolvers if tag == _TIMESTAMP)
+
+
+def plain(value):
+    """A loaded YAML value as plain dicts and lists (the loader's own containers carry positions), for
+    a writer that builds new data from what it read."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
