@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import field
 from enum import Enum
+from functools import cached_property
 from typing import Any
 from kadertoets.infra.records import record
 
@@ -455,7 +456,7 @@ class Evaluation:
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     region: RegionAssessment | None = None  # the region's state the regional requirements read (None: missing)
 
-    @property
+    @cached_property
     def waiting_on_region(self) -> tuple[Finding, ...]:
         """The findings that are voldoet_niet only because the region's product does not exist yet."""
         return tuple(f for f in self.findings if f.waits_on)
@@ -466,6 +467,10 @@ class Evaluation:
         return self.region is None and any(r.region_product is not None for r in self.kader.rules.values())
 
     def counts(self) -> dict[str, int]:
+        return dict(self._counts)
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
         counted = Counter(f.status for f in self.findings)
         return {s.value: counted[s] for s in Status}
 
@@ -473,19 +478,28 @@ class Evaluation:
     def fully_compliant(self) -> bool:
         return all(f.status in (Status.VOLDOET, Status.NVT) for f in self.findings)
 
+    @cached_property
+    def _with_exception(self) -> tuple[Finding, ...]:
+        """The findings with an afwijking (most teams have none: the sweep asks per team, many times)."""
+        return tuple(f for f in self.findings if f.exception is not None)
+
     def excused(self) -> tuple[Finding, ...]:
         """The gaps covered by an afwijking valid on the as-of date (counted apart, not towards exit 1)."""
-        return tuple(f for f in self.findings if f.excused)
+        return tuple(f for f in self._with_exception if f.excused)
 
     def expired_exceptions(self) -> tuple[Finding, ...]:
         """The gaps whose afwijking does not hold on the as-of date (they count again)."""
-        return tuple(f for f in self.findings if f.exception_expired)
+        return tuple(f for f in self._with_exception if f.exception_expired)
 
     def stale_evidence(self) -> tuple[str, ...]:
         """Every question path with evidence older than allowed that some requirement reads, sorted."""
+        return self._stale_evidence
+
+    @cached_property
+    def _stale_evidence(self) -> tuple[str, ...]:
         return tuple(sorted({p for f in self.findings for p in f.stale_evidence}))
 
-    @property
+    @cached_property
     def compliant_or_excused(self) -> bool:
         """Every requirement complies, does not apply, or is a gap covered by a valid afwijking."""
         return all(f.status in (Status.VOLDOET, Status.NVT) or f.excused for f in self.findings)

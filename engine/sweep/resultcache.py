@@ -39,7 +39,7 @@ from kadertoets.infra.store import BadEntry, Scope, dump_json, load_json, pack, 
 from kadertoets.sweep.cache import MAX_ENTRY, parse_iso
 from kadertoets.infra.errors import KaderFout
 from kadertoets.sweep.fingerprints import code_fingerprint, kader_fingerprint
-from kadertoets.validate.semantic import validated_kader
+from kadertoets.sweep.snapshots import validated as validated_kader  # a record came from the cache: so may the Kader
 from kadertoets.evaluate.operators import months_before
 from kadertoets.model import WAITS_ON_REGION, ACTION_STATUSES, VERSION_SOURCE_LABEL, ApprovedException, Approver, Assessment, Check, \
     Evaluation, Finding, Kader, MovedDeadline, PlanAction, Status, Team
