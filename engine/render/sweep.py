@@ -398,12 +398,13 @@ def sweep_json(sweep: Sweep, options: Options):
             yield data  # with tekorten_met_afwijking and verouderd_bewijs, as kader check gives them
 
     total = totals(sweep)
+    counts = [ev.counts() for ev in sweep.evaluations]  # once per team (a dict made per call)
     data = {
         "peildatum_tot_en_met": sweep.reference_date_until.isoformat() if sweep.reference_date_until else None,
         "teams": Stream(teams()),
         "eisen": [requirement_json(r) for r in sweep.requirements()],
         "ongeldige_bestanden": invalid_json(sweep.invalid),
-        "samenvatting": {s.value: sum(ev.counts()[s.value] for ev in sweep.evaluations) for s in Status},
+        "samenvatting": {s.value: sum(c[s.value] for c in counts) for s in Status},
         "regio": [region_json(r) for r in sweep.regions],
         "regio_ontbreekt": sweep.region_missing,
         "wacht_op_regio": [{"eis": rid, "product": name, "teams": n} for rid, name, n in sweep.waiting_on_region()],
