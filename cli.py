@@ -25,7 +25,7 @@ from kadertoets.infra.errors import KaderFout, display_path, excerpt, os_reason
 from kadertoets.infra.paths import bundled_assessments
 from kadertoets.infra.dates import dutch_date, made_at
 from kadertoets.infra.located import hint_with, written_date
-from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, suffix_agrees,
+from kadertoets.render import (Options, format_of_suffix, formats, has_bom, is_binary, render, render_pieces, suffix_agrees,
                                suffix_of)
 from kadertoets.sweep.run import (check_file, kader_dir_or_default, kader_from_spec, load_assessments_against,
                         load_for_assessment, load_kader_for_listing)
@@ -180,14 +180,24 @@ def check_binary_target(fmt: str, option_name: str = "--formaat") -> None:
                                field=option_name, hint=f"Schrijf naar een bestand met -o, bijvoorbeeld -o regio{suffix}.")
 
 
-def emit(text: str | bytes, output: Path | None, force: bool, fmt: str = "text", inputs: tuple = ()) -> None:
-    """Write the rendered result to the terminal or, atomically, to -o; the registry says whether the
-    format is binary (never to a terminal) and whether a file gets a byte-order mark."""
+def emit(text, output: Path | None, force: bool, fmt: str = "text", inputs: tuple = ()) -> None:
+    """Write the rendered result (text, bytes, or text in pieces as render_pieces gives it) to the
+    terminal or, atomically, to -o; the registry says whether the format is binary (never to a
+    terminal) and whether a file gets a byte-order mark. Pieces are written as they are made."""
     bom = has_bom(fmt)
     if output is None:
         check_binary_target(fmt)  # output_format refused it already; never write bytes to a terminal
         try:
-            click.echo(text, nl=not text.endswith("\n"))
+            if isinstance(text, str):
+                click.echo(text, nl=not text.endswith("\n"))
+            else:
+                last = ""
+                for piece in text:
+                    if piece:
+                        click.echo(piece, nl=False)
+                        last = piece
+                if not last.endswith("\n"):
+                    click.echo("")
         except OSError as exc:
             raise KaderFout.single(f"de uitvoer kan niet geschreven worden ({os_reason(exc)})", field="uitvoer",
                                    hint="Controleer waar de uitvoer heen gaat (schijf vol, gesloten pijp?).") from None
@@ -359,7 +369,7 @@ def sweep(paths, fmt, reference_date_until, output, force, no_cache, as_of, engi
     result = load_sweep(paths, kader_dir, kader_version, reference_date_until, as_of, engine, use_cache=not no_cache)
     for warning in result.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
-    text = render("sweep", fmt, result, terminal_options(to_file=output is not None))
+    text = render_pieces("sweep", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, fmt, inputs=tuple(result_files(result)))
     sys.exit(result.exit_code)
 
@@ -381,7 +391,7 @@ def trend(paths, fmt, output, force, no_cache, as_of, engine, kader_dir, kader_v
     for warning in swept.warnings:  # e.g. a cache that could not be used: once, on stderr
         click.echo(warning, err=True)
     result = build_trend(swept)
-    text = render("trend", fmt, result, terminal_options(to_file=output is not None))
+    text = render_pieces("trend", fmt, result, terminal_options(to_file=output is not None))
     emit(text, output, force, fmt, inputs=tuple(result_files(swept)))
     sys.exit(result.exit_code)
 

@@ -28,7 +28,7 @@ import re
 import stat
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from kadertoets.infra.errors import KaderFout, display_path, os_reason
 from kadertoets.infra.cli_names import suggest
@@ -134,9 +134,21 @@ def check_target(path: Path, force: bool) -> None:
                       "Controleer of de map bestaat en schrijfbaar is.") from None
 
 
-def write_atomic(path: Path, text: str | bytes, force: bool, bom: bool = False, inputs: tuple = ()) -> None:
-    """Write text (UTF-8, with a BOM if asked) or bytes (as they are, e.g. XLSX) to path, atomically:
-    readers see the old file or the complete new one, never a part.
+def _encoded(pieces: Iterable[str], bom: bool) -> Iterator[bytes]:
+    """Text pieces as UTF-8 bytes, a BOM before the first when asked."""
+    if bom:
+        yield b"\xef\xbb\xbf"
+    for piece in pieces:
+        if piece:
+            yield piece.encode("utf-8")
+
+
+def write_atomic(path: Path, text: str | bytes | Iterable[str], force: bool, bom: bool = False,
+                 inputs: tuple = ()) -> None:
+    """Write text (UTF-8, with a BOM if asked), bytes (as they are, e.g. XLSX) or text in pieces (an
+    iterable of str, written as they come: a big document need not be whole in memory) to path,
+    atomically: readers see the old file or the complete new one, never a part (also when making the
+    pieces fails halfway: the temporary file is then dropped).
 
     Which paths are accepted and what --force does to each is in the module docstring. The new file
     gets the replaced file's permissions, or the usual ones for a new file (0666 minus the umask)."""
@@ -150,7 +162,12 @@ def write_atomic(path: Path, text: str | bytes, force: bool, bom: bool = False, 
         folder = target.path.parent
         if not folder.is_dir():
             raise _refuse("de map voor dit bestand bestaat niet", shown, "Maak de map eerst aan of kies een ander pad.")
-        data = bytes(text) if isinstance(text, (bytes, bytearray)) else text.encode("utf-8-sig" if bom else "utf-8")
+        if isinstance(text, (bytes, bytearray)):
+            data = bytes(text)
+        elif isinstance(text, str):
+            data = text.encode("utf-8-sig" if bom else "utf-8")
+        else:
+            data = _encoded(text, bom)
         remove_stale_temporaries(folder)
         if not _write_anonymous(target, data, force, shown):
             _write_named(target, data, force, shown)
@@ -159,11 +176,13 @@ def write_atomic(path: Path, text: str | bytes, force: bool, bom: bool = False, 
                       "Controleer of de map bestaat en schrijfbaar is, en of er schijfruimte is.") from None
 
 
-def _fill(fd: int, data: bytes, mode: int | None) -> None:
-    """Write all of data to fd, set the permissions (when given) and sync it to disk."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _fill(fd: int, data: bytes | Iterator[bytes], mode: int | None) -> None:
+    """Write all of data (bytes, or pieces of bytes) to fd, set the permissions (when given) and sync it
+    to disk."""
+    for piece in ((data,) if isinstance(data, bytes) else data):
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view):]
     if mode is not None:
         os.fchmod(fd, mode)
     os.fsync(fd)
@@ -182,8 +201,8 @@ def _write_anonymous(target: _Target, data: bytes, force: bool, shown: str) -> b
     name = target.path.name
     folder_fd = os.open(target.path.parent, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        try:
-            fd = os.open(".", _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600, dir_fd=folder_fd)
+        try:  # readable too: pieces once written cannot be made again, but can be read back (below)
+            fd = os.open(".", _O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600, dir_fd=folder_fd)
         except OSError as exc:
             if exc.errno in _NO_TMPFILE:
                 return False
@@ -193,13 +212,26 @@ def _write_anonymous(target: _Target, data: bytes, force: bool, shown: str) -> b
             # linkat(AT_SYMLINK_FOLLOW) of the /proc entry names the anonymous file; passing dst_dir_fd
             # makes Python call linkat (plain link() cannot follow the /proc link: EXDEV).
             source = f"/proc/self/fd/{fd}"
-            if not force:
-                return _link_new(source, name, folder_fd, shown)
-            return _link_replace(source, name, folder_fd)
+            linked = _link_new(source, name, folder_fd, shown) if not force else _link_replace(source, name, folder_fd)
+            if not linked and not isinstance(data, bytes):  # the pieces are spent: the named file gets them from here
+                _write_named(target, _read_back(fd), force, shown)
+                return True
+            return linked
         finally:
             os.close(fd)
     finally:
         os.close(folder_fd)
+
+
+def _read_back(fd: int, size: int = 1 << 20) -> Iterator[bytes]:
+    """What was written to fd, in blocks."""
+    offset = 0
+    while True:
+        block = os.pread(fd, size, offset)
+        if not block:
+            return
+        offset += len(block)
+        yield block
 
 
 def _link_new(source: str, name: str, folder_fd: int, shown: str) -> bool:

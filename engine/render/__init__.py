@@ -15,10 +15,11 @@ import re
 from typing import Callable
 
 from kadertoets.model import STATUS_LABEL, Status  # noqa: F401  (STATUS_LABEL: renderers import it from here)
-from kadertoets.infra.textsafe import UNSAFE, UNSAFE_CLASS, clean, is_clean, no_commands
+from kadertoets.infra.textsafe import UNSAFE_CLASS, clean, is_clean, no_commands
 from kadertoets.infra.records import record
 
 _REGISTRY: dict[tuple[str, str], Callable] = {}
+_STREAMS: dict[tuple[str, str], Callable] = {}  # renderers that can give their text in pieces
 
 
 @record
@@ -34,6 +35,18 @@ class Options:
 def renderer(command: str, fmt: str):
     def register(fn):
         _REGISTRY[(command, fmt)] = fn
+        return fn
+
+    return register
+
+
+def stream_renderer(command: str, fmt: str):
+    """Register a renderer that gives its text in pieces (an iterable of str, e.g. JSON team by team):
+    `render_pieces` hands the pieces on to be written one at a time; `render` joins them, for callers
+    that want the text (the web page)."""
+    def register(fn):
+        _STREAMS[(command, fmt)] = fn
+        _REGISTRY[(command, fmt)] = lambda result, options: "".join(fn(result, options))
         return fn
 
     return register
@@ -106,6 +119,14 @@ def render(command: str, fmt: str, result, options: Options) -> str | bytes:
     """The rendered result: text, or bytes for the binary formats (BINARY_FORMATS)."""
     _load(command)
     return _REGISTRY[(command, fmt)](result, options)
+
+
+def render_pieces(command: str, fmt: str, result, options: Options):
+    """The rendered result as render() gives it, or, for a format registered with stream_renderer, its
+    text as an iterable of pieces (made while they are written: a big document is never whole in memory)."""
+    _load(command)
+    stream = _STREAMS.get((command, fmt))
+    return stream(result, options) if stream is not None else _REGISTRY[(command, fmt)](result, options)
 
 
 def _load(command: str) -> None:
@@ -337,20 +358,13 @@ def md_escape(text) -> str:
     return text
 
 
-# What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it: DEL, C1 controls,
-# bidi formatting characters and lone surrogates (C0 controls it escapes itself).
-_RAW_IN_JSON = UNSAFE  # textsafe.UNSAFE: C0 controls json.dumps escapes itself; the rest we do
-
-
 def json_text(data) -> str:
     """JSON of `data` (indent 2, UTF-8 text, final newline) with every character a terminal could act
-    on written as a \\uXXXX escape: the same data when read back, nothing raw on the screen."""
-    import json  # here: most commands never write JSON
+    on written as a \\uXXXX escape: the same data when read back, nothing raw on the screen (the
+    encoder is in render/jsonstream.py, which also writes big documents in pieces)."""
+    from kadertoets.render.jsonstream import json_text as text  # here: most commands never write JSON
 
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if _RAW_IN_JSON.search(text) is None:
-        return text
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text(data)
 
 
 def safe_text(text: str, commands: bool = False) -> str:

@@ -14,8 +14,8 @@ from kadertoets.model import Status
 from kadertoets.sweep.sweep import Sweep
 from kadertoets.sweep.trend import CHANGE_LABEL, Trend
 from kadertoets.infra.textsafe import clean
-from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text, json_text,
-               md_escape, renderer, rich_text, safe_text)
+from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_STYLE, STATUS_SYMBOL, Options, console, console_text, csv_text,
+               md_escape, renderer, rich_text, safe_text, stream_renderer)
 from kadertoets.load.region import AMONG_PATHS, is_region_file, missing_text as region_missing_text
 from kadertoets.render import WAITING_LEGEND, WAITING_SYMBOL
 from kadertoets.render.check import evaluation_json, region_json
@@ -385,27 +385,33 @@ def invalid_json(invalid) -> list[dict]:
             for i in invalid]
 
 
-@renderer("sweep", "json")
-def sweep_json(sweep: Sweep, options: Options) -> str:
-    teams = []
-    for t in sweep.teams():
-        data = evaluation_json(t.evaluation)
-        data["compleetheid"] = round(t.completeness, 4)
-        teams.append(data)  # with tekorten_met_afwijking and verouderd_bewijs, as kader check gives them
+@stream_renderer("sweep", "json")
+def sweep_json(sweep: Sweep, options: Options):
+    """The sweep's JSON in pieces, team by team (render() joins them): one team's JSON object exists
+    only while it is written, so 15,000 teams (~35-50 KB each) never make one document in memory."""
+    from kadertoets.render.jsonstream import Stream, json_chunks
+
+    def teams():
+        for t in sweep.teams():
+            data = evaluation_json(t.evaluation)
+            data["compleetheid"] = round(t.completeness, 4)
+            yield data  # with tekorten_met_afwijking and verouderd_bewijs, as kader check gives them
+
+    total = totals(sweep)
+    counts = [ev.counts() for ev in sweep.evaluations]  # once per team (a dict made per call)
     data = {
         "peildatum_tot_en_met": sweep.reference_date_until.isoformat() if sweep.reference_date_until else None,
-        "teams": teams,
+        "teams": Stream(teams()),
         "eisen": [requirement_json(r) for r in sweep.requirements()],
         "ongeldige_bestanden": invalid_json(sweep.invalid),
-        "samenvatting": {s.value: sum(ev.counts()[s.value] for ev in sweep.evaluations) for s in Status},
+        "samenvatting": {s.value: sum(c[s.value] for c in counts) for s in Status},
         "regio": [region_json(r) for r in sweep.regions],
         "regio_ontbreekt": sweep.region_missing,
         "wacht_op_regio": [{"eis": rid, "product": name, "teams": n} for rid, name, n in sweep.waiting_on_region()],
-        "tekorten_met_afwijking": {k: v for k, v in totals(sweep).items() if k in ("geldig", "verlopen")},
-        "verouderd_bewijs": {"feiten": totals(sweep)["verouderd_bewijs"],
-                             "teams": totals(sweep)["teams_met_verouderd_bewijs"]},
+        "tekorten_met_afwijking": {k: v for k, v in total.items() if k in ("geldig", "verlopen")},
+        "verouderd_bewijs": {"feiten": total["verouderd_bewijs"], "teams": total["teams_met_verouderd_bewijs"]},
     }
-    return json_text(data)
+    return json_chunks(data)
 
 
 SWEEP_CSV = ["gemeente", "organisatie", "team", "peildatum", "kader", "eis", "titel", "thema", "verantwoordelijk",
@@ -597,26 +603,30 @@ def region_day_json(trend: Trend, r) -> dict:
     }
 
 
-@renderer("trend", "json")
-def trend_json(trend: Trend, options: Options) -> str:
-    teams = []
-    for team in trend.teams:
-        last = team.evaluations[-1].assessment.team
-        teams.append({
-            "team": {"id": last.id, "naam": last.name, "gemeente": last.municipality, "organisatie": last.organisation},
-            "peildata": [d.isoformat() for d in team.dates],
-            "eisen": [{"eis": rid,
-                       "voorheen": team.former_ids(rid),
-                       "statussen": [s.value if s else None for s in team.statuses(rid)],
-                       "veranderingen": team.changes(rid)} for rid in team.rule_ids()],
-            "transformatieplan": [{**p, "peildatum": p["peildatum"].isoformat()} for p in team.plan_progress()],
-        })
+@stream_renderer("trend", "json")
+def trend_json(trend: Trend, options: Options):
+    """The trend's JSON in pieces, team by team (render() joins them)."""
+    from kadertoets.render.jsonstream import Stream, json_chunks
+
+    def teams():
+        for team in trend.teams:
+            last = team.evaluations[-1].assessment.team
+            yield {
+                "team": {"id": last.id, "naam": last.name, "gemeente": last.municipality, "organisatie": last.organisation},
+                "peildata": [d.isoformat() for d in team.dates],
+                "eisen": [{"eis": rid,
+                           "voorheen": team.former_ids(rid),
+                           "statussen": [s.value if s else None for s in team.statuses(rid)],
+                           "veranderingen": team.changes(rid)} for rid in team.rule_ids()],
+                "transformatieplan": [{**p, "peildatum": p["peildatum"].isoformat()} for p in team.plan_progress()],
+            }
+
     data = {
         "regio": [region_day_json(trend, r) for r in trend.region()],
-        "teams": teams,
+        "teams": Stream(teams()),
         "ongeldige_bestanden": invalid_json(trend.invalid),
     }
-    return json_text(data)
+    return json_chunks(data)
 
 
 TREND_CSV = ["gemeente", "organisatie", "team", "eis", "peildatum", "status", "verandering", "kader", MADE_AT_COLUMN]
