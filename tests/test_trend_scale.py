@@ -12,13 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from rich.table import Table
-from rich.text import Text
 
 from conftest import ROOT
 from kadertoets.model import STATUS_ORDER
-from kadertoets.render import Options, console, console_text, render
+from kadertoets.render import Options, console, console_text, render, rich_text
 from kadertoets.render.boxtable import box_table, plain_lines
 from kadertoets.sweep.sweep import load_sweep
 from kadertoets.sweep.trend import Trend, build_trend, change
@@ -60,11 +59,12 @@ def test_box_table_is_the_text_rich_draws(data, columns, width):
 @settings(max_examples=300, deadline=None)
 @given(text=st.lists(st.one_of(TEXT, st.sampled_from(["Transformatieplan:", "1 maart 2023:", "  - ", "verlopen;"])),
                      max_size=12).map(" ".join), width=st.integers(8, 100))
+@example(text="aaaaa🙂🙂🙂 aaa🙂🙂🙂\x1b", width=21)  # an escape character, made visible, is one wide
 def test_plain_lines_are_the_lines_rich_prints(text, width):
     fast = plain_lines(text, width)
     if fast is not None:
         con, buf = console(Options(width=width))
-        con.print(Text(text))
+        con.print(rich_text(text))  # as the renderer prints a paragraph: cleaned before rich measures it
         fast_con, fast_buf = console(Options(width=width))
         fast_buf.write(fast)
         assert console_text(fast_buf) == console_text(buf)
