@@ -18,6 +18,7 @@ from kadertoets.render import (column_widths, word_width, STATUS_LABEL, STATUS_S
                md_escape, renderer, rich_text, safe_text, stream_renderer)
 from kadertoets.load.region import AMONG_PATHS, is_region_file, missing_text as region_missing_text
 from kadertoets.render import WAITING_LEGEND, WAITING_SYMBOL
+from kadertoets.render.boxtable import box_table, plain_lines
 from kadertoets.render.check import evaluation_json, region_json
 from kadertoets.infra.cli_names import suggest
 from kadertoets.infra.dates import dutch_date, dutch_datetime, period
@@ -463,27 +464,31 @@ def teams_count(n: int) -> str:
     return "1 team" if n == 1 else f"{n} teams"
 
 
-def capped(items: list[str], limit: int = MAX_NAMED) -> list[str]:
-    """At most `limit` items, then 'en N andere'."""
-    return items if len(items) <= limit else items[:limit] + [f"en {len(items) - limit} andere"]
+def capped(first: list[str], total: int, limit: int = MAX_NAMED) -> list[str]:
+    """At most `limit` of `total` items, then 'en N andere'; `first`: the first items (at least
+    `limit` of them, or all), so that a long list need not be made to be cut."""
+    return first if total <= limit else first[:limit] + [f"en {total - limit} andere"]
 
 
 def region_notes(trend: Trend, labels: dict[str, str]) -> list[tuple]:
     """Per peildatum that needs them, (peildatum, sentence, items): what its totals stand on. The
     teams carried forward (each with the peildatum of the assessment counted, and its Kader version
     when the versions differ), the teams not yet in, and the Kader versions when they differ. A list
-    of teams, not a sentence: a team's name may hold commas and 'en'."""
+    of teams, not a sentence: a team's name may hold commas and 'en'. At most MAX_NAMED teams are
+    named (Trend.named finds just those, so the notes do not cost a look at every team per day)."""
     out = []
+    named = trend.named(MAX_NAMED)
     for r in trend.region():
         mixed = len(r.versions) > 1
+        carried, not_yet = named[r.day]
         if r.carried:
             items = [f"{labels[team.team_id]} (van {dutch_date(ev.assessment.reference_date)}"
-                     + (f", Kader {ev.kader.version})" if mixed else ")") for team, ev in trend.carried(r.day)]
+                     + (f", Kader {ev.kader.version})" if mixed else ")") for team, ev in carried]
             out.append((r.day, f"{teams_count(r.carried)} met een eerder assessment meegeteld (overgenomen)",
-                        capped(items)))
+                        capped(items, r.carried)))
         if r.not_yet:
             out.append((r.day, f"{teams_count(r.not_yet)} nog zonder assessment, niet meegeteld",
-                        capped([labels[t.team_id] for t in trend.not_yet(r.day)])))
+                        capped([labels[t.team_id] for t in not_yet], r.not_yet)))
         if mixed:
             out.append((r.day, "geteld met verschillende Kaderversies (" + " en ".join(r.versions)
                         + "): elk assessment met de versie waarmee het voor zijn eigen peildatum getoetst is", []))
@@ -504,23 +509,42 @@ def trend_text(trend: Trend, options: Options) -> str:
     con.print()
     con.print(Text("Regio: aantallen per status per peildatum", style="bold"))
     con.print(Text(REGION_RULE))
-    table = Table(header_style="bold")
-    table.add_column("Peildatum", no_wrap=True)
-    table.add_column("teams", justify="right")
-    for s in COUNT_ORDER:
-        table.add_column(STATUS_LABEL[s], justify="right")
-    for r in trend.region():
-        table.add_row(dutch_date(r.day), str(r.teams), *[str(r.counts[s.value]) for s in COUNT_ORDER])
-    con.print(table)
+
+    def line(text: str, style: str = "") -> None:
+        """Print one paragraph; without colour straight into the buffer (the same text, without rich's cost)."""
+        fast = None if options.color else "\n" if not text else plain_lines(text, options.width)
+        if fast is None:
+            con.print(rich_text(text, style=style) if text else "")
+        else:
+            buf.write(fast)
+
+    header = ["Peildatum", "teams"] + [STATUS_LABEL[s] for s in COUNT_ORDER]
+    rows = [[dutch_date(r.day), str(r.teams), *[str(r.counts[s.value]) for s in COUNT_ORDER]] for r in trend.region()]
+    fast = None if options.color else box_table(header, rows, [0] * len(header), options.width,
+                                                 ["left"] + ["right"] * (len(header) - 1))
+    if fast is None:
+        table = Table(header_style="bold")
+        table.add_column("Peildatum", no_wrap=True)
+        table.add_column("teams", justify="right")
+        for s in COUNT_ORDER:
+            table.add_column(STATUS_LABEL[s], justify="right")
+        for row in rows:
+            table.add_row(*row)
+        con.print(table)
+    else:
+        buf.write(fast)
     for day, sentence, items in region_notes(trend, labels):
-        con.print(rich_text(f"{dutch_date(day)}: {sentence}" + (":" if items else ".")))
+        line(f"{dutch_date(day)}: {sentence}" + (":" if items else "."))
         for item in items:
-            con.print(rich_text(f"  - {item}"))
+            line(f"  - {item}")
+
     for team in trend.teams:
         last = team.evaluations[-1]
-        con.print()
-        con.print(rich_text(f"{team.team_id}: {labels[last.assessment.team.id]}", style="bold"))
-        first = word_width(["Eis"] + [requirement_label(team, rid) for rid in team.rule_ids()])
+        line("")
+        line(f"{team.team_id}: {labels[last.assessment.team.id]}", style="bold")
+        rids = team.rule_ids()
+        labels_of = [requirement_label(team, rid) for rid in rids]
+        first = word_width(["Eis"] + labels_of)
         columns = list(range(len(team.dates)))
         groups, current, used = [], [], 0
         for i in columns:  # the peildata in groups whose columns fit beside the requirement ids
@@ -531,20 +555,25 @@ def trend_text(trend: Trend, options: Options) -> str:
             current.append(i)
             used += width
         groups.append(current)
+        statuses = [team.statuses(rid) for rid in rids]
+        changes = [team.changes(rid) for rid in rids]
         for group in groups:
+            fast = None if options.color else box_table(
+                ["Eis"] + [dutch_date(team.dates[i]) for i in group],
+                [[label] + [trend_cell(st[i], ch[i]) for i in group] for label, st, ch in zip(labels_of, statuses, changes)],
+                [first] + [12] * len(group), options.width)
+            if fast is not None:  # the same text as the rich Table below, without its cost (most of a large trend)
+                buf.write(fast)
+                continue
             table = Table(header_style="bold", expand=False)
             table.add_column("Eis", min_width=first, overflow="fold")
             for i in group:
                 table.add_column(dutch_date(team.dates[i]), min_width=12)
-            for rid in team.rule_ids():
-                statuses, changes = team.statuses(rid), team.changes(rid)
-                table.add_row(requirement_label(team, rid), *[
-                    Text(trend_cell(statuses[i], changes[i]), style=STATUS_STYLE[statuses[i]] if statuses[i] else "")
-                    for i in group])
+            for label, st, ch in zip(labels_of, statuses, changes):
+                table.add_row(label, *[Text(trend_cell(st[i], ch[i]), style=STATUS_STYLE[st[i]] if st[i] else "")
+                                       for i in group])
             con.print(table)
-        progress = team.plan_progress()
-        con.print(Text("Transformatieplan: " + "; ".join(
-            progress_text(p) for p in progress)))
+        line("Transformatieplan: " + "; ".join(progress_text(p) for p in team.plan_progress()))
     con.print()
     con.print(Text(LEGEND + "; · niet in de Kaderversie van die peildatum"))
     return console_text(buf)

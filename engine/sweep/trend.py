@@ -7,7 +7,7 @@ make the totals swing."""
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from functools import cached_property
 
 from kadertoets.load.kader import version_key
@@ -91,37 +91,57 @@ class TeamTrend:
     def _index(self) -> list[dict[str, list]]:
         """Per evaluation: current id -> the findings that live on under it."""
         out = []
+        followed: dict[tuple[int, str], tuple[str, ...]] = {}  # (Kader, rule id) -> current ids, once each
         for ev in self.evaluations:
             by_id: dict[str, list] = {}
             for f in ev.findings:
-                for cid in self._current_ids(ev, f.rule_id):
+                key = (id(ev.kader), f.rule_id)
+                ids = followed.get(key)
+                if ids is None:
+                    ids = followed[key] = self._current_ids(ev, f.rule_id)
+                for cid in ids:
                     by_id.setdefault(cid, []).append(f)
             out.append(by_id)
         return out
 
+    @cached_property
+    def _rows(self) -> dict[str, tuple[tuple[str, ...], tuple[Status | None, ...], tuple[str, ...]]]:
+        """Per current id, in order: its former ids, its status and its change per peildatum; worked
+        out once per team (every renderer asks for each of them per requirement)."""
+        rows = {}
+        for rule_id in sorted({cid for by_id in self._index for cid in by_id}):
+            former: dict[str, None] = {}
+            st: list[Status | None] = []
+            for by_id in self._index:
+                found = by_id.get(rule_id)
+                if found:
+                    for f in found:
+                        if f.rule_id != rule_id:
+                            former.setdefault(f.rule_id)
+                    st.append(found[0].status if len(found) == 1 else
+                              min((f.status for f in found), key=STATUS_ORDER.index))
+                else:
+                    st.append(None)
+            changes = [change(None, st[0]) if st[0] is not None else "niet_in_kader"] + \
+                [change(a, b) for a, b in zip(st, st[1:])]
+            rows[rule_id] = (tuple(former), tuple(st), tuple(changes))
+        return rows
+
     def rule_ids(self) -> list[str]:
-        return sorted({cid for by_id in self._index for cid in by_id})
+        return list(self._rows)
 
     def former_ids(self, rule_id: str) -> list[str]:
         """The other ids this requirement had at earlier peildata (renamed, split or merged)."""
-        out: dict[str, None] = {}
-        for by_id in self._index:
-            for f in by_id.get(rule_id, []):
-                if f.rule_id != rule_id:
-                    out.setdefault(f.rule_id)
-        return list(out)
+        row = self._rows.get(rule_id)
+        return list(row[0]) if row else []
 
     def statuses(self, rule_id: str) -> list[Status | None]:
-        out = []
-        for by_id in self._index:
-            found = [f.status for f in by_id.get(rule_id, [])]
-            out.append(min(found, key=STATUS_ORDER.index) if found else None)
-        return out
+        row = self._rows.get(rule_id)
+        return list(row[1]) if row else [None] * len(self.evaluations)
 
     def changes(self, rule_id: str) -> list[str]:
-        st = self.statuses(rule_id)
-        return [change(None, st[0]) if st[0] is not None else "niet_in_kader"] + \
-            [change(a, b) for a, b in zip(st, st[1:])]
+        row = self._rows.get(rule_id)
+        return list(row[2]) if row else ["niet_in_kader"] * len(self.evaluations)
 
     def plan_progress(self) -> list[dict]:
         """Per peildatum: actions, behaald, overdue (deadline before the peildatum, not behaald), moved."""
@@ -213,6 +233,35 @@ class Trend:
     def not_yet(self, day: dt.date) -> list[TeamTrend]:
         """The teams without an assessment on or before `day` (not counted there), in team order."""
         return [team for team in self.teams if team.at(day) is None]
+
+    def named(self, limit: int) -> dict[dt.date, tuple[list[tuple[TeamTrend, Evaluation]], list[TeamTrend]]]:
+        """Per peildatum the first `limit` of carried(day) and of not_yet(day), in team order: what a
+        note that names at most `limit` teams shows (RegionDay has the numbers). One pass over the
+        days, looking at the teams that arrive, never at every team per day (carried and not_yet do
+        that: a JSON or workbook lists them all)."""
+        arriving: dict[dt.date, list[int]] = {}
+        for n, team in enumerate(self.teams):
+            for ev in team.evaluations:
+                arriving.setdefault(ev.assessment.reference_date, []).append(n)
+        counted: list[int] = []  # team indexes with an assessment so far, in team order
+        waiting = list(range(len(self.teams)))  # team indexes without one yet, in team order
+        out = {}
+        for day in sorted(arriving):
+            today = set(arriving[day])
+            for n in arriving[day]:
+                i = bisect_left(waiting, n)
+                if i < len(waiting) and waiting[i] == n:  # its first assessment
+                    del waiting[i]
+                    insort(counted, n)
+            carried = []
+            for n in counted:  # at most `limit` + the teams arriving today
+                if len(carried) == limit:
+                    break
+                if n not in today:
+                    team = self.teams[n]
+                    carried.append((team, team.at(day)))
+            out[day] = (carried, [self.teams[n] for n in waiting[:limit]])
+        return out
 
     @property
     def exit_code(self) -> int:
